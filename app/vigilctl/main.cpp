@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// vigilctl: Vigil's headless command line. Argument parsing and dispatch only; the work is in the engine.
+#include "replaycommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+const char kUsage[] = "Usage: vigilctl <command> [options]\n"
+                      "\n"
+                      "Commands:\n"
+                      "  replay TRACE.jsonl   run the guard on a recorded trace and print its verdicts\n"
+                      "\n"
+                      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Vigil"));
+    QCoreApplication::setApplicationName(QStringLiteral("vigilctl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
+
+    QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2) {
+        QTextStream(stderr) << kUsage;
+        return 2;
+    }
+    const QString command = arguments.at(1);
+    if (command == QLatin1StringView("--version") || command == QLatin1StringView("-v")) {
+        QTextStream(stdout) << "vigilctl " << QCoreApplication::applicationVersion() << '\n';
+        return 0;
+    }
+    if (command == QLatin1StringView("--help") || command == QLatin1StringView("-h")) {
+        QTextStream(stdout) << kUsage;
+        return 0;
+    }
+    // The sub-command parser sees "vigilctl replay ..." as its program name plus its own options.
+    arguments.removeAt(1);
+    arguments[0] = QStringLiteral("vigilctl ") + command;
+    if (command == QLatin1StringView("replay"))
+        return runReplayCommand(arguments);
+
+    QTextStream(stderr) << "vigilctl: unknown command \"" << command << "\"\n\n" << kUsage;
+    return 2;
+}

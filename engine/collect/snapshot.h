@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtGlobal>
+
+#include <optional>
+#include <vector>
+
+namespace vigil {
+
+/// Cumulative counters of one pg_stat_statements row, as the server reported them.
+struct StatementCounters
+{
+    qint64 queryId = 0;
+    double calls = 0;
+    double totalExecMs = 0;
+    double meanExecMs = 0;
+    double stddevExecMs = 0;
+    double rows = 0;
+    /// Buffer columns are optional in a trace; hasBlocks says whether the three below are real.
+    bool hasBlocks = false;
+    double sharedBlksHit = 0;
+    double sharedBlksRead = 0;
+    double tempBlksWritten = 0;
+
+    /// Sum of squared execution times, recovered from mean and stddev (population stddev, as pgss reports it).
+    double sumOfSquares() const { return calls * (stddevExecMs * stddevExecMs + meanExecMs * meanExecMs); }
+};
+
+/// The pg_stat_database row of the monitored database. Any field the source could not read is empty.
+struct DatabaseCounters
+{
+    std::optional<double> xactCommit;
+    std::optional<double> xactRollback;
+    std::optional<double> blksHit;
+    std::optional<double> blksRead;
+    std::optional<double> tupReturned;
+    std::optional<double> tupFetched;
+    std::optional<double> tupInserted;
+    std::optional<double> tupUpdated;
+    std::optional<double> tupDeleted;
+    std::optional<double> tempBytes;
+    std::optional<double> deadlocks;
+};
+
+/// Instantaneous session counts from pg_stat_activity (client backends of all databases).
+struct ActivityCounts
+{
+    std::optional<double> total;
+    std::optional<double> active;
+    std::optional<double> idle;
+    std::optional<double> idleInTransaction;
+    std::optional<double> waiting;
+    std::optional<double> maxConnections;
+};
+
+/// The database host's CPU busy % over the last tick, memory used % and 1-minute load.
+struct HostMetrics
+{
+    std::optional<double> cpuPct;
+    std::optional<double> memPct;
+    std::optional<double> load1;
+};
+
+/**
+ * Raw cumulative counters at one tick: the same content as a vigil-trace/1 sample line.
+ * Live collectors and trace files both produce Snapshots, so everything downstream runs the same way on both.
+ */
+struct Snapshot
+{
+    double t = 0; ///< seconds since the source began
+    std::vector<StatementCounters> statements; ///< sorted by queryId (derivation merges on it)
+    bool hasStatements = false; ///< false when pg_stat_statements was not readable at this tick
+    DatabaseCounters db;
+    ActivityCounts activity;
+    HostMetrics host;
+};
+
+} // namespace vigil

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+#include "guard/baseline.h"
+
+#include "metrics/latencydistribution.h"
+
+#include <QHash>
+
+#include <algorithm>
+#include <cmath>
+
+namespace vigil {
+
+namespace {
+    /// A statement below this share of the baseline's calls is too rare to measure a latency on.
+    constexpr double kMinShare = 0.005;
+
+    struct Pool
+    {
+        double calls = 0;
+        double sumMs = 0;
+        double sumSquares = 0;
+        double blocks = 0;
+        double blockCalls = 0;
+        int samplesSeen = 0;
+    };
+
+    std::optional<double> medianOf(std::vector<double> &values)
+    {
+        if (values.empty())
+            return std::nullopt;
+        const auto mid = values.begin() + values.size() / 2;
+        std::nth_element(values.begin(), mid, values.end());
+        if (values.size() % 2 == 1)
+            return *mid;
+        const double upper = *mid;
+        const double lower = *std::max_element(values.begin(), mid);
+        return 0.5 * (lower + upper);
+    }
+
+    template<typename Getter>
+    std::optional<double> medianOver(std::span<const Sample> samples, Getter get)
+    {
+        std::vector<double> values;
+        for (const Sample &s : samples) {
+            if (!s.valid)
+                continue;
+            if (const std::optional<double> v = get(s))
+                values.push_back(*v);
+        }
+        return medianOf(values);
+    }
+
+    template<typename Getter>
+    std::optional<double> meanOver(std::span<const Sample> samples, Getter get)
+    {
+        double sum = 0;
+        int n = 0;
+        for (const Sample &s : samples) {
+            if (!s.valid)
+                continue;
+            if (const std::optional<double> v = get(s)) {
+                sum += *v;
+                ++n;
+            }
+        }
+        return n ? std::optional<double>(sum / n) : std::nullopt;
+    }
+} // namespace
+
+std::optional<double> median(std::vector<double> values) { return medianOf(values); }
+
+std::optional<double> Baseline::busySessions(const Sample &s)
+{
+    if (!s.sessionsActive)
+        return std::nullopt;
+    return std::max(0.0, *s.sessionsActive - 1.0);
+}
+
+std::optional<double> Baseline::rollbackRatio(const Sample &s)
+{
+    if (!s.tps || !s.rollbacksPerSecond || *s.tps + *s.rollbacksPerSecond <= 0)
+        return std::nullopt;
+    return *s.rollbacksPerSecond / (*s.tps + *s.rollbacksPerSecond);
+}
+
+Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> statementTexts)
+    : m_texts(std::move(statementTexts))
+{
+    // Pool each statement over the baseline: calls, time, squares and buffers add up across intervals.
+    QHash<qint64, Pool> pools;
+    double totalCalls = 0;
+    int withCalls = 0;
+    for (const Sample &s : samples) {
+        if (!s.valid || s.statements.empty())
+            continue;
+        ++withCalls;
+        for (const StatementInterval &st : s.statements) {
+            Pool &p = pools[st.queryId];
+            p.calls += st.calls;
+            p.sumMs += st.calls * st.meanMs;
+            p.sumSquares += st.calls * (st.varianceMs2 + st.meanMs * st.meanMs);
+            if (st.blocksPerCall) {
+                p.blocks += st.calls * *st.blocksPerCall;
+                p.blockCalls += st.calls;
+            }
+            ++p.samplesSeen;
+            totalCalls += st.calls;
+        }
+    }
+    m_usable = withCalls;
+
+    // Steady statements: a real share of the calls, seen in most baseline samples. One-off statements (the
+    // action's own DDL, an ad-hoc query) would otherwise dominate the mean with a single slow call.
+    double steadyCalls = 0;
+    for (auto it = pools.cbegin(); it != pools.cend(); ++it) {
+        const Pool &p = it.value();
+        if (p.calls < kMinShare * totalCalls || p.samplesSeen * 2 < withCalls)
+            continue;
+        Statement st;
+        st.queryId = it.key();
+        st.share = p.calls;
+        st.meanMs = p.sumMs / p.calls;
+        st.varianceMs2 = std::max(0.0, p.sumSquares / p.calls - st.meanMs * st.meanMs);
+        if (p.blockCalls > 0)
+            st.blocksPerCall = p.blocks / p.blockCalls;
+        steadyCalls += p.calls;
+        m_statements.push_back(st);
+    }
+    for (Statement &st : m_statements)
+        st.share /= steadyCalls;
+    std::sort(m_statements.begin(), m_statements.end(),
+        [](const Statement &a, const Statement &b) { return a.queryId < b.queryId; });
+
+    std::vector<double> p95s;
+    std::vector<double> qpss;
+    std::vector<double> blocks;
+    for (const Sample &s : samples) {
+        if (!s.valid || s.statements.empty())
+            continue;
+        const MixView v = view(s);
+        if (v.p95Ms)
+            p95s.push_back(*v.p95Ms);
+        if (v.blocksPerCall)
+            blocks.push_back(*v.blocksPerCall);
+        qpss.push_back(v.qps);
+    }
+    m_p95Ms = medianOf(p95s);
+    if (m_p95Ms && *m_p95Ms > 0) {
+        std::vector<double> deviations;
+        for (double p : p95s)
+            deviations.push_back(std::abs(p / *m_p95Ms - 1.0));
+        m_p95Noise = 1.4826 * medianOf(deviations).value_or(0.0); // MAD scaled to a normal sd
+    }
+    m_qps = medianOf(qpss).value_or(0.0);
+    m_blocksPerCall = medianOf(blocks);
+    m_tps = medianOver(samples, [](const Sample &s) { return s.tps; });
+    m_cpuPct = medianOver(samples, [](const Sample &s) { return s.cpuPct; });
+    m_busy = meanOver(samples, [](const Sample &s) { return busySessions(s); });
+    m_waiting = meanOver(samples, [](const Sample &s) { return s.sessionsWaiting; });
+    m_rollbackRatio = medianOver(samples, [](const Sample &s) { return rollbackRatio(s); });
+    m_meanRawP95 = meanOver(samples, [](const Sample &s) { return s.latencyP95Ms; });
+    m_meanTps = meanOver(samples, [](const Sample &s) { return s.tps; });
+}
+
+Baseline::MixView Baseline::view(const Sample &sample) const
+{
+    MixView v;
+    std::vector<LatencyDistribution::Component> components;
+    components.reserve(m_statements.size());
+    double calls = 0;
+    double blockWeight = 0;
+    double blocks = 0;
+    for (const Statement &st : m_statements) {
+        const StatementInterval *in = sample.statement(st.queryId);
+        if (!in)
+            continue;
+        v.coverage += st.share;
+        calls += in->calls;
+        components.push_back({ st.share, in->meanMs, in->varianceMs2 });
+        if (in->blocksPerCall) {
+            blocks += st.share * *in->blocksPerCall;
+            blockWeight += st.share;
+        }
+    }
+    if (!components.empty())
+        v.p95Ms = LatencyDistribution(components).quantile(0.95);
+    if (blockWeight > 0)
+        v.blocksPerCall = blocks / blockWeight;
+    if (sample.seconds() > 0)
+        v.qps = calls / sample.seconds();
+    return v;
+}
+
+} // namespace vigil

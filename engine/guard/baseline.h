@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "metrics/sample.h"
+
+#include <QHash>
+#include <QString>
+
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace vigil {
+
+/**
+ * What "normal" looked like before an action: reference levels and their noise, from the samples before it.
+ *
+ * Latency is compared on a fixed statement mix: the baseline's call shares weight each statement's latency, so a
+ * window in which the workload merely shifted towards slower statements is not read as a slowdown.
+ */
+class Baseline
+{
+public:
+    /// One statement the workload ran steadily before the action.
+    struct Statement
+    {
+        qint64 queryId = 0;
+        double share = 0; ///< of the steady statements' calls
+        double meanMs = 0;
+        double varianceMs2 = 0;
+        std::optional<double> blocksPerCall;
+    };
+
+    /// A sample seen through the baseline's mix.
+    struct MixView
+    {
+        std::optional<double> p95Ms; ///< fixed-mix p95 estimate
+        std::optional<double> blocksPerCall; ///< fixed-mix shared buffers per call
+        double coverage = 0; ///< share of the baseline's calls whose statements ran in the sample
+        double qps = 0; ///< calls per second of the steady statements
+    };
+
+    Baseline(std::span<const Sample> samples, QHash<qint64, QString> statementTexts = {});
+
+    int usableSamples() const { return m_usable; }
+    bool isUsable() const { return m_usable > 0 && !m_statements.empty(); }
+
+    const std::vector<Statement> &statements() const { return m_statements; }
+    QString statementText(qint64 queryId) const { return m_texts.value(queryId); }
+
+    MixView view(const Sample &sample) const;
+
+    // Reference levels: medians over the baseline samples (a median shrugs off one odd sample).
+    std::optional<double> p95Ms() const { return m_p95Ms; }
+    double p95RelativeNoise() const { return m_p95Noise; } ///< robust sd of per-sample p95, relative
+    std::optional<double> tps() const { return m_tps; }
+    double qps() const { return m_qps; }
+    std::optional<double> cpuPct() const { return m_cpuPct; }
+    std::optional<double> blocksPerCall() const { return m_blocksPerCall; }
+    std::optional<double> busySessions() const { return m_busy; }
+    std::optional<double> waitingSessions() const { return m_waiting; }
+    std::optional<double> rollbackRatio() const { return m_rollbackRatio; }
+
+    // Plain means of the raw sample values: the floor rule of the brief compares against these.
+    std::optional<double> meanRawP95Ms() const { return m_meanRawP95; }
+    std::optional<double> meanTps() const { return m_meanTps; }
+
+    /// Sessions busy in the server, not counting the sampler's own (which pg_stat_activity shows as active).
+    static std::optional<double> busySessions(const Sample &s);
+    static std::optional<double> rollbackRatio(const Sample &s);
+
+private:
+    std::vector<Statement> m_statements; ///< sorted by queryId
+    QHash<qint64, QString> m_texts;
+    int m_usable = 0;
+    std::optional<double> m_p95Ms;
+    double m_p95Noise = 0;
+    std::optional<double> m_tps;
+    double m_qps = 0;
+    std::optional<double> m_cpuPct;
+    std::optional<double> m_blocksPerCall;
+    std::optional<double> m_busy;
+    std::optional<double> m_waiting;
+    std::optional<double> m_rollbackRatio;
+    std::optional<double> m_meanRawP95;
+    std::optional<double> m_meanTps;
+};
+
+/// Median of the values (empty span: nullopt). Takes a copy: it reorders.
+std::optional<double> median(std::vector<double> values);
+
+} // namespace vigil

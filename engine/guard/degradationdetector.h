@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "guard/baseline.h"
+#include "guard/guardpolicy.h"
+#include "guard/verdict.h"
+#include "metrics/sample.h"
+
+#include <memory>
+#include <optional>
+
+namespace vigil {
+
+/**
+ * Reads the samples of one observation window, in order, against a Baseline and decides keep or rollback.
+ *
+ * addSample() may return a verdict early (the evidence is already conclusive); otherwise conclude() gives one when
+ * the window is over. The ObservationWindow around it decides when the window is over and whether there was
+ * evidence enough to conclude at all.
+ */
+class DegradationDetector
+{
+public:
+    enum class Kind { Vigil, Floor };
+
+    DegradationDetector(const GuardPolicy &policy, Baseline baseline);
+    virtual ~DegradationDetector();
+
+    virtual std::optional<Verdict> addSample(const Sample &sample) = 0;
+    /// A look at the part of the current sample collected so far (the collector ticks faster than the guard
+    /// samples). Only harm too large to be noise may be decided on it; default: nothing is.
+    virtual std::optional<Verdict> peek(const Sample &partial);
+    virtual Verdict conclude(double t) = 0;
+
+    /// Samples that carried evidence either way: not gaps, not samples confounded by outside load.
+    int usableSamples() const;
+    const std::vector<SampleAssessment> &assessments() const { return m_assessments; }
+    const Baseline &baseline() const { return m_baseline; }
+
+    static std::unique_ptr<DegradationDetector> create(Kind kind, const GuardPolicy &policy, Baseline baseline);
+    static std::optional<Kind> kindFromName(const QString &name);
+
+protected:
+    const GuardPolicy m_policy;
+    const Baseline m_baseline;
+    std::vector<SampleAssessment> m_assessments;
+};
+
+/// The brief's rule and nothing more: p95 > +latency% or throughput < -throughput% for N samples in a row.
+class FloorDetector : public DegradationDetector
+{
+public:
+    using DegradationDetector::DegradationDetector;
+    std::optional<Verdict> addSample(const Sample &sample) override;
+    Verdict conclude(double t) override;
+
+private:
+    int m_run = 0;
+};
+
+} // namespace vigil

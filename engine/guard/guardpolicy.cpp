@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include "guard/guardpolicy.h"
+
+#include <cmath>
+
+namespace vigil {
+
+namespace {
+    bool isWholeMultiple(double value, double unit)
+    {
+        const double ratio = value / unit;
+        return std::abs(ratio - std::round(ratio)) < 1e-6 * std::max(1.0, ratio);
+    }
+} // namespace
+
+int GuardPolicy::windowSamples() const { return int(std::floor(windowSeconds / intervalSeconds + 1e-9)); }
+
+int GuardPolicy::baselineSamples() const { return int(std::floor(baselineSeconds / intervalSeconds + 1e-9)); }
+
+QString GuardPolicy::validate(double tickSeconds) const
+{
+    auto finite = [](double v) { return std::isfinite(v); };
+    if (!finite(intervalSeconds) || intervalSeconds <= 0)
+        return QStringLiteral("the sample interval must be a positive number of seconds (got %1)").arg(intervalSeconds);
+    if (tickSeconds > 0 && (intervalSeconds < tickSeconds - 1e-9 || !isWholeMultiple(intervalSeconds, tickSeconds)))
+        return QStringLiteral("the sample interval (%1 s) must be a whole multiple of the source's tick (%2 s)")
+            .arg(intervalSeconds)
+            .arg(tickSeconds);
+    if (!finite(windowSeconds) || windowSeconds < intervalSeconds)
+        return QStringLiteral("the observation window (%1 s) must be at least one sample interval (%2 s)")
+            .arg(windowSeconds)
+            .arg(intervalSeconds);
+    if (!finite(baselineSeconds) || baselineSeconds < intervalSeconds)
+        return QStringLiteral("the baseline (%1 s) must be at least one sample interval (%2 s)")
+            .arg(baselineSeconds)
+            .arg(intervalSeconds);
+    if (!finite(latencyPct) || latencyPct < 0 || latencyPct > 1000)
+        return QStringLiteral("the latency threshold must be between 0 and 1000 % (got %1)").arg(latencyPct);
+    if (!finite(throughputPct) || throughputPct < 0 || throughputPct >= 100)
+        return QStringLiteral("the throughput threshold must be at least 0 and below 100 % (got %1)")
+            .arg(throughputPct);
+    if (consecutive < 1)
+        return QStringLiteral("consecutive samples must be at least 1 (got %1)").arg(consecutive);
+    if (consecutive > windowSamples())
+        return QStringLiteral("%1 consecutive samples cannot fit in a window of %2 samples (%3 s / %4 s)")
+            .arg(consecutive)
+            .arg(windowSamples())
+            .arg(windowSeconds)
+            .arg(intervalSeconds);
+    if (!finite(minLatencyDeltaMs) || minLatencyDeltaMs < 0)
+        return QStringLiteral("the minimum latency change must not be negative (got %1 ms)").arg(minLatencyDeltaMs);
+    if (!finite(overwhelmingFactor) || overwhelmingFactor <= 1)
+        return QStringLiteral("the overwhelming factor must be above 1 (got %1)").arg(overwhelmingFactor);
+    if (onsetSamples < 1)
+        return QStringLiteral("onset samples must be at least 1 (got %1)").arg(onsetSamples);
+    if (!finite(demandSurgePct) || demandSurgePct <= 0)
+        return QStringLiteral("the demand surge threshold must be positive (got %1 %)").arg(demandSurgePct);
+    if (!finite(cpuSurgePoints) || cpuSurgePoints <= 0)
+        return QStringLiteral("the CPU surge threshold must be positive (got %1 points)").arg(cpuSurgePoints);
+    return {};
+}
+
+} // namespace vigil

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QString>
+
+namespace vigil {
+
+/**
+ * Every knob of the observation window and the degradation rule. Defaults are the product brief's.
+ * validate() must pass before a policy is used; it says, in words a DBA can act on, what is wrong.
+ */
+struct GuardPolicy
+{
+    double intervalSeconds = 5; ///< the guard's sample interval (a multiple of the collector's tick)
+    double windowSeconds = 60; ///< observation window after the action finished
+    double baselineSeconds = 60; ///< how far back before the action the baseline reaches
+    double latencyPct = 10; ///< p95 latency worse by more than this (%) is degraded
+    double throughputPct = 10; ///< throughput lower by more than this (%) is degraded
+    int consecutive = 3; ///< degraded samples in a row before a rollback
+
+    // Refinements of the vigil detector (the floor detector ignores them).
+    /// A change in p95 smaller than this many ms is noise, whatever its relative size.
+    double minLatencyDeltaMs = 0.002;
+    /// A p95 at least this many times the baseline (or throughput down by the same factor) is overwhelming:
+    /// one sample is enough.
+    double overwhelmingFactor = 2.0;
+    /// Degradation starting this many samples or later into the window did not start at the action: it needs
+    /// twice the evidence (bursts of outside load come and go; what an action does starts when it lands).
+    int onsetSamples = 2;
+    /// Calls arriving this much (%) above baseline mean outside load: such samples neither convict nor acquit.
+    double demandSurgePct = 25;
+    /// Host CPU this many points above baseline, with per-call buffer work unchanged, means outside CPU load.
+    double cpuSurgePoints = 20;
+
+    int windowSamples() const;
+    int baselineSamples() const;
+
+    /// Empty when the policy is usable; otherwise the first problem found. tickSeconds is the source's tick.
+    QString validate(double tickSeconds = 0) const;
+};
+
+} // namespace vigil

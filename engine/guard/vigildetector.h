@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "guard/degradationdetector.h"
+
+namespace vigil {
+
+/**
+ * Vigil's detector: the brief's rule as a floor, made robust to what real servers do (see docs/guard.md).
+ *
+ * - Latency is the p95 of the baseline's statement mix, so a shift in the workload's mix is not a slowdown.
+ * - A change must clear an absolute floor as well as the relative threshold.
+ * - Samples with calls arriving well above baseline (outside load) or host CPU up while per-call buffer work
+ *   is unchanged (outside CPU load) are confounded: they neither convict nor acquit.
+ * - A throughput fall with unchanged latency and no more time spent in the server is a fall in demand.
+ * - Harm must start at the action: a run of degraded samples starting later needs twice the evidence.
+ * - Large harm is decided sooner: a strong sample counts for half the run, an overwhelming one for all of it.
+ * - At the window's end a slowdown that hovered around the threshold (median over the window, and over its
+ *   second half, above it) is rolled back too.
+ */
+class VigilDetector : public DegradationDetector
+{
+public:
+    using DegradationDetector::DegradationDetector;
+    std::optional<Verdict> addSample(const Sample &sample) override;
+    std::optional<Verdict> peek(const Sample &partial) override;
+    Verdict conclude(double t) override;
+
+private:
+    struct Reading
+    {
+        int index = 0;
+        double latencyChange = 0; ///< relative, fixed-mix p95
+        double throughputChange = 0; ///< relative
+        std::optional<double> p95Ms;
+        double throughput = 0;
+        bool usable = false;
+        bool demandFall = false;
+    };
+
+    Reading read(const Sample &sample, SampleAssessment &assessment) const;
+    bool isOverwhelming(const Reading &r, const SampleAssessment &a) const;
+    Verdict rollbackFrom(const std::vector<int> &indices, double decidedT, const QString &basis) const;
+    std::vector<RegressedStatement> regressedStatements(const std::vector<int> &indices) const;
+    std::optional<double> throughputReference() const;
+
+    std::vector<Sample> m_samples; ///< the window so far (kept for the evidence of the verdict)
+    std::vector<Reading> m_readings;
+    std::vector<int> m_run; ///< indices (0-based) of the current run of degraded samples
+    double m_runWeight = 0;
+    int m_overwhelmingPeeks = 0; ///< consecutive partial looks that showed overwhelming harm
+};
+
+} // namespace vigil

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QtGlobal>
+
+#include <optional>
+#include <vector>
+
+namespace vigil {
+
+/// One statement's executions within one interval (from the deltas of its cumulative counters).
+struct StatementInterval
+{
+    qint64 queryId = 0;
+    double calls = 0;
+    double meanMs = 0; ///< mean execution time of the calls in this interval
+    double varianceMs2 = 0; ///< their variance, from the sum-of-squares delta
+    /// Shared buffers touched (hit + read) and read per call; empty when the source has no buffer columns.
+    std::optional<double> blocksPerCall;
+    std::optional<double> readsPerCall;
+};
+
+/**
+ * What the database and its host did over one interval, derived from two Snapshots (and the ticks between).
+ * A metric the source could not provide is empty, never zero: "unavailable" is not "nothing happened".
+ */
+struct Sample
+{
+    double tStart = 0;
+    double tEnd = 0;
+    double seconds() const { return tEnd - tStart; }
+
+    /// False for a gap: no snapshot closed this interval, or the statistics were reset across it.
+    bool valid = false;
+    /// True when pg_stat_statements counters restarted (or a statement's did) inside the interval.
+    bool statementsReset = false;
+
+    // Throughput
+    std::optional<double> tps; ///< committed transactions per second
+    std::optional<double> rollbacksPerSecond;
+    std::optional<double> qps; ///< statement executions per second (pg_stat_statements)
+
+    // Latency of statement execution, estimated from per-statement deltas (see docs/derivation.md)
+    std::optional<double> latencyMeanMs;
+    std::optional<double> latencyP95Ms;
+    std::optional<double> latencyP99Ms;
+    std::vector<StatementInterval> statements; ///< sorted by queryId; only statements with calls in the interval
+
+    // Sessions (averaged over the ticks of the interval)
+    std::optional<double> sessionsTotal;
+    std::optional<double> sessionsActive;
+    std::optional<double> sessionsIdle;
+    std::optional<double> sessionsIdleInTransaction;
+    std::optional<double> sessionsWaiting;
+    std::optional<double> maxConnections;
+
+    // Cache and I/O
+    std::optional<double> cacheHitRatio; ///< blks_hit / (blks_hit + blks_read) over the interval
+    std::optional<double> tempBytesPerSecond;
+
+    // Host (averaged over the ticks of the interval)
+    std::optional<double> cpuPct;
+    std::optional<double> memPct;
+    std::optional<double> load1;
+
+    const StatementInterval *statement(qint64 queryId) const;
+};
+
+} // namespace vigil
