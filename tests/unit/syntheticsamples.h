@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Hand-built Samples for guard tests: a two-statement workload whose every metric the test controls.
+#pragma once
+
+#include "metrics/latencydistribution.h"
+#include "metrics/sample.h"
+
+#include <vector>
+
+namespace vigil::testing {
+
+/// How one sample differs from the steady workload.
+struct Shape
+{
+    double latency = 1.0; ///< factor on every statement's mean (variance scales with its square)
+    double throughput = 1.0; ///< factor on tps
+    double calls = 1.0; ///< factor on calls arriving (qps)
+    double cpuPoints = 0; ///< added to host CPU %
+    double blocks = 1.0; ///< factor on buffers per call
+    double busy = 1.0; ///< factor on sessions busy in the server
+    double slowShare = 0.04; ///< share of calls going to the slow statement (a mix shift changes it)
+    bool valid = true;
+    bool noCalls = false;
+};
+
+inline constexpr qint64 kFastQuery = 101;
+inline constexpr qint64 kSlowQuery = 202;
+
+inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 5.0)
+{
+    Sample s;
+    s.tStart = tEnd - seconds;
+    s.tEnd = tEnd;
+    s.valid = shape.valid;
+    if (!shape.valid)
+        return s;
+    const double calls = shape.noCalls ? 0.0 : 3000.0 * seconds * shape.calls;
+    if (calls > 0) {
+        const double fastCalls = calls * (1.0 - shape.slowShare);
+        const double slowCalls = calls * shape.slowShare;
+        StatementInterval fast { kFastQuery, fastCalls, 0.05 * shape.latency, 0.0004 * shape.latency * shape.latency,
+            4.0 * shape.blocks, 0.1 };
+        StatementInterval slow { kSlowQuery, slowCalls, 0.5 * shape.latency, 0.01 * shape.latency * shape.latency,
+            40.0 * shape.blocks, 1.0 };
+        s.statements = { fast, slow };
+        s.qps = calls / seconds;
+        s.latencyMeanMs = (fastCalls * fast.meanMs + slowCalls * slow.meanMs) / calls;
+        const LatencyDistribution::Component parts[] = { { fastCalls, fast.meanMs, fast.varianceMs2 },
+            { slowCalls, slow.meanMs, slow.varianceMs2 } };
+        s.latencyP95Ms = LatencyDistribution(parts).quantile(0.95);
+    } else {
+        s.qps = 0.0;
+    }
+    s.tps = 600.0 * shape.throughput;
+    s.rollbacksPerSecond = 0.0;
+    s.sessionsActive = 1.0 + 0.6 * shape.busy; // the sampler itself counts as one active session
+    s.sessionsWaiting = 0.0;
+    s.cpuPct = 30.0 + shape.cpuPoints;
+    return s;
+}
+
+/// Twelve steady samples ending at t = 60: the default 60 s baseline.
+inline std::vector<Sample> steadyBaseline(int count = 12, double interval = 5.0)
+{
+    std::vector<Sample> samples;
+    for (int i = 1; i <= count; ++i)
+        samples.push_back(makeSample(i * interval, {}, interval));
+    return samples;
+}
+
+} // namespace vigil::testing

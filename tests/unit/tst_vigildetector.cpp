@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+#include "guard/observationwindow.h"
+#include "guard/vigildetector.h"
+#include "syntheticsamples.h"
+
+#include <QLocale>
+#include <QTest>
+
+using namespace vigil;
+using namespace vigil::testing;
+
+Q_DECLARE_METATYPE(std::vector<vigil::testing::Shape>)
+
+namespace {
+
+/// Runs a whole window of the given shapes through the vigil detector, as the engine would.
+Verdict runWindow(const std::vector<Shape> &shapes, const GuardPolicy &policy = {})
+{
+    ObservationWindow window(policy,
+        DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+    std::optional<Verdict> verdict;
+    double t = 65.0;
+    for (const Shape &shape : shapes) {
+        t += policy.intervalSeconds;
+        verdict = window.addSample(makeSample(t, shape, policy.intervalSeconds));
+        if (verdict)
+            return *verdict;
+    }
+    // Beyond the given shapes the window sees steady samples (enough for an extension too).
+    while (!verdict) {
+        t += policy.intervalSeconds;
+        verdict = window.addSample(makeSample(t, {}, policy.intervalSeconds));
+    }
+    return *verdict;
+}
+
+std::vector<Shape> repeat(const Shape &shape, int n) { return std::vector<Shape>(std::size_t(n), shape); }
+
+std::vector<Shape> concat(std::initializer_list<std::vector<Shape>> parts)
+{
+    std::vector<Shape> out;
+    for (const auto &p : parts)
+        out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+Shape latency(double factor)
+{
+    Shape s;
+    s.latency = factor;
+    return s;
+}
+
+} // namespace
+
+class TestVigilDetector : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QLocale::setDefault(QLocale::c()); }
+
+    void verdicts_data()
+    {
+        QTest::addColumn<std::vector<Shape>>("shapes");
+        QTest::addColumn<QString>("expected"); // keep | rollback
+        QTest::addColumn<int>("decidedAtSample"); // 1-based; 12 = end of the default window
+        QTest::addColumn<QString>("metric");
+
+        QTest::newRow("steady workload is kept at the window's end") << repeat({}, 12) << "keep" << 12 << "none";
+        QTest::newRow("p95 +5% throughout is below the threshold") << repeat(latency(1.05), 12) << "keep" << 12 << "none";
+        QTest::newRow("threshold edge: +9.9% is kept") << repeat(latency(1.099), 12) << "keep" << 12 << "none";
+        QTest::newRow("threshold edge: +10.1% sustained rolls back after 3 samples")
+            << repeat(latency(1.101), 12) << "rollback" << 3 << "p95_latency";
+        QTest::newRow("+12% sustained: the brief's rule, 3 samples") << repeat(latency(1.12), 12) << "rollback" << 3
+                                                                     << "p95_latency";
+        QTest::newRow("+12% for 2 samples then normal is transient")
+            << concat({ repeat(latency(1.12), 2), repeat({}, 10) }) << "keep" << 12 << "none";
+        QTest::newRow("+25% is strong: decided in 2 samples") << repeat(latency(1.25), 12) << "rollback" << 2
+                                                              << "p95_latency";
+        QTest::newRow("3x latency is overwhelming: 1 sample") << repeat(latency(3.0), 12) << "rollback" << 1
+                                                              << "p95_latency";
+        Shape halved;
+        halved.throughput = 0.4;
+        halved.busy = 3.0;
+        QTest::newRow("throughput -60% with sessions piling up: 1 sample") << repeat(halved, 12) << "rollback" << 1
+                                                                          << "throughput";
+        Shape demandFall;
+        demandFall.throughput = 0.7;
+        demandFall.calls = 0.7;
+        demandFall.busy = 0.7;
+        QTest::newRow("throughput -30% with latency flat and fewer busy sessions is a demand fall")
+            << repeat(demandFall, 12) << "keep" << 12 << "none";
+        Shape slowerAndFewer = demandFall;
+        slowerAndFewer.latency = 1.2;
+        slowerAndFewer.busy = 1.0;
+        QTest::newRow("throughput -30% with latency +20% is a slowdown")
+            << repeat(slowerAndFewer, 12) << "rollback" << 2 << "throughput";
+        Shape hiddenWait = demandFall;
+        hiddenWait.busy = 2.0;
+        QTest::newRow("throughput -30% with more time in the server is not demand")
+            << repeat(hiddenWait, 12) << "rollback" << 2 << "throughput";
+        Shape burst = latency(1.25);
+        burst.calls = 1.6;
+        QTest::newRow("latency +25% while calls arrive +60% is outside load")
+            << concat({ repeat({}, 5), repeat(burst, 3), repeat({}, 4) }) << "keep" << 12 << "none";
+        Shape cpuHog = latency(1.25);
+        cpuHog.cpuPoints = 40;
+        QTest::newRow("latency +25% with CPU +40 points and the same buffer work is outside CPU load")
+            << concat({ repeat({}, 2), repeat(cpuHog, 4), repeat({}, 6) }) << "keep" << 12 << "none";
+        QTest::newRow("outside CPU load all window long: extended, then not enough evidence")
+            << repeat(cpuHog, 24) << "rollback" << 24 << "evidence";
+        Shape cpuAndWork = cpuHog;
+        cpuAndWork.blocks = 3.0;
+        QTest::newRow("latency +25% with CPU +40 points and 3x buffers per call is the action")
+            << repeat(cpuAndWork, 12) << "rollback" << 2 << "p95_latency";
+        QTest::newRow("late onset: +15% for 3 samples mid-window is a transient")
+            << concat({ repeat({}, 5), repeat(latency(1.15), 3), repeat({}, 4) }) << "keep" << 12 << "none";
+        QTest::newRow("late onset that persists is still caught")
+            << concat({ repeat({}, 4), repeat(latency(1.16), 8) }) << "rollback" << 7 << "p95_latency";
+        Shape gap;
+        gap.valid = false;
+        QTest::newRow("a missing sample does not break a degraded run")
+            << concat({ repeat(latency(1.12), 2), { gap }, repeat(latency(1.12), 9) }) << "rollback" << 4
+            << "p95_latency";
+        QTest::newRow("hovering around the threshold is judged at the window's end")
+            << concat({ repeat(latency(1.13), 2), { latency(1.08) }, repeat(latency(1.13), 2), { latency(1.08) },
+                   repeat(latency(1.13), 2), { latency(1.08) }, repeat(latency(1.13), 2), { latency(1.08) } })
+            << "rollback" << 12 << "p95_latency";
+        Shape mixShift;
+        mixShift.slowShare = 0.3;
+        QTest::newRow("a shift towards slower statements is not a slowdown") << repeat(mixShift, 12) << "keep" << 12
+                                                                             << "none";
+        Shape stall;
+        stall.noCalls = true;
+        stall.throughput = 0.0;
+        stall.busy = 8.0;
+        QTest::newRow("nothing completes while sessions pile up: a stall") << repeat(stall, 12) << "rollback" << 1
+                                                                           << "throughput";
+        Shape idle;
+        idle.noCalls = true;
+        idle.throughput = 0.0;
+        idle.busy = 0.0;
+        QTest::newRow("no calls at all, twice the window: not enough evidence")
+            << repeat(idle, 24) << "rollback" << 24 << "evidence";
+        QTest::newRow("half the window missing: extended once, then kept on clean evidence")
+            << concat({ repeat(gap, 7), repeat({}, 17) }) << "keep" << 24 << "none";
+    }
+
+    void verdicts()
+    {
+        QFETCH(std::vector<Shape>, shapes);
+        QFETCH(QString, expected);
+        QFETCH(int, decidedAtSample);
+        QFETCH(QString, metric);
+
+        const Verdict v = runWindow(shapes);
+        QCOMPARE(Verdict::decisionName(v.decision), expected);
+        QCOMPARE(v.metric, metric);
+        const double decidedAt = (v.decidedT - 65.0) / 5.0;
+        QCOMPARE(qRound(decidedAt), decidedAtSample);
+        QVERIFY2(!v.reason.isEmpty(), "every verdict gives a reason");
+    }
+
+    void rollbackReasonNamesMetricChangeSamplesAndStatements()
+    {
+        const Verdict v = runWindow(repeat(latency(1.3), 12));
+        QVERIFY(v.isRollback());
+        QVERIFY2(v.reason.contains(QLatin1StringView("p95 latency +30.0%")), qPrintable(v.reason));
+        QVERIFY2(v.reason.contains(QLatin1StringView("samples 1-2")), qPrintable(v.reason));
+        QCOMPARE(v.firstSample, 1);
+        QCOMPARE(v.lastSample, 2);
+        QCOMPARE(v.regressed.size(), std::size_t(2));
+        QCOMPARE(qRound(v.regressed.front().changePct), 30);
+        QVERIFY(qAbs(v.changePct - 30.0) < 0.5);
+    }
+
+    void statementTextsAppearInTheReason()
+    {
+        GuardPolicy policy;
+        QHash<qint64, QString> texts { { kSlowQuery, QStringLiteral("SELECT * FROM orders WHERE customer = $1") } };
+        ObservationWindow window(policy,
+            DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline(), texts)));
+        const std::optional<Verdict> v = window.addSample(makeSample(70, latency(5.0)));
+        QVERIFY(v);
+        QVERIFY2(v->reason.contains(QLatin1StringView("SELECT * FROM orders")), qPrintable(v->reason));
+    }
+
+    void overwhelmingHarmIsSeenBeforeTheSampleCloses()
+    {
+        GuardPolicy policy;
+        ObservationWindow window(policy,
+            DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+        QVERIFY(!window.peek(makeSample(66, latency(4.0), 1.0))); // one look is not enough
+        const std::optional<Verdict> v = window.peek(makeSample(67, latency(4.0), 2.0));
+        QVERIFY(v);
+        QVERIFY(v->isRollback());
+        QCOMPARE(v->decidedT, 67.0);
+        QVERIFY(!window.addSample(makeSample(70, latency(4.0)))); // decided: nothing more
+    }
+
+    void moderateHarmIsNotDecidedOnPartialLooks()
+    {
+        GuardPolicy policy;
+        ObservationWindow window(policy,
+            DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+        for (int tick = 1; tick < 5; ++tick)
+            QVERIFY(!window.peek(makeSample(65 + tick, latency(1.5), tick)));
+    }
+
+    void thresholdsComeFromThePolicy()
+    {
+        GuardPolicy strict;
+        strict.latencyPct = 3;
+        QVERIFY(runWindow(repeat(latency(1.05), 12), strict).isRollback());
+        GuardPolicy lenient;
+        lenient.latencyPct = 40;
+        QVERIFY(!runWindow(repeat(latency(1.3), 12), lenient).isRollback());
+        GuardPolicy five;
+        five.consecutive = 5;
+        const Verdict v = runWindow(repeat(latency(1.12), 12), five);
+        QVERIFY(v.isRollback());
+        QCOMPARE(qRound((v.decidedT - 65.0) / 5.0), 5);
+    }
+
+    void absoluteFloorIgnoresTinyChanges()
+    {
+        GuardPolicy policy;
+        policy.minLatencyDeltaMs = 1.0; // the synthetic p95 is well under a millisecond
+        QVERIFY(!runWindow(repeat(latency(1.3), 12), policy).isRollback());
+    }
+
+    void withoutBaselineThereIsNoEvidence()
+    {
+        GuardPolicy policy;
+        ObservationWindow window(
+            policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline({})));
+        std::optional<Verdict> v;
+        for (int i = 1; i <= 24 && !v; ++i)
+            v = window.addSample(makeSample(65 + 5 * i));
+        QVERIFY(v);
+        QVERIFY(v->isRollback());
+        QCOMPARE(v->metric, QStringLiteral("evidence"));
+        QVERIFY2(v->reason.contains(QLatin1StringView("not enough evidence")), qPrintable(v->reason));
+        QVERIFY2(v->reason.contains(QLatin1StringView("no usable baseline")), qPrintable(v->reason));
+        QVERIFY(v->extended);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVigilDetector)
+#include "tst_vigildetector.moc"
