@@ -58,6 +58,8 @@ public:
     std::optional<double> cpuPct() const { return m_cpuPct; }
     std::optional<double> blocksPerCall() const { return m_blocksPerCall; }
     std::optional<double> busySessions() const { return m_busy; }
+    /// Busy sessions per unit of throughput, one value per baseline sample: time spent in the server (Little's law).
+    const std::vector<double> &timeInServer() const { return m_timeInServer; }
     std::optional<double> waitingSessions() const { return m_waiting; }
     std::optional<double> rollbackRatio() const { return m_rollbackRatio; }
 
@@ -80,6 +82,7 @@ private:
     std::optional<double> m_cpuPct;
     std::optional<double> m_blocksPerCall;
     std::optional<double> m_busy;
+    std::vector<double> m_timeInServer;
     std::optional<double> m_waiting;
     std::optional<double> m_rollbackRatio;
     std::optional<double> m_meanRawP95;

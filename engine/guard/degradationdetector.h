@@ -31,6 +31,10 @@ public:
     /// samples). Only harm too large to be noise may be decided on it; default: nothing is.
     virtual std::optional<Verdict> peek(const Sample &partial);
     virtual Verdict conclude(double t) = 0;
+    /// At the window's end: the evidence points at harm but does not prove it yet; observe longer if allowed.
+    virtual bool wantsMoreEvidence() const { return false; }
+    /// The window was extended once; what comes now is the last chance to decide.
+    void markExtended() { m_extended = true; }
 
     /// Samples that carried evidence either way: not gaps, not samples confounded by outside load.
     int usableSamples() const;
@@ -44,6 +48,7 @@ protected:
     const GuardPolicy m_policy;
     const Baseline m_baseline;
     std::vector<SampleAssessment> m_assessments;
+    bool m_extended = false;
 };
 
 /// The brief's rule and nothing more: p95 > +latency% or throughput < -throughput% for N samples in a row.

@@ -49,14 +49,16 @@ std::optional<Verdict> ObservationWindow::addSample(const Sample &sample)
         return std::nullopt;
 
     const int usable = m_detector->usableSamples();
-    if (usable >= minimumUsable()) {
-        m_verdict = finalize(m_detector->conclude(sample.tEnd));
-        return m_verdict;
-    }
-    if (!m_extended) {
+    const bool enoughEvidence = usable >= minimumUsable();
+    if (!m_extended && (!enoughEvidence || m_detector->wantsMoreEvidence())) {
         m_extended = true;
+        m_detector->markExtended();
         m_planned += m_policy.windowSamples();
         return std::nullopt;
+    }
+    if (enoughEvidence) {
+        m_verdict = finalize(m_detector->conclude(sample.tEnd));
+        return m_verdict;
     }
     Verdict v;
     v.decision = Verdict::Decision::Rollback;

@@ -82,6 +82,8 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         return r;
     }
 
+    if (busyNow && r.throughput > 0)
+        r.timeInServer = *busyNow / r.throughput;
     r.p95Ms = view.p95Ms;
     const double refP95 = *m_baseline.p95Ms();
     r.latencyChange = r.p95Ms ? *r.p95Ms / refP95 - 1.0 : 0.0;
@@ -181,10 +183,11 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
     const bool strong = r.latencyChange >= 1.5 * latencyThreshold || r.throughputChange <= -1.5 * throughputThreshold;
     const double n = m_policy.consecutive;
     m_run.push_back(a.index - 1);
-    // A strong sample counts double: a clear slowdown is decided in two samples instead of three.
-    m_runWeight += overwhelming ? n : strong ? 2.0 : 1.0;
-
     const bool lateOnset = m_readings[m_run.front()].index > m_policy.onsetSamples;
+    // A strong sample counts double, but only for harm that started at the action: a checkpoint or a burst
+    // later in the window can be strong for a while too.
+    m_runWeight += overwhelming ? n : (strong && !lateOnset) ? 2.0 : 1.0;
+
     const double needed = overwhelming ? n : (lateOnset ? 2 * n : n);
     if (m_runWeight + 1e-9 < needed)
         return std::nullopt;
@@ -302,7 +305,54 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
     return v;
 }
 
-Verdict VigilDetector::conclude(double t)
+VigilDetector::TimeInServer VigilDetector::timeInServer() const
+{
+    TimeInServer result;
+    const std::vector<double> &before = m_baseline.timeInServer();
+    std::vector<double> after;
+    double busyAfter = 0;
+    for (std::size_t i = 0; i < m_readings.size(); ++i) {
+        if (m_readings[i].usable && m_readings[i].timeInServer) {
+            after.push_back(*m_readings[i].timeInServer);
+            busyAfter += Baseline::busySessions(m_samples[i]).value_or(0);
+        }
+    }
+    if (before.size() < 3 || after.size() < 3 || !m_baseline.busySessions())
+        return result;
+    auto meanAndVariance = [](const std::vector<double> &v) {
+        double mean = 0;
+        for (double x : v)
+            mean += x;
+        mean /= double(v.size());
+        double variance = 0;
+        for (double x : v)
+            variance += (x - mean) * (x - mean);
+        return std::pair { mean, variance / double(v.size() - 1) };
+    };
+    const auto [meanBefore, varianceBefore] = meanAndVariance(before);
+    const auto [meanAfter, varianceAfter] = meanAndVariance(after);
+    if (meanBefore <= 0)
+        return result;
+    result.busyBefore = *m_baseline.busySessions();
+    result.busyAfter = busyAfter / double(after.size());
+    result.change = meanAfter / meanBefore - 1.0;
+    const double standardError = std::sqrt(varianceBefore / double(before.size()) + varianceAfter / double(after.size()));
+    result.tStatistic = standardError > 0 ? (meanAfter - meanBefore) / standardError : 0.0;
+    // Busy sessions are counted once a tick: noisy. Only a large, significant rise that adds at least a tenth
+    // of a session counts; a suggestive one earns the window its one extension.
+    const bool large = result.change > 0.4 && result.busyAfter - result.busyBefore >= 0.1;
+    result.suggestive = large && result.tStatistic > 1.5;
+    result.conclusive = large && result.tStatistic > 3.0;
+    return result;
+}
+
+bool VigilDetector::wantsMoreEvidence() const
+{
+    const TimeInServer tis = timeInServer();
+    return !sustainedSlowdown(0) && tis.suggestive && !tis.conclusive;
+}
+
+std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
 {
     const double latencyThreshold = m_policy.latencyPct / 100.0;
     const double throughputThreshold = m_policy.throughputPct / 100.0;
@@ -310,9 +360,12 @@ Verdict VigilDetector::conclude(double t)
     for (std::size_t i = 0; i < m_readings.size(); ++i)
         if (m_readings[i].usable)
             usable.push_back(int(i));
+    if (usable.size() < std::size_t(m_policy.consecutive))
+        return std::nullopt;
 
     // A slowdown that hovers around the threshold never makes a clean run, yet is there all window long: judge the
-    // window by its median, and by the median of its second half so a decaying transient is not convicted.
+    // window by its median, and by the median of its second half so a decaying transient is not convicted. It
+    // must also show from the start (a step at the action), or it is drift.
     auto medianOf = [&](const std::vector<int> &indices, auto get) {
         std::vector<double> values;
         for (int i : indices)
@@ -320,19 +373,63 @@ Verdict VigilDetector::conclude(double t)
         return median(values).value_or(0.0);
     };
     const std::vector<int> secondHalf(usable.begin() + usable.size() / 2, usable.end());
+    const std::vector<int> start(usable.begin(), usable.begin() + std::min<std::size_t>(3, usable.size()));
     auto latencyOf = [](const Reading &r) { return r.latencyChange; };
     auto throughputOf = [](const Reading &r) { return r.demandFall ? 0.0 : r.throughputChange; };
     const double latencyMedian = medianOf(usable, latencyOf);
     const double throughputMedian = medianOf(usable, throughputOf);
     const double refP95 = m_baseline.p95Ms().value_or(0);
-    if (usable.size() >= std::size_t(m_policy.consecutive)) {
-        const bool latencySustained = latencyMedian > latencyThreshold
-            && medianOf(secondHalf, latencyOf) > latencyThreshold
-            && refP95 * latencyMedian >= m_policy.minLatencyDeltaMs;
-        const bool throughputSustained
-            = throughputMedian < -throughputThreshold && medianOf(secondHalf, throughputOf) < -throughputThreshold;
-        if (latencySustained || throughputSustained)
-            return rollbackFrom(usable, t, QStringLiteral("sustained over the window (median of %1 samples)").arg(usable.size()));
+    const bool latencySustained = latencyMedian > latencyThreshold && medianOf(secondHalf, latencyOf) > latencyThreshold
+        && medianOf(start, latencyOf) > latencyThreshold / 2 && refP95 * latencyMedian >= m_policy.minLatencyDeltaMs;
+    const bool throughputSustained = throughputMedian < -throughputThreshold
+        && medianOf(secondHalf, throughputOf) < -throughputThreshold
+        && medianOf(start, throughputOf) < -throughputThreshold / 2;
+    if (!latencySustained && !throughputSustained)
+        return std::nullopt;
+    return rollbackFrom(usable, t, QStringLiteral("sustained over the window (median of %1 samples)").arg(usable.size()));
+}
+
+Verdict VigilDetector::conclude(double t)
+{
+    if (std::optional<Verdict> sustained = sustainedSlowdown(t))
+        return *sustained;
+    std::vector<int> usable;
+    for (std::size_t i = 0; i < m_readings.size(); ++i)
+        if (m_readings[i].usable)
+            usable.push_back(int(i));
+    auto medianOf = [&](const std::vector<int> &indices, auto get) {
+        std::vector<double> values;
+        for (int i : indices)
+            values.push_back(get(m_readings[i]));
+        return median(values).value_or(0.0);
+    };
+    const double latencyMedian = medianOf(usable, [](const Reading &r) { return r.latencyChange; });
+    const double refP95 = m_baseline.p95Ms().value_or(0);
+
+    const TimeInServer tis = timeInServer();
+    if (tis.conclusive || (tis.suggestive && m_extended)) {
+        Verdict v;
+        v.decision = Verdict::Decision::Rollback;
+        v.decidedT = t;
+        v.metric = QStringLiteral("time_in_server");
+        v.changePct = 100.0 * tis.change;
+        v.baselineValue = tis.busyBefore;
+        v.windowValue = tis.busyAfter;
+        v.firstSample = usable.empty() ? 0 : m_readings[usable.front()].index;
+        v.lastSample = usable.empty() ? 0 : m_readings[usable.back()].index;
+        v.regressed = regressedStatements(usable);
+        v.reason = QStringLiteral("time in the server per transaction %1 (busy sessions %2 -> %3, throughput %4) over "
+                                  "samples %5-%6 (t=%7): the wait is outside statement execution (commit flush, "
+                                  "locks); p95 of statement execution %8")
+                       .arg(signedPct(tis.change, 0))
+                       .arg(tis.busyBefore, 0, 'f', 2)
+                       .arg(tis.busyAfter, 0, 'f', 2)
+                       .arg(signedPct(medianOf(usable, [](const Reading &r) { return r.throughputChange; })))
+                       .arg(v.firstSample)
+                       .arg(v.lastSample)
+                       .arg(tis.tStatistic, 0, 'f', 1)
+                       .arg(signedPct(latencyMedian));
+        return v;
     }
 
     Verdict v;

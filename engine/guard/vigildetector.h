@@ -25,6 +25,7 @@ public:
     std::optional<Verdict> addSample(const Sample &sample) override;
     std::optional<Verdict> peek(const Sample &partial) override;
     Verdict conclude(double t) override;
+    bool wantsMoreEvidence() const override;
 
 private:
     struct Reading
@@ -36,7 +37,21 @@ private:
         double throughput = 0;
         bool usable = false;
         bool demandFall = false;
+        std::optional<double> timeInServer; ///< busy sessions per unit of throughput
     };
+
+    /// Time in the server over the window against the baseline's: waits statement timing cannot see.
+    struct TimeInServer
+    {
+        double change = 0; ///< relative change of the mean
+        double tStatistic = 0; ///< Welch's t of window vs baseline samples
+        double busyBefore = 0;
+        double busyAfter = 0;
+        bool suggestive = false; ///< worth observing longer
+        bool conclusive = false; ///< enough to roll back
+    };
+    TimeInServer timeInServer() const;
+    std::optional<Verdict> sustainedSlowdown(double t) const;
 
     Reading read(const Sample &sample, SampleAssessment &assessment) const;
     bool isOverwhelming(const Reading &r, const SampleAssessment &a) const;

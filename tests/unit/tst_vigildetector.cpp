@@ -117,7 +117,7 @@ private slots:
         QTest::newRow("late onset: +15% for 3 samples mid-window is a transient")
             << concat({ repeat({}, 5), repeat(latency(1.15), 3), repeat({}, 4) }) << "keep" << 12 << "none";
         QTest::newRow("late onset that persists is still caught")
-            << concat({ repeat({}, 4), repeat(latency(1.16), 8) }) << "rollback" << 7 << "p95_latency";
+            << concat({ repeat({}, 4), repeat(latency(1.16), 8) }) << "rollback" << 10 << "p95_latency";
         Shape gap;
         gap.valid = false;
         QTest::newRow("a missing sample does not break a degraded run")
@@ -127,6 +127,14 @@ private slots:
             << concat({ repeat(latency(1.13), 2), { latency(1.08) }, repeat(latency(1.13), 2), { latency(1.08) },
                    repeat(latency(1.13), 2), { latency(1.08) }, repeat(latency(1.13), 2), { latency(1.08) } })
             << "rollback" << 12 << "p95_latency";
+        Shape waitsOutside;
+        waitsOutside.busy = 2.0;
+        QTest::newRow("twice the time in the server at the same throughput and statement latency")
+            << repeat(waitsOutside, 12) << "rollback" << 12 << "time_in_server";
+        Shape slightlyBusier;
+        slightlyBusier.busy = 1.2;
+        QTest::newRow("a fifth more busy sessions is within noise") << repeat(slightlyBusier, 12) << "keep" << 12
+                                                                    << "none";
         Shape mixShift;
         mixShift.slowShare = 0.3;
         QTest::newRow("a shift towards slower statements is not a slowdown") << repeat(mixShift, 12) << "keep" << 12
