@@ -53,6 +53,7 @@ QString stateName(vigil::SampleAssessment::State state)
 void explain(const vigil::ReplayedAction &r)
 {
     err() << "action " << r.action.id << " (" << r.action.kind << ", finished at t=" << r.action.finishedT << ")\n";
+    err() << "  " << r.verdict.baselineSummary << "\n";
     for (const vigil::SampleAssessment &a : r.verdict.assessments) {
         err() << QStringLiteral("  #%1 t=%2 %3 p95 %4% throughput %5%")
                      .arg(a.index, 2)

@@ -149,7 +149,12 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
         std::vector<double> deviations;
         for (double p : p95s)
             deviations.push_back(std::abs(p / *m_p95Ms - 1.0));
-        m_p95Noise = 1.4826 * medianOf(deviations).value_or(0.0); // MAD scaled to a normal sd
+        // The MAD scaled to a normal sd, unless the tail is heavier than a normal one: per-second p95 of a busy
+        // server has occasional large swings, and those are what a false rollback is made of.
+        const double mad = 1.4826 * medianOf(deviations).value_or(0.0);
+        std::sort(deviations.begin(), deviations.end());
+        const double p90 = deviations[std::min(deviations.size() - 1, std::size_t(0.9 * double(deviations.size())))];
+        m_p95Noise = std::max(mad, p90 / 1.645);
     }
     m_qps = medianOf(qpss).value_or(0.0);
     m_blocksPerCall = medianOf(blocks);
@@ -166,6 +171,21 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     }
     m_meanRawP95 = meanOver(samples, [](const Sample &s) { return s.latencyP95Ms; });
     m_meanTps = meanOver(samples, [](const Sample &s) { return s.tps; });
+}
+
+QString Baseline::summary() const
+{
+    if (!isUsable())
+        return QStringLiteral("no usable baseline");
+    return QStringLiteral("baseline of %1 samples: p95 %2 ms (noise %3%), throughput %4/s, %5 steady statements, "
+                          "busy sessions %6, CPU %7%")
+        .arg(m_usable)
+        .arg(m_p95Ms.value_or(0), 0, 'g', 4)
+        .arg(100 * m_p95Noise, 0, 'f', 1)
+        .arg(m_tps.value_or(m_qps), 0, 'f', 1)
+        .arg(m_statements.size())
+        .arg(m_busy.value_or(0), 0, 'f', 2)
+        .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"));
 }
 
 Baseline::MixView Baseline::view(const Sample &sample) const

@@ -49,6 +49,8 @@ public:
     QString statementText(qint64 queryId) const { return m_texts.value(queryId); }
 
     MixView view(const Sample &sample) const;
+    /// One line for logs and --explain: the reference levels and their noise.
+    QString summary() const;
 
     // Reference levels: medians over the baseline samples (a median shrugs off one odd sample).
     std::optional<double> p95Ms() const { return m_p95Ms; }

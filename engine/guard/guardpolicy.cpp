@@ -51,8 +51,8 @@ QString GuardPolicy::validate(double tickSeconds) const
         return QStringLiteral("the minimum latency change must not be negative (got %1 ms)").arg(minLatencyDeltaMs);
     if (!finite(overwhelmingFactor) || overwhelmingFactor <= 1)
         return QStringLiteral("the overwhelming factor must be above 1 (got %1)").arg(overwhelmingFactor);
-    if (onsetSamples < 1)
-        return QStringLiteral("onset samples must be at least 1 (got %1)").arg(onsetSamples);
+    if (!finite(onsetSeconds) || onsetSeconds < 0)
+        return QStringLiteral("the onset allowance must not be negative (got %1 s)").arg(onsetSeconds);
     if (!finite(demandSurgePct) || demandSurgePct <= 0)
         return QStringLiteral("the demand surge threshold must be positive (got %1 %)").arg(demandSurgePct);
     if (!finite(cpuSurgePoints) || cpuSurgePoints <= 0)

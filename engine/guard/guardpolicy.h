@@ -24,9 +24,9 @@ struct GuardPolicy
     /// A p95 at least this many times the baseline (or throughput down by the same factor) is overwhelming:
     /// one sample is enough.
     double overwhelmingFactor = 2.0;
-    /// Degradation starting this many samples or later into the window did not start at the action: it needs
+    /// Degradation starting this many seconds or later into the window did not start at the action: it needs
     /// twice the evidence (bursts of outside load come and go; what an action does starts when it lands).
-    int onsetSamples = 2;
+    double onsetSeconds = 10;
     /// Calls arriving this much (%) above baseline mean outside load: such samples neither convict nor acquit.
     double demandSurgePct = 25;
     /// Host CPU this many points above baseline, with per-call buffer work unchanged, means outside CPU load.

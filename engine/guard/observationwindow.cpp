@@ -21,6 +21,7 @@ int ObservationWindow::minimumUsable() const
 Verdict ObservationWindow::finalize(Verdict v) const
 {
     v.extended = m_extended;
+    v.baselineSummary = m_detector->baseline().summary();
     v.assessments = m_detector->assessments();
     return v;
 }

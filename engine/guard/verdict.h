@@ -47,6 +47,7 @@ struct Verdict
     int firstSample = 0; ///< 1-based window samples the evidence spans (0 when none)
     int lastSample = 0;
     bool extended = false; ///< the window was extended once for lack of evidence
+    QString baselineSummary; ///< what normal looked like before the action, in words
     std::vector<RegressedStatement> regressed;
     std::vector<SampleAssessment> assessments;
 

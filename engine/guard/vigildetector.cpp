@@ -47,7 +47,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         a.note = QStringLiteral("gap: no snapshot closed this interval");
         return r;
     }
-    const double latencyThreshold = m_policy.latencyPct / 100.0;
+    const double latencyThreshold = degradedLatency();
     const double throughputThreshold = m_policy.throughputPct / 100.0;
     const Baseline::MixView view = m_baseline.view(sample);
     const double refThroughput = *throughputReference();
@@ -131,6 +131,19 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     return r;
 }
 
+double VigilDetector::degradedLatency() const
+{
+    // The brief's threshold, unless the baseline itself swings more than that from sample to sample (short
+    // samples, few calls): then a sample must stand out of the baseline's own noise as well.
+    return std::max(m_policy.latencyPct / 100.0, 1.5 * m_baseline.p95RelativeNoise());
+}
+
+double VigilDetector::strongLatency() const
+{
+    const double threshold = m_policy.latencyPct / 100.0;
+    return std::max(1.5 * threshold, threshold + 1.5 * m_baseline.p95RelativeNoise());
+}
+
 bool VigilDetector::isOverwhelming(const Reading &r, const SampleAssessment &a) const
 {
     const double factor = m_policy.overwhelmingFactor;
@@ -177,13 +190,13 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
         return std::nullopt;
     }
 
-    const double latencyThreshold = m_policy.latencyPct / 100.0;
     const double throughputThreshold = m_policy.throughputPct / 100.0;
     const bool overwhelming = isOverwhelming(r, a);
-    const bool strong = r.latencyChange >= 1.5 * latencyThreshold || r.throughputChange <= -1.5 * throughputThreshold;
+    const bool strong = r.latencyChange >= strongLatency() || r.throughputChange <= -1.5 * throughputThreshold;
     const double n = m_policy.consecutive;
     m_run.push_back(a.index - 1);
-    const bool lateOnset = m_readings[m_run.front()].index > m_policy.onsetSamples;
+    const double onsetAfter = (m_readings[m_run.front()].index - 1) * m_policy.intervalSeconds;
+    const bool lateOnset = onsetAfter >= m_policy.onsetSeconds - 1e-9;
     // A strong sample counts double, but only for harm that started at the action: a checkpoint or a burst
     // later in the window can be strong for a while too.
     m_runWeight += overwhelming ? n : (strong && !lateOnset) ? 2.0 : 1.0;

@@ -55,6 +55,8 @@ private:
 
     Reading read(const Sample &sample, SampleAssessment &assessment) const;
     bool isOverwhelming(const Reading &r, const SampleAssessment &a) const;
+    double degradedLatency() const; ///< relative p95 rise that makes a sample degraded
+    double strongLatency() const; ///< relative p95 rise that makes a degraded sample count double
     Verdict rollbackFrom(const std::vector<int> &indices, double decidedT, const QString &basis) const;
     std::vector<RegressedStatement> regressedStatements(const std::vector<int> &indices) const;
     std::optional<double> throughputReference() const;

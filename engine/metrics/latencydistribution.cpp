@@ -13,6 +13,21 @@ namespace {
     constexpr double kMinSigma = 1e-3;
 
     double normalCdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+
+    /// The standard normal CDF and density at u together, sharing one exp(): the solver's inner loop runs this for
+    /// every statement, and glibc's erfc plus a separate exp were most of the cost. Abramowitz & Stegun 7.1.26 for
+    /// erfc (absolute error below 1.5e-7, far below what a 95th percentile estimate can notice).
+    void normalCdfAndPdf(double u, double &cdf, double &pdf)
+    {
+        const double x = std::abs(u) / std::numbers::sqrt2;
+        const double e = std::exp(-0.5 * u * u);
+        const double t = 1.0 / (1.0 + 0.3275911 * x);
+        const double poly
+            = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        const double upperTail = 0.5 * poly * e; // P(Z > |u|)
+        cdf = u >= 0 ? 1.0 - upperTail : upperTail;
+        pdf = e / std::sqrt(2.0 * std::numbers::pi);
+    }
     double normalPdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
 
     /// Inverse of the standard normal CDF (Acklam's rational approximation, refined by one Newton step).
@@ -101,8 +116,19 @@ double LatencyDistribution::quantile(double q) const
         double pdf = 0;
         for (const LogNormal &p : m_parts) {
             const double u = (y - p.mu) / p.sigma;
-            cdf += p.weight * normalCdf(u);
-            pdf += p.weight * normalPdf(u) / p.sigma;
+            // Far in a tail the CDF is 0 or 1 to double precision and the density nothing: skip erfc and exp,
+            // which are most of the cost with thousands of statements.
+            if (u > 8.5) {
+                cdf += p.weight;
+                continue;
+            }
+            if (u < -8.5)
+                continue;
+            double c;
+            double d;
+            normalCdfAndPdf(u, c, d);
+            cdf += p.weight * c;
+            pdf += p.weight * d / p.sigma;
         }
         cdf /= m_totalWeight;
         pdf /= m_totalWeight;
