@@ -27,8 +27,9 @@ MainWindow::MainWindow(QWidget *parent)
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("actionQuit"));
-    quit->setShortcut(QKeySequence::Quit);
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q)); // explicit: StandardKey::Quit is empty on some platforms
     quit->setToolTip(tr("Close Vigil"));
+    addAction(quit); // the window owns the shortcut, so it works whether or not the menu bar has focus
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Vigil"), this, [this] {

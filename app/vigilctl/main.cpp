@@ -7,12 +7,13 @@
 
 namespace {
 
-const char kUsage[] = "Usage: vigilctl <command> [options]\n"
-                      "\n"
-                      "Commands:\n"
-                      "  replay TRACE.jsonl   run the guard on a recorded trace and print its verdicts\n"
-                      "\n"
-                      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n";
+const char kUsage[]
+    = "Usage: vigilctl <command> [options]\n"
+      "\n"
+      "Commands:\n"
+      "  replay TRACE.jsonl   run the guard on a recorded trace and print its verdicts\n"
+      "\n"
+      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n";
 
 } // namespace
 

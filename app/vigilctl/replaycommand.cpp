@@ -74,21 +74,24 @@ void explain(const vigil::ReplayedAction &r)
 int runReplayCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Runs the guard offline on a recorded vigil-trace/1 file and prints one JSON line per action:\n"
-        "{\"action_id\",\"verdict\":\"keep\"|\"rollback\",\"decided_t\",\"reason\"}.\n"
-        "Exit 0 when the trace was read, 2 on a malformed trace or bad options."));
+    parser.setApplicationDescription(
+        QStringLiteral("Runs the guard offline on a recorded vigil-trace/1 file and prints one JSON line per action:\n"
+                       "{\"action_id\",\"verdict\":\"keep\"|\"rollback\",\"decided_t\",\"reason\"}.\n"
+                       "Exit 0 when the trace was read, 2 on a malformed trace or bad options."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("trace"), QStringLiteral("The trace file (JSON Lines)."));
     const vigil::GuardPolicy defaults;
     parser.addOptions({
         { QStringLiteral("detector"), QStringLiteral("vigil (default) or floor (the brief's plain rule)."),
             QStringLiteral("name"), QStringLiteral("vigil") },
-        { QStringLiteral("interval"), QStringLiteral("Sample interval in seconds (default %1).").arg(defaults.intervalSeconds),
+        { QStringLiteral("interval"),
+            QStringLiteral("Sample interval in seconds (default %1).").arg(defaults.intervalSeconds),
             QStringLiteral("S") },
-        { QStringLiteral("window"), QStringLiteral("Observation window in seconds (default %1).").arg(defaults.windowSeconds),
+        { QStringLiteral("window"),
+            QStringLiteral("Observation window in seconds (default %1).").arg(defaults.windowSeconds),
             QStringLiteral("S") },
-        { QStringLiteral("baseline"), QStringLiteral("Baseline length in seconds (default %1).").arg(defaults.baselineSeconds),
+        { QStringLiteral("baseline"),
+            QStringLiteral("Baseline length in seconds (default %1).").arg(defaults.baselineSeconds),
             QStringLiteral("S") },
         { QStringLiteral("latency-pct"),
             QStringLiteral("p95 latency worse by more than P % is degraded (default %1).").arg(defaults.latencyPct),

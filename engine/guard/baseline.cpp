@@ -11,63 +11,66 @@
 namespace vigil {
 
 namespace {
-    /// A statement below this share of the baseline's calls is too rare to measure a latency on.
-    constexpr double kMinShare = 0.005;
+/// A statement below this share of the baseline's calls is too rare to measure a latency on.
+constexpr double kMinShare = 0.005;
 
-    struct Pool
-    {
-        double calls = 0;
-        double sumMs = 0;
-        double sumSquares = 0;
-        double blocks = 0;
-        double blockCalls = 0;
-        int samplesSeen = 0;
-    };
+struct Pool
+{
+    double calls = 0;
+    double sumMs = 0;
+    double sumSquares = 0;
+    double blocks = 0;
+    double blockCalls = 0;
+    int samplesSeen = 0;
+};
 
-    std::optional<double> medianOf(std::vector<double> &values)
-    {
-        if (values.empty())
-            return std::nullopt;
-        const auto mid = values.begin() + values.size() / 2;
-        std::nth_element(values.begin(), mid, values.end());
-        if (values.size() % 2 == 1)
-            return *mid;
-        const double upper = *mid;
-        const double lower = *std::max_element(values.begin(), mid);
-        return 0.5 * (lower + upper);
+std::optional<double> medianOf(std::vector<double> &values)
+{
+    if (values.empty())
+        return std::nullopt;
+    const auto mid = values.begin() + values.size() / 2;
+    std::nth_element(values.begin(), mid, values.end());
+    if (values.size() % 2 == 1)
+        return *mid;
+    const double upper = *mid;
+    const double lower = *std::max_element(values.begin(), mid);
+    return 0.5 * (lower + upper);
+}
+
+template<typename Getter>
+std::optional<double> medianOver(std::span<const Sample> samples, Getter get)
+{
+    std::vector<double> values;
+    for (const Sample &s : samples) {
+        if (!s.valid)
+            continue;
+        if (const std::optional<double> v = get(s))
+            values.push_back(*v);
     }
+    return medianOf(values);
+}
 
-    template<typename Getter>
-    std::optional<double> medianOver(std::span<const Sample> samples, Getter get)
-    {
-        std::vector<double> values;
-        for (const Sample &s : samples) {
-            if (!s.valid)
-                continue;
-            if (const std::optional<double> v = get(s))
-                values.push_back(*v);
+template<typename Getter>
+std::optional<double> meanOver(std::span<const Sample> samples, Getter get)
+{
+    double sum = 0;
+    int n = 0;
+    for (const Sample &s : samples) {
+        if (!s.valid)
+            continue;
+        if (const std::optional<double> v = get(s)) {
+            sum += *v;
+            ++n;
         }
-        return medianOf(values);
     }
-
-    template<typename Getter>
-    std::optional<double> meanOver(std::span<const Sample> samples, Getter get)
-    {
-        double sum = 0;
-        int n = 0;
-        for (const Sample &s : samples) {
-            if (!s.valid)
-                continue;
-            if (const std::optional<double> v = get(s)) {
-                sum += *v;
-                ++n;
-            }
-        }
-        return n ? std::optional<double>(sum / n) : std::nullopt;
-    }
+    return n ? std::optional<double>(sum / n) : std::nullopt;
+}
 } // namespace
 
-std::optional<double> median(std::vector<double> values) { return medianOf(values); }
+std::optional<double> median(std::vector<double> values)
+{
+    return medianOf(values);
+}
 
 std::optional<double> Baseline::busySessions(const Sample &s)
 {

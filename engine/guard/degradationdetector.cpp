@@ -8,8 +8,7 @@ namespace vigil {
 DegradationDetector::DegradationDetector(const GuardPolicy &policy, Baseline baseline)
     : m_policy(policy)
     , m_baseline(std::move(baseline))
-{
-}
+{ }
 
 DegradationDetector::~DegradationDetector() = default;
 
@@ -26,7 +25,8 @@ int DegradationDetector::usableSamples() const
     return n;
 }
 
-std::unique_ptr<DegradationDetector> DegradationDetector::create(Kind kind, const GuardPolicy &policy, Baseline baseline)
+std::unique_ptr<DegradationDetector> DegradationDetector::create(
+    Kind kind, const GuardPolicy &policy, Baseline baseline)
 {
     if (kind == Kind::Floor)
         return std::make_unique<FloorDetector>(policy, std::move(baseline));

@@ -6,16 +6,22 @@
 namespace vigil {
 
 namespace {
-    bool isWholeMultiple(double value, double unit)
-    {
-        const double ratio = value / unit;
-        return std::abs(ratio - std::round(ratio)) < 1e-6 * std::max(1.0, ratio);
-    }
+bool isWholeMultiple(double value, double unit)
+{
+    const double ratio = value / unit;
+    return std::abs(ratio - std::round(ratio)) < 1e-6 * std::max(1.0, ratio);
+}
 } // namespace
 
-int GuardPolicy::windowSamples() const { return int(std::floor(windowSeconds / intervalSeconds + 1e-9)); }
+int GuardPolicy::windowSamples() const
+{
+    return int(std::floor(windowSeconds / intervalSeconds + 1e-9));
+}
 
-int GuardPolicy::baselineSamples() const { return int(std::floor(baselineSeconds / intervalSeconds + 1e-9)); }
+int GuardPolicy::baselineSamples() const
+{
+    return int(std::floor(baselineSeconds / intervalSeconds + 1e-9));
+}
 
 QString GuardPolicy::validate(double tickSeconds) const
 {

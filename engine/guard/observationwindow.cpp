@@ -9,8 +9,7 @@ ObservationWindow::ObservationWindow(const GuardPolicy &policy, std::unique_ptr<
     : m_policy(policy)
     , m_detector(std::move(detector))
     , m_planned(policy.windowSamples())
-{
-}
+{ }
 
 int ObservationWindow::minimumUsable() const
 {
@@ -72,11 +71,12 @@ std::optional<Verdict> ObservationWindow::addSample(const Sample &sample)
             break;
         }
     }
-    v.reason = QStringLiteral("not enough evidence: %1 usable samples of %2 after extending the window once (%3 needed)%4")
-                   .arg(usable)
-                   .arg(m_seen)
-                   .arg(minimumUsable())
-                   .arg(why.isEmpty() ? QString() : QStringLiteral("; ") + why);
+    v.reason
+        = QStringLiteral("not enough evidence: %1 usable samples of %2 after extending the window once (%3 needed)%4")
+              .arg(usable)
+              .arg(m_seen)
+              .arg(minimumUsable())
+              .arg(why.isEmpty() ? QString() : QStringLiteral("; ") + why);
     m_verdict = finalize(std::move(v));
     return m_verdict;
 }

@@ -16,8 +16,7 @@ namespace vigil {
 TraceReplayer::TraceReplayer(GuardPolicy policy, DegradationDetector::Kind kind)
     : m_policy(policy)
     , m_kind(kind)
-{
-}
+{ }
 
 std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
 {
@@ -29,9 +28,9 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
         // it finished. The interval the action ran in belongs to neither.
         const qsizetype before = SampleSeries::indexAtOrBefore(snapshots, action.t);
         const double baselineEnd = before >= 0 ? snapshots[before].t : action.t;
-        const std::vector<Sample> baselineSamples = SampleSeries::derive(snapshots,
-            baselineEnd - m_policy.baselineSamples() * m_policy.intervalSeconds, m_policy.intervalSeconds,
-            m_policy.baselineSamples(), tolerance);
+        const std::vector<Sample> baselineSamples
+            = SampleSeries::derive(snapshots, baselineEnd - m_policy.baselineSamples() * m_policy.intervalSeconds,
+                m_policy.intervalSeconds, m_policy.baselineSamples(), tolerance);
 
         const qsizetype after = SampleSeries::indexAtOrAfter(snapshots, action.finishedT);
         const double windowStart = after >= 0 ? snapshots[after].t : action.finishedT;
@@ -39,8 +38,8 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
         const std::vector<Sample> windowSamples = SampleSeries::derive(
             snapshots, windowStart, m_policy.intervalSeconds, 2 * m_policy.windowSamples(), tolerance);
 
-        ObservationWindow window(m_policy,
-            DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts)));
+        ObservationWindow window(
+            m_policy, DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts)));
         std::optional<Verdict> verdict;
         for (std::size_t k = 0; k < windowSamples.size() && !verdict; ++k) {
             // The ticks inside the interval, as the live engine sees them arrive before the sample closes.
@@ -68,9 +67,9 @@ QByteArray TraceReplayer::toJsonLine(const ReplayedAction &replayed)
         return array.mid(1, array.size() - 2);
     };
     return "{\"action_id\":" + quoted(replayed.action.id) + ",\"verdict\":\""
-        + Verdict::decisionName(replayed.verdict.decision).toLatin1() + "\",\"decided_t\":"
-        + QByteArray::number(replayed.verdict.decidedT, 'f', 3) + ",\"reason\":" + quoted(replayed.verdict.reason)
-        + '}';
+        + Verdict::decisionName(replayed.verdict.decision).toLatin1()
+        + "\",\"decided_t\":" + QByteArray::number(replayed.verdict.decidedT, 'f', 3)
+        + ",\"reason\":" + quoted(replayed.verdict.reason) + '}';
 }
 
 } // namespace vigil

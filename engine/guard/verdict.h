@@ -52,7 +52,10 @@ struct Verdict
     std::vector<SampleAssessment> assessments;
 
     bool isRollback() const { return decision == Decision::Rollback; }
-    static QString decisionName(Decision d) { return d == Decision::Rollback ? QStringLiteral("rollback") : QStringLiteral("keep"); }
+    static QString decisionName(Decision d)
+    {
+        return d == Decision::Rollback ? QStringLiteral("rollback") : QStringLiteral("keep");
+    }
 };
 
 } // namespace vigil

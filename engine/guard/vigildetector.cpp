@@ -9,21 +9,21 @@
 namespace vigil {
 
 namespace {
-    using State = SampleAssessment::State;
+using State = SampleAssessment::State;
 
-    QString signedPct(double fraction, int decimals = 1)
-    {
-        const double pct = 100.0 * fraction;
-        return (pct >= 0 ? QStringLiteral("+") : QString()) + QString::number(pct, 'f', decimals) + u'%';
-    }
+QString signedPct(double fraction, int decimals = 1)
+{
+    const double pct = 100.0 * fraction;
+    return (pct >= 0 ? QStringLiteral("+") : QString()) + QString::number(pct, 'f', decimals) + u'%';
+}
 
-    QString shortText(const QString &text)
-    {
-        QString simplified = text.simplified();
-        if (simplified.size() > 60)
-            simplified = simplified.left(57) + QStringLiteral("...");
-        return simplified;
-    }
+QString shortText(const QString &text)
+{
+    QString simplified = text.simplified();
+    if (simplified.size() > 60)
+        simplified = simplified.left(57) + QStringLiteral("...");
+    return simplified;
+}
 } // namespace
 
 std::optional<double> VigilDetector::throughputReference() const
@@ -64,8 +64,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     const bool moreWaiting = sample.sessionsWaiting && m_baseline.waitingSessions()
         && *sample.sessionsWaiting > *m_baseline.waitingSessions() + 0.5;
     const std::optional<double> ratioNow = Baseline::rollbackRatio(sample);
-    const bool moreErrors
-        = ratioNow && m_baseline.rollbackRatio() && *ratioNow > *m_baseline.rollbackRatio() + 0.05;
+    const bool moreErrors = ratioNow && m_baseline.rollbackRatio() && *ratioNow > *m_baseline.rollbackRatio() + 0.05;
 
     if (view.coverage == 0) {
         // Nothing the workload used to run completed. Sessions piling up means a stall; otherwise the clients left.
@@ -109,17 +108,19 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         // Outside load explains a moderate slowdown better than the action does.
         if (view.qps > m_baseline.qps() * (1.0 + m_policy.demandSurgePct / 100.0)) {
             a.state = State::Confounded;
-            a.note = QStringLiteral("calls arriving %1 above baseline: outside load").arg(signedPct(view.qps / m_baseline.qps() - 1.0, 0));
+            a.note = QStringLiteral("calls arriving %1 above baseline: outside load")
+                         .arg(signedPct(view.qps / m_baseline.qps() - 1.0, 0));
             r.usable = false;
             return r;
         }
-        const bool cpuUp = sample.cpuPct && m_baseline.cpuPct()
-            && *sample.cpuPct - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints;
+        const bool cpuUp
+            = sample.cpuPct && m_baseline.cpuPct() && *sample.cpuPct - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints;
         const bool sameWork = view.blocksPerCall && m_baseline.blocksPerCall() && *m_baseline.blocksPerCall() > 0
             && std::abs(*view.blocksPerCall / *m_baseline.blocksPerCall() - 1.0) < 0.25;
         if (cpuUp && sameWork) {
             a.state = State::Confounded;
-            a.note = QStringLiteral("host CPU %1 points above baseline with the same buffer work per call: outside CPU load")
+            a.note = QStringLiteral(
+                "host CPU %1 points above baseline with the same buffer work per call: outside CPU load")
                          .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0);
             r.usable = false;
             return r;
@@ -167,7 +168,8 @@ std::optional<Verdict> VigilDetector::peek(const Sample &partial)
     m_samples.push_back(partial);
     m_readings.push_back(r);
     m_assessments.push_back(a);
-    return rollbackFrom({ int(m_readings.size()) - 1 }, partial.tEnd, QStringLiteral("overwhelming before the sample closed"));
+    return rollbackFrom(
+        { int(m_readings.size()) - 1 }, partial.tEnd, QStringLiteral("overwhelming before the sample closed"));
 }
 
 std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
@@ -206,7 +208,9 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
         return std::nullopt;
     const QString basis = overwhelming && m_run.size() == 1
         ? QStringLiteral("overwhelming in one sample")
-        : QStringLiteral("%1 degraded samples in a row%2").arg(m_run.size()).arg(lateOnset ? QStringLiteral(" (late onset)") : QString());
+        : QStringLiteral("%1 degraded samples in a row%2")
+              .arg(m_run.size())
+              .arg(lateOnset ? QStringLiteral(" (late onset)") : QString());
     return rollbackFrom(m_run, sample.tEnd, basis);
 }
 
@@ -310,8 +314,8 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
     if (!v.regressed.empty()) {
         QStringList parts;
         for (const RegressedStatement &r : v.regressed)
-            parts << QStringLiteral("%1 (%2)").arg(shortText(r.text.isEmpty() ? QString::number(r.queryId) : r.text),
-                signedPct(r.changePct / 100.0, 0));
+            parts << QStringLiteral("%1 (%2)").arg(
+                shortText(r.text.isEmpty() ? QString::number(r.queryId) : r.text), signedPct(r.changePct / 100.0, 0));
         reason += QStringLiteral("; regressed most: ") + parts.join(QStringLiteral("; "));
     }
     v.reason = reason;
@@ -349,7 +353,8 @@ VigilDetector::TimeInServer VigilDetector::timeInServer() const
     result.busyBefore = *m_baseline.busySessions();
     result.busyAfter = busyAfter / double(after.size());
     result.change = meanAfter / meanBefore - 1.0;
-    const double standardError = std::sqrt(varianceBefore / double(before.size()) + varianceAfter / double(after.size()));
+    const double standardError
+        = std::sqrt(varianceBefore / double(before.size()) + varianceAfter / double(after.size()));
     result.tStatistic = standardError > 0 ? (meanAfter - meanBefore) / standardError : 0.0;
     // Busy sessions are counted once a tick: noisy. Only a large, significant rise that adds at least a tenth
     // of a session counts; a suggestive one earns the window its one extension.
@@ -399,7 +404,8 @@ std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
         && medianOf(start, throughputOf) < -throughputThreshold / 2;
     if (!latencySustained && !throughputSustained)
         return std::nullopt;
-    return rollbackFrom(usable, t, QStringLiteral("sustained over the window (median of %1 samples)").arg(usable.size()));
+    return rollbackFrom(
+        usable, t, QStringLiteral("sustained over the window (median of %1 samples)").arg(usable.size()));
 }
 
 Verdict VigilDetector::conclude(double t)
@@ -458,7 +464,8 @@ Verdict VigilDetector::conclude(double t)
         confounded += a.state == State::Confounded;
         missing += a.state == State::Missing;
     }
-    QString reason = QStringLiteral("no sustained degradation over %1 samples: p95 latency %2, throughput %3 (medians vs baseline)")
+    QString reason = QStringLiteral(
+        "no sustained degradation over %1 samples: p95 latency %2, throughput %3 (medians vs baseline)")
                          .arg(usable.size())
                          .arg(signedPct(latencyMedian))
                          .arg(signedPct(medianOf(usable, [](const Reading &r) { return r.throughputChange; })));

@@ -9,87 +9,125 @@ namespace vigil {
 
 namespace {
 
-    /// Rate of a cumulative counter; empty when either end is unknown or the counter restarted.
-    std::optional<double> rate(const std::optional<double> &from, const std::optional<double> &to, double seconds)
-    {
-        if (!from || !to || *to < *from || seconds <= 0)
-            return std::nullopt;
-        return (*to - *from) / seconds;
-    }
-
-    template<typename Getter>
-    std::optional<double> averageOver(std::span<const Snapshot> ticks, Getter get)
-    {
-        double sum = 0;
-        int count = 0;
-        for (const Snapshot &s : ticks) {
-            if (const std::optional<double> v = get(s)) {
-                sum += *v;
-                ++count;
-            }
-        }
-        if (count == 0)
-            return std::nullopt;
-        return sum / count;
-    }
-
-    void deriveStatements(const Snapshot &from, const Snapshot &to, Sample &sample)
-    {
-        if (!from.hasStatements || !to.hasStatements)
-            return;
-        std::vector<LatencyDistribution::Component> components;
-        components.reserve(to.statements.size());
-        sample.statements.reserve(to.statements.size());
-        double calls = 0;
-        double totalMs = 0;
-
-        // Both lists are sorted by queryId: one merge pass. A statement absent at the start (new) or at the end
-        // (evicted) has no interval of its own; one whose calls went down was reset and is left out too.
-        auto a = from.statements.begin();
-        for (const StatementCounters &b : to.statements) {
-            while (a != from.statements.end() && a->queryId < b.queryId)
-                ++a;
-            if (a == from.statements.end() || a->queryId != b.queryId)
-                continue;
-            const double dCalls = b.calls - a->calls;
-            const double dTotal = b.totalExecMs - a->totalExecMs;
-            if (dCalls < 0 || dTotal < 0) {
-                sample.statementsReset = true;
-                continue;
-            }
-            if (dCalls == 0)
-                continue;
-            StatementInterval s;
-            s.queryId = b.queryId;
-            s.calls = dCalls;
-            s.meanMs = dTotal / dCalls;
-            // var = E[x^2] - E[x]^2 over the interval's calls; rounding in the reported stddev can make it dip
-            // below zero for very uniform statements.
-            s.varianceMs2 = std::max(0.0, (b.sumOfSquares() - a->sumOfSquares()) / dCalls - s.meanMs * s.meanMs);
-            if (a->hasBlocks && b.hasBlocks) {
-                const double hits = b.sharedBlksHit - a->sharedBlksHit;
-                const double reads = b.sharedBlksRead - a->sharedBlksRead;
-                if (hits >= 0 && reads >= 0) {
-                    s.blocksPerCall = (hits + reads) / dCalls;
-                    s.readsPerCall = reads / dCalls;
-                }
-            }
-            calls += dCalls;
-            totalMs += dTotal;
-            components.push_back({ dCalls, s.meanMs, s.varianceMs2 });
-            sample.statements.push_back(s);
-        }
-        if (from.statements.size() && to.statements.size() < from.statements.size() / 2)
-            sample.statementsReset = true; // most rows vanished at once: pg_stat_statements_reset()
-
-        sample.qps = calls / sample.seconds();
-        if (calls > 0) {
-            const LatencyDistribution distribution(components);
-            sample.latencyMeanMs = totalMs / calls;
-            sample.latencyP95Ms = distribution.quantile(0.95);
-            sample.latencyP99Ms = distribution.quantile(0.99);
+/// Rate of a cumulative counter over the ticks; empty when either end is unknown or the counter went backwards
+/// at any tick in between (a restart that climbed past its old value by the end would otherwise look real).
+template<typename Getter>
+std::optional<double> rate(std::span<const Snapshot> ticks, Getter get)
+{
+    const std::optional<double> from = get(ticks.front());
+    const std::optional<double> to = get(ticks.back());
+    const double seconds = ticks.back().t - ticks.front().t;
+    if (!from || !to || seconds <= 0)
+        return std::nullopt;
+    double previous = *from;
+    for (const Snapshot &s : ticks.subspan(1)) {
+        if (const std::optional<double> v = get(s)) {
+            if (*v < previous)
+                return std::nullopt;
+            previous = *v;
         }
     }
+    return (*to - *from) / seconds;
+}
+
+/// Statements whose counters went backwards between two consecutive ticks inside the interval.
+std::vector<qint64> statementsResetInside(std::span<const Snapshot> ticks)
+{
+    std::vector<qint64> reset;
+    for (std::size_t k = 1; k < ticks.size(); ++k) {
+        const Snapshot &a = ticks[k - 1];
+        const Snapshot &b = ticks[k];
+        if (!a.hasStatements || !b.hasStatements)
+            continue;
+        auto it = a.statements.begin();
+        for (const StatementCounters &s : b.statements) {
+            while (it != a.statements.end() && it->queryId < s.queryId)
+                ++it;
+            if (it != a.statements.end() && it->queryId == s.queryId && s.calls < it->calls)
+                reset.push_back(s.queryId);
+        }
+    }
+    std::sort(reset.begin(), reset.end());
+    return reset;
+}
+
+template<typename Getter>
+std::optional<double> averageOver(std::span<const Snapshot> ticks, Getter get)
+{
+    double sum = 0;
+    int count = 0;
+    for (const Snapshot &s : ticks) {
+        if (const std::optional<double> v = get(s)) {
+            sum += *v;
+            ++count;
+        }
+    }
+    if (count == 0)
+        return std::nullopt;
+    return sum / count;
+}
+
+void deriveStatements(std::span<const Snapshot> ticks, Sample &sample)
+{
+    const Snapshot &from = ticks.front();
+    const Snapshot &to = ticks.back();
+    if (!from.hasStatements || !to.hasStatements)
+        return;
+    // Only the end ticks are differenced, but a restart in between must still not pass for real calls.
+    const std::vector<qint64> resetInside = ticks.size() > 2 ? statementsResetInside(ticks) : std::vector<qint64> {};
+    std::vector<LatencyDistribution::Component> components;
+    components.reserve(to.statements.size());
+    sample.statements.reserve(to.statements.size());
+    double calls = 0;
+    double totalMs = 0;
+
+    // Both lists are sorted by queryId: one merge pass. A statement absent at the start (new) or at the end
+    // (evicted) has no interval of its own; one whose calls went down was reset and is left out too.
+    auto a = from.statements.begin();
+    for (const StatementCounters &b : to.statements) {
+        while (a != from.statements.end() && a->queryId < b.queryId)
+            ++a;
+        if (a == from.statements.end() || a->queryId != b.queryId)
+            continue;
+        const double dCalls = b.calls - a->calls;
+        const double dTotal = b.totalExecMs - a->totalExecMs;
+        if (dCalls < 0 || dTotal < 0 || std::binary_search(resetInside.begin(), resetInside.end(), b.queryId)) {
+            sample.statementsReset = true;
+            continue;
+        }
+        if (dCalls == 0)
+            continue;
+        StatementInterval s;
+        s.queryId = b.queryId;
+        s.calls = dCalls;
+        s.meanMs = dTotal / dCalls;
+        // var = E[x^2] - E[x]^2 over the interval's calls; rounding in the reported stddev can make it dip
+        // below zero for very uniform statements.
+        s.varianceMs2 = std::max(0.0, (b.sumOfSquares() - a->sumOfSquares()) / dCalls - s.meanMs * s.meanMs);
+        if (a->hasBlocks && b.hasBlocks) {
+            const double hits = b.sharedBlksHit - a->sharedBlksHit;
+            const double reads = b.sharedBlksRead - a->sharedBlksRead;
+            if (hits >= 0 && reads >= 0) {
+                s.blocksPerCall = (hits + reads) / dCalls;
+                s.readsPerCall = reads / dCalls;
+            }
+        }
+        calls += dCalls;
+        totalMs += dTotal;
+        components.push_back({ dCalls, s.meanMs, s.varianceMs2 });
+        sample.statements.push_back(s);
+    }
+    if (from.statements.size() && to.statements.size() < from.statements.size() / 2)
+        sample.statementsReset = true; // most rows vanished at once: pg_stat_statements_reset()
+
+    sample.qps = calls / sample.seconds();
+    if (calls > 0) {
+        const LatencyDistribution distribution(components);
+        sample.latencyMeanMs = totalMs / calls;
+        sample.latencyP95Ms = distribution.quantile(0.95);
+        sample.latencyP99Ms = distribution.quantile(0.99);
+    }
+}
 
 } // namespace
 
@@ -112,15 +150,14 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     if (sample.seconds() <= 0)
         return sample;
     sample.valid = true;
-    const double seconds = sample.seconds();
 
-    deriveStatements(from, to, sample);
+    deriveStatements(ticks, sample);
 
-    sample.tps = rate(from.db.xactCommit, to.db.xactCommit, seconds);
-    sample.rollbacksPerSecond = rate(from.db.xactRollback, to.db.xactRollback, seconds);
-    sample.tempBytesPerSecond = rate(from.db.tempBytes, to.db.tempBytes, seconds);
-    const std::optional<double> hits = rate(from.db.blksHit, to.db.blksHit, seconds);
-    const std::optional<double> reads = rate(from.db.blksRead, to.db.blksRead, seconds);
+    sample.tps = rate(ticks, [](const Snapshot &s) { return s.db.xactCommit; });
+    sample.rollbacksPerSecond = rate(ticks, [](const Snapshot &s) { return s.db.xactRollback; });
+    sample.tempBytesPerSecond = rate(ticks, [](const Snapshot &s) { return s.db.tempBytes; });
+    const std::optional<double> hits = rate(ticks, [](const Snapshot &s) { return s.db.blksHit; });
+    const std::optional<double> reads = rate(ticks, [](const Snapshot &s) { return s.db.blksRead; });
     if (hits && reads && *hits + *reads > 0)
         sample.cacheHitRatio = *hits / (*hits + *reads);
 

@@ -68,7 +68,8 @@ private slots:
         QFETCH(int, statements);
         const std::vector<Snapshot> ticks = twoTicks(statements);
         Sample sample;
-        QBENCHMARK {
+        QBENCHMARK
+        {
             sample = SampleDeriver::derive(ticks);
         }
         QVERIFY(sample.latencyP95Ms.has_value());

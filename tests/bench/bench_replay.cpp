@@ -57,7 +57,8 @@ private slots:
     {
         QByteArray bytes = syntheticTrace(300);
         std::vector<ReplayedAction> results;
-        QBENCHMARK {
+        QBENCHMARK
+        {
             QBuffer buffer(&bytes);
             buffer.open(QIODevice::ReadOnly);
             TraceReader reader;
@@ -78,7 +79,8 @@ private slots:
         QVERIFY(trace);
         QCOMPARE(int(trace->snapshots.size()), 300);
         std::vector<ReplayedAction> results;
-        QBENCHMARK {
+        QBENCHMARK
+        {
             results = TraceReplayer(GuardPolicy {}, DegradationDetector::Kind::Vigil).replay(*trace);
         }
         QCOMPARE(results.size(), std::size_t(1));

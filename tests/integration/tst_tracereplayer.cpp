@@ -102,8 +102,8 @@ private slots:
             QVERIFY(v.verdict.isRollback());
             vigilDelays.push_back(v.verdict.decidedT - v.action.finishedT);
             // A harm the floor rule never catches counts as the whole window.
-            floorDelays.push_back(f.verdict.isRollback() ? f.verdict.decidedT - f.action.finishedT
-                                                         : GuardPolicy {}.windowSeconds);
+            floorDelays.push_back(
+                f.verdict.isRollback() ? f.verdict.decidedT - f.action.finishedT : GuardPolicy {}.windowSeconds);
         }
         QVERIFY(!vigilDelays.empty());
         const double vigil = medianOf(vigilDelays);
@@ -115,19 +115,19 @@ private slots:
     void floorRuleFallsForTheBurst()
     {
         // Why the refinements exist: the plain rule rolls back a harmless ANALYZE because of a later load burst.
-        const ReplayedAction f = replayOne(QStringLiteral("t17_lookup_open_analyze_burst.jsonl"),
-            DegradationDetector::Kind::Floor);
+        const ReplayedAction f
+            = replayOne(QStringLiteral("t17_lookup_open_analyze_burst.jsonl"), DegradationDetector::Kind::Floor);
         QVERIFY(f.verdict.isRollback());
-        const ReplayedAction v = replayOne(QStringLiteral("t17_lookup_open_analyze_burst.jsonl"),
-            DegradationDetector::Kind::Vigil);
+        const ReplayedAction v
+            = replayOne(QStringLiteral("t17_lookup_open_analyze_burst.jsonl"), DegradationDetector::Kind::Vigil);
         QVERIFY(!v.verdict.isRollback());
         QVERIFY2(v.verdict.reason.contains(QLatin1StringView("outside load")), qPrintable(v.verdict.reason));
     }
 
     void rollbackReasonNamesTheStatement()
     {
-        const ReplayedAction r = replayOne(QStringLiteral("t15_lookup_open_drop_sku_idx.jsonl"),
-            DegradationDetector::Kind::Vigil);
+        const ReplayedAction r
+            = replayOne(QStringLiteral("t15_lookup_open_drop_sku_idx.jsonl"), DegradationDetector::Kind::Vigil);
         QVERIFY(r.verdict.isRollback());
         QVERIFY2(r.verdict.reason.contains(QLatin1StringView("WHERE sku")), qPrintable(r.verdict.reason));
         QVERIFY(!r.verdict.regressed.empty());
@@ -146,7 +146,8 @@ private slots:
                  QStringLiteral("t01_tpcb_open_idx_unused.jsonl") }) {
             const std::optional<Trace> trace = reader.readFile(kTraces + u'/' + name);
             QVERIFY(trace);
-            const std::vector<ReplayedAction> r = TraceReplayer(policy, DegradationDetector::Kind::Vigil).replay(*trace);
+            const std::vector<ReplayedAction> r
+                = TraceReplayer(policy, DegradationDetector::Kind::Vigil).replay(*trace);
             QCOMPARE(r.size(), std::size_t(1));
             QCOMPARE(r.front().verdict.isRollback(), name.startsWith(QLatin1StringView("t15")));
         }
@@ -154,8 +155,8 @@ private slots:
 
     void jsonLineHasTheDocumentedShape()
     {
-        const ReplayedAction r = replayOne(QStringLiteral("t05_tpcb_open_sync_commit_on.jsonl"),
-            DegradationDetector::Kind::Vigil);
+        const ReplayedAction r
+            = replayOne(QStringLiteral("t05_tpcb_open_sync_commit_on.jsonl"), DegradationDetector::Kind::Vigil);
         const QByteArray line = TraceReplayer::toJsonLine(r);
         QVERIFY(line.startsWith("{\"action_id\":\"a1\",\"verdict\":\"rollback\",\"decided_t\":"));
         QJsonParseError error;

@@ -70,8 +70,8 @@ private slots:
     void printsOneVerdictLinePerAction()
     {
         QFETCH(QString, detector);
-        const Run r = vigilctl({ QStringLiteral("replay"), kTraces + QStringLiteral("/t15_lookup_open_drop_sku_idx.jsonl"),
-            QStringLiteral("--detector"), detector });
+        const Run r = vigilctl({ QStringLiteral("replay"),
+            kTraces + QStringLiteral("/t15_lookup_open_drop_sku_idx.jsonl"), QStringLiteral("--detector"), detector });
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 1);
@@ -87,11 +87,11 @@ private slots:
         // With a 1000 % latency threshold and a 99 % throughput threshold only the time-in-server signal is left
         // to see the commit waits; 1 s samples over a 20 s window extended once make 40 samples: the options
         // reach the guard.
-        const Run r = vigilctl({ QStringLiteral("replay"), kTraces + QStringLiteral("/t05_tpcb_open_sync_commit_on.jsonl"),
-            QStringLiteral("--latency-pct"), QStringLiteral("1000"), QStringLiteral("--throughput-pct"),
-            QStringLiteral("99"), QStringLiteral("--interval"), QStringLiteral("1"), QStringLiteral("--window"),
-            QStringLiteral("20"), QStringLiteral("--baseline"), QStringLiteral("30"), QStringLiteral("--consecutive"),
-            QStringLiteral("4") });
+        const Run r = vigilctl({ QStringLiteral("replay"),
+            kTraces + QStringLiteral("/t05_tpcb_open_sync_commit_on.jsonl"), QStringLiteral("--latency-pct"),
+            QStringLiteral("1000"), QStringLiteral("--throughput-pct"), QStringLiteral("99"),
+            QStringLiteral("--interval"), QStringLiteral("1"), QStringLiteral("--window"), QStringLiteral("20"),
+            QStringLiteral("--baseline"), QStringLiteral("30"), QStringLiteral("--consecutive"), QStringLiteral("4") });
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("\"verdict\":\"rollback\""), r.out.constData());
         QVERIFY2(r.out.contains("time in the server"), r.out.constData());
@@ -100,8 +100,8 @@ private slots:
 
     void explainWritesTheWindowToStderr()
     {
-        const Run r = vigilctl({ QStringLiteral("replay"), kTraces + QStringLiteral("/t17_lookup_open_analyze_burst.jsonl"),
-            QStringLiteral("--explain") });
+        const Run r = vigilctl({ QStringLiteral("replay"),
+            kTraces + QStringLiteral("/t17_lookup_open_analyze_burst.jsonl"), QStringLiteral("--explain") });
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.err.contains(QLatin1StringView("confounded")), qPrintable(r.err));
         QCOMPARE(r.out.trimmed().split('\n').size(), 1); // stdout stays machine-readable
@@ -117,10 +117,11 @@ private slots:
         QTest::newRow("wrong type on line 3")
             << kHeader + "\n{\"type\":\"sample\",\"t\":1.0}\n{\"type\":\"sample\",\"t\":\"2\"}\n"
             << QStringLiteral("line 3:");
-        QTest::newRow("unknown format") << QByteArray(R"({"type":"header","format":"vigil-trace/9"})" "\n")
+        QTest::newRow("unknown format") << QByteArray(R"({"type":"header","format":"vigil-trace/9"})"
+                                                      "\n")
                                         << QStringLiteral("unknown trace format");
-        QTest::newRow("truncated last line") << kHeader + "\n{\"type\":\"sample\",\"t\":1.0,\"pgss\":[[\"1\",2"
-                                             << QStringLiteral("line 2:");
+        QTest::newRow("truncated last line")
+            << kHeader + "\n{\"type\":\"sample\",\"t\":1.0,\"pgss\":[[\"1\",2" << QStringLiteral("line 2:");
         QTest::newRow("binary garbage") << QByteArray("\x00\x01\xff\xfe garbage", 12) << QStringLiteral("line 1:");
     }
 
@@ -146,9 +147,8 @@ private slots:
         QTest::newRow("negative threshold")
             << QStringList { QStringLiteral("replay"), trace, QStringLiteral("--latency-pct"), QStringLiteral("-5") }
             << QStringLiteral("latency threshold");
-        QTest::newRow("not a number")
-            << QStringList { QStringLiteral("replay"), trace, QStringLiteral("--interval"), QStringLiteral("five") }
-            << QStringLiteral("expects a number");
+        QTest::newRow("not a number") << QStringList { QStringLiteral("replay"), trace, QStringLiteral("--interval"),
+            QStringLiteral("five") } << QStringLiteral("expects a number");
         QTest::newRow("fractional consecutive")
             << QStringList { QStringLiteral("replay"), trace, QStringLiteral("--consecutive"), QStringLiteral("2.5") }
             << QStringLiteral("whole number");

@@ -45,8 +45,8 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
         s.statements = { fast, slow };
         s.qps = calls / seconds;
         s.latencyMeanMs = (fastCalls * fast.meanMs + slowCalls * slow.meanMs) / calls;
-        const LatencyDistribution::Component parts[] = { { fastCalls, fast.meanMs, fast.varianceMs2 },
-            { slowCalls, slow.meanMs, slow.varianceMs2 } };
+        const LatencyDistribution::Component parts[]
+            = { { fastCalls, fast.meanMs, fast.varianceMs2 }, { slowCalls, slow.meanMs, slow.varianceMs2 } };
         s.latencyP95Ms = LatencyDistribution(parts).quantile(0.95);
     } else {
         s.qps = 0.0;

@@ -15,8 +15,8 @@ class TestFloorDetector : public QObject
     static std::optional<Verdict> run(const std::vector<Shape> &shapes)
     {
         GuardPolicy policy;
-        ObservationWindow window(policy,
-            DegradationDetector::create(DegradationDetector::Kind::Floor, policy, Baseline(steadyBaseline())));
+        ObservationWindow window(
+            policy, DegradationDetector::create(DegradationDetector::Kind::Floor, policy, Baseline(steadyBaseline())));
         double t = 65;
         for (const Shape &s : shapes) {
             t += 5;

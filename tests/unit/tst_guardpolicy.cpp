@@ -44,8 +44,7 @@ private slots:
         QTest::newRow("baseline shorter than the interval")
             << Edit([](GuardPolicy &p) { p.baselineSeconds = 2; }) << 1.0 << "baseline";
         QTest::newRow("zero interval") << Edit([](GuardPolicy &p) { p.intervalSeconds = 0; }) << 1.0 << "interval";
-        QTest::newRow("negative interval") << Edit([](GuardPolicy &p) { p.intervalSeconds = -5; }) << 1.0
-                                           << "interval";
+        QTest::newRow("negative interval") << Edit([](GuardPolicy &p) { p.intervalSeconds = -5; }) << 1.0 << "interval";
         QTest::newRow("NaN interval") << Edit([](GuardPolicy &p) { p.intervalSeconds = std::nan(""); }) << 1.0
                                       << "interval";
         QTest::newRow("interval not a multiple of the tick")
@@ -58,14 +57,14 @@ private slots:
             << Edit([](GuardPolicy &p) { p.throughputPct = -10; }) << 1.0 << "throughput threshold";
         QTest::newRow("throughput threshold of 100%")
             << Edit([](GuardPolicy &p) { p.throughputPct = 100; }) << 1.0 << "throughput threshold";
-        QTest::newRow("zero consecutive samples") << Edit([](GuardPolicy &p) { p.consecutive = 0; }) << 1.0
-                                                  << "consecutive";
+        QTest::newRow("zero consecutive samples")
+            << Edit([](GuardPolicy &p) { p.consecutive = 0; }) << 1.0 << "consecutive";
         QTest::newRow("more consecutive samples than the window holds")
             << Edit([](GuardPolicy &p) { p.consecutive = 13; }) << 1.0 << "cannot fit";
         QTest::newRow("negative absolute floor")
             << Edit([](GuardPolicy &p) { p.minLatencyDeltaMs = -0.1; }) << 1.0 << "minimum latency";
-        QTest::newRow("overwhelming factor of 1") << Edit([](GuardPolicy &p) { p.overwhelmingFactor = 1; }) << 1.0
-                                                  << "overwhelming";
+        QTest::newRow("overwhelming factor of 1")
+            << Edit([](GuardPolicy &p) { p.overwhelmingFactor = 1; }) << 1.0 << "overwhelming";
     }
 
     void rejects()

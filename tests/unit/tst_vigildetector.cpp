@@ -16,8 +16,8 @@ namespace {
 /// Runs a whole window of the given shapes through the vigil detector, as the engine would.
 Verdict runWindow(const std::vector<Shape> &shapes, const GuardPolicy &policy = {})
 {
-    ObservationWindow window(policy,
-        DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+    ObservationWindow window(
+        policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
     std::optional<Verdict> verdict;
     double t = 65.0;
     for (const Shape &shape : shapes) {
@@ -34,7 +34,10 @@ Verdict runWindow(const std::vector<Shape> &shapes, const GuardPolicy &policy = 
     return *verdict;
 }
 
-std::vector<Shape> repeat(const Shape &shape, int n) { return std::vector<Shape>(std::size_t(n), shape); }
+std::vector<Shape> repeat(const Shape &shape, int n)
+{
+    return std::vector<Shape>(std::size_t(n), shape);
+}
 
 std::vector<Shape> concat(std::initializer_list<std::vector<Shape>> parts)
 {
@@ -68,23 +71,24 @@ private slots:
         QTest::addColumn<QString>("metric");
 
         QTest::newRow("steady workload is kept at the window's end") << repeat({}, 12) << "keep" << 12 << "none";
-        QTest::newRow("p95 +5% throughout is below the threshold") << repeat(latency(1.05), 12) << "keep" << 12 << "none";
+        QTest::newRow("p95 +5% throughout is below the threshold")
+            << repeat(latency(1.05), 12) << "keep" << 12 << "none";
         QTest::newRow("threshold edge: +9.9% is kept") << repeat(latency(1.099), 12) << "keep" << 12 << "none";
         QTest::newRow("threshold edge: +10.1% sustained rolls back after 3 samples")
             << repeat(latency(1.101), 12) << "rollback" << 3 << "p95_latency";
-        QTest::newRow("+12% sustained: the brief's rule, 3 samples") << repeat(latency(1.12), 12) << "rollback" << 3
-                                                                     << "p95_latency";
+        QTest::newRow("+12% sustained: the brief's rule, 3 samples")
+            << repeat(latency(1.12), 12) << "rollback" << 3 << "p95_latency";
         QTest::newRow("+12% for 2 samples then normal is transient")
             << concat({ repeat(latency(1.12), 2), repeat({}, 10) }) << "keep" << 12 << "none";
-        QTest::newRow("+25% is strong: decided in 2 samples") << repeat(latency(1.25), 12) << "rollback" << 2
-                                                              << "p95_latency";
-        QTest::newRow("3x latency is overwhelming: 1 sample") << repeat(latency(3.0), 12) << "rollback" << 1
-                                                              << "p95_latency";
+        QTest::newRow("+25% is strong: decided in 2 samples")
+            << repeat(latency(1.25), 12) << "rollback" << 2 << "p95_latency";
+        QTest::newRow("3x latency is overwhelming: 1 sample")
+            << repeat(latency(3.0), 12) << "rollback" << 1 << "p95_latency";
         Shape halved;
         halved.throughput = 0.4;
         halved.busy = 3.0;
-        QTest::newRow("throughput -60% with sessions piling up: 1 sample") << repeat(halved, 12) << "rollback" << 1
-                                                                          << "throughput";
+        QTest::newRow("throughput -60% with sessions piling up: 1 sample")
+            << repeat(halved, 12) << "rollback" << 1 << "throughput";
         Shape demandFall;
         demandFall.throughput = 0.7;
         demandFall.calls = 0.7;
@@ -133,18 +137,18 @@ private slots:
             << repeat(waitsOutside, 12) << "rollback" << 12 << "time_in_server";
         Shape slightlyBusier;
         slightlyBusier.busy = 1.2;
-        QTest::newRow("a fifth more busy sessions is within noise") << repeat(slightlyBusier, 12) << "keep" << 12
-                                                                    << "none";
+        QTest::newRow("a fifth more busy sessions is within noise")
+            << repeat(slightlyBusier, 12) << "keep" << 12 << "none";
         Shape mixShift;
         mixShift.slowShare = 0.3;
-        QTest::newRow("a shift towards slower statements is not a slowdown") << repeat(mixShift, 12) << "keep" << 12
-                                                                             << "none";
+        QTest::newRow("a shift towards slower statements is not a slowdown")
+            << repeat(mixShift, 12) << "keep" << 12 << "none";
         Shape stall;
         stall.noCalls = true;
         stall.throughput = 0.0;
         stall.busy = 8.0;
-        QTest::newRow("nothing completes while sessions pile up: a stall") << repeat(stall, 12) << "rollback" << 1
-                                                                           << "throughput";
+        QTest::newRow("nothing completes while sessions pile up: a stall")
+            << repeat(stall, 12) << "rollback" << 1 << "throughput";
         Shape idle;
         idle.noCalls = true;
         idle.throughput = 0.0;
@@ -197,8 +201,8 @@ private slots:
     void overwhelmingHarmIsSeenBeforeTheSampleCloses()
     {
         GuardPolicy policy;
-        ObservationWindow window(policy,
-            DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+        ObservationWindow window(
+            policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
         QVERIFY(!window.peek(makeSample(66, latency(4.0), 1.0))); // one look is not enough
         const std::optional<Verdict> v = window.peek(makeSample(67, latency(4.0), 2.0));
         QVERIFY(v);
@@ -210,8 +214,8 @@ private slots:
     void moderateHarmIsNotDecidedOnPartialLooks()
     {
         GuardPolicy policy;
-        ObservationWindow window(policy,
-            DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+        ObservationWindow window(
+            policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
         for (int tick = 1; tick < 5; ++tick)
             QVERIFY(!window.peek(makeSample(65 + tick, latency(1.5), tick)));
     }
