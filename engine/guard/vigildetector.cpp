@@ -322,6 +322,15 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
     return v;
 }
 
+std::vector<int> VigilDetector::usableIndices() const
+{
+    std::vector<int> usable;
+    for (std::size_t i = 0; i < m_readings.size(); ++i)
+        if (m_readings[i].usable)
+            usable.push_back(int(i));
+    return usable;
+}
+
 VigilDetector::TimeInServer VigilDetector::timeInServer() const
 {
     TimeInServer result;
@@ -374,22 +383,14 @@ std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
 {
     const double latencyThreshold = m_policy.latencyPct / 100.0;
     const double throughputThreshold = m_policy.throughputPct / 100.0;
-    std::vector<int> usable;
-    for (std::size_t i = 0; i < m_readings.size(); ++i)
-        if (m_readings[i].usable)
-            usable.push_back(int(i));
+    const std::vector<int> usable = usableIndices();
     if (usable.size() < std::size_t(m_policy.consecutive))
         return std::nullopt;
 
     // A slowdown that hovers around the threshold never makes a clean run, yet is there all window long: judge the
     // window by its median, and by the median of its second half so a decaying transient is not convicted. It
     // must also show from the start (a step at the action), or it is drift.
-    auto medianOf = [&](const std::vector<int> &indices, auto get) {
-        std::vector<double> values;
-        for (int i : indices)
-            values.push_back(get(m_readings[i]));
-        return median(values).value_or(0.0);
-    };
+    auto medianOf = [this](const std::vector<int> &indices, auto get) { return medianReading(indices, get); };
     const std::vector<int> secondHalf(usable.begin() + usable.size() / 2, usable.end());
     const std::vector<int> start(usable.begin(), usable.begin() + std::min<std::size_t>(3, usable.size()));
     auto latencyOf = [](const Reading &r) { return r.latencyChange; };
@@ -412,16 +413,8 @@ Verdict VigilDetector::conclude(double t)
 {
     if (std::optional<Verdict> sustained = sustainedSlowdown(t))
         return *sustained;
-    std::vector<int> usable;
-    for (std::size_t i = 0; i < m_readings.size(); ++i)
-        if (m_readings[i].usable)
-            usable.push_back(int(i));
-    auto medianOf = [&](const std::vector<int> &indices, auto get) {
-        std::vector<double> values;
-        for (int i : indices)
-            values.push_back(get(m_readings[i]));
-        return median(values).value_or(0.0);
-    };
+    const std::vector<int> usable = usableIndices();
+    auto medianOf = [this](const std::vector<int> &indices, auto get) { return medianReading(indices, get); };
     const double latencyMedian = medianOf(usable, [](const Reading &r) { return r.latencyChange; });
     const double refP95 = m_baseline.p95Ms().value_or(0);
 

@@ -51,6 +51,17 @@ private:
         bool conclusive = false; ///< enough to roll back
     };
     TimeInServer timeInServer() const;
+    std::vector<int> usableIndices() const; ///< 0-based indices of the readings that carried evidence
+    /// Median of get(reading) over the readings at the given indices (0 when there are none).
+    template<typename Getter>
+    double medianReading(const std::vector<int> &indices, Getter get) const
+    {
+        std::vector<double> values;
+        values.reserve(indices.size());
+        for (int i : indices)
+            values.push_back(get(m_readings[std::size_t(i)]));
+        return median(values).value_or(0.0);
+    }
     std::optional<Verdict> sustainedSlowdown(double t) const;
 
     Reading read(const Sample &sample, SampleAssessment &assessment) const;
