@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+#include "metrics/sample.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace vigil {
+
+/// One step of an action's life, as the journal keeps it.
+struct Transition
+{
+    qint64 id = 0;
+    qint64 actionId = 0;
+    ActionState from = ActionState::Proposed;
+    ActionState to = ActionState::Proposed;
+    QDateTime at;
+    QString reason;
+    QJsonObject evidence;
+};
+
+/**
+ * The journal of actions and their transitions, and the recent samples, through Qt SQL.
+ *
+ * SQLite by default (WAL mode, synchronous=FULL so an acknowledged write survives a crash), PostgreSQL when
+ * opened with a conninfo (a team's shared history). The schema is versioned; open() migrates forward.
+ *
+ * Thread affinity: a store belongs to the thread that opened it (Qt SQL connections do); each instance uses a
+ * uniquely named connection. Every write is a transaction; a failed write returns false and leaves the journal
+ * as it was, with the reason in lastError().
+ */
+class KnowledgeStore
+{
+public:
+    /// The SQLite file Vigil uses when none is given: <AppDataLocation>/vigil.sqlite.
+    static QString defaultLocation();
+    /// True for "host=... dbname=..." or "postgresql://..." / "postgres://..." conninfos; false for a file path.
+    static bool isConninfo(const QString &location);
+
+    /// Opens (creating and migrating if needed) the store at `location`. Null with `error` filled on failure.
+    static std::unique_ptr<KnowledgeStore> open(const QString &location, QString *error);
+    ~KnowledgeStore();
+
+    int schemaVersion() const;
+    QString lastError() const;
+
+    /// Stores a new action (its id is assigned) with a first transition proposed->state. Returns the id, 0 on failure.
+    qint64 createAction(const Action &action, const QString &reason = {});
+    /// Moves an action to `to`, writing the transition row and updating the action row in one transaction.
+    /// Refused (false) when the state machine does not allow it.
+    bool transition(qint64 id, ActionState to, const QString &reason, const QJsonObject &evidence = {});
+    /// Replaces details (e.g. the saved index definition) without changing the state.
+    bool updateDetails(qint64 id, const QJsonObject &details);
+
+    std::optional<Action> action(qint64 id) const;
+    /// Every action, oldest first; only those of `target` when it is not empty.
+    std::vector<Action> actions(const QString &target = {}) const;
+    /// Actions left in applying / observing / rolling_back (what start-up recovery must finish).
+    std::vector<Action> inFlight(const QString &target = {}) const;
+    std::vector<Transition> transitions(qint64 actionId) const;
+
+    /// Appends a sample of one target at full rate. sample.tEnd is read as seconds since the Unix epoch (live
+    /// sources stamp Snapshots with epoch time). prune() downsamples samples older than `fullRateForSeconds`
+    /// to one per minute (averages) and keeps them.
+    bool addSample(const QString &target, const Sample &sample);
+    int sampleCount(const QString &target) const;
+    bool prune(const QDateTime &now, qint64 fullRateForSeconds = 24 * 3600);
+
+private:
+    KnowledgeStore();
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace vigil
