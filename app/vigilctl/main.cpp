@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // vigilctl: Vigil's headless command line. Argument parsing and dispatch only; the work is in the engine.
-#include "replaycommand.h"
+#include "commands.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -43,6 +43,16 @@ int main(int argc, char *argv[])
     arguments[0] = QStringLiteral("vigilctl ") + command;
     if (command == QLatin1StringView("replay"))
         return runReplayCommand(arguments);
+    if (command == QLatin1StringView("apply"))
+        return runApplyCommand(arguments);
+    if (command == QLatin1StringView("watch"))
+        return runWatchCommand(arguments);
+    if (command == QLatin1StringView("recover"))
+        return runRecoverCommand(arguments);
+    if (command == QLatin1StringView("history"))
+        return runHistoryCommand(arguments);
+    if (command == QLatin1StringView("record"))
+        return runRecordCommand(arguments);
 
     QTextStream(stderr) << "vigilctl: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "replaycommand.h"
+#include "commands.h"
+
+#include "cli.h"
 
 #include "collect/tracereader.h"
 #include "guard/tracereplayer.h"
@@ -11,28 +13,7 @@
 
 namespace {
 
-constexpr int kExitBadInput = 2;
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-/// Reads a numeric option into target; false (with a message) when it is not a number.
-bool readNumber(const QCommandLineParser &parser, const QString &name, double &target)
-{
-    if (!parser.isSet(name))
-        return true;
-    bool ok = false;
-    const double value = parser.value(name).toDouble(&ok);
-    if (!ok) {
-        err() << "vigilctl replay: --" << name << " expects a number, got \"" << parser.value(name) << "\"\n";
-        return false;
-    }
-    target = value;
-    return true;
-}
+constexpr int kExitBadInput = exitcode::kBadInput;
 
 QString stateName(vigil::SampleAssessment::State state)
 {
@@ -78,40 +59,14 @@ int runReplayCommand(const QStringList &arguments)
         QStringLiteral("Runs the guard offline on a recorded vigil-trace/1 file and prints one JSON line per action:\n"
                        "{\"action_id\",\"verdict\":\"keep\"|\"rollback\",\"decided_t\",\"reason\"}.\n"
                        "Exit 0 when the trace was read, 2 on a malformed trace or bad options."));
-    parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("trace"), QStringLiteral("The trace file (JSON Lines)."));
-    const vigil::GuardPolicy defaults;
-    parser.addOptions({
-        { QStringLiteral("detector"), QStringLiteral("vigil (default) or floor (the brief's plain rule)."),
-            QStringLiteral("name"), QStringLiteral("vigil") },
-        { QStringLiteral("interval"),
-            QStringLiteral("Sample interval in seconds (default %1).").arg(defaults.intervalSeconds),
-            QStringLiteral("S") },
-        { QStringLiteral("window"),
-            QStringLiteral("Observation window in seconds (default %1).").arg(defaults.windowSeconds),
-            QStringLiteral("S") },
-        { QStringLiteral("baseline"),
-            QStringLiteral("Baseline length in seconds (default %1).").arg(defaults.baselineSeconds),
-            QStringLiteral("S") },
-        { QStringLiteral("latency-pct"),
-            QStringLiteral("p95 latency worse by more than P % is degraded (default %1).").arg(defaults.latencyPct),
-            QStringLiteral("P") },
-        { QStringLiteral("throughput-pct"),
-            QStringLiteral("Throughput lower by more than P % is degraded (default %1).").arg(defaults.throughputPct),
-            QStringLiteral("P") },
-        { QStringLiteral("consecutive"),
-            QStringLiteral("Degraded samples in a row before a rollback (default %1).").arg(defaults.consecutive),
-            QStringLiteral("N") },
-        { QStringLiteral("explain"), QStringLiteral("Also print how each sample of each window was read, on stderr.") },
-    });
-    if (!parser.parse(arguments)) {
-        err() << "vigilctl replay: " << parser.errorText() << "\nTry 'vigilctl replay --help'.\n";
-        return kExitBadInput;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
+    parser.addOption({ QStringLiteral("detector"), QStringLiteral("vigil (default) or floor (the brief's plain rule)."),
+        QStringLiteral("name"), QStringLiteral("vigil") });
+    addGuardOptions(parser);
+    parser.addOption({ QStringLiteral("explain"),
+        QStringLiteral("Also print how each sample of each window was read, on stderr.") });
+    if (const int code = parseOrExit(parser, arguments, QStringLiteral("replay")); code >= 0)
+        return code;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1) {
         err() << "vigilctl replay: expected exactly one trace file, got " << positional.size()
@@ -128,19 +83,8 @@ int runReplayCommand(const QStringList &arguments)
         return kExitBadInput;
     }
     vigil::GuardPolicy policy;
-    double consecutive = policy.consecutive;
-    if (!readNumber(parser, QStringLiteral("interval"), policy.intervalSeconds)
-        || !readNumber(parser, QStringLiteral("window"), policy.windowSeconds)
-        || !readNumber(parser, QStringLiteral("baseline"), policy.baselineSeconds)
-        || !readNumber(parser, QStringLiteral("latency-pct"), policy.latencyPct)
-        || !readNumber(parser, QStringLiteral("throughput-pct"), policy.throughputPct)
-        || !readNumber(parser, QStringLiteral("consecutive"), consecutive))
+    if (!readGuardOptions(parser, QStringLiteral("replay"), policy))
         return kExitBadInput;
-    if (consecutive != double(qint64(consecutive)) || consecutive < 1 || consecutive > 1000) {
-        err() << "vigilctl replay: --consecutive expects a whole number from 1 to 1000, got " << consecutive << "\n";
-        return kExitBadInput;
-    }
-    policy.consecutive = int(consecutive);
 
     vigil::TraceReader reader;
     const QString path = positional.first();

@@ -302,11 +302,11 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
                                        .arg(unit);
     QString reason = (latencyLeads ? latencyText + QStringLiteral(", ") + throughputText
                                    : throughputText + QStringLiteral(", ") + latencyText)
-        + QStringLiteral(" vs baseline; samples %1-%2 (t %3-%4 s), %5")
+        + QStringLiteral(" vs baseline; samples %1-%2 (%3-%4 s into the window), %5")
               .arg(v.firstSample)
               .arg(v.lastSample)
-              .arg(m_samples[indices.front()].tStart, 0, 'f', 1)
-              .arg(m_samples[indices.back()].tEnd, 0, 'f', 1)
+              .arg(m_samples[indices.front()].tStart - m_samples.front().tStart, 0, 'f', 0)
+              .arg(m_samples[indices.back()].tEnd - m_samples.front().tStart, 0, 'f', 0)
               .arg(basis);
     const QString note = m_assessments[indices.back()].note;
     if (!note.isEmpty())

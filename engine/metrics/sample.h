@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QMetaType>
 #include <QtGlobal>
 
 #include <optional>
@@ -67,3 +68,5 @@ struct Sample
 };
 
 } // namespace vigil
+
+Q_DECLARE_METATYPE(vigil::Sample)

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+#include "cli.h"
+
+#include "store/knowledgestore.h"
+
+#include <QJsonDocument>
+
+#include <cstdio>
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+void printJsonLine(const QJsonObject &object)
+{
+    const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+    std::fputs(line.constData(), stdout);
+    std::fflush(stdout);
+}
+
+void addGuardOptions(QCommandLineParser &parser)
+{
+    const vigil::GuardPolicy d;
+    parser.addOptions({
+        { QStringLiteral("interval"),
+            QStringLiteral("Guard sample interval in seconds (default %1).").arg(d.intervalSeconds),
+            QStringLiteral("S") },
+        { QStringLiteral("window"), QStringLiteral("Observation window in seconds (default %1).").arg(d.windowSeconds),
+            QStringLiteral("S") },
+        { QStringLiteral("baseline"), QStringLiteral("Baseline length in seconds (default %1).").arg(d.baselineSeconds),
+            QStringLiteral("S") },
+        { QStringLiteral("latency-pct"),
+            QStringLiteral("p95 latency worse by more than P % is degraded (default %1).").arg(d.latencyPct),
+            QStringLiteral("P") },
+        { QStringLiteral("throughput-pct"),
+            QStringLiteral("Throughput lower by more than P % is degraded (default %1).").arg(d.throughputPct),
+            QStringLiteral("P") },
+        { QStringLiteral("consecutive"),
+            QStringLiteral("Degraded samples in a row before a rollback (default %1).").arg(d.consecutive),
+            QStringLiteral("N") },
+    });
+}
+
+bool readGuardOptions(const QCommandLineParser &parser, const QString &command, vigil::GuardPolicy &policy)
+{
+    auto number = [&](const QString &name, double &target) {
+        if (!parser.isSet(name))
+            return true;
+        bool ok = false;
+        const double value = parser.value(name).toDouble(&ok);
+        if (!ok) {
+            err() << "vigilctl " << command << ": --" << name << " expects a number, got \"" << parser.value(name)
+                  << "\"\n";
+            return false;
+        }
+        target = value;
+        return true;
+    };
+    double consecutive = policy.consecutive;
+    if (!number(QStringLiteral("interval"), policy.intervalSeconds)
+        || !number(QStringLiteral("window"), policy.windowSeconds)
+        || !number(QStringLiteral("baseline"), policy.baselineSeconds)
+        || !number(QStringLiteral("latency-pct"), policy.latencyPct)
+        || !number(QStringLiteral("throughput-pct"), policy.throughputPct)
+        || !number(QStringLiteral("consecutive"), consecutive))
+        return false;
+    if (consecutive != double(qint64(consecutive)) || consecutive < 1 || consecutive > 1000) {
+        err() << "vigilctl " << command << ": --consecutive expects a whole number from 1 to 1000, got " << consecutive
+              << "\n";
+        return false;
+    }
+    policy.consecutive = int(consecutive);
+    return true;
+}
+
+void addStoreOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("store"),
+        QStringLiteral("Knowledge store: a SQLite file or a PostgreSQL conninfo (default %1).")
+            .arg(vigil::KnowledgeStore::defaultLocation()),
+        QStringLiteral("LOCATION") });
+}
+
+QString storeLocation(const QCommandLineParser &parser)
+{
+    return parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
+                                                 : vigil::KnowledgeStore::defaultLocation();
+}
+
+int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
+{
+    parser.addHelpOption();
+    if (!parser.parse(arguments)) {
+        err() << "vigilctl " << command << ": " << parser.errorText() << "\nTry 'vigilctl " << command << " --help'.\n";
+        return exitcode::kBadInput;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return exitcode::kOk;
+    }
+    return -1;
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "guard/guardpolicy.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QTextStream>
+
+/// Exit codes shared by every vigilctl command (docs: README, vigilctl --help).
+namespace exitcode {
+constexpr int kOk = 0;
+constexpr int kBadInput = 2;
+constexpr int kRolledBack = 3;
+constexpr int kFailed = 4;
+} // namespace exitcode
+
+QTextStream &err();
+/// Writes one JSON object as a line on stdout and flushes (the log of long-running commands).
+void printJsonLine(const QJsonObject &object);
+
+/// The guard options (--interval, --window, --baseline, --latency-pct, --throughput-pct, --consecutive).
+void addGuardOptions(QCommandLineParser &parser);
+/// Reads them into policy; false (with a message on stderr naming the command) on a value that is not a number.
+bool readGuardOptions(const QCommandLineParser &parser, const QString &command, vigil::GuardPolicy &policy);
+
+/// --store: where the knowledge store is (SQLite file or PostgreSQL conninfo); default the per-user SQLite file.
+void addStoreOption(QCommandLineParser &parser);
+QString storeLocation(const QCommandLineParser &parser);
+
+/// Parses the arguments; prints help (exit 0) or the error (exit 2). Returns -1 when the command should go on.
+int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command);

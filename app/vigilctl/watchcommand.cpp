@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include "cli.h"
+#include "commands.h"
+
+#include "Engine.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+int s_signalPipe[2] = { -1, -1 };
+
+void onSignal(int)
+{
+    // Only async-signal-safe work here: wake the event loop through the pipe.
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(s_signalPipe[1], &byte, 1);
+}
+
+} // namespace
+
+int runWatchCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "The headless engine in the foreground: finishes what the journal has in flight, then samples the target "
+        "and logs JSON lines (samples, actions, notices) until SIGINT or SIGTERM."));
+    parser.addOptions({
+        { QStringLiteral("target"), QStringLiteral("The database: a libpq conninfo or URI."),
+            QStringLiteral("CONNINFO") },
+        { QStringLiteral("mode"), QStringLiteral("observe, approve (default) or autonomous."), QStringLiteral("MODE"),
+            QStringLiteral("approve") },
+        { QStringLiteral("tick"), QStringLiteral("Collector tick in seconds (default 1)."), QStringLiteral("S") },
+    });
+    addGuardOptions(parser);
+    addStoreOption(parser);
+    if (const int code = parseOrExit(parser, arguments, QStringLiteral("watch")); code >= 0)
+        return code;
+    if (!parser.isSet(QStringLiteral("target"))) {
+        err() << "vigilctl watch: --target is required\n";
+        return exitcode::kBadInput;
+    }
+    const QString mode = parser.value(QStringLiteral("mode"));
+    if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
+        && mode != QLatin1StringView("autonomous")) {
+        err() << "vigilctl watch: --mode expects observe, approve or autonomous, got \"" << mode << "\"\n";
+        return exitcode::kBadInput;
+    }
+    vigil::EngineConfig config;
+    config.targetConninfo = parser.value(QStringLiteral("target"));
+    config.storeLocation = storeLocation(parser);
+    config.mode = mode;
+    if (!readGuardOptions(parser, QStringLiteral("watch"), config.policy))
+        return exitcode::kBadInput;
+    if (parser.isSet(QStringLiteral("tick")))
+        config.tickSeconds = parser.value(QStringLiteral("tick")).toDouble();
+    if (const QString problem = config.policy.validate(config.tickSeconds); !problem.isEmpty()) {
+        err() << "vigilctl watch: " << problem << "\n";
+        return exitcode::kBadInput;
+    }
+
+    vigil::Engine engine(config);
+    QObject::connect(engine.events(), &vigil::EventBus::published,
+        [](const QString &, const QJsonObject &payload) { printJsonLine(payload); });
+    QString error;
+    if (!engine.start(&error)) {
+        err() << "vigilctl watch: " << error << "\n";
+        return exitcode::kBadInput;
+    }
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_signalPipe) == 0) {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
+    QSocketNotifier notifier(s_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, [] { QCoreApplication::quit(); });
+    QObject::connect(&engine, &vigil::Engine::recoveryFinished, [](int recovered, int failed) {
+        printJsonLine({ { QStringLiteral("event"), QStringLiteral("recovery.finished") },
+            { QStringLiteral("recovered"), recovered }, { QStringLiteral("failed"), failed } });
+    });
+    QMetaObject::invokeMethod(&engine, &vigil::Engine::recover, Qt::QueuedConnection);
+    QCoreApplication::exec();
+    engine.stop();
+    return exitcode::kOk;
+}

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: MIT
+#include "Engine.h"
+
+#include "act/executorworker.h"
+#include "conninfo.h"
+#include "guard/baseline.h"
+#include "guard/verdictjson.h"
+#include "metrics/samplederiver.h"
+#include "metrics/sampleseries.h"
+#include "store/knowledgestore.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+#include <cmath>
+
+namespace vigil {
+
+namespace {
+QJsonObject actionPayload(const Action &a)
+{
+    return QJsonObject { { QStringLiteral("action_id"), a.id }, { QStringLiteral("target"), a.target },
+        { QStringLiteral("kind"), kindName(a.kind) }, { QStringLiteral("state"), stateName(a.state) },
+        { QStringLiteral("apply_sql"), a.applySql }, { QStringLiteral("rollback_sql"), a.rollbackSql } };
+}
+
+QJsonObject sampleJson(const Sample &s)
+{
+    QJsonObject o { { QStringLiteral("t"), s.tEnd }, { QStringLiteral("seconds"), s.seconds() },
+        { QStringLiteral("valid"), s.valid } };
+    auto put = [&o](const char *key, const std::optional<double> &v) {
+        o.insert(QLatin1StringView(key), v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null));
+    };
+    put("tps", s.tps);
+    put("qps", s.qps);
+    put("latency_mean_ms", s.latencyMeanMs);
+    put("latency_p95_ms", s.latencyP95Ms);
+    put("sessions_active", s.sessionsActive);
+    put("sessions_total", s.sessionsTotal);
+    put("max_connections", s.maxConnections);
+    put("cache_hit_ratio", s.cacheHitRatio);
+    put("cpu_pct", s.cpuPct);
+    put("mem_pct", s.memPct);
+    put("load1", s.load1);
+    return o;
+}
+} // namespace
+
+Engine::Engine(EngineConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+    qRegisterMetaType<vigil::Action>();
+    qRegisterMetaType<vigil::ExecResult>();
+    qRegisterMetaType<vigil::Sample>();
+    m_tick.setTimerType(Qt::PreciseTimer);
+    m_tick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
+    connect(&m_tick, &QTimer::timeout, this, &Engine::onTick);
+    m_hostTick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
+    connect(&m_hostTick, &QTimer::timeout, this, &Engine::onHostTick);
+}
+
+Engine::~Engine()
+{
+    stop();
+}
+
+double Engine::nowSeconds() const
+{
+    return double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+}
+
+bool Engine::start(QString *error)
+{
+    QString why;
+    const std::optional<ConnInfo> info = ConnInfo::parse(m_config.targetConninfo, &why);
+    if (!info) {
+        *error = QStringLiteral("the target's connection string is not valid: %1").arg(why);
+        return false;
+    }
+    m_targetName = info->displayName();
+    m_store = KnowledgeStore::open(m_config.storeLocation, &why);
+    if (!m_store) {
+        *error = QStringLiteral("cannot open the knowledge store: %1").arg(why);
+        return false;
+    }
+    m_collector = std::make_unique<DbCollector>(m_config.targetConninfo);
+    if (!m_collector->connect(&why)) {
+        *error = QStringLiteral("cannot connect to %1: %2").arg(m_targetName, why);
+        return false;
+    }
+    if (!m_collector->statementStatisticsAdvice().isEmpty())
+        m_events.publish(QStringLiteral("collector.notice"),
+            { { QStringLiteral("message"), m_collector->statementStatisticsAdvice() } });
+    m_host = std::make_unique<HostCollector>(HostCollector::forTarget(m_collector->connection()));
+
+    m_worker = new ExecutorWorker({ m_config.targetConninfo, 5000, 30 * 60 * 1000 });
+    m_worker->moveToThread(&m_executorThread);
+    connect(&m_executorThread, &QThread::finished, m_worker, &QObject::deleteLater);
+    bool opened = false;
+    // Direct connection: runs in the executor thread while this thread waits on the blocking call below.
+    connect(
+        m_worker, &ExecutorWorker::opened, m_worker,
+        [&](bool ok, const QString &e, int pid) {
+            opened = ok;
+            why = e;
+            m_executorPid = pid;
+        },
+        Qt::DirectConnection);
+    m_executorThread.setObjectName(QStringLiteral("vigil-executor"));
+    m_executorThread.start();
+    QMetaObject::invokeMethod(m_worker, &ExecutorWorker::open, Qt::BlockingQueuedConnection);
+    if (!opened) {
+        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, why);
+        stop();
+        return false;
+    }
+    connect(m_worker, &ExecutorWorker::prepared, this, &Engine::onPrepared);
+    connect(m_worker, &ExecutorWorker::locked, this, &Engine::onLocked);
+    connect(m_worker, &ExecutorWorker::applied, this, &Engine::onApplied);
+    connect(m_worker, &ExecutorWorker::rolledBack, this, &Engine::onRolledBack);
+    connect(m_worker, &ExecutorWorker::inspected, this, &Engine::onInspected);
+
+    m_events.publish(QStringLiteral("engine.started"),
+        { { QStringLiteral("target"), m_targetName },
+            { QStringLiteral("server_version"), m_collector->serverVersion() },
+            { QStringLiteral("mode"), m_config.mode },
+            { QStringLiteral("statement_statistics"), m_collector->hasStatementStatistics() },
+            { QStringLiteral("host_metrics"), m_host->sourceDescription() } });
+    onHostTick();
+    onTick();
+    m_tick.start();
+    m_hostTick.start();
+    return true;
+}
+
+void Engine::stop()
+{
+    m_tick.stop();
+    m_hostTick.stop();
+    if (m_executorThread.isRunning()) {
+        QMetaObject::invokeMethod(m_worker, &ExecutorWorker::close, Qt::BlockingQueuedConnection);
+        m_executorThread.quit();
+        m_executorThread.wait();
+        m_worker = nullptr;
+    }
+}
+
+void Engine::onHostTick()
+{
+    // Its own timer: reading /proc (or pg_read_file) never delays the database tick.
+    if (m_host)
+        m_lastHost = m_host->read();
+}
+
+bool Engine::baselineReady() const
+{
+    return m_statementsSince >= 0 && !m_ticks.empty()
+        && m_ticks.back().t - m_statementsSince >= m_config.policy.baselineSeconds - 1e-6;
+}
+
+void Engine::onTick()
+{
+    const qint64 statementsEvery
+        = std::max<qint64>(1, std::llround(m_config.policy.intervalSeconds / m_config.tickSeconds));
+    // While an action is in the pipeline every tick reads the statements (the baseline and the window need
+    // them at every boundary); idle, only every interval.
+    const bool busy = m_phase != Phase::Idle && m_phase != Phase::Recovering;
+    const bool withStatements = busy || m_tickIndex % statementsEvery == 0;
+    ++m_tickIndex;
+    std::optional<Snapshot> snapshot = m_collector->collect(withStatements);
+    if (!snapshot) {
+        m_events.publish(QStringLiteral("collector.gap"), { { QStringLiteral("reason"), m_collector->lastError() } });
+        m_statementsSince = -1;
+    } else {
+        snapshot->host = m_lastHost;
+        if (busy && snapshot->hasStatements && m_statementsSince < 0)
+            m_statementsSince = snapshot->t;
+        if (!snapshot->hasStatements && m_collector->hasStatementStatistics())
+            m_statementsSince = -1;
+        m_ticks.push_back(std::move(*snapshot));
+        if (m_ticks.size() >= 2 && m_phase == Phase::Idle && (m_tickIndex - 1) % statementsEvery == 0) {
+            // Idle watching: one sample per interval for the log and the charts.
+            const qsizetype n = qsizetype(m_ticks.size());
+            qsizetype from = n - 1;
+            while (
+                from > 0 && (m_ticks.back().t - m_ticks[std::size_t(from)].t) < m_config.policy.intervalSeconds - 1e-3)
+                --from;
+            const std::vector<Snapshot> span(m_ticks.begin() + from, m_ticks.end());
+            const Sample sample = SampleDeriver::derive(span);
+            if (sample.valid) {
+                emit sampleAvailable(sample);
+                m_events.publish(QStringLiteral("sample"), sampleJson(sample));
+                m_store->addSample(m_targetName, sample);
+            }
+        }
+        trimTicks();
+    }
+    if (m_phase == Phase::Baseline && baselineReady())
+        startApplying();
+    else if (m_phase == Phase::Observing)
+        feedWindow(nowSeconds());
+}
+
+void Engine::trimTicks()
+{
+    const double keep = m_config.policy.baselineSeconds + 2 * m_config.policy.windowSeconds
+        + 4 * m_config.policy.intervalSeconds + 10;
+    while (!m_ticks.empty() && m_ticks.back().t - m_ticks.front().t > keep)
+        m_ticks.pop_front();
+}
+
+bool Engine::journal(ActionState to, const QString &reason, const QJsonObject &evidence)
+{
+    if (!m_store->transition(m_action.id, to, reason, evidence)) {
+        m_events.publish(QStringLiteral("engine.error"),
+            { { QStringLiteral("message"),
+                QStringLiteral("cannot write the journal (%1); Vigil stops acting").arg(m_store->lastError()) } });
+        return false;
+    }
+    m_action.state = to;
+    m_action.reason = reason;
+    if (!evidence.isEmpty())
+        m_action.evidence = evidence;
+    return true;
+}
+
+void Engine::publishAction(const QString &event, const QString &reason, const QJsonObject &extra)
+{
+    QJsonObject payload = actionPayload(m_action);
+    if (!reason.isEmpty())
+        payload.insert(QStringLiteral("reason"), reason);
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        payload.insert(it.key(), it.value());
+    m_events.publish(event, payload);
+}
+
+void Engine::submit(const Action &action)
+{
+    if (m_phase != Phase::Idle) {
+        emit actionRefused(QStringLiteral("an action is already being handled on this target"));
+        return;
+    }
+    m_action = action;
+    m_action.target = m_targetName;
+    m_phase = Phase::Preparing;
+    QMetaObject::invokeMethod(m_worker, "prepare", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::onPrepared(const Action &prepared, const ExecResult &result)
+{
+    if (m_phase != Phase::Preparing)
+        return;
+    if (!result.ok) {
+        m_phase = Phase::Idle;
+        emit actionRefused(result.error);
+        return;
+    }
+    m_action = prepared;
+    if (m_action.details.value(QLatin1StringView("rollback_from")).toString() == QLatin1StringView("user"))
+        m_action.rollbackSql = m_action.details.value(QLatin1StringView("user_rollback_sql")).toString();
+    if (m_action.needsRestart) {
+        m_phase = Phase::Idle;
+        emit actionRefused(QStringLiteral("%1 takes effect only after a server restart: Vigil cannot observe it, so it "
+                                          "does not apply it (plan it for a maintenance window)")
+                               .arg(m_action.details.value(QLatin1StringView("name")).toString()));
+        return;
+    }
+    m_action.state = ActionState::Proposed;
+    m_action.id = m_store->createAction(m_action, m_action.reason);
+    if (m_action.id == 0) {
+        m_phase = Phase::Idle;
+        emit actionRefused(QStringLiteral("cannot write the journal: %1").arg(m_store->lastError()));
+        return;
+    }
+    publishAction(QStringLiteral("action.proposed"));
+    m_phase = Phase::Locking;
+    QMetaObject::invokeMethod(m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::onLocked(const Action &, bool ok, const QString &error)
+{
+    if (m_phase == Phase::Recovering) {
+        if (!ok) {
+            m_events.publish(QStringLiteral("engine.error"), { { QStringLiteral("message"), error } });
+            m_recoveryQueue.clear();
+            m_phase = Phase::Idle;
+            emit recoveryFinished(m_recovered, m_recoveryFailed + 1);
+            return;
+        }
+        recoverNext();
+        return;
+    }
+    if (m_phase != Phase::Locking)
+        return;
+    if (!ok) {
+        journal(ActionState::Failed, error);
+        publishAction(QStringLiteral("action.failed"), error);
+        finish(false);
+        return;
+    }
+    m_phase = Phase::Baseline;
+    m_statementsSince = -1; // the baseline is collected now, with statements at every tick
+    m_events.publish(QStringLiteral("baseline.collecting"),
+        { { QStringLiteral("action_id"), m_action.id },
+            { QStringLiteral("seconds"), m_config.policy.baselineSeconds } });
+}
+
+void Engine::startApplying()
+{
+    m_applyStartT = nowSeconds();
+    // Written before the SQL runs: a crash from here on leaves an `applying` row for recovery to inspect.
+    if (!journal(ActionState::Applying,
+            QStringLiteral("applying after a %1 s baseline").arg(m_config.policy.baselineSeconds))) {
+        finish(true);
+        return;
+    }
+    publishAction(QStringLiteral("action.applying"));
+    m_phase = Phase::Applying;
+    QMetaObject::invokeMethod(m_worker, "apply", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::onApplied(const Action &, const ExecResult &result)
+{
+    if (m_phase != Phase::Applying)
+        return;
+    if (!result.ok) {
+        journal(ActionState::Failed, QStringLiteral("apply failed: %1").arg(result.error));
+        publishAction(QStringLiteral("action.failed"), result.error);
+        finish(true);
+        return;
+    }
+    // The baseline: the samples before the action started, from the ticks collected while waiting.
+    const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
+    const std::span<const Snapshot> span(ticks);
+    const qsizetype before = SampleSeries::indexAtOrBefore(span, m_applyStartT);
+    const double anchor = before >= 0 ? ticks[std::size_t(before)].t : m_applyStartT;
+    const GuardPolicy &p = m_config.policy;
+    const std::vector<Sample> baselineSamples
+        = SampleSeries::derive(span, anchor - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
+            p.baselineSamples(), 0.25 * m_config.tickSeconds);
+    Baseline baseline(baselineSamples, m_collector->statementTexts());
+    m_window = std::make_unique<ObservationWindow>(
+        p, DegradationDetector::create(DegradationDetector::Kind::Vigil, p, baseline));
+    m_windowStart = -1;
+    m_windowSamplesFed = 0;
+    m_phase = Phase::Observing;
+    const QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds },
+        { QStringLiteral("baseline"), baseline.summary() } };
+    if (!journal(ActionState::Observing,
+            QStringLiteral("applied in %1 s; observing for %2 s").arg(result.seconds, 0, 'f', 2).arg(p.windowSeconds),
+            timing)) {
+        finish(true);
+        return;
+    }
+    publishAction(QStringLiteral("action.executed"), {}, timing);
+}
+
+void Engine::feedWindow(double now)
+{
+    const GuardPolicy &p = m_config.policy;
+    const double tolerance = 0.25 * m_config.tickSeconds;
+    const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
+    const std::span<const Snapshot> span(ticks);
+    if (m_windowStart < 0) {
+        const qsizetype first = SampleSeries::indexAtOrAfter(span, m_applyStartT);
+        if (first < 0)
+            return;
+        m_windowStart = ticks[std::size_t(first)].t;
+    }
+    while (m_window && !m_window->isDecided()) {
+        const double gridStart = m_windowStart + m_windowSamplesFed * p.intervalSeconds;
+        const double gridEnd = gridStart + p.intervalSeconds;
+        std::optional<Verdict> verdict;
+        const bool closedByTick = !ticks.empty() && ticks.back().t >= gridEnd - tolerance;
+        if (closedByTick || now >= gridEnd + m_config.tickSeconds + tolerance) {
+            // The sample is over (a tick closed it, or time ran past it without one: a gap).
+            const std::vector<Sample> sample = SampleSeries::derive(span, gridStart, p.intervalSeconds, 1, tolerance);
+            ++m_windowSamplesFed;
+            m_events.publish(QStringLiteral("sample"), sampleJson(sample.front()));
+            m_store->addSample(m_targetName, sample.front());
+            verdict = m_window->addSample(sample.front());
+        } else {
+            // Inside the sample: show the detector what has arrived so far (overwhelming harm only).
+            const qsizetype open = SampleSeries::indexAtOrBefore(span, gridStart + tolerance);
+            if (open >= 0 && std::abs(ticks[std::size_t(open)].t - gridStart) <= tolerance
+                && qsizetype(ticks.size()) - 1 > open)
+                verdict = m_window->peek(SampleDeriver::derive(span.subspan(std::size_t(open))));
+            if (!verdict)
+                return;
+        }
+        if (!verdict)
+            continue;
+        const QJsonObject evidence = verdictToJson(*verdict);
+        if (verdict->isRollback()) {
+            publishAction(
+                QStringLiteral("action.degraded"), verdict->reason, { { QStringLiteral("evidence"), evidence } });
+            beginRollback(verdict->reason, evidence);
+        } else {
+            journal(ActionState::Kept, verdict->reason, evidence);
+            publishAction(QStringLiteral("action.kept"), verdict->reason, { { QStringLiteral("evidence"), evidence } });
+            finish(true);
+        }
+        return;
+    }
+}
+
+void Engine::beginRollback(const QString &reason, const QJsonObject &evidence)
+{
+    // Written before the rollback runs, with the verdict's evidence.
+    if (!journal(ActionState::RollingBack, reason, evidence)) {
+        finish(true);
+        return;
+    }
+    publishAction(QStringLiteral("action.rolling_back"), reason);
+    m_phase = Phase::RollingBack;
+    QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::onRolledBack(const Action &, const ExecResult &result)
+{
+    if (m_phase != Phase::RollingBack && m_phase != Phase::Recovering)
+        return;
+    const bool recovering = m_phase == Phase::Recovering;
+    const QString why = m_action.reason;
+    if (result.ok) {
+        journal(ActionState::RolledBack, why);
+        publishAction(
+            QStringLiteral("action.rolled_back"), why, { { QStringLiteral("rollback_seconds"), result.seconds } });
+        ++m_recovered;
+    } else {
+        // Never silently kept: the action failed, with both the reason for rolling back and the rollback's error.
+        const QString both = QStringLiteral("rollback failed: %1 (rolling back because: %2)").arg(result.error, why);
+        journal(ActionState::Failed, both);
+        publishAction(QStringLiteral("action.failed"), both, { { QStringLiteral("alert"), true } });
+        ++m_recoveryFailed;
+    }
+    if (recovering)
+        recoverNext();
+    else
+        finish(true);
+}
+
+void Engine::finish(bool unlock)
+{
+    if (unlock)
+        QMetaObject::invokeMethod(m_worker, &ExecutorWorker::unlockTarget, Qt::QueuedConnection);
+    m_window.reset();
+    m_phase = Phase::Idle;
+    if (const std::optional<Action> stored = m_store->action(m_action.id))
+        m_action = *stored;
+    emit actionFinished(m_action);
+}
+
+void Engine::recover()
+{
+    if (m_phase != Phase::Idle) {
+        emit recoveryFinished(0, 0);
+        return;
+    }
+    m_recoveryQueue = m_store->inFlight(m_targetName);
+    m_recovered = 0;
+    m_recoveryFailed = 0;
+    if (m_recoveryQueue.empty()) {
+        emit recoveryFinished(0, 0);
+        return;
+    }
+    m_phase = Phase::Recovering;
+    QMetaObject::invokeMethod(
+        m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveryQueue.front()));
+}
+
+void Engine::recoverNext()
+{
+    if (m_recoveryQueue.empty()) {
+        QMetaObject::invokeMethod(m_worker, &ExecutorWorker::unlockTarget, Qt::QueuedConnection);
+        m_phase = Phase::Idle;
+        emit recoveryFinished(m_recovered, m_recoveryFailed);
+        return;
+    }
+    m_action = m_recoveryQueue.front();
+    m_recoveryQueue.erase(m_recoveryQueue.begin());
+    QMetaObject::invokeMethod(m_worker, "inspect", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::onInspected(const Action &, int inEffect, const QString &error)
+{
+    if (m_phase != Phase::Recovering)
+        return;
+    const QString effect = inEffect == 1 ? QStringLiteral("its effect is in place")
+        : inEffect == 0                  ? QStringLiteral("its effect is not in place")
+                                         : QStringLiteral("its effect cannot be inspected (%1)").arg(error);
+    QString reason;
+    switch (m_action.state) {
+    case ActionState::Applying:
+        if (inEffect == 0) {
+            reason = QStringLiteral("recovery: Vigil stopped while applying and %1: the action never took effect")
+                         .arg(effect);
+            journal(ActionState::Failed, reason);
+            publishAction(QStringLiteral("action.recovered"), reason);
+            ++m_recovered;
+            recoverNext();
+            return;
+        }
+        reason = QStringLiteral("recovery: Vigil stopped while applying and %1; it was never observed, so it is "
+                                "taken back")
+                     .arg(effect);
+        break;
+    case ActionState::Observing:
+        reason = QStringLiteral("recovery: Vigil stopped during the observation window (%1); without a complete "
+                                "window the action is taken back")
+                     .arg(effect);
+        break;
+    case ActionState::RollingBack:
+        if (inEffect == 0) {
+            reason = QStringLiteral("recovery: the rollback had completed before Vigil stopped (%1)").arg(effect);
+            journal(ActionState::RolledBack, reason);
+            publishAction(QStringLiteral("action.recovered"), reason);
+            ++m_recovered;
+            recoverNext();
+            return;
+        }
+        reason = QStringLiteral("recovery: Vigil stopped while rolling back and %1: rolling back again").arg(effect);
+        break;
+    default:
+        recoverNext();
+        return;
+    }
+    if (!journal(ActionState::RollingBack, reason)) {
+        ++m_recoveryFailed;
+        recoverNext();
+        return;
+    }
+    publishAction(QStringLiteral("action.rolling_back"), reason);
+    QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+} // namespace vigil

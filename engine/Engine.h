@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+#include "act/executor.h"
+#include "collect/dbcollector.h"
+#include "collect/hostcollector.h"
+#include "events/eventbus.h"
+#include "guard/guardpolicy.h"
+#include "guard/observationwindow.h"
+#include "metrics/sample.h"
+
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace vigil {
+
+class ExecutorWorker;
+class KnowledgeStore;
+
+/// Everything the engine needs to know about its target and its rules.
+struct EngineConfig
+{
+    QString targetConninfo; ///< libpq conninfo or URI of the database to watch
+    QString storeLocation; ///< SQLite file or PostgreSQL conninfo of the knowledge store
+    GuardPolicy policy;
+    double tickSeconds = 1.0; ///< collector tick (cheap counters); statements at the policy's interval when idle
+    QString mode = QStringLiteral("approve"); ///< observe | approve | autonomous
+};
+
+/**
+ * The orchestrator: collects, journals, acts through the executor thread, guards and rolls back.
+ *
+ * Lives in one thread (the "engine thread"; the CLI's main thread). The executor runs on its own QThread owned
+ * here. One action is handled at a time per target, and a PostgreSQL advisory lock on the target keeps any other
+ * Vigil from acting on it meanwhile.
+ *
+ * Every step is journaled before it is taken: an action is `applying` before its SQL runs and `rolling_back`
+ * before its rollback runs, so a crash at any point leaves a record recover() can finish.
+ */
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(EngineConfig config, QObject *parent = nullptr);
+    ~Engine() override;
+
+    /// Opens the store, connects the collector and the executor, starts ticking. False with a message a DBA can
+    /// act on when the target or the store cannot be used (nothing has been changed then).
+    bool start(QString *error);
+    void stop();
+
+    EventBus *events() { return &m_events; }
+    QString targetName() const { return m_targetName; }
+    KnowledgeStore *store() { return m_store.get(); }
+    /// The executor session's backend pid (for measurements and tests).
+    int executorPid() const { return m_executorPid; }
+
+    /// A guarded change: validate, lock the target, collect the baseline, apply, observe, keep or roll back.
+    /// Ends with actionFinished() (kept, rolled back or failed) or actionRefused() (bad input, nothing changed).
+    void submit(const vigil::Action &action);
+    /// Finishes every action the journal has in flight on this target; ends with recoveryFinished().
+    void recover();
+
+signals:
+    void actionFinished(const vigil::Action &action);
+    void actionRefused(const QString &reason);
+    void recoveryFinished(int recovered, int failed);
+    void sampleAvailable(const vigil::Sample &sample);
+
+private:
+    enum class Phase { Idle, Preparing, Locking, Baseline, Applying, Observing, RollingBack, Recovering };
+
+    void onTick();
+    void onHostTick();
+    void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
+    void onLocked(const vigil::Action &action, bool ok, const QString &error);
+    void onApplied(const vigil::Action &action, const vigil::ExecResult &result);
+    void onRolledBack(const vigil::Action &action, const vigil::ExecResult &result);
+    void onInspected(const vigil::Action &action, int inEffect, const QString &error);
+
+    bool journal(ActionState to, const QString &reason, const QJsonObject &evidence = {});
+    void publishAction(const QString &event, const QString &reason = {}, const QJsonObject &extra = {});
+    void finish(bool unlock);
+    void startApplying();
+    void feedWindow(double now);
+    void beginRollback(const QString &reason, const QJsonObject &evidence);
+    void recoverNext();
+    void trimTicks();
+    bool baselineReady() const;
+    double nowSeconds() const;
+
+    EngineConfig m_config;
+    EventBus m_events;
+    std::unique_ptr<KnowledgeStore> m_store;
+    std::unique_ptr<DbCollector> m_collector;
+    std::unique_ptr<HostCollector> m_host;
+    HostMetrics m_lastHost;
+    QThread m_executorThread;
+    ExecutorWorker *m_worker = nullptr; ///< owned by m_executorThread (deleteLater on finish)
+    int m_executorPid = 0;
+    QTimer m_tick;
+    QTimer m_hostTick;
+    qint64 m_tickIndex = 0;
+    QString m_targetName;
+
+    std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
+    Phase m_phase = Phase::Idle;
+    Action m_action; ///< the action being handled
+    QString m_applyError; ///< kept to report both errors when a rollback fails too
+    double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
+    double m_applyStartT = 0;
+    double m_windowStart = -1;
+    int m_windowSamplesFed = 0;
+    std::unique_ptr<ObservationWindow> m_window;
+    std::vector<Action> m_recoveryQueue;
+    int m_recovered = 0;
+    int m_recoveryFailed = 0;
+};
+
+} // namespace vigil

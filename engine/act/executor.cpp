@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: MIT
+#include "act/executor.h"
+
+#include "act/sqlrecognizer.h"
+
+#include <QAtomicInteger>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+#include <cmath>
+
+namespace vigil {
+
+namespace {
+QAtomicInteger<int> s_connectionCounter;
+
+QString errorText(const QSqlError &e)
+{
+    const QString text = e.databaseText().trimmed();
+    return text.isEmpty() ? e.text().trimmed() : text;
+}
+
+/// A parameter's value checked against its pg_settings row; the reason when it does not fit.
+struct ParameterCheck
+{
+    bool ok = false;
+    QString reason;
+};
+
+/// Multiplier from a unit as a DBA may write it to bytes or milliseconds; 0 when unknown.
+double unitFactor(const QString &unit)
+{
+    static const QHash<QString, double> factors {
+        { QStringLiteral("B"), 1.0 },
+        { QStringLiteral("kB"), 1024.0 },
+        { QStringLiteral("MB"), 1024.0 * 1024 },
+        { QStringLiteral("GB"), 1024.0 * 1024 * 1024 },
+        { QStringLiteral("TB"), 1024.0 * 1024 * 1024 * 1024 },
+        { QStringLiteral("us"), 0.001 },
+        { QStringLiteral("ms"), 1.0 },
+        { QStringLiteral("s"), 1000.0 },
+        { QStringLiteral("min"), 60000.0 },
+        { QStringLiteral("h"), 3600000.0 },
+        { QStringLiteral("d"), 86400000.0 },
+    };
+    return factors.value(unit, 0.0);
+}
+
+/// Memory units (B, kB, 8kB, MB, ...) as opposed to time units (us, ms, s, min, h, d).
+bool isMemoryUnit(const QString &unit)
+{
+    return unit.endsWith(u'B');
+}
+
+/// The base unit of a pg_settings unit ("8kB" -> 8192 bytes, "ms" -> 1 ms, "" -> 1).
+double settingUnitFactor(const QString &unit)
+{
+    if (unit.isEmpty())
+        return 1.0;
+    qsizetype digits = 0;
+    while (digits < unit.size() && unit[digits].isDigit())
+        ++digits;
+    const double count = digits ? unit.left(digits).toDouble() : 1.0;
+    return count * unitFactor(unit.mid(digits));
+}
+
+ParameterCheck checkValue(const QString &value, const QString &vartype, const QString &unit, const QString &minVal,
+    const QString &maxVal, const QStringList &enumValues)
+{
+    const QString v = value.trimmed();
+    if (vartype == QLatin1StringView("bool")) {
+        static const QStringList accepted { QStringLiteral("on"), QStringLiteral("off"), QStringLiteral("true"),
+            QStringLiteral("false"), QStringLiteral("yes"), QStringLiteral("no"), QStringLiteral("1"),
+            QStringLiteral("0") };
+        if (accepted.contains(v.toLower()))
+            return { true, {} };
+        return { false, QStringLiteral("expects on or off, got \"%1\"").arg(v) };
+    }
+    if (vartype == QLatin1StringView("enum")) {
+        for (const QString &e : enumValues)
+            if (e.compare(v, Qt::CaseInsensitive) == 0)
+                return { true, {} };
+        return { false, QStringLiteral("expects one of %1, got \"%2\"").arg(enumValues.join(u", "), v) };
+    }
+    if (vartype == QLatin1StringView("integer") || vartype == QLatin1StringView("real")) {
+        // A number, optionally followed by a unit the parameter understands (64MB, 200ms).
+        qsizetype i = 0;
+        while (i < v.size() && (v[i].isDigit() || v[i] == u'.' || v[i] == u'-' || v[i] == u'+'))
+            ++i;
+        bool ok = false;
+        double number = v.left(i).toDouble(&ok);
+        if (!ok || !std::isfinite(number))
+            return { false,
+                QStringLiteral("expects a number%1, got \"%2\"")
+                    .arg(unit.isEmpty() ? QString() : QStringLiteral(" (in %1 or with a unit)").arg(unit), v) };
+        const QString suffix = v.mid(i).trimmed();
+        if (!suffix.isEmpty()) {
+            const double from = unitFactor(suffix);
+            const double to = settingUnitFactor(unit);
+            if (unit.isEmpty() || from == 0 || to == 0 || isMemoryUnit(suffix) != isMemoryUnit(unit))
+                return { false,
+                    QStringLiteral("unit \"%1\" does not fit this parameter (its unit is %2)")
+                        .arg(suffix, unit.isEmpty() ? QStringLiteral("none") : unit) };
+            number = number * from / to;
+        }
+        if (vartype == QLatin1StringView("integer"))
+            number = std::round(number);
+        const double lo = minVal.toDouble();
+        const double hi = maxVal.toDouble();
+        if (number < lo || number > hi)
+            return { false,
+                QStringLiteral("%1 is out of range: the parameter takes %2 to %3%4")
+                    .arg(v, minVal, maxVal, unit.isEmpty() ? QString() : u' ' + unit) };
+        return { true, {} };
+    }
+    if (v.size() > 4096)
+        return { false, QStringLiteral("the value is longer than 4096 characters") };
+    return { true, {} };
+}
+} // namespace
+
+Executor::Executor(Options options)
+    : m_options(std::move(options))
+    , m_connectionName(QStringLiteral("vigil-executor-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1)))
+{ }
+
+Executor::~Executor()
+{
+    close();
+}
+
+bool Executor::open(QString *error)
+{
+    QString why;
+    const std::optional<ConnInfo> info = ConnInfo::parse(m_options.conninfo, &why);
+    if (!info) {
+        if (error)
+            *error = QStringLiteral("the target's connection string is not valid: ") + why;
+        return false;
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
+        info->applyTo(db, QStringLiteral("vigil"));
+        if (!db.open()) {
+            if (error)
+                *error = errorText(db.lastError());
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(m_connectionName);
+            return false;
+        }
+        QSqlQuery q(db);
+        q.prepare(
+            QStringLiteral("SELECT set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false)"));
+        q.addBindValue(QString::number(m_options.lockTimeoutMs));
+        q.addBindValue(QString::number(m_options.statementTimeoutMs));
+        if (!q.exec()) {
+            if (error)
+                *error = errorText(q.lastError());
+            q = QSqlQuery();
+            db.close();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase(m_connectionName);
+            return false;
+        }
+    }
+    return true;
+}
+
+void Executor::close()
+{
+    if (!QSqlDatabase::contains(m_connectionName))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool Executor::isOpen() const
+{
+    return QSqlDatabase::contains(m_connectionName) && QSqlDatabase::database(m_connectionName, false).isOpen();
+}
+
+int Executor::backendPid() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (q.exec(QStringLiteral("SELECT pg_backend_pid()")) && q.next())
+        return q.value(0).toInt();
+    return 0;
+}
+
+bool Executor::tryLockTarget(QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT pg_try_advisory_lock(?)"));
+    q.addBindValue(kAdvisoryLockKey);
+    if (!q.exec() || !q.next()) {
+        if (error)
+            *error = errorText(q.lastError());
+        return false;
+    }
+    if (!q.value(0).toBool()) {
+        if (error)
+            *error = QStringLiteral("another Vigil is acting on this target (it holds the target's advisory lock "
+                                    "%1); one action at a time per target")
+                         .arg(kAdvisoryLockKey);
+        return false;
+    }
+    return true;
+}
+
+void Executor::unlockTarget()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT pg_advisory_unlock(?)"));
+    q.addBindValue(kAdvisoryLockKey);
+    q.exec();
+}
+
+QString Executor::quoteIdentifier(const QString &name) const
+{
+    QString escaped = name;
+    escaped.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + escaped + u'"';
+}
+
+QString Executor::quoteLiteral(const QString &value) const
+{
+    // standard_conforming_strings is on (the default since 9.1; checked in prepare()): only quotes need doubling.
+    QString escaped = value;
+    escaped.replace(u'\'', QStringLiteral("''"));
+    return u'\'' + escaped + u'\'';
+}
+
+ExecResult Executor::run(const QString &sql)
+{
+    QElapsedTimer timer;
+    timer.start();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(sql))
+        return ExecResult::failure(errorText(q.lastError()));
+    ExecResult r = ExecResult::success();
+    r.seconds = timer.elapsed() / 1000.0;
+    return r;
+}
+
+std::optional<QString> Executor::currentSetting(const QString &name, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral("SELECT setting FROM pg_settings WHERE name = ?"));
+    q.addBindValue(name);
+    if (!q.exec()) {
+        if (error)
+            *error = errorText(q.lastError());
+        return std::nullopt;
+    }
+    if (!q.next()) {
+        if (error)
+            *error = QStringLiteral("parameter \"%1\" does not exist").arg(name);
+        return std::nullopt;
+    }
+    return q.value(0).toString();
+}
+
+bool Executor::waitForSetting(const QString &name, const QString &before)
+{
+    // pg_reload_conf() only signals the postmaster; sessions pick the new file up at their next command. Wait
+    // (briefly) until this session sees a change, so the observation window starts with the setting in force.
+    QDeadlineTimer deadline(2000);
+    while (!deadline.hasExpired()) {
+        const std::optional<QString> now = currentSetting(name);
+        if (now && *now != before)
+            return true;
+        QThread::msleep(20);
+    }
+    return false;
+}
+
+ExecResult Executor::prepare(Action &action)
+{
+    switch (action.kind) {
+    case ActionKind::SetParameter:
+        return prepareParameter(action);
+    case ActionKind::CreateIndex:
+        return prepareCreateIndex(action);
+    case ActionKind::DropIndex:
+        return prepareDropIndex(action);
+    case ActionKind::Sql:
+        if (action.rollbackSql.trimmed().isEmpty())
+            return ExecResult::failure(
+                QStringLiteral("Vigil does not know how to take this statement back: give the rollback statement "
+                               "(--rollback-sql)"));
+        return ExecResult::success();
+    }
+    return ExecResult::failure(QStringLiteral("unknown action kind"));
+}
+
+ExecResult Executor::prepareParameter(Action &action)
+{
+    const QString name = action.details.value(QLatin1StringView("name")).toString();
+    const QJsonValue requested = action.details.value(QLatin1StringView("value"));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(
+        QStringLiteral("SELECT setting, unit, vartype, context, min_val, max_val, array_to_string(enumvals, "
+                       "E'\\x1f'), current_setting('standard_conforming_strings') FROM pg_settings WHERE name = ?"));
+    q.addBindValue(name);
+    if (!q.exec())
+        return ExecResult::failure(errorText(q.lastError()));
+    if (!q.next())
+        return ExecResult::failure(
+            QStringLiteral("parameter \"%1\" does not exist on this server (see SHOW ALL for the names)").arg(name));
+    const QString setting = q.value(0).toString();
+    const QString unit = q.value(1).toString();
+    const QString vartype = q.value(2).toString();
+    const QString context = q.value(3).toString();
+    const QString minVal = q.value(4).toString();
+    const QString maxVal = q.value(5).toString();
+    const QStringList enumValues = q.value(6).toString().split(QChar(0x1f), Qt::SkipEmptyParts);
+    if (q.value(7).toString() != QLatin1StringView("on"))
+        return ExecResult::failure(QStringLiteral("standard_conforming_strings is off on this server; Vigil only "
+                                                  "builds parameter statements with it on"));
+    if (context == QLatin1StringView("internal"))
+        return ExecResult::failure(QStringLiteral("parameter \"%1\" is read-only (internal)").arg(name));
+
+    if (!requested.isNull() && !requested.isUndefined()) {
+        const ParameterCheck check = checkValue(requested.toString(), vartype, unit, minVal, maxVal, enumValues);
+        if (!check.ok)
+            return ExecResult::failure(QStringLiteral("%1: %2").arg(name, check.reason));
+    }
+
+    // What to go back to: the value ALTER SYSTEM had written before, or a RESET when there was none (the
+    // postgresql.conf value or the default then applies again). pg_file_settings needs superuser; without it the
+    // previous ALTER SYSTEM value cannot be known and a RESET is the rollback (said in the details).
+    QJsonValue previousAuto = QJsonValue::Null;
+    QSqlQuery file(QSqlDatabase::database(m_connectionName, false));
+    file.prepare(QStringLiteral("SELECT setting FROM pg_file_settings WHERE name = ? AND sourcefile LIKE "
+                                "'%postgresql.auto.conf' ORDER BY seqno DESC LIMIT 1"));
+    file.addBindValue(name);
+    const bool fileReadable = file.exec();
+    if (fileReadable && file.next())
+        previousAuto = file.value(0).toString();
+
+    QJsonObject details = action.details;
+    details[QStringLiteral("previous_setting")] = setting;
+    details[QStringLiteral("previous_auto_conf")] = previousAuto;
+    details[QStringLiteral("context")] = context;
+    details[QStringLiteral("unit")] = unit;
+    if (!fileReadable)
+        details[QStringLiteral("note")] = QStringLiteral("pg_file_settings not readable: rollback resets");
+    action.details = details;
+    action.needsRestart = context == QLatin1StringView("postmaster");
+
+    const QString ident = quoteIdentifier(name);
+    const QString reload = QStringLiteral("; SELECT pg_reload_conf()");
+    action.applySql = requested.isString()
+        ? QStringLiteral("ALTER SYSTEM SET %1 = %2").arg(ident, quoteLiteral(requested.toString())) + reload
+        : QStringLiteral("ALTER SYSTEM RESET %1").arg(ident) + reload;
+    action.rollbackSql = previousAuto.isString()
+        ? QStringLiteral("ALTER SYSTEM SET %1 = %2").arg(ident, quoteLiteral(previousAuto.toString())) + reload
+        : QStringLiteral("ALTER SYSTEM RESET %1").arg(ident) + reload;
+    return ExecResult::success(details);
+}
+
+ExecResult Executor::prepareCreateIndex(Action &action)
+{
+    const QString index = action.details.value(QLatin1StringView("index")).toString();
+    const QString table = action.details.value(QLatin1StringView("table")).toString();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    // to_regclass() parses the table as written (quoted parts stay quoted); the value is bound, never pasted.
+    q.prepare(QStringLiteral("SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c2 WHERE c2.relnamespace = n.oid AND "
+                             "c2.relname = ?) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+                             "c.oid = to_regclass(?)"));
+    q.addBindValue(index);
+    q.addBindValue(action.details.value(QLatin1StringView("table_as_written")).toString(table));
+    if (!q.exec())
+        return ExecResult::failure(errorText(q.lastError()));
+    if (!q.next())
+        return ExecResult::failure(QStringLiteral("table %1 does not exist").arg(table));
+    const QString schema = q.value(0).toString();
+    if (q.value(1).toBool())
+        return ExecResult::failure(
+            QStringLiteral("a relation named %1 already exists in schema %2").arg(quoteIdentifier(index), schema));
+    QJsonObject details = action.details;
+    details[QStringLiteral("schema")] = schema;
+    action.details = details;
+    const SqlRecognizer::Result recognized = SqlRecognizer::recognize(action.applySql);
+    action.applySql = SqlRecognizer::withConcurrently(action.applySql, recognized);
+    action.rollbackSql = QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1.%2")
+                             .arg(quoteIdentifier(schema), quoteIdentifier(index));
+    return ExecResult::success(details);
+}
+
+ExecResult Executor::prepareDropIndex(Action &action)
+{
+    const QString schema = action.details.value(QLatin1StringView("schema")).toString();
+    const QString index = action.details.value(QLatin1StringView("index")).toString();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral(
+        "SELECT n.nspname, c.relname, pg_get_indexdef(c.oid), i.indisvalid, "
+        "(SELECT conname FROM pg_constraint WHERE conindid = c.oid LIMIT 1) "
+        "FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = to_regclass(CASE WHEN ? = '' THEN quote_ident(?) ELSE quote_ident(?) || '.' || quote_ident(?) "
+        "END)"));
+    q.addBindValue(schema);
+    q.addBindValue(index);
+    q.addBindValue(schema);
+    q.addBindValue(index);
+    if (!q.exec())
+        return ExecResult::failure(errorText(q.lastError()));
+    if (!q.next())
+        return ExecResult::failure(QStringLiteral("index %1 does not exist").arg(quoteIdentifier(index)));
+    if (!q.value(4).isNull())
+        return ExecResult::failure(QStringLiteral("index %1 backs constraint %2: Vigil does not drop constraint "
+                                                  "indexes (drop the constraint yourself if you mean it)")
+                                       .arg(quoteIdentifier(index), quoteIdentifier(q.value(4).toString())));
+    QJsonObject details = action.details;
+    details[QStringLiteral("schema")] = q.value(0).toString();
+    details[QStringLiteral("index")] = q.value(1).toString();
+    const QString definition = q.value(2).toString();
+    details[QStringLiteral("definition")] = definition;
+    action.details = details;
+    action.applySql = QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1.%2")
+                          .arg(quoteIdentifier(q.value(0).toString()), quoteIdentifier(q.value(1).toString()));
+    const SqlRecognizer::Result recognized = SqlRecognizer::recognize(definition);
+    action.rollbackSql = SqlRecognizer::withConcurrently(definition, recognized);
+    return ExecResult::success(details);
+}
+
+ExecResult Executor::apply(const Action &action)
+{
+    QElapsedTimer timer;
+    timer.start();
+    ExecResult result;
+    if (action.kind == ActionKind::SetParameter) {
+        const QString name = action.details.value(QLatin1StringView("name")).toString();
+        const QString before = currentSetting(name).value_or(QString());
+        // The two statements run separately: ALTER SYSTEM cannot run inside a multi-statement transaction block.
+        const QString alter = action.applySql.section(QStringLiteral("; SELECT pg_reload_conf()"), 0, 0);
+        result = run(alter);
+        if (result.ok)
+            result = run(QStringLiteral("SELECT pg_reload_conf()"));
+        if (result.ok)
+            waitForSetting(name, before);
+    } else {
+        result = run(action.applySql);
+        if (!result.ok && action.kind == ActionKind::CreateIndex) {
+            // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: it costs writes and helps no read.
+            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+            q.prepare(
+                QStringLiteral("SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"));
+            q.addBindValue(action.details.value(QLatin1StringView("schema")).toString());
+            q.addBindValue(action.details.value(QLatin1StringView("index")).toString());
+            if (q.exec() && q.next() && q.value(0).toBool()) {
+                const ExecResult cleanup = run(action.rollbackSql);
+                result.error += cleanup.ok
+                    ? QStringLiteral(" (the INVALID index it left was dropped)")
+                    : QStringLiteral(" (the INVALID index it left could not be dropped: %1)").arg(cleanup.error);
+            }
+        }
+    }
+    result.seconds = timer.elapsed() / 1000.0;
+    return result;
+}
+
+ExecResult Executor::rollback(const Action &action)
+{
+    QElapsedTimer timer;
+    timer.start();
+    ExecResult result;
+    if (action.kind == ActionKind::SetParameter) {
+        const QString name = action.details.value(QLatin1StringView("name")).toString();
+        const QString before = currentSetting(name).value_or(QString());
+        result = run(action.rollbackSql.section(QStringLiteral("; SELECT pg_reload_conf()"), 0, 0));
+        if (result.ok)
+            result = run(QStringLiteral("SELECT pg_reload_conf()"));
+        if (result.ok)
+            waitForSetting(name, before);
+    } else {
+        result = run(action.rollbackSql);
+    }
+    result.seconds = timer.elapsed() / 1000.0;
+    return result;
+}
+
+std::optional<bool> Executor::isInEffect(const Action &action, QString *error)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    switch (action.kind) {
+    case ActionKind::SetParameter: {
+        const std::optional<QString> now
+            = currentSetting(action.details.value(QLatin1StringView("name")).toString(), error);
+        if (!now)
+            return std::nullopt;
+        return *now != action.details.value(QLatin1StringView("previous_setting")).toString();
+    }
+    case ActionKind::CreateIndex:
+    case ActionKind::DropIndex: {
+        q.prepare(QStringLiteral("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN "
+                                 "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"));
+        q.addBindValue(action.details.value(QLatin1StringView("schema")).toString());
+        q.addBindValue(action.details.value(QLatin1StringView("index")).toString());
+        if (!q.exec()) {
+            if (error)
+                *error = errorText(q.lastError());
+            return std::nullopt;
+        }
+        const bool exists = q.next();
+        return action.kind == ActionKind::CreateIndex ? exists : !exists;
+    }
+    case ActionKind::Sql:
+        if (error)
+            *error = QStringLiteral("Vigil cannot inspect the effect of a free-form statement");
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+} // namespace vigil

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+#include "conninfo.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace vigil {
+
+/// The outcome of a step the executor took, as a value (errors are values, not exceptions).
+struct ExecResult
+{
+    bool ok = false;
+    QString error; ///< the server's message, when !ok
+    QJsonObject details; ///< what the step learned (saved index definition, previous setting, ...)
+    double seconds = 0;
+
+    static ExecResult success(QJsonObject details = {}) { return { true, {}, std::move(details), 0 }; }
+    static ExecResult failure(QString error) { return { false, std::move(error), {}, 0 }; }
+};
+
+/**
+ * Runs actions on the target through Qt SQL (QPSQL), on its own named connection, in the thread that opened it.
+ *
+ * Every statement runs with lock_timeout, statement_timeout and application_name 'vigil'. Vigil builds the SQL of
+ * the kinds it recognises itself from catalog values (identifiers quoted by the server's rules, values quoted as
+ * literals after validation against pg_settings); a DBA's own statement (kind Sql) runs as they wrote it, with the
+ * rollback they gave.
+ */
+class Executor
+{
+public:
+    struct Options
+    {
+        QString conninfo;
+        int lockTimeoutMs = 5000;
+        int statementTimeoutMs = 30 * 60 * 1000; ///< index builds can be long
+    };
+
+    static constexpr qint64 kAdvisoryLockKey = 0x5649474C; ///< "VIGL": one Vigil acting on a target at a time
+
+    explicit Executor(Options options);
+    ~Executor();
+    Executor(const Executor &) = delete;
+    Executor &operator=(const Executor &) = delete;
+
+    bool open(QString *error);
+    void close();
+    bool isOpen() const;
+    int backendPid() const;
+
+    /// Takes the target's advisory lock on this session (held until release or disconnect).
+    bool tryLockTarget(QString *error);
+    void unlockTarget();
+
+    /**
+     * Checks an action against the live catalog and completes it before anything runs: for a parameter, the name,
+     * type, range, enum values and context (postmaster context = needsRestart); the apply and rollback SQL are
+     * (re)built from validated values. For create_index, the table exists and the name is free; for drop_index,
+     * the index exists and backs no constraint, and its definition is saved for the rollback. Changes nothing on
+     * the target. On failure returns the reason a DBA can act on.
+     */
+    ExecResult prepare(Action &action);
+
+    /// Applies the action. A failed CREATE INDEX CONCURRENTLY leaves an INVALID index: it is dropped here.
+    ExecResult apply(const Action &action);
+    /// Takes the action back.
+    ExecResult rollback(const Action &action);
+
+    /// What the catalog says now, for start-up recovery: is the action's effect in place?
+    std::optional<bool> isInEffect(const Action &action, QString *error);
+
+    /// The current value of a parameter as pg_settings shows it (after the session processed any reload).
+    std::optional<QString> currentSetting(const QString &name, QString *error = nullptr);
+    /// Progress of this session's running CREATE INDEX, 0-100, from pg_stat_progress_create_index (other session).
+    QString connectionName() const { return m_connectionName; }
+
+private:
+    ExecResult run(const QString &sql);
+    ExecResult prepareParameter(Action &action);
+    ExecResult prepareCreateIndex(Action &action);
+    ExecResult prepareDropIndex(Action &action);
+    QString quoteIdentifier(const QString &name) const;
+    QString quoteLiteral(const QString &value) const;
+    bool waitForSetting(const QString &name, const QString &expected);
+
+    Options m_options;
+    QString m_connectionName;
+};
+
+} // namespace vigil

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/executor.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace vigil {
+
+/**
+ * The executor on its own thread: the Engine calls these slots through queued connections and hears back through
+ * the signals, so sampling never waits for an action (an index build can take minutes).
+ *
+ * The Qt SQL connection is created in open(), inside the worker's thread, because a connection belongs to the
+ * thread that opened it.
+ */
+class ExecutorWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ExecutorWorker(Executor::Options options);
+    ~ExecutorWorker() override;
+
+public slots:
+    void open();
+    void prepare(const vigil::Action &action);
+    void lockTarget(const vigil::Action &action);
+    void apply(const vigil::Action &action);
+    void rollback(const vigil::Action &action);
+    void inspect(const vigil::Action &action);
+    void unlockTarget();
+    void close();
+
+signals:
+    void opened(bool ok, const QString &error, int backendPid);
+    void prepared(const vigil::Action &action, const vigil::ExecResult &result);
+    void locked(const vigil::Action &action, bool ok, const QString &error);
+    void applied(const vigil::Action &action, const vigil::ExecResult &result);
+    void rolledBack(const vigil::Action &action, const vigil::ExecResult &result);
+    /// inEffect: 1 in effect, 0 not, -1 unknown (error says why)
+    void inspected(const vigil::Action &action, int inEffect, const QString &error);
+
+private:
+    Executor::Options m_options;
+    std::unique_ptr<Executor> m_executor;
+};
+
+} // namespace vigil
+
+Q_DECLARE_METATYPE(vigil::ExecResult)

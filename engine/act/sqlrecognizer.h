@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace vigil {
+
+/**
+ * Recognises the statements Vigil knows how to take back, from a DBA's text. Pure text work: no database.
+ *
+ * It tokenises like the PostgreSQL lexer does for what matters here (quoted identifiers, string literals,
+ * dollar quotes, comments), so a name such as `x"; DROP TABLE t; --` stays one name and a second statement hidden
+ * in a literal is not a second statement. Anything it does not recognise is kind Sql: the DBA must then give the
+ * rollback statement.
+ */
+class SqlRecognizer
+{
+public:
+    struct Result
+    {
+        ActionKind kind = ActionKind::Sql;
+        QString parameter; ///< SetParameter: the GUC name, lower-cased unless it was quoted
+        std::optional<QString> value; ///< SetParameter: the new value; empty for RESET / DEFAULT
+        QString schema; ///< DropIndex: the schema when the name was qualified
+        QString index; ///< CreateIndex / DropIndex: the index name
+        QString table; ///< CreateIndex: the table as written (may be qualified)
+        bool concurrently = false; ///< CreateIndex / DropIndex: CONCURRENTLY was written
+        qsizetype concurrentlyInsertAt = -1; ///< where " CONCURRENTLY" goes when it was not written
+        int statements = 0; ///< top-level statements in the text
+        QString note; ///< why a statement that looks familiar was not recognised
+    };
+
+    static Result recognize(const QString &sql);
+    /// The text with CONCURRENTLY added to a CREATE/DROP INDEX that lacks it.
+    static QString withConcurrently(const QString &sql, const Result &recognized);
+    /// Number of top-level statements (semicolons outside quotes and comments, ignoring empty ones).
+    static int countStatements(const QString &sql);
+};
+
+} // namespace vigil

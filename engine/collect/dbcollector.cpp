@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+#include "collect/dbcollector.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace vigil {
+
+namespace {
+// Every query carries the marker so the collector can recognise (and drop) its own rows in pg_stat_statements.
+const QByteArray kStatementsQuery = QByteArray(DbCollector::kMarker)
+    + " SELECT queryid, calls, total_exec_time, mean_exec_time, stddev_exec_time, rows, shared_blks_hit,"
+      " shared_blks_read, temp_blks_written FROM pg_stat_statements(false)"
+      " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel"
+      " AND queryid IS NOT NULL";
+const QByteArray kTextsQuery = QByteArray(DbCollector::kMarker)
+    + " SELECT queryid, query FROM pg_stat_statements(true) WHERE queryid = ANY($1::bigint[])";
+const QByteArray kDatabaseQuery = QByteArray(DbCollector::kMarker)
+    + " SELECT d.xact_commit, d.xact_rollback, d.blks_hit, d.blks_read, d.tup_returned, d.tup_fetched,"
+      " d.tup_inserted, d.tup_updated, d.tup_deleted, d.temp_bytes, d.deadlocks,"
+      " a.total, a.active, a.idle, a.idle_in_transaction, a.waiting,"
+      " current_setting('max_connections')::int"
+      " FROM pg_stat_database d,"
+      " (SELECT count(*) AS total, count(*) FILTER (WHERE state = 'active') AS active,"
+      "   count(*) FILTER (WHERE state = 'idle') AS idle,"
+      "   count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)'))"
+      "     AS idle_in_transaction,"
+      "   count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting"
+      "  FROM pg_stat_activity WHERE backend_type = 'client backend') a"
+      " WHERE d.datname = current_database()";
+const QByteArray kHasStatementsQuery = QByteArray(DbCollector::kMarker)
+    + " SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'),"
+      " 'pg_stat_statements' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'),"
+      " ' ', ''), ','))";
+
+constexpr int kMaxBackoffMs = 30000;
+
+double nowSeconds()
+{
+    return double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+}
+} // namespace
+
+DbCollector::DbCollector(QString conninfo, int statementTimeoutMs)
+    : m_conninfo(std::move(conninfo))
+    , m_statementTimeoutMs(statementTimeoutMs)
+{ }
+
+bool DbCollector::connect(QString *error)
+{
+    QString why;
+    if (!m_connection.open(m_conninfo, QString::fromLatin1(kApplicationName), m_statementTimeoutMs, &why)) {
+        noteFailure(why);
+        if (error)
+            *error = why;
+        return false;
+    }
+    m_backoffMs = 0;
+    m_lastError.clear();
+    const int v = m_connection.serverVersionNumber();
+    m_serverVersion = QStringLiteral("%1.%2").arg(v / 10000).arg(v % 10000);
+    const QString host = m_connection.host().startsWith(u'/') ? QStringLiteral("localhost") : m_connection.host();
+    m_targetName = QStringLiteral("%1:%2/%3").arg(host, m_connection.port(), m_connection.database());
+
+    m_hasStatements = false;
+    if (const std::optional<PgRows> rows = m_connection.query(kHasStatementsQuery); rows && rows->rows() == 1) {
+        const bool installed = rows->value(0, 0) == "t";
+        const bool preloaded = rows->value(0, 1) == "t";
+        m_hasStatements = installed && preloaded;
+        if (!preloaded)
+            m_statementsAdvice = QStringLiteral(
+                "pg_stat_statements is not loaded: add it to shared_preload_libraries in postgresql.conf "
+                "(ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'), restart PostgreSQL, then run "
+                "CREATE EXTENSION pg_stat_statements; in database %1. Until then Vigil watches throughput, sessions "
+                "and the host, but not statement latency.")
+                                     .arg(m_connection.database());
+        else if (!installed)
+            m_statementsAdvice = QStringLiteral(
+                "pg_stat_statements is loaded but not installed in database %1: run CREATE EXTENSION "
+                "pg_stat_statements; there (as a superuser or the database owner). Until then Vigil watches "
+                "throughput, sessions and the host, but not statement latency.")
+                                     .arg(m_connection.database());
+    }
+    return true;
+}
+
+bool DbCollector::reconnectDue() const
+{
+    return !m_sinceFailure.isValid() || m_sinceFailure.elapsed() >= m_backoffMs;
+}
+
+void DbCollector::noteFailure(const QString &error)
+{
+    m_lastError = error;
+    m_backoffMs = m_backoffMs == 0 ? 1000 : std::min(kMaxBackoffMs, m_backoffMs * 2);
+    m_sinceFailure.start();
+}
+
+std::optional<Snapshot> DbCollector::collect(bool withStatements)
+{
+    if (!m_connection.isOpen()) {
+        if (!reconnectDue()) {
+            m_lastError = QStringLiteral("not connected; retrying in %1 s")
+                              .arg((m_backoffMs - m_sinceFailure.elapsed()) / 1000.0, 0, 'f', 1);
+            return std::nullopt;
+        }
+        if (!connect())
+            return std::nullopt;
+    }
+    Snapshot snapshot;
+    const double before = nowSeconds();
+    if (!readDatabaseAndActivity(snapshot))
+        return std::nullopt;
+    const double after = nowSeconds();
+    snapshot.t = 0.5 * (before + after);
+    if (withStatements && m_hasStatements && !readStatements(snapshot))
+        return std::nullopt;
+    return snapshot;
+}
+
+bool DbCollector::readDatabaseAndActivity(Snapshot &s)
+{
+    QString error;
+    const std::optional<PgRows> rows = m_connection.query(kDatabaseQuery, {}, &error);
+    if (!rows || rows->rows() != 1) {
+        noteFailure(rows ? QStringLiteral("pg_stat_database has no row for this database") : error);
+        return false;
+    }
+    s.db.xactCommit = rows->number(0, 0);
+    s.db.xactRollback = rows->number(0, 1);
+    s.db.blksHit = rows->number(0, 2);
+    s.db.blksRead = rows->number(0, 3);
+    s.db.tupReturned = rows->number(0, 4);
+    s.db.tupFetched = rows->number(0, 5);
+    s.db.tupInserted = rows->number(0, 6);
+    s.db.tupUpdated = rows->number(0, 7);
+    s.db.tupDeleted = rows->number(0, 8);
+    s.db.tempBytes = rows->number(0, 9);
+    s.db.deadlocks = rows->number(0, 10);
+    s.activity.total = rows->number(0, 11);
+    s.activity.active = rows->number(0, 12);
+    s.activity.idle = rows->number(0, 13);
+    s.activity.idleInTransaction = rows->number(0, 14);
+    s.activity.waiting = rows->number(0, 15);
+    s.activity.maxConnections = rows->number(0, 16);
+    return true;
+}
+
+bool DbCollector::readStatements(Snapshot &s)
+{
+    QString error;
+    const std::optional<PgRows> rows = m_connection.query(kStatementsQuery, {}, &error);
+    if (!rows) {
+        noteFailure(error);
+        return false;
+    }
+    s.hasStatements = true;
+    s.statements.reserve(std::size_t(rows->rows()));
+    std::vector<qint64> unknown;
+    for (int r = 0; r < rows->rows(); ++r) {
+        const qint64 id = rows->value(r, 0).toLongLong();
+        if (m_ownQueries.contains(id))
+            continue;
+        if (!m_texts.contains(id))
+            unknown.push_back(id);
+        StatementCounters c;
+        c.queryId = id;
+        c.calls = rows->number(r, 1).value_or(0);
+        c.totalExecMs = rows->number(r, 2).value_or(0);
+        c.meanExecMs = rows->number(r, 3).value_or(0);
+        c.stddevExecMs = rows->number(r, 4).value_or(0);
+        c.rows = rows->number(r, 5).value_or(0);
+        c.hasBlocks = true;
+        c.sharedBlksHit = rows->number(r, 6).value_or(0);
+        c.sharedBlksRead = rows->number(r, 7).value_or(0);
+        c.tempBlksWritten = rows->number(r, 8).value_or(0);
+        s.statements.push_back(c);
+    }
+    if (!unknown.empty()) {
+        fetchNewTexts(unknown);
+        // Statements that turned out to be the collector's own are dropped from this tick too.
+        s.statements.erase(std::remove_if(s.statements.begin(), s.statements.end(),
+                               [this](const StatementCounters &c) { return m_ownQueries.contains(c.queryId); }),
+            s.statements.end());
+    }
+    std::sort(s.statements.begin(), s.statements.end(),
+        [](const StatementCounters &a, const StatementCounters &b) { return a.queryId < b.queryId; });
+    return true;
+}
+
+void DbCollector::fetchNewTexts(const std::vector<qint64> &queryIds)
+{
+    QStringList ids;
+    ids.reserve(qsizetype(queryIds.size()));
+    for (qint64 id : queryIds)
+        ids << QString::number(id);
+    const QString array = u'{' + ids.join(u',') + u'}';
+    const std::optional<PgRows> rows = m_connection.query(kTextsQuery, { array });
+    if (!rows)
+        return; // texts are a nicety: the numbers are already in hand, try again next time
+    const QString marker = QString::fromLatin1(kMarker);
+    for (int r = 0; r < rows->rows(); ++r) {
+        const qint64 id = rows->value(r, 0).toLongLong();
+        const QString text = QString::fromUtf8(rows->value(r, 1));
+        if (text.contains(marker))
+            m_ownQueries.insert(id);
+        else
+            m_texts.insert(id, text);
+    }
+    // A queryid without a text row (evicted meanwhile) is remembered with an empty text so it is not refetched.
+    for (qint64 id : queryIds)
+        if (!m_texts.contains(id) && !m_ownQueries.contains(id))
+            m_texts.insert(id, QString());
+}
+
+} // namespace vigil

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "collect/pgconnection.h"
+#include "collect/snapshot.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
+#include <QString>
+
+#include <optional>
+
+namespace vigil {
+
+/**
+ * Reads the target's statistics into Snapshots over its own libpq connection (never the executor's, so sampling
+ * never waits behind an action), with a statement_timeout on every query.
+ *
+ * - pg_stat_statements is read without query text (pg_stat_statements(false)); a statement's text is fetched
+ *   once, when its queryid is first seen. The collector's own queries carry the marker comment kMarker and are
+ *   left out of every Snapshot. It never resets pg_stat_statements.
+ * - When the server goes away the collector returns gaps (nothing, with the reason) and reconnects with
+ *   exponential backoff (1 s, 2 s, 4 s ... 30 s). It never invents numbers for a tick it could not read.
+ * - Snapshot::t is the Unix time (seconds) at the middle of the statistics query: rates divide by measured time.
+ */
+class DbCollector
+{
+public:
+    static constexpr const char *kApplicationName = "vigil-collector";
+    static constexpr const char *kMarker = "/* vigil-collector */";
+
+    explicit DbCollector(QString conninfo, int statementTimeoutMs = 2000);
+
+    /// Connects now; false with the reason when it cannot (the next collect() retries after the backoff).
+    bool connect(QString *error = nullptr);
+    bool isConnected() const { return m_connection.isOpen(); }
+
+    /// One tick. withStatements reads pg_stat_statements too (the guard's interval); otherwise only the cheap
+    /// counters. Empty when the tick could not be read (see lastError()).
+    std::optional<Snapshot> collect(bool withStatements);
+
+    /// True when pg_stat_statements is installed in the target database and preloaded.
+    bool hasStatementStatistics() const { return m_hasStatements; }
+    /// What to do when it is not: the exact steps, for the log and the UI.
+    QString statementStatisticsAdvice() const { return m_statementsAdvice; }
+    QString lastError() const { return m_lastError; }
+
+    /// Texts of every statement seen so far (queryid -> normalised query), fetched once per new queryid.
+    const QHash<qint64, QString> &statementTexts() const { return m_texts; }
+
+    QString serverVersion() const { return m_serverVersion; }
+    /// host:port/dbname for display; never contains a password.
+    QString targetName() const { return m_targetName; }
+    /// The backend pid of the collector's own session (for cost measurements).
+    int backendPid() const { return m_connection.backendPid(); }
+    /// The connection, for readers that must reuse it (the host metrics over pg_read_file).
+    PgConnection &connection() { return m_connection; }
+
+private:
+    bool readStatements(Snapshot &snapshot);
+    bool readDatabaseAndActivity(Snapshot &snapshot);
+    void fetchNewTexts(const std::vector<qint64> &queryIds);
+    bool reconnectDue() const;
+    void noteFailure(const QString &error);
+
+    QString m_conninfo;
+    int m_statementTimeoutMs;
+    PgConnection m_connection;
+    bool m_hasStatements = false;
+    QString m_statementsAdvice;
+    QString m_lastError;
+    QString m_serverVersion;
+    QString m_targetName;
+    QHash<qint64, QString> m_texts;
+    QSet<qint64> m_ownQueries; ///< the collector's own statements, left out of every Snapshot
+    QElapsedTimer m_sinceFailure;
+    int m_backoffMs = 0;
+};
+
+} // namespace vigil

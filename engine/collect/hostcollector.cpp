@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+#include "collect/hostcollector.h"
+
+#include "collect/pgconnection.h"
+
+#include <QFile>
+#include <QList>
+
+namespace vigil {
+
+namespace {
+bool isLocalHost(const QString &host)
+{
+    // A Unix socket path, or a loopback address: the server runs on this machine.
+    if (host.isEmpty() || host.startsWith(u'/') || host == QLatin1StringView("localhost"))
+        return true;
+    return host.startsWith(QLatin1StringView("127.")) || host == QLatin1StringView("::1");
+}
+} // namespace
+
+HostCollector::HostCollector(Source source, ProcReader reader, QString unavailableReason)
+    : m_source(source)
+    , m_reader(std::move(reader))
+    , m_unavailableReason(std::move(unavailableReason))
+{ }
+
+HostCollector::ProcReader HostCollector::localReader(const QString &procRoot)
+{
+    return [procRoot](const QString &name) -> std::optional<QByteArray> {
+        QFile file(procRoot + u'/' + name);
+        if (!file.open(QIODevice::ReadOnly))
+            return std::nullopt;
+        return file.readAll(); // /proc files report size 0: read until EOF
+    };
+}
+
+HostCollector::ProcReader HostCollector::serverReader(PgConnection &connection)
+{
+    return [&connection](const QString &name) -> std::optional<QByteArray> {
+        const std::optional<PgRows> rows
+            = connection.query("/* vigil-collector */ SELECT pg_read_file($1)", { QStringLiteral("/proc/") + name });
+        if (!rows || rows->rows() != 1 || rows->isNull(0, 0))
+            return std::nullopt;
+        return rows->value(0, 0);
+    };
+}
+
+HostCollector HostCollector::forTarget(PgConnection &connection)
+{
+    if (isLocalHost(connection.host()))
+        return HostCollector(Source::Local, localReader());
+    const std::optional<PgRows> rows = connection.query("/* vigil-collector */ SELECT "
+                                                        "pg_has_role(current_user, 'pg_read_server_files', 'MEMBER')");
+    if (rows && rows->rows() == 1 && rows->value(0, 0) == "t") {
+        HostCollector server(Source::Server, serverReader(connection));
+        if (server.m_reader(QStringLiteral("loadavg")))
+            return server;
+    }
+    return HostCollector(Source::Unavailable, {},
+        QStringLiteral("the server is remote and role %1 may not read its /proc (grant pg_read_server_files to "
+                       "see the server's CPU, memory and load)")
+            .arg(connection.user()));
+}
+
+QString HostCollector::sourceDescription() const
+{
+    switch (m_source) {
+    case Source::Local:
+        return QStringLiteral("this machine's /proc (the server is local)");
+    case Source::Server:
+        return QStringLiteral("the server's /proc through pg_read_file()");
+    case Source::Unavailable:
+        return QStringLiteral("unavailable: ") + m_unavailableReason;
+    }
+    return {};
+}
+
+HostMetrics HostCollector::read()
+{
+    HostMetrics m;
+    if (m_source == Source::Unavailable || !m_reader)
+        return m;
+    if (const std::optional<QByteArray> stat = m_reader(QStringLiteral("stat"))) {
+        const std::optional<CpuTimes> now = parseCpu(*stat);
+        if (now && m_lastCpu)
+            m.cpuPct = cpuPct(*m_lastCpu, *now);
+        if (now)
+            m_lastCpu = now;
+    }
+    if (const std::optional<QByteArray> meminfo = m_reader(QStringLiteral("meminfo")))
+        m.memPct = parseMemoryUsedPct(*meminfo);
+    if (const std::optional<QByteArray> loadavg = m_reader(QStringLiteral("loadavg")))
+        m.load1 = parseLoad1(*loadavg);
+    return m;
+}
+
+std::optional<HostCollector::CpuTimes> HostCollector::parseCpu(const QByteArray &procStat)
+{
+    // First line: "cpu  user nice system idle iowait irq softirq steal guest guest_nice". Idle and iowait are
+    // not busy; guest time is already inside user/nice, so it is not added again.
+    const qsizetype end = procStat.indexOf('\n');
+    const QList<QByteArray> fields = procStat.left(end < 0 ? procStat.size() : end).simplified().split(' ');
+    if (fields.size() < 5 || fields.first() != "cpu")
+        return std::nullopt;
+    double values[8] = {};
+    const qsizetype count = std::min<qsizetype>(8, fields.size() - 1);
+    for (qsizetype i = 0; i < count; ++i) {
+        bool ok = false;
+        values[i] = fields.at(i + 1).toDouble(&ok);
+        if (!ok || values[i] < 0)
+            return std::nullopt;
+    }
+    CpuTimes t;
+    for (double v : values)
+        t.total += v;
+    t.busy = t.total - values[3] - values[4];
+    return t;
+}
+
+std::optional<double> HostCollector::cpuPct(const CpuTimes &before, const CpuTimes &after)
+{
+    const double total = after.total - before.total;
+    const double busy = after.busy - before.busy;
+    if (total <= 0 || busy < 0 || busy > total)
+        return std::nullopt;
+    return 100.0 * busy / total;
+}
+
+std::optional<double> HostCollector::parseMemoryUsedPct(const QByteArray &procMeminfo)
+{
+    std::optional<double> total;
+    std::optional<double> available;
+    for (const QByteArray &line : procMeminfo.split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() < 2)
+            continue;
+        bool ok = false;
+        const double kb = parts.at(1).toDouble(&ok);
+        if (!ok)
+            continue;
+        if (parts.first() == "MemTotal:")
+            total = kb;
+        else if (parts.first() == "MemAvailable:")
+            available = kb;
+    }
+    if (!total || !available || *total <= 0 || *available > *total)
+        return std::nullopt;
+    return 100.0 * (*total - *available) / *total;
+}
+
+std::optional<double> HostCollector::parseLoad1(const QByteArray &procLoadavg)
+{
+    bool ok = false;
+    const double load = procLoadavg.simplified().split(' ').value(0).toDouble(&ok);
+    if (!ok || load < 0)
+        return std::nullopt;
+    return load;
+}
+
+} // namespace vigil

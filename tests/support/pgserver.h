@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// A real, private PostgreSQL 15 for integration tests: its own data directory in /tmp, its own port, torn down
+// with the object. Tests bring their server instead of skipping when none is around.
+#pragma once
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QByteArray;
+class QProcess;
+class QTemporaryDir;
+
+namespace vigil::testing {
+
+/**
+ * @brief A PostgreSQL 15 cluster started from /usr/lib/postgresql/15/bin for the lifetime of this object.
+ *
+ * start() runs initdb in a fresh /tmp/vigil-pg-XXXXXX directory, listens on 127.0.0.1 on a free port, preloads
+ * pg_stat_statements (track = all), creates the database vigil_test with that extension, and the role vigil_pw
+ * (password s3cret-pw) which, unlike every other role, must give its password over TCP. Durability settings stay
+ * at their defaults (fsync on, synchronous_commit on) so commits cost what they cost in production.
+ *
+ * When the process runs as root every PostgreSQL tool runs as the system user postgres, because the server
+ * refuses to run as root. The destructor stops the server and removes the directory; a detached watchdog does
+ * the same if the test process dies without running destructors.
+ *
+ * Errors come back as text naming the tool, its output and, when the server failed, the tail of its log.
+ */
+class PgServer
+{
+public:
+    PgServer();
+    ~PgServer();
+    PgServer(const PgServer &) = delete;
+    PgServer &operator=(const PgServer &) = delete;
+
+    /// Creates, configures and starts the cluster. On failure nothing is left running or on disk.
+    bool start(QString *error);
+    /// Immediate shutdown (no checkpoint). Does nothing when the server is not running.
+    void stop();
+    /// Fast shutdown (clean, with a checkpoint), then starts again on the same port and data directory.
+    bool restart(QString *error);
+    /// True while the postmaster's pid file exists.
+    bool isRunning() const;
+
+    int port() const { return m_port; }
+    QString host() const;
+    QString database() const;
+    /// "host=127.0.0.1 port=N dbname=vigil_test user=USER", for libpq and QPSQL.
+    QString conninfo(const QString &user = QStringLiteral("postgres")) const;
+    /// The temporary directory holding the data directory, the log, the socket and written files.
+    QString directory() const;
+    QString dataDirectory() const;
+    QString logFile() const;
+
+    /// Runs @p sql with psql as postgres in vigil_test; @p output gets its unaligned, tuples-only stdout, trimmed.
+    bool psql(const QString &sql, QString *output = nullptr, QString *error = nullptr) const;
+    /// Same as psql() as @p user over TCP. A non-empty @p password travels in PGPASSWORD, never on a command line;
+    /// an empty one means no password at all (psql never prompts).
+    bool psqlAs(const QString &user, const QString &password, const QString &sql, QString *output = nullptr,
+        QString *error = nullptr) const;
+    /// pgbench -i -s @p scale -q into vigil_test (logged tables, as a real database has).
+    bool pgbenchInit(int scale, QString *error) const;
+
+    /// Writes @p content to @p name in directory(), readable by the server's user (for pgbench -f scripts).
+    /// Returns the absolute path, or an empty string on failure.
+    QString writeFile(const QString &name, const QByteArray &content, QString *error = nullptr) const;
+
+    /// -h, -p and -U for a client tool (psql, pgbench) connecting over TCP.
+    QStringList connectionArguments(const QString &user = QStringLiteral("postgres")) const;
+    /// Prepares @p process to run @p tool from binDirectory() the way this server's own tools run: as postgres
+    /// when root, in directory(), with an environment free of the caller's PG* variables, stdin from /dev/null.
+    void setUpProcess(QProcess &process, const QString &tool, const QStringList &arguments,
+        const QProcessEnvironment &extraEnvironment = {}) const;
+
+    static QString binDirectory();
+
+private:
+    bool startSteps(QString *error);
+    bool checkTools(QString *error);
+    bool createDirectory(QString *error);
+    void startWatchdog() const;
+    bool initCluster(QString *error) const;
+    bool writeServerConfig(QString *error) const;
+    bool launch(bool pickPort, QString *error);
+    bool createObjects(QString *error) const;
+    bool runPsql(const QString &database, const QString &user, const QString &password, const QStringList &commands,
+        QString *output, QString *error) const;
+    bool writeOwnedFile(const QString &path, const QByteArray &content, QString *error) const;
+    void killStalePostmaster() const;
+    void cleanUp();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QProcessEnvironment m_environment;
+    QString m_setpriv;
+    int m_port = 0;
+    bool m_runAsPostgres = false;
+    int m_serverUid = -1;
+    int m_serverGid = -1;
+};
+
+} // namespace vigil::testing
