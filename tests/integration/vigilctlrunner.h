@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// Runs build/bin/vigilctl as a user would, for the live integration tests.
+#pragma once
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace vigil::testing {
+
+struct VigilctlRun
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+
+    /// The JSON lines of stdout (other lines skipped).
+    std::vector<QJsonObject> events() const
+    {
+        std::vector<QJsonObject> all;
+        for (const QString &line : out.split(u'\n', Qt::SkipEmptyParts)) {
+            const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
+            if (doc.isObject())
+                all.push_back(doc.object());
+        }
+        return all;
+    }
+    /// The first event with this name (empty object when none).
+    QJsonObject event(const QString &name) const
+    {
+        for (const QJsonObject &e : events())
+            if (e.value(QLatin1StringView("event")).toString() == name)
+                return e;
+        return {};
+    }
+};
+
+inline VigilctlRun runVigilctl(const QStringList &arguments, int timeoutMs = 120000)
+{
+    QProcess process;
+    process.start(QStringLiteral(VIGILCTL), arguments);
+    VigilctlRun run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("vigilctl did not finish in time");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+} // namespace vigil::testing
