@@ -20,8 +20,9 @@ QString signedPct(double fraction, int decimals = 1)
 QString shortText(const QString &text)
 {
     QString simplified = text.simplified();
-    if (simplified.size() > 60)
-        simplified = simplified.left(57) + QStringLiteral("...");
+    // Long enough to recognise a statement by its predicate and ORDER BY; the evidence keeps the full text.
+    if (simplified.size() > 100)
+        simplified = simplified.left(97) + QStringLiteral("...");
     return simplified;
 }
 } // namespace
