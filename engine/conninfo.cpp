@@ -14,9 +14,10 @@ std::optional<ConnInfo> ConnInfo::parse(const QString &conninfo, QString *error)
     const QByteArray utf8 = conninfo.toUtf8();
     PQconninfoOption *options = PQconninfoParse(utf8.constData(), &message);
     if (!options) {
+        // libpq's message may quote a piece of the string, which can be a password: say what is wrong without it.
         if (error)
-            *error
-                = message ? QString::fromUtf8(message).trimmed() : QStringLiteral("cannot parse the connection string");
+            *error = QStringLiteral("cannot parse the connection string: expected keyword=value pairs (host=... "
+                                    "port=... dbname=... user=...) or a postgresql://user@host:port/dbname URI");
         if (message)
             PQfreemem(message);
         return std::nullopt;
@@ -74,11 +75,15 @@ void ConnInfo::applyTo(QSqlDatabase &db, const QString &applicationName) const
             db.setPassword(it.value());
         else if (key != QLatin1StringView("application_name")
             && key != QLatin1StringView("fallback_application_name")) {
-            // The QPSQL driver turns ';' into ' ' in its options: values with either are left out rather than
-            // passed mangled (none of libpq's other keywords needs them in practice).
-            if (it.value().contains(u';') || it.value().contains(u' ') || it.value().contains(u'\''))
+            // The QPSQL driver turns ';' into ' ' in its options: a value with one cannot pass intact, so it is
+            // left out rather than passed mangled (none of libpq's other keywords needs one in practice).
+            if (it.value().contains(u';'))
                 continue;
-            options << key + u'=' + it.value();
+            // libpq's quoting: single quotes around the value, backslash before ' and \.
+            QString quoted = it.value();
+            quoted.replace(u'\\', QStringLiteral("\\\\"));
+            quoted.replace(u'\'', QStringLiteral("\\'"));
+            options << key + QStringLiteral("='") + quoted + u'\'';
         }
     }
     options << QStringLiteral("application_name=") + applicationName;

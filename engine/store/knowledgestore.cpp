@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "store/knowledgestore.h"
 
+#include "conninfo.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -10,8 +12,6 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QStringList>
-#include <QUrl>
-#include <QUrlQuery>
 #include <QVariant>
 
 #include <atomic>
@@ -149,139 +149,6 @@ QVariant optionalValue(const std::optional<double> &value)
 {
     // A null double, so the driver binds NULL: "unavailable" must not become 0.
     return value ? QVariant(*value) : QVariant(QMetaType::fromType<double>());
-}
-
-/// libpq's quoting for a keyword value: single quotes, backslash before ' and \.
-QString quoteConninfoValue(QString value)
-{
-    value.replace(QStringLiteral("\\"), QStringLiteral("\\\\"));
-    value.replace(QStringLiteral("'"), QStringLiteral("\\'"));
-    return u'\'' + value + u'\'';
-}
-
-/// What QPSQL needs from a libpq connection string.
-struct PgTarget
-{
-    QString host;
-    int port = -1;
-    QString dbname;
-    QString user;
-    QString password;
-    QStringList options; ///< key='value' for QSqlDatabase::setConnectOptions
-
-    /// user@host:port/dbname for messages, never the password.
-    QString display() const
-    {
-        QString text;
-        if (!user.isEmpty())
-            text += user + u'@';
-        text += host.isEmpty() ? QStringLiteral("localhost") : host;
-        if (port > 0)
-            text += u':' + QString::number(port);
-        return text + u'/' + dbname;
-    }
-
-    void set(const QString &key, const QString &value)
-    {
-        if (key == QLatin1StringView("host")) {
-            host = value;
-        } else if (key == QLatin1StringView("dbname")) {
-            dbname = value;
-        } else if (key == QLatin1StringView("user")) {
-            user = value;
-        } else if (key == QLatin1StringView("password")) {
-            password = value;
-        } else if (key == QLatin1StringView("port") && !value.isEmpty()) {
-            bool ok = false;
-            const int number = value.toInt(&ok);
-            // A list of ports (one per host of a multi-host conninfo) is libpq's to read: pass it on.
-            if (ok)
-                port = number;
-            else
-                options << key + u'=' + quoteConninfoValue(value);
-        } else {
-            options << key + u'=' + quoteConninfoValue(value);
-        }
-    }
-};
-
-/// Splits "key=value key='quoted \' value'" the way libpq does. Errors never quote the text: it may hold a
-/// password.
-bool parseKeywordValue(const QString &text, PgTarget *target, QString *error)
-{
-    qsizetype i = 0;
-    const qsizetype n = text.size();
-    auto skipSpace = [&] {
-        while (i < n && text.at(i).isSpace())
-            ++i;
-    };
-    while (true) {
-        skipSpace();
-        if (i >= n)
-            return true;
-        const qsizetype keyStart = i;
-        while (i < n && text.at(i) != u'=' && !text.at(i).isSpace())
-            ++i;
-        const QString key = text.mid(keyStart, i - keyStart);
-        skipSpace();
-        if (key.isEmpty() || i >= n || text.at(i) != u'=') {
-            *error = QStringLiteral("malformed connection string: expected keyword=value at character %1")
-                         .arg(keyStart + 1);
-            return false;
-        }
-        ++i; // '='
-        skipSpace();
-        QString value;
-        if (i < n && text.at(i) == u'\'') {
-            ++i;
-            bool closed = false;
-            while (i < n) {
-                const QChar c = text.at(i++);
-                if (c == u'\\' && i < n) {
-                    value += text.at(i++);
-                } else if (c == u'\'') {
-                    closed = true;
-                    break;
-                } else {
-                    value += c;
-                }
-            }
-            if (!closed) {
-                *error = QStringLiteral("malformed connection string: unterminated quoted value for \"%1\"").arg(key);
-                return false;
-            }
-        } else {
-            while (i < n && !text.at(i).isSpace()) {
-                if (text.at(i) == u'\\' && i + 1 < n)
-                    ++i;
-                value += text.at(i++);
-            }
-        }
-        target->set(key, value);
-    }
-}
-
-bool parseUri(const QString &text, PgTarget *target, QString *error)
-{
-    const QUrl url(text, QUrl::StrictMode);
-    const QString scheme = url.scheme().toLower();
-    // QUrl::errorString() quotes the whole URI, password included: say what is wrong without it.
-    if (!url.isValid() || (scheme != QLatin1StringView("postgresql") && scheme != QLatin1StringView("postgres"))) {
-        *error = QStringLiteral("malformed PostgreSQL URI (expected postgresql://user@host:port/dbname?key=value)");
-        return false;
-    }
-    target->host = url.host(QUrl::FullyDecoded);
-    target->port = url.port(-1);
-    target->user = url.userName(QUrl::FullyDecoded);
-    target->password = url.password(QUrl::FullyDecoded);
-    QString path = url.path(QUrl::FullyDecoded);
-    if (path.startsWith(u'/'))
-        path.remove(0, 1);
-    target->dbname = path;
-    const auto items = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
-    for (const auto &[key, value] : items)
-        target->set(key, value);
-    return true;
 }
 
 bool isUri(const QString &location)
@@ -555,28 +422,18 @@ bool KnowledgeStore::Private::openSqlite(const QString &path, QString *error)
 
 bool KnowledgeStore::Private::openPostgres(const QString &conninfo, QString *error)
 {
-    PgTarget target;
-    const bool parsed
-        = isUri(conninfo) ? parseUri(conninfo, &target, error) : parseKeywordValue(conninfo, &target, error);
-    if (!parsed)
+    const std::optional<ConnInfo> info = ConnInfo::parse(conninfo, error);
+    if (!info)
         return false;
-    m_password = target.password;
+    m_password = info->value(QStringLiteral("password"));
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
         *error = QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not installed");
         return false;
     }
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
-    m_db.setHostName(target.host);
-    if (target.port > 0)
-        m_db.setPort(target.port);
-    m_db.setDatabaseName(target.dbname);
-    m_db.setUserName(target.user);
-    m_db.setPassword(target.password);
-    // QPSQL appends these to its connect string after turning ';' into ' ', so a ';' inside a value cannot
-    // survive; none of libpq's keywords needs one in practice.
-    m_db.setConnectOptions(target.options.join(u';'));
+    info->applyTo(m_db, QStringLiteral("vigil-store"));
     if (!m_db.open()) {
-        fail(QStringLiteral("could not connect to the store at %1").arg(target.display()), m_db.lastError());
+        fail(QStringLiteral("could not connect to the store at %1").arg(info->displayName()), m_db.lastError());
         *error = m_lastError;
         return false;
     }

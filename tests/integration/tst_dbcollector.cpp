@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+// DbCollector against a real PostgreSQL 15 under a light pgbench load: what it reads, what it leaves out (its own
+// queries), what it never does (reset pg_stat_statements), and how it behaves when the server goes away, when
+// pg_stat_statements is missing and when the password is wrong.
+#include "collect/dbcollector.h"
+#include "metrics/samplederiver.h"
+#include "pgbenchload.h"
+#include "pgserver.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QSet>
+#include <QTest>
+#include <QThread>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+using namespace vigil;
+using namespace vigil::testing;
+
+namespace {
+
+// The statements of pgbench's built-in TPC-B-like script, as pg_stat_statements normalises them.
+constexpr std::array<QLatin1StringView, 5> kPgbenchStatements {
+    QLatin1StringView("UPDATE pgbench_accounts SET abalance = abalance +"),
+    QLatin1StringView("SELECT abalance FROM pgbench_accounts WHERE aid ="),
+    QLatin1StringView("UPDATE pgbench_tellers SET tbalance = tbalance +"),
+    QLatin1StringView("UPDATE pgbench_branches SET bbalance = bbalance +"),
+    QLatin1StringView("INSERT INTO pgbench_history"),
+};
+
+constexpr QLatin1StringView kMarkerText { "vigil-collector" };
+
+} // namespace
+
+class TestDbCollector : public QObject
+{
+    Q_OBJECT
+
+    PgServer m_server;
+    std::unique_ptr<PgBenchLoad> m_load;
+    std::unique_ptr<DbCollector> m_collector;
+
+    /// One value from psql; empty (with a warning naming the query) when it fails.
+    QString value(const QString &sql)
+    {
+        QString output;
+        QString error;
+        if (!m_server.psql(sql, &output, &error))
+            qWarning("%s: %s", qPrintable(sql), qPrintable(error));
+        return output;
+    }
+
+    /// The queryids pg_stat_statements holds for statements that carry the collector's marker.
+    QSet<qint64> markedQueryIds()
+    {
+        // The pattern is a constant, so this query's own normalised text does not contain the marker.
+        const QString ids = value(QStringLiteral("SELECT string_agg(queryid::text, ',') FROM pg_stat_statements WHERE "
+                                                 "query LIKE '%/* vigil-collector */%'"));
+        QSet<qint64> result;
+        for (const QString &id : ids.split(u',', Qt::SkipEmptyParts))
+            result.insert(id.toLongLong());
+        return result;
+    }
+
+    /// Calls of the collector's text query (the one reading pg_stat_statements(true)) so far.
+    qlonglong textQueryCalls()
+    {
+        return value(QStringLiteral("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+                                    " WHERE query LIKE '/* vigil-collector */%pg_stat_statements(true)%'"))
+            .toLongLong();
+    }
+
+    QString conninfo(const QString &database, const QString &user, const QString &password = {}) const
+    {
+        QString info = QStringLiteral("host=%1 port=%2 dbname=%3 user=%4")
+                           .arg(m_server.host())
+                           .arg(m_server.port())
+                           .arg(database, user);
+        if (!password.isEmpty())
+            info += QStringLiteral(" password=") + password;
+        return info;
+    }
+
+    /// The shared collector, connected (tests also run alone with `tst_dbcollector FUNCTION`).
+    bool ensureConnected()
+    {
+        if (m_collector->isConnected())
+            return true;
+        QString error;
+        if (!m_collector->connect(&error)) {
+            qWarning("connect: %s", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QLocale::setDefault(QLocale::c());
+        QString error;
+        QVERIFY2(m_server.start(&error), qPrintable(error));
+        QVERIFY2(m_server.pgbenchInit(1, &error), qPrintable(error));
+        // Light open-loop TPC-B: about 50 transactions a second on two connections.
+        m_load = std::make_unique<PgBenchLoad>(m_server,
+            QStringList { QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("2"), QStringLiteral("-j"),
+                QStringLiteral("1"), QStringLiteral("-R"), QStringLiteral("50"), QStringLiteral("-T"),
+                QStringLiteral("600") });
+        QVERIFY2(m_load->start(&error), qPrintable(error));
+        m_collector = std::make_unique<DbCollector>(m_server.conninfo());
+    }
+
+    void cleanupTestCase()
+    {
+        m_collector.reset();
+        m_load.reset();
+        m_server.stop();
+    }
+
+    void connects()
+    {
+        QString error;
+        QVERIFY2(m_collector->connect(&error), qPrintable(error));
+        QVERIFY(m_collector->isConnected());
+        QVERIFY2(
+            m_collector->serverVersion().startsWith(QLatin1StringView("15")), qPrintable(m_collector->serverVersion()));
+        QCOMPARE(m_collector->targetName(), QStringLiteral("127.0.0.1:%1/vigil_test").arg(m_server.port()));
+        QVERIFY(m_collector->hasStatementStatistics());
+        QVERIFY(m_collector->lastError().isEmpty());
+        QVERIFY(m_collector->backendPid() > 0);
+    }
+
+    void targetNameNeverShowsThePassword()
+    {
+        DbCollector collector(conninfo(m_server.database(), QStringLiteral("vigil_pw"), QStringLiteral("s3cret-pw")));
+        QString error;
+        QVERIFY2(collector.connect(&error), qPrintable(error));
+        QCOMPARE(collector.targetName(), QStringLiteral("127.0.0.1:%1/vigil_test").arg(m_server.port()));
+        QVERIFY(!collector.targetName().contains(QLatin1StringView("s3cret")));
+    }
+
+    void snapshotHasCountersAndStatements()
+    {
+        QVERIFY(ensureConnected());
+        const double now = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+        const std::optional<Snapshot> s = m_collector->collect(true);
+        QVERIFY2(s.has_value(), qPrintable(m_collector->lastError()));
+        QVERIFY(s->hasStatements);
+        QVERIFY(!s->statements.empty());
+        QVERIFY(s->db.xactCommit.has_value());
+        QVERIFY(*s->db.xactCommit > 0);
+        QVERIFY(s->db.blksHit.has_value());
+        QVERIFY(s->activity.total.has_value());
+        QVERIFY(*s->activity.total >= 1);
+        // At least the collector's own session is active while it reads pg_stat_activity.
+        QVERIFY(s->activity.active.has_value());
+        QVERIFY(*s->activity.active >= 1);
+        QCOMPARE(s->activity.maxConnections.value_or(0), 200.0);
+        // Unix time, taken during the query.
+        QVERIFY2(qAbs(s->t - now) < 5.0, qPrintable(QString::number(s->t - now, 'f', 3)));
+        QVERIFY(std::is_sorted(s->statements.begin(), s->statements.end(),
+            [](const StatementCounters &a, const StatementCounters &b) { return a.queryId < b.queryId; }));
+    }
+
+    void twoCollectionsUnderLoadGiveASample()
+    {
+        QVERIFY(ensureConnected());
+        std::array<Snapshot, 2> ticks;
+        const std::optional<Snapshot> first = m_collector->collect(true);
+        QVERIFY2(first.has_value(), qPrintable(m_collector->lastError()));
+        // The sampling interval itself, not a wait for something to happen.
+        QThread::msleep(1000);
+        const std::optional<Snapshot> second = m_collector->collect(true);
+        QVERIFY2(second.has_value(), qPrintable(m_collector->lastError()));
+        ticks[0] = *first;
+        ticks[1] = *second;
+        QVERIFY(ticks[1].t - ticks[0].t >= 0.9);
+        QVERIFY(ticks[1].db.xactCommit.value_or(0) > ticks[0].db.xactCommit.value_or(0));
+
+        const Sample sample = SampleDeriver::derive(ticks);
+        QVERIFY(sample.valid);
+        QVERIFY(!sample.statementsReset);
+        QVERIFY(sample.tps.has_value());
+        QVERIFY2(*sample.tps > 0, qPrintable(QString::number(*sample.tps)));
+        QVERIFY(sample.latencyP95Ms.has_value());
+        QVERIFY(*sample.latencyP95Ms > 0);
+
+        // Every pgbench statement ran in the interval and has its own latency.
+        const QHash<qint64, QString> &texts = m_collector->statementTexts();
+        for (QLatin1StringView statement : kPgbenchStatements) {
+            const auto found = std::find_if(sample.statements.begin(), sample.statements.end(),
+                [&](const StatementInterval &s) { return texts.value(s.queryId).startsWith(statement); });
+            QVERIFY2(found != sample.statements.end(), statement.data());
+            QVERIFY2(found->calls > 0, statement.data());
+            QVERIFY2(found->meanMs > 0, statement.data());
+        }
+    }
+
+    void ownQueriesAreLeftOut()
+    {
+        QVERIFY(ensureConnected());
+        std::optional<Snapshot> last;
+        for (int i = 0; i < 4; ++i) {
+            last = m_collector->collect(true);
+            QVERIFY2(last.has_value(), qPrintable(m_collector->lastError()));
+        }
+        // They exist in pg_stat_statements ...
+        const QSet<qint64> marked = markedQueryIds();
+        QVERIFY2(marked.size() >= 3, qPrintable(QString::number(marked.size())));
+        // ... and never reach a Snapshot, nor the texts.
+        const QHash<qint64, QString> &texts = m_collector->statementTexts();
+        for (const StatementCounters &c : last->statements) {
+            QVERIFY2(!marked.contains(c.queryId), qPrintable(texts.value(c.queryId)));
+            QVERIFY2(!texts.value(c.queryId).contains(kMarkerText), qPrintable(texts.value(c.queryId)));
+        }
+        for (const QString &text : texts)
+            QVERIFY2(!text.contains(kMarkerText), qPrintable(text));
+    }
+
+    void statementTextsAreFetchedOnce()
+    {
+        QVERIFY(ensureConnected());
+        for (int i = 0; i < 3; ++i)
+            QVERIFY2(m_collector->collect(true).has_value(), qPrintable(m_collector->lastError()));
+        const QHash<qint64, QString> &texts = m_collector->statementTexts();
+        for (QLatin1StringView statement : kPgbenchStatements) {
+            QVERIFY2(std::any_of(texts.begin(), texts.end(), [&](const QString &t) { return t.startsWith(statement); }),
+                statement.data());
+        }
+        // The psql query below is the only new statement, so the next collections fetch texts exactly once.
+        const qlonglong before = textQueryCalls();
+        for (int i = 0; i < 5; ++i)
+            QVERIFY2(m_collector->collect(true).has_value(), qPrintable(m_collector->lastError()));
+        QCOMPARE(textQueryCalls(), before + 1);
+    }
+
+    void neverResetsStatementStatistics()
+    {
+        QVERIFY(ensureConnected());
+        const QString query = QStringLiteral("SELECT stats_reset FROM pg_stat_statements_info");
+        const QString before = value(query);
+        QVERIFY(!before.isEmpty());
+        for (int i = 0; i < 5; ++i)
+            QVERIFY2(m_collector->collect(i % 2 == 0).has_value(), qPrintable(m_collector->lastError()));
+        QCOMPARE(value(query), before);
+    }
+
+    void countersOnlyWithoutStatements()
+    {
+        QVERIFY(ensureConnected());
+        const std::optional<Snapshot> s = m_collector->collect(false);
+        QVERIFY2(s.has_value(), qPrintable(m_collector->lastError()));
+        QVERIFY(!s->hasStatements);
+        QVERIFY(s->statements.empty());
+        QVERIFY(s->db.xactCommit.has_value());
+        QVERIFY(s->activity.total.has_value());
+        QCOMPARE(s->activity.maxConnections.value_or(0), 200.0);
+    }
+
+    void withoutPgStatStatements()
+    {
+        QVERIFY(m_server.psql(QStringLiteral("CREATE DATABASE nopgss")));
+        DbCollector collector(conninfo(QStringLiteral("nopgss"), QStringLiteral("postgres")));
+        QString error;
+        QVERIFY2(collector.connect(&error), qPrintable(error));
+        QVERIFY(!collector.hasStatementStatistics());
+        QVERIFY2(
+            collector.statementStatisticsAdvice().contains(QLatin1StringView("CREATE EXTENSION pg_stat_statements")),
+            qPrintable(collector.statementStatisticsAdvice()));
+        const std::optional<Snapshot> s = collector.collect(true);
+        QVERIFY2(s.has_value(), qPrintable(collector.lastError()));
+        QVERIFY(!s->hasStatements);
+        QVERIFY(s->statements.empty());
+        QVERIFY(s->db.xactCommit.has_value());
+        QVERIFY(s->activity.total.has_value());
+    }
+
+    void wrongPasswordIsRefused()
+    {
+        const QString wrong = QStringLiteral("Wr0ng-pa55word");
+        DbCollector collector(conninfo(m_server.database(), QStringLiteral("vigil_pw"), wrong));
+        QString error;
+        QVERIFY(!collector.connect(&error));
+        QVERIFY(!collector.isConnected());
+        QVERIFY2(error.contains(QLatin1StringView("authentication")), qPrintable(error));
+        QVERIFY2(!error.contains(wrong), qPrintable(error));
+        QVERIFY(!collector.lastError().contains(wrong));
+        QVERIFY(!collector.collect(true).has_value());
+        QVERIFY(!collector.lastError().contains(wrong));
+    }
+
+    // Last: it takes the server down (and brings it back).
+    void serverGoneGivesGapsThenRecovers()
+    {
+        QVERIFY(ensureConnected());
+        QVERIFY(m_collector->collect(false).has_value());
+        m_load.reset(); // the server must outlive its load
+        m_server.stop();
+        QVERIFY(!m_server.isRunning());
+
+        // A gap: nothing, with the reason; never numbers.
+        QVERIFY(!m_collector->collect(true).has_value());
+        QVERIFY(!m_collector->lastError().isEmpty());
+        QVERIFY(!m_collector->isConnected());
+        QVERIFY(!m_collector->collect(false).has_value());
+        QVERIFY(!m_collector->lastError().isEmpty());
+
+        QString error;
+        QVERIFY2(m_server.restart(&error), qPrintable(error));
+        // Within the backoff (1 s, then 2 s ...), collection resumes on its own.
+        QTRY_VERIFY_WITH_TIMEOUT(m_collector->collect(true).has_value(), 10000);
+        QVERIFY(m_collector->isConnected());
+        const std::optional<Snapshot> s = m_collector->collect(true);
+        QVERIFY2(s.has_value(), qPrintable(m_collector->lastError()));
+        QVERIFY(s->hasStatements);
+        QVERIFY(s->db.xactCommit.has_value());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDbCollector)
+#include "tst_dbcollector.moc"
