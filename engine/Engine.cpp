@@ -127,6 +127,10 @@ bool Engine::start(QString *error)
             { QStringLiteral("mode"), m_config.mode },
             { QStringLiteral("statement_statistics"), m_collector->hasStatementStatistics() },
             { QStringLiteral("host_metrics"), m_host->sourceDescription() } });
+    // Samples stay at full rate for 24 h, then are averaged per minute: once at start, then hourly.
+    m_store->prune(QDateTime::currentDateTimeUtc());
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_store->prune(QDateTime::currentDateTimeUtc()); });
+    m_pruneTimer.start(std::chrono::hours(1));
     onHostTick();
     onTick();
     m_tick.start();
@@ -138,6 +142,7 @@ void Engine::stop()
 {
     m_tick.stop();
     m_hostTick.stop();
+    m_pruneTimer.stop();
     if (m_executorThread.isRunning()) {
         QMetaObject::invokeMethod(m_worker, &ExecutorWorker::close, Qt::BlockingQueuedConnection);
         m_executorThread.quit();
@@ -195,6 +200,15 @@ void Engine::onTick()
             }
         }
         trimTicks();
+    }
+    if (m_phase == Phase::Applying && m_action.kind == ActionKind::CreateIndex && m_executorPid > 0) {
+        if (const std::optional<DbCollector::IndexBuildProgress> progress
+            = m_collector->indexBuildProgress(m_executorPid)) {
+            QJsonObject payload { { QStringLiteral("action_id"), m_action.id }, { QStringLiteral("phase"), progress->phase } };
+            if (progress->percent)
+                payload.insert(QStringLiteral("percent"), *progress->percent);
+            m_events.publish(QStringLiteral("action.progress"), payload);
+        }
     }
     if (m_phase == Phase::Baseline && baselineReady())
         startApplying();

@@ -106,6 +106,7 @@ private:
     int m_executorPid = 0;
     QTimer m_tick;
     QTimer m_hostTick;
+    QTimer m_pruneTimer;
     qint64 m_tickIndex = 0;
     QString m_targetName;
 

@@ -21,7 +21,8 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Vigil"));
-    QCoreApplication::setApplicationName(QStringLiteral("vigilctl"));
+    // The same name as the desktop app: both find the same default knowledge store (one history per user).
+    QCoreApplication::setApplicationName(QStringLiteral("vigil"));
     QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
 
     QStringList arguments = QCoreApplication::arguments();

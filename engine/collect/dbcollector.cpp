@@ -189,6 +189,26 @@ bool DbCollector::readStatements(Snapshot &s)
     return true;
 }
 
+std::optional<DbCollector::IndexBuildProgress> DbCollector::indexBuildProgress(int backendPid)
+{
+    const std::optional<PgRows> rows = m_connection.query(QByteArray(kMarker)
+            + " SELECT phase, blocks_done, blocks_total, tuples_done, tuples_total"
+              " FROM pg_stat_progress_create_index WHERE pid = $1",
+        { QString::number(backendPid) });
+    if (!rows || rows->rows() == 0)
+        return std::nullopt;
+    IndexBuildProgress p;
+    p.phase = QString::fromUtf8(rows->value(0, 0));
+    // Blocks while scanning the table, tuples while sorting and loading: whichever the phase counts.
+    const double blocksTotal = rows->number(0, 2).value_or(0);
+    const double tuplesTotal = rows->number(0, 4).value_or(0);
+    if (blocksTotal > 0)
+        p.percent = 100.0 * rows->number(0, 1).value_or(0) / blocksTotal;
+    else if (tuplesTotal > 0)
+        p.percent = 100.0 * rows->number(0, 3).value_or(0) / tuplesTotal;
+    return p;
+}
+
 void DbCollector::fetchNewTexts(const std::vector<qint64> &queryIds)
 {
     QStringList ids;

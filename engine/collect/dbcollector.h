@@ -52,6 +52,15 @@ public:
     QString serverVersion() const { return m_serverVersion; }
     /// host:port/dbname for display; never contains a password.
     QString targetName() const { return m_targetName; }
+    /// Progress of a CREATE INDEX running in another session (pg_stat_progress_create_index), 0-100 with the
+    /// phase's name; empty when no build runs in that session.
+    struct IndexBuildProgress
+    {
+        QString phase;
+        std::optional<double> percent;
+    };
+    std::optional<IndexBuildProgress> indexBuildProgress(int backendPid);
+
     /// The backend pid of the collector's own session (for cost measurements).
     int backendPid() const { return m_connection.backendPid(); }
     /// The connection, for readers that must reuse it (the host metrics over pg_read_file).
