@@ -188,8 +188,9 @@ void Engine::onTick()
             // Idle watching: one sample per interval for the log and the charts.
             const qsizetype n = qsizetype(m_ticks.size());
             qsizetype from = n - 1;
-            while (
-                from > 0 && (m_ticks.back().t - m_ticks[std::size_t(from)].t) < m_config.policy.intervalSeconds - 1e-3)
+            while (from > 0
+                && (m_ticks.back().t - m_ticks[std::size_t(from)].t)
+                    < m_config.policy.intervalSeconds - 0.25 * m_config.tickSeconds)
                 --from;
             const std::vector<Snapshot> span(m_ticks.begin() + from, m_ticks.end());
             const Sample sample = SampleDeriver::derive(span);
@@ -204,7 +205,8 @@ void Engine::onTick()
     if (m_phase == Phase::Applying && m_action.kind == ActionKind::CreateIndex && m_executorPid > 0) {
         if (const std::optional<DbCollector::IndexBuildProgress> progress
             = m_collector->indexBuildProgress(m_executorPid)) {
-            QJsonObject payload { { QStringLiteral("action_id"), m_action.id }, { QStringLiteral("phase"), progress->phase } };
+            QJsonObject payload { { QStringLiteral("action_id"), m_action.id },
+                { QStringLiteral("phase"), progress->phase } };
             if (progress->percent)
                 payload.insert(QStringLiteral("percent"), *progress->percent);
             m_events.publish(QStringLiteral("action.progress"), payload);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "conninfo.h"
 
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QStringList>
 
@@ -45,17 +46,21 @@ QString ConnInfo::displayName() const
     return QStringLiteral("%1:%2/%3").arg(host, port, db);
 }
 
+bool isLoopbackHost(const QString &host)
+{
+    // Only an IPv4 literal in 127/8 or ::1 is loopback: "127.db.example.com" is a name like any other.
+    static const QRegularExpression ipv4Loopback(QStringLiteral("^127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}$"));
+    return host == QLatin1StringView("localhost") || host == QLatin1StringView("::1")
+        || ipv4Loopback.match(host).hasMatch();
+}
+
 bool ConnInfo::isLocal() const
 {
     const QString host = value(QStringLiteral("host"));
     const QString address = value(QStringLiteral("hostaddr"));
-    auto loopback = [](const QString &h) {
-        return h == QLatin1StringView("localhost") || h.startsWith(QLatin1StringView("127."))
-            || h == QLatin1StringView("::1");
-    };
     if (!address.isEmpty())
-        return loopback(address);
-    return host.isEmpty() || host.startsWith(u'/') || loopback(host);
+        return isLoopbackHost(address);
+    return host.isEmpty() || host.startsWith(u'/') || isLoopbackHost(host);
 }
 
 void ConnInfo::applyTo(QSqlDatabase &db, const QString &applicationName) const

@@ -15,6 +15,9 @@ namespace vigil {
  * (PQconninfoParse), so Vigil reads exactly what psql would. Services (~/.pg_service.conf) and ~/.pgpass are
  * left to libpq at connect time.
  */
+/// True for localhost, ::1 and IPv4 literals in 127/8.
+bool isLoopbackHost(const QString &host);
+
 class ConnInfo
 {
 public:

@@ -6,6 +6,7 @@
 #include <QAtomicInteger>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -48,6 +49,17 @@ double unitFactor(const QString &unit)
         { QStringLiteral("d"), 86400000.0 },
     };
     return factors.value(unit, 0.0);
+}
+
+/// The ALTER SYSTEM part of "ALTER SYSTEM ...; SELECT pg_reload_conf()" (any spelling of the second statement):
+/// the two run separately because ALTER SYSTEM cannot run in the implicit transaction of a multi-statement.
+QString withoutReload(const QString &sql)
+{
+    static const QRegularExpression reload(QStringLiteral("\\s*;\\s*select\\s+pg_reload_conf\\s*\\(\\s*\\)\\s*;?\\s*$"),
+        QRegularExpression::CaseInsensitiveOption);
+    QString statement = sql;
+    statement.remove(reload);
+    return statement;
 }
 
 /// Memory units (B, kB, 8kB, MB, ...) as opposed to time units (us, ms, s, min, h, d).
@@ -376,7 +388,7 @@ ExecResult Executor::prepareCreateIndex(Action &action)
                              "c2.relname = ?) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
                              "c.oid = to_regclass(?)"));
     q.addBindValue(index);
-    q.addBindValue(action.details.value(QLatin1StringView("table_as_written")).toString(table));
+    q.addBindValue(table);
     if (!q.exec())
         return ExecResult::failure(errorText(q.lastError()));
     if (!q.next())
@@ -440,8 +452,7 @@ ExecResult Executor::apply(const Action &action)
         const QString name = action.details.value(QLatin1StringView("name")).toString();
         const QString before = currentSetting(name).value_or(QString());
         // The two statements run separately: ALTER SYSTEM cannot run inside a multi-statement transaction block.
-        const QString alter = action.applySql.section(QStringLiteral("; SELECT pg_reload_conf()"), 0, 0);
-        result = run(alter);
+        result = run(withoutReload(action.applySql));
         if (result.ok)
             result = run(QStringLiteral("SELECT pg_reload_conf()"));
         if (result.ok)
@@ -476,7 +487,7 @@ ExecResult Executor::rollback(const Action &action)
     if (action.kind == ActionKind::SetParameter) {
         const QString name = action.details.value(QLatin1StringView("name")).toString();
         const QString before = currentSetting(name).value_or(QString());
-        result = run(action.rollbackSql.section(QStringLiteral("; SELECT pg_reload_conf()"), 0, 0));
+        result = run(withoutReload(action.rollbackSql));
         if (result.ok)
             result = run(QStringLiteral("SELECT pg_reload_conf()"));
         if (result.ok)

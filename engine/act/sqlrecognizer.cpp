@@ -107,8 +107,19 @@ std::vector<Token> tokenize(const QString &sql)
             t.type = Token::Type::Word;
             t.value = sql.mid(t.offset, i - t.offset).toLower();
         } else if (c.isDigit() || (c == u'.' && i + 1 < n && sql[i + 1].isDigit())) {
-            while (i < n && (sql[i].isDigit() || sql[i] == u'.' || sql[i] == u'e' || sql[i] == u'E'))
+            while (i < n && (sql[i].isDigit() || sql[i] == u'.'))
                 ++i;
+            // An exponent, possibly signed: 1e-2, 2.5E+3.
+            if (i < n && (sql[i] == u'e' || sql[i] == u'E')) {
+                qsizetype j = i + 1;
+                if (j < n && (sql[j] == u'+' || sql[j] == u'-'))
+                    ++j;
+                if (j < n && sql[j].isDigit()) {
+                    i = j;
+                    while (i < n && sql[i].isDigit())
+                        ++i;
+                }
+            }
             t.type = Token::Type::Number;
             t.value = sql.mid(t.offset, i - t.offset);
         } else if (c == u';') {
@@ -238,6 +249,10 @@ void recognizeAlterSystem(Cursor &c, SqlRecognizer::Result &r)
     QString value;
     if (c.acceptSymbol("-"))
         value = QStringLiteral("-");
+    else if (c.acceptSymbol("+"))
+        value = QStringLiteral("+");
+    if (c.atEnd())
+        return; // a sign and nothing after it
     const Token &t = c.next();
     if (t.type == Token::Type::Symbol || t.type == Token::Type::Semicolon)
         return;
@@ -270,16 +285,18 @@ void recognizeCreateIndex(Cursor &c, const std::vector<Token> &tokens, SqlRecogn
     if (!name || !c.acceptWord("on"))
         return;
     c.acceptWord("only");
+    // The table stays as written, quotes included: the executor resolves it with to_regclass(), which lower-cases
+    // and splits unquoted text exactly as the server would have.
     QStringList table;
-    const std::optional<QString> first = c.identifier();
-    if (!first)
+    const Token *firstToken = c.peek();
+    if (!c.identifier())
         return;
-    table << *first;
+    table << firstToken->text;
     while (c.acceptSymbol(".")) {
-        const std::optional<QString> part = c.identifier();
-        if (!part)
+        const Token *partToken = c.peek();
+        if (!c.identifier())
             return;
-        table << *part;
+        table << partToken->text;
     }
     r.kind = ActionKind::CreateIndex;
     r.index = *name;

@@ -2,6 +2,7 @@
 #include "collect/hostcollector.h"
 
 #include "collect/pgconnection.h"
+#include "conninfo.h"
 
 #include <QFile>
 #include <QList>
@@ -12,9 +13,7 @@ namespace {
 bool isLocalHost(const QString &host)
 {
     // A Unix socket path, or a loopback address: the server runs on this machine.
-    if (host.isEmpty() || host.startsWith(u'/') || host == QLatin1StringView("localhost"))
-        return true;
-    return host.startsWith(QLatin1StringView("127.")) || host == QLatin1StringView("::1");
+    return host.isEmpty() || host.startsWith(u'/') || isLoopbackHost(host);
 }
 } // namespace
 
