@@ -443,20 +443,27 @@ ExecResult Executor::prepareDropIndex(Action &action)
     return ExecResult::success(details);
 }
 
+ExecResult Executor::runParameterChange(const Action &action, const QString &sql)
+{
+    const QString name = action.details.value(QLatin1StringView("name")).toString();
+    const QString before = currentSetting(name).value_or(QString());
+    // The ALTER SYSTEM and the reload run as two statements: ALTER SYSTEM cannot run inside the implicit
+    // transaction of a multi-statement query.
+    ExecResult result = run(withoutReload(sql));
+    if (result.ok)
+        result = run(QStringLiteral("SELECT pg_reload_conf()"));
+    if (result.ok)
+        waitForSetting(name, before);
+    return result;
+}
+
 ExecResult Executor::apply(const Action &action)
 {
     QElapsedTimer timer;
     timer.start();
     ExecResult result;
     if (action.kind == ActionKind::SetParameter) {
-        const QString name = action.details.value(QLatin1StringView("name")).toString();
-        const QString before = currentSetting(name).value_or(QString());
-        // The two statements run separately: ALTER SYSTEM cannot run inside a multi-statement transaction block.
-        result = run(withoutReload(action.applySql));
-        if (result.ok)
-            result = run(QStringLiteral("SELECT pg_reload_conf()"));
-        if (result.ok)
-            waitForSetting(name, before);
+        result = runParameterChange(action, action.applySql);
     } else {
         result = run(action.applySql);
         if (!result.ok && action.kind == ActionKind::CreateIndex) {
@@ -484,17 +491,10 @@ ExecResult Executor::rollback(const Action &action)
     QElapsedTimer timer;
     timer.start();
     ExecResult result;
-    if (action.kind == ActionKind::SetParameter) {
-        const QString name = action.details.value(QLatin1StringView("name")).toString();
-        const QString before = currentSetting(name).value_or(QString());
-        result = run(withoutReload(action.rollbackSql));
-        if (result.ok)
-            result = run(QStringLiteral("SELECT pg_reload_conf()"));
-        if (result.ok)
-            waitForSetting(name, before);
-    } else {
+    if (action.kind == ActionKind::SetParameter)
+        result = runParameterChange(action, action.rollbackSql);
+    else
         result = run(action.rollbackSql);
-    }
     result.seconds = timer.elapsed() / 1000.0;
     return result;
 }

@@ -81,6 +81,8 @@ public:
 
 private:
     ExecResult run(const QString &sql);
+    /// ALTER SYSTEM ... then pg_reload_conf(), waiting until this session sees the change.
+    ExecResult runParameterChange(const Action &action, const QString &sql);
     ExecResult prepareParameter(Action &action);
     ExecResult prepareCreateIndex(Action &action);
     ExecResult prepareDropIndex(Action &action);
