@@ -4,6 +4,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <cmath>
 
 namespace vigil {
 
@@ -29,12 +30,45 @@ const QByteArray kDatabaseQuery = QByteArray(DbCollector::kMarker)
       "   count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting"
       "  FROM pg_stat_activity WHERE backend_type = 'client backend') a"
       " WHERE d.datname = current_database()";
-const QByteArray kHasStatementsQuery = QByteArray(DbCollector::kMarker)
-    + " SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'),"
-      " 'pg_stat_statements' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'),"
-      " ' ', ''), ','))";
+const QByteArray kInstalledQuery = QByteArray(DbCollector::kMarker)
+    + " SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')";
+// Fails with "must be loaded via shared_preload_libraries" when the library is not loaded.
+const QByteArray kProbeQuery
+    = QByteArray(DbCollector::kMarker) + " SELECT count(*) FROM (SELECT 1 FROM pg_stat_statements(false) LIMIT 1) s";
+const QByteArray kSeesAllQuery
+    = QByteArray(DbCollector::kMarker) + " SELECT pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER')";
 
 constexpr int kMaxBackoffMs = 30000;
+
+/// pg_stat_statements keeps a row per (role, database, queryid, top level): the same statement run by two roles is
+/// two rows. One Snapshot row per queryid: counts and times add up; mean and stddev are recomputed from the summed
+/// sum of squares. The input is sorted by queryId.
+void mergeSameQuery(std::vector<StatementCounters> &rows)
+{
+    auto out = rows.begin();
+    for (auto it = rows.begin(); it != rows.end();) {
+        StatementCounters merged = *it;
+        double sumSquares = it->sumOfSquares();
+        auto next = it + 1;
+        for (; next != rows.end() && next->queryId == it->queryId; ++next) {
+            merged.calls += next->calls;
+            merged.totalExecMs += next->totalExecMs;
+            merged.rows += next->rows;
+            merged.sharedBlksHit += next->sharedBlksHit;
+            merged.sharedBlksRead += next->sharedBlksRead;
+            merged.tempBlksWritten += next->tempBlksWritten;
+            sumSquares += next->sumOfSquares();
+        }
+        if (next - it > 1 && merged.calls > 0) {
+            merged.meanExecMs = merged.totalExecMs / merged.calls;
+            merged.stddevExecMs
+                = std::sqrt(std::max(0.0, sumSquares / merged.calls - merged.meanExecMs * merged.meanExecMs));
+        }
+        *out++ = merged;
+        it = next;
+    }
+    rows.erase(out, rows.end());
+}
 
 double nowSeconds()
 {
@@ -50,7 +84,7 @@ DbCollector::DbCollector(QString conninfo, int statementTimeoutMs)
 bool DbCollector::connect(QString *error)
 {
     QString why;
-    if (!m_connection.open(m_conninfo, QString::fromLatin1(kApplicationName), m_statementTimeoutMs, &why)) {
+    if (!m_connection.open(m_conninfo, QString::fromLatin1(kApplicationName), m_statementTimeoutMs, kMarker, &why)) {
         noteFailure(why);
         if (error)
             *error = why;
@@ -63,26 +97,41 @@ bool DbCollector::connect(QString *error)
     const QString host = m_connection.host().startsWith(u'/') ? QStringLiteral("localhost") : m_connection.host();
     m_targetName = QStringLiteral("%1:%2/%3").arg(host, m_connection.port(), m_connection.database());
 
-    m_hasStatements = false;
-    if (const std::optional<PgRows> rows = m_connection.query(kHasStatementsQuery); rows && rows->rows() == 1) {
-        const bool installed = rows->value(0, 0) == "t";
-        const bool preloaded = rows->value(0, 1) == "t";
-        m_hasStatements = installed && preloaded;
-        if (!preloaded)
-            m_statementsAdvice = QStringLiteral(
-                "pg_stat_statements is not loaded: add it to shared_preload_libraries in postgresql.conf "
-                "(ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'), restart PostgreSQL, then run "
-                "CREATE EXTENSION pg_stat_statements; in database %1. Until then Vigil watches throughput, sessions "
-                "and the host, but not statement latency.")
-                                     .arg(m_connection.database());
-        else if (!installed)
-            m_statementsAdvice = QStringLiteral(
-                "pg_stat_statements is loaded but not installed in database %1: run CREATE EXTENSION "
-                "pg_stat_statements; there (as a superuser or the database owner). Until then Vigil watches "
-                "throughput, sessions and the host, but not statement latency.")
-                                     .arg(m_connection.database());
-    }
+    probeStatementStatistics();
     return true;
+}
+
+void DbCollector::probeStatementStatistics()
+{
+    // Only catalogs every role can read: shared_preload_libraries itself needs superuser or pg_read_all_settings.
+    m_hasStatements = false;
+    m_statementsAdvice.clear();
+    const QString database = m_connection.database();
+    const std::optional<PgRows> installed = m_connection.query(kInstalledQuery);
+    if (!installed || installed->rows() != 1 || installed->value(0, 0) != "t") {
+        m_statementsAdvice = QStringLiteral(
+            "pg_stat_statements is not installed in database %1: add it to shared_preload_libraries in "
+            "postgresql.conf if it is not there (then restart PostgreSQL) and run CREATE EXTENSION pg_stat_statements; "
+            "in %1. Until then Vigil watches throughput, sessions and the host, but not statement latency.")
+                                 .arg(database);
+        return;
+    }
+    QString error;
+    if (!m_connection.query(kProbeQuery, {}, &error)) {
+        m_statementsAdvice = QStringLiteral(
+            "pg_stat_statements is installed but cannot be read (%1): if it is not loaded, add it to "
+            "shared_preload_libraries in postgresql.conf and restart PostgreSQL. Until then Vigil watches throughput, "
+            "sessions and the host, but not statement latency.")
+                                 .arg(error);
+        return;
+    }
+    m_hasStatements = true;
+    // Without pg_read_all_stats a role sees only its own statements: latency then covers part of the workload.
+    const std::optional<PgRows> privileged = m_connection.query(kSeesAllQuery);
+    if (privileged && privileged->rows() == 1 && privileged->value(0, 0) != "t")
+        m_statementsAdvice = QStringLiteral("role %1 sees only its own statements in pg_stat_statements: GRANT "
+                                            "pg_read_all_stats (or pg_monitor) TO %1 so Vigil sees the whole workload")
+                                 .arg(m_connection.user());
 }
 
 bool DbCollector::reconnectDue() const
@@ -122,7 +171,7 @@ std::optional<Snapshot> DbCollector::collect(bool withStatements)
 bool DbCollector::readDatabaseAndActivity(Snapshot &s)
 {
     QString error;
-    const std::optional<PgRows> rows = m_connection.query(kDatabaseQuery, {}, &error);
+    const std::optional<PgRows> rows = m_connection.queryPrepared("vigil_counters", kDatabaseQuery, {}, &error);
     if (!rows || rows->rows() != 1) {
         noteFailure(rows ? QStringLiteral("pg_stat_database has no row for this database") : error);
         return false;
@@ -150,7 +199,7 @@ bool DbCollector::readDatabaseAndActivity(Snapshot &s)
 bool DbCollector::readStatements(Snapshot &s)
 {
     QString error;
-    const std::optional<PgRows> rows = m_connection.query(kStatementsQuery, {}, &error);
+    const std::optional<PgRows> rows = m_connection.queryPrepared("vigil_statements", kStatementsQuery, {}, &error);
     if (!rows) {
         noteFailure(error);
         return false;
@@ -186,6 +235,7 @@ bool DbCollector::readStatements(Snapshot &s)
     }
     std::sort(s.statements.begin(), s.statements.end(),
         [](const StatementCounters &a, const StatementCounters &b) { return a.queryId < b.queryId; });
+    mergeSameQuery(s.statements);
     return true;
 }
 

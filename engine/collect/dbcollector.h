@@ -67,6 +67,7 @@ public:
     PgConnection &connection() { return m_connection; }
 
 private:
+    void probeStatementStatistics();
     bool readStatements(Snapshot &snapshot);
     bool readDatabaseAndActivity(Snapshot &snapshot);
     void fetchNewTexts(const std::vector<qint64> &queryIds);

@@ -7,6 +7,28 @@
 
 namespace vigil {
 
+namespace {
+/// Query parameters as the UTF-8 C strings libpq takes, kept alive for the call.
+class TextParameters
+{
+public:
+    explicit TextParameters(const QStringList &parameters)
+    {
+        m_storage.reserve(std::size_t(parameters.size()));
+        for (const QString &p : parameters)
+            m_storage.push_back(p.toUtf8());
+        for (const QByteArray &b : m_storage)
+            m_pointers.push_back(b.constData());
+    }
+    int count() const { return int(m_pointers.size()); }
+    const char *const *data() const { return m_pointers.data(); }
+
+private:
+    std::vector<QByteArray> m_storage;
+    std::vector<const char *> m_pointers;
+};
+} // namespace
+
 PgRows::PgRows(pg_result *result)
     : m_result(result)
 { }
@@ -68,7 +90,8 @@ PgConnection::~PgConnection()
     close();
 }
 
-bool PgConnection::open(const QString &conninfo, const QString &applicationName, int statementTimeoutMs, QString *error)
+bool PgConnection::open(const QString &conninfo, const QString &applicationName, int statementTimeoutMs,
+    const QByteArray &marker, QString *error)
 {
     close();
     const QByteArray dsn = conninfo.toUtf8();
@@ -84,7 +107,7 @@ bool PgConnection::open(const QString &conninfo, const QString &applicationName,
         return false;
     }
     const QString timeout = QString::number(statementTimeoutMs);
-    if (!query("SELECT set_config('statement_timeout', $1, false)", { timeout }, error)) {
+    if (!query(marker + " SELECT set_config('statement_timeout', $1, false)", { timeout }, error)) {
         close();
         return false;
     }
@@ -93,6 +116,7 @@ bool PgConnection::open(const QString &conninfo, const QString &applicationName,
 
 void PgConnection::close()
 {
+    m_prepared.clear();
     if (m_conn) {
         PQfinish(m_conn);
         m_conn = nullptr;
@@ -111,15 +135,30 @@ std::optional<PgRows> PgConnection::query(const QByteArray &sql, const QStringLi
             *error = QStringLiteral("not connected");
         return std::nullopt;
     }
-    std::vector<QByteArray> storage;
-    std::vector<const char *> values;
-    storage.reserve(parameters.size());
-    for (const QString &p : parameters)
-        storage.push_back(p.toUtf8());
-    for (const QByteArray &b : storage)
-        values.push_back(b.constData());
-    pg_result *raw
-        = PQexecParams(m_conn, sql.constData(), int(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+    const TextParameters values(parameters);
+    return result(
+        PQexecParams(m_conn, sql.constData(), values.count(), nullptr, values.data(), nullptr, nullptr, 0), error);
+}
+
+std::optional<PgRows> PgConnection::queryPrepared(
+    const QByteArray &name, const QByteArray &sql, const QStringList &parameters, QString *error)
+{
+    if (!m_conn) {
+        if (error)
+            *error = QStringLiteral("not connected");
+        return std::nullopt;
+    }
+    if (!m_prepared.contains(name)) {
+        if (!result(PQprepare(m_conn, name.constData(), sql.constData(), 0, nullptr), error))
+            return std::nullopt;
+        m_prepared.append(name);
+    }
+    const TextParameters values(parameters);
+    return result(PQexecPrepared(m_conn, name.constData(), values.count(), values.data(), nullptr, nullptr, 0), error);
+}
+
+std::optional<PgRows> PgConnection::result(pg_result *raw, QString *error)
+{
     // A failed query still returns a result carrying the error (or null when out of memory / connection gone).
     const ExecStatusType status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {

@@ -146,6 +146,9 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
         if (v.blocksPerCall)
             blocks.push_back(*v.blocksPerCall);
         qpss.push_back(v.qps);
+        // Time in the server per unit of throughput, measured the way the detector measures the window.
+        if (const std::optional<double> busy = busySessions(s); busy && v.qps > 0)
+            m_timeInServer.push_back(*busy / v.qps);
     }
     m_p95Ms = medianOf(p95s);
     if (m_p95Ms && *m_p95Ms > 0) {
@@ -166,12 +169,6 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_busy = meanOver(samples, [](const Sample &s) { return busySessions(s); });
     m_waiting = meanOver(samples, [](const Sample &s) { return s.sessionsWaiting; });
     m_rollbackRatio = medianOver(samples, [](const Sample &s) { return rollbackRatio(s); });
-    for (const Sample &s : samples) {
-        const std::optional<double> busy = busySessions(s);
-        const std::optional<double> throughput = s.tps ? s.tps : s.qps;
-        if (s.valid && busy && throughput && *throughput > 0)
-            m_timeInServer.push_back(*busy / *throughput);
-    }
     m_meanRawP95 = meanOver(samples, [](const Sample &s) { return s.latencyP95Ms; });
     m_meanTps = meanOver(samples, [](const Sample &s) { return s.tps; });
 }

@@ -24,6 +24,8 @@ struct GuardPolicy
     /// A p95 at least this many times the baseline (or throughput down by the same factor) is overwhelming:
     /// one sample is enough.
     double overwhelmingFactor = 2.0;
+    /// ... for at least this many seconds (one 5 s sample, or two 1 s samples in a row).
+    double overwhelmingSeconds = 2.0;
     /// Degradation starting this many seconds or later into the window did not start at the action: it needs
     /// twice the evidence (bursts of outside load come and go; what an action does starts when it lands).
     double onsetSeconds = 10;

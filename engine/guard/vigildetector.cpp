@@ -29,10 +29,13 @@ QString shortText(const QString &text)
 
 std::optional<double> VigilDetector::throughputReference() const
 {
-    if (m_baseline.tps() && *m_baseline.tps() > 0)
-        return m_baseline.tps();
+    // Statement executions of the steady workload, from pg_stat_statements: it is updated as each statement ends,
+    // whereas pg_stat_database's commit counter is flushed by each backend at most once a second, which makes
+    // one-second tps swing by half on an idle-looking tick.
     if (m_baseline.qps() > 0)
         return m_baseline.qps();
+    if (m_baseline.tps() && *m_baseline.tps() > 0)
+        return m_baseline.tps();
     return std::nullopt;
 }
 
@@ -52,7 +55,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     const double throughputThreshold = m_policy.throughputPct / 100.0;
     const Baseline::MixView view = m_baseline.view(sample);
     const double refThroughput = *throughputReference();
-    r.throughput = (m_baseline.tps() && sample.tps) ? *sample.tps : view.qps;
+    r.throughput = m_baseline.qps() > 0 ? view.qps : sample.tps.value_or(0);
     r.throughputChange = r.throughput / refThroughput - 1.0;
     a.throughputChangePct = 100.0 * r.throughputChange;
 
@@ -163,7 +166,7 @@ std::optional<Verdict> VigilDetector::peek(const Sample &partial)
     // Two looks in a row, each showing at least the overwhelming factor: a burst of noise does not double p95
     // or halve throughput for whole seconds on end; an index gone or a plan turned to a sequential scan does.
     m_overwhelmingPeeks = isOverwhelming(r, a) ? m_overwhelmingPeeks + 1 : 0;
-    if (m_overwhelmingPeeks < 2)
+    if (m_overwhelmingPeeks < 2 || partial.seconds() < m_policy.overwhelmingSeconds - 1e-6)
         return std::nullopt;
     a.note = QStringLiteral("seen in the first %1 s of sample %2").arg(partial.seconds(), 0, 'f', 1).arg(a.index);
     m_samples.push_back(partial);
@@ -190,12 +193,17 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
     if (a.state != State::Degraded) {
         m_run.clear();
         m_runWeight = 0;
+        m_overwhelmingSeconds = 0;
         return std::nullopt;
     }
 
     const double throughputThreshold = m_policy.throughputPct / 100.0;
-    const bool overwhelming = isOverwhelming(r, a);
-    const bool strong = r.latencyChange >= strongLatency() || r.throughputChange <= -1.5 * throughputThreshold;
+    // Overwhelming harm is decided at once, but only on evidence that spans whole seconds: one short sample of a
+    // tiny workload can double its p95 on a scheduling hiccup.
+    m_overwhelmingSeconds = isOverwhelming(r, a) ? m_overwhelmingSeconds + sample.seconds() : 0.0;
+    const bool overwhelming = m_overwhelmingSeconds >= m_policy.overwhelmingSeconds - 1e-6;
+    const bool strong = r.latencyChange >= strongLatency() || r.throughputChange <= -1.5 * throughputThreshold
+        || m_overwhelmingSeconds > 0;
     const double n = m_policy.consecutive;
     m_run.push_back(a.index - 1);
     const double onsetAfter = (m_readings[m_run.front()].index - 1) * m_policy.intervalSeconds;
@@ -207,11 +215,10 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
     const double needed = overwhelming ? n : (lateOnset ? 2 * n : n);
     if (m_runWeight + 1e-9 < needed)
         return std::nullopt;
-    const QString basis = overwhelming && m_run.size() == 1
-        ? QStringLiteral("overwhelming in one sample")
-        : QStringLiteral("%1 degraded samples in a row%2")
-              .arg(m_run.size())
-              .arg(lateOnset ? QStringLiteral(" (late onset)") : QString());
+    const QString basis = overwhelming ? QStringLiteral("overwhelming for %1 s").arg(m_overwhelmingSeconds, 0, 'f', 0)
+                                       : QStringLiteral("%1 degraded samples in a row%2")
+                                             .arg(m_run.size())
+                                             .arg(lateOnset ? QStringLiteral(" (late onset)") : QString());
     return rollbackFrom(m_run, sample.tEnd, basis);
 }
 
@@ -278,7 +285,7 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
     const double refThroughput = throughputReference().value_or(0);
     const bool latencyLeads = latencyChange / (m_policy.latencyPct / 100.0 + 1e-9)
         >= -throughputChange / (m_policy.throughputPct / 100.0 + 1e-9);
-    const QString unit = m_baseline.tps() ? QStringLiteral("tps") : QStringLiteral("calls/s");
+    const QString unit = m_baseline.qps() > 0 ? QStringLiteral("calls/s") : QStringLiteral("tps");
     if (latencyLeads) {
         v.metric = QStringLiteral("p95_latency");
         v.baselineValue = m_baseline.p95Ms().value_or(0);

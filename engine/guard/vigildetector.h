@@ -77,6 +77,7 @@ private:
     std::vector<int> m_run; ///< indices (0-based) of the current run of degraded samples
     double m_runWeight = 0;
     int m_overwhelmingPeeks = 0; ///< consecutive partial looks that showed overwhelming harm
+    double m_overwhelmingSeconds = 0; ///< how long the current run has been overwhelming
 };
 
 } // namespace vigil

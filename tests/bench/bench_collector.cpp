@@ -203,7 +203,7 @@ bool run(const Options &options)
         return fail(error);
 
     PgConnection setup;
-    if (!setup.open(server.conninfo(), QStringLiteral("vigil-bench-setup"), 0, &error))
+    if (!setup.open(server.conninfo(), QStringLiteral("vigil-bench-setup"), 0, "/* vigil-bench-setup */", &error))
         return fail(error);
     std::fprintf(stderr, "server: PostgreSQL %s, pg_stat_statements.max = %s; creating %d tables\n",
         qPrintable(scalar(setup, "SHOW server_version")), qPrintable(scalar(setup, "SHOW pg_stat_statements.max")),

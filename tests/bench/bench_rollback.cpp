@@ -33,7 +33,8 @@ int main(int argc, char *argv[])
     server.psql(QStringLiteral("SELECT pg_reload_conf()"));
     PgBenchLoad load(server,
         { QStringLiteral("-S"), QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("4"), QStringLiteral("-j"),
-            QStringLiteral("2"), QStringLiteral("-R"), QStringLiteral("200"), QStringLiteral("-T"), QStringLiteral("3600") });
+            QStringLiteral("2"), QStringLiteral("-R"), QStringLiteral("200"), QStringLiteral("-T"),
+            QStringLiteral("3600") });
     if (!load.start(&error)) {
         std::fprintf(stderr, "cannot start pgbench: %s\n", qPrintable(error));
         return 1;
@@ -90,7 +91,7 @@ int main(int argc, char *argv[])
     }
     std::sort(verdictToDone.begin(), verdictToDone.end());
     std::sort(rollbackStatements.begin(), rollbackStatements.end());
-    std::printf("median  %21.1f  %24.1f   (max %.1f ms; target: under 1000 ms)\n", verdictToDone[2], rollbackStatements[2],
-        verdictToDone.back());
+    std::printf("median  %21.1f  %24.1f   (max %.1f ms; target: under 1000 ms)\n", verdictToDone[2],
+        rollbackStatements[2], verdictToDone.back());
     return 0;
 }

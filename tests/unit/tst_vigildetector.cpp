@@ -86,6 +86,7 @@ private slots:
             << repeat(latency(3.0), 12) << "rollback" << 1 << "p95_latency";
         Shape halved;
         halved.throughput = 0.4;
+        halved.calls = 0.4; // the detector counts throughput in statement executions (pg_stat_statements)
         halved.busy = 3.0;
         QTest::newRow("throughput -60% with sessions piling up: 1 sample")
             << repeat(halved, 12) << "rollback" << 1 << "throughput";
