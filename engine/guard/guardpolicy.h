@@ -20,7 +20,7 @@ struct GuardPolicy
 
     // Refinements of the vigil detector (the floor detector ignores them).
     /// A change in p95 smaller than this many ms is noise, whatever its relative size.
-    double minLatencyDeltaMs = 0.002;
+    double minLatencyDeltaMs = 0.005;
     /// A p95 at least this many times the baseline (or throughput down by the same factor) is overwhelming:
     /// one sample is enough.
     double overwhelmingFactor = 2.0;

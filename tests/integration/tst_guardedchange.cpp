@@ -44,7 +44,7 @@ class TestGuardedChange : public QObject
     {
         return { QStringLiteral("apply"), QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--sql"), sql,
             QStringLiteral("--store"), storePath, QStringLiteral("--interval"), QStringLiteral("1"),
-            QStringLiteral("--baseline"), QStringLiteral("6"), QStringLiteral("--window"),
+            QStringLiteral("--baseline"), QStringLiteral("10"), QStringLiteral("--window"),
             QString::number(windowSeconds) };
     }
 

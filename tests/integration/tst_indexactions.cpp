@@ -32,7 +32,7 @@ class TestIndexActions : public QObject
     {
         return { QStringLiteral("apply"), QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--sql"), sql,
             QStringLiteral("--store"), storePath, QStringLiteral("--interval"), QStringLiteral("1"),
-            QStringLiteral("--baseline"), QStringLiteral("6"), QStringLiteral("--window"), QStringLiteral("12") };
+            QStringLiteral("--baseline"), QStringLiteral("10"), QStringLiteral("--window"), QStringLiteral("12") };
     }
 
     Action onlyAction(const QString &storePath)
