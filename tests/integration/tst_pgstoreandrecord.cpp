@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// Two things that need a live server and nothing else: the knowledge store on PostgreSQL (a team's shared journal,
+// two writers at once), and `vigilctl record` producing a trace that `vigilctl replay` reads.
+#include "pgbenchload.h"
+#include "pgserver.h"
+#include "store/knowledgestore.h"
+#include "vigilctlrunner.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QLocale>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <memory>
+
+using namespace vigil;
+using namespace vigil::testing;
+
+class TestPgStoreAndRecord : public QObject
+{
+    Q_OBJECT
+
+    PgServer m_server;
+    QTemporaryDir m_dir;
+
+private slots:
+    void initTestCase()
+    {
+        QLocale::setDefault(QLocale::c());
+        QString error;
+        QVERIFY2(m_server.start(&error), qPrintable(error));
+        QVERIFY2(m_server.pgbenchInit(1, &error), qPrintable(error));
+        QVERIFY(m_server.psql(QStringLiteral("CREATE DATABASE vigil_store")));
+    }
+
+    void journalOnPostgreSQL()
+    {
+        const QString location
+            = QStringLiteral("host=127.0.0.1 port=%1 dbname=vigil_store user=postgres").arg(m_server.port());
+        QString error;
+        const std::unique_ptr<KnowledgeStore> store = KnowledgeStore::open(location, &error);
+        QVERIFY2(store, qPrintable(error));
+        Action a;
+        a.target = QStringLiteral("db1:5432/app");
+        a.kind = ActionKind::SetParameter;
+        a.applySql = QStringLiteral("ALTER SYSTEM SET work_mem = '8MB'");
+        a.rollbackSql = QStringLiteral("ALTER SYSTEM RESET work_mem");
+        a.details = { { QStringLiteral("name"), QStringLiteral("work_mem") } };
+        const qint64 id = store->createAction(a, QStringLiteral("test"));
+        QVERIFY2(id > 0, qPrintable(store->lastError()));
+        QVERIFY(store->transition(id, ActionState::Applying, QStringLiteral("go")));
+        QVERIFY(store->transition(id, ActionState::Observing, QStringLiteral("applied")));
+        QVERIFY(!store->transition(id, ActionState::Proposed, QStringLiteral("not allowed")));
+        QCOMPARE(store->inFlight().size(), std::size_t(1));
+        QCOMPARE(store->transitions(id).size(), std::size_t(3));
+        QCOMPARE(store->action(id)->details.value(QLatin1StringView("name")).toString(), QStringLiteral("work_mem"));
+    }
+
+    void twoWritersLoseNothing()
+    {
+        // Two vigilctl-like writers on one shared store, each in its own thread with its own connection.
+        const QString location
+            = QStringLiteral("host=127.0.0.1 port=%1 dbname=vigil_store user=postgres").arg(m_server.port());
+        auto writer = [&](const QString &target) {
+            QString error;
+            std::unique_ptr<KnowledgeStore> store = KnowledgeStore::open(location, &error);
+            if (!store)
+                return;
+            for (int i = 0; i < 25; ++i) {
+                Action a;
+                a.target = target;
+                a.applySql = QStringLiteral("SELECT 1");
+                a.rollbackSql = QStringLiteral("SELECT 2");
+                const qint64 id = store->createAction(a);
+                store->transition(id, ActionState::Applying, QStringLiteral("go"));
+                store->transition(id, ActionState::Observing, QStringLiteral("applied"));
+                store->transition(id, ActionState::Kept, QStringLiteral("fine"));
+            }
+        };
+        std::unique_ptr<QThread> first(QThread::create(writer, QStringLiteral("agent-a")));
+        std::unique_ptr<QThread> second(QThread::create(writer, QStringLiteral("agent-b")));
+        first->start();
+        second->start();
+        QVERIFY(first->wait(60000));
+        QVERIFY(second->wait(60000));
+        QString error;
+        const std::unique_ptr<KnowledgeStore> store = KnowledgeStore::open(location, &error);
+        QVERIFY(store);
+        for (const QString &target : { QStringLiteral("agent-a"), QStringLiteral("agent-b") }) {
+            const std::vector<Action> actions = store->actions(target);
+            QCOMPARE(actions.size(), std::size_t(25));
+            for (const Action &a : actions) {
+                QCOMPARE(a.state, ActionState::Kept);
+                QCOMPARE(store->transitions(a.id).size(), std::size_t(4));
+            }
+        }
+    }
+
+    void recordThenReplay()
+    {
+        QString error;
+        PgBenchLoad load(m_server,
+            { QStringLiteral("-n"), QStringLiteral("-S"), QStringLiteral("-c"), QStringLiteral("2"),
+                QStringLiteral("-R"), QStringLiteral("100"), QStringLiteral("-T"), QStringLiteral("60") });
+        QVERIFY2(load.start(&error), qPrintable(error));
+        const VigilctlRun record = runVigilctl({ QStringLiteral("record"), QStringLiteral("--target"),
+            m_server.conninfo(), QStringLiteral("--seconds"), QStringLiteral("4") });
+        QVERIFY2(record.exitCode == 0, qPrintable(record.err));
+        const std::vector<QJsonObject> lines = record.events();
+        QVERIFY(lines.size() >= 4);
+        QCOMPARE(lines.front().value(QLatin1StringView("format")).toString(), QStringLiteral("vigil-trace/1"));
+        QVERIFY(lines.front().value(QLatin1StringView("statements")).toObject().size() > 0);
+        QVERIFY(lines.back().value(QLatin1StringView("pgss")).toArray().size() > 0);
+        QVERIFY(lines.back().value(QLatin1StringView("sys")).toObject().contains(QLatin1StringView("cpu_pct")));
+        // No action in a plain recording: replay reads it and has nothing to decide.
+        const QString path = m_dir.filePath(QStringLiteral("recorded.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(record.out.toUtf8());
+        file.close();
+        const VigilctlRun replay = runVigilctl({ QStringLiteral("replay"), path });
+        QVERIFY2(replay.exitCode == 0, qPrintable(replay.err));
+        QVERIFY(replay.out.trimmed().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPgStoreAndRecord)
+#include "tst_pgstoreandrecord.moc"
