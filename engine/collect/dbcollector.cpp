@@ -10,11 +10,13 @@ namespace vigil {
 
 namespace {
 // Every query carries the marker so the collector can recognise (and drop) its own rows in pg_stat_statements.
+// mean_exec_time is total / calls: not fetched (each float column returned as text costs on 5,000 rows). The
+// database's oid is bound, so the filter is a comparison rather than a subquery.
 const QByteArray kStatementsQuery = QByteArray(DbCollector::kMarker)
-    + " SELECT queryid, calls, total_exec_time, mean_exec_time, stddev_exec_time, rows, shared_blks_hit,"
-      " shared_blks_read, temp_blks_written FROM pg_stat_statements(false)"
-      " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND toplevel"
-      " AND queryid IS NOT NULL";
+    + " SELECT queryid, calls, total_exec_time, stddev_exec_time, rows, shared_blks_hit, shared_blks_read,"
+      " temp_blks_written FROM pg_stat_statements(false) WHERE dbid = $1 AND toplevel AND queryid IS NOT NULL";
+const QByteArray kDatabaseOidQuery
+    = QByteArray(DbCollector::kMarker) + " SELECT oid FROM pg_database WHERE datname = current_database()";
 const QByteArray kTextsQuery = QByteArray(DbCollector::kMarker)
     + " SELECT queryid, query FROM pg_stat_statements(true) WHERE queryid = ANY($1::bigint[])";
 const QByteArray kDatabaseQuery = QByteArray(DbCollector::kMarker)
@@ -125,6 +127,8 @@ void DbCollector::probeStatementStatistics()
                                  .arg(error);
         return;
     }
+    if (const std::optional<PgRows> oid = m_connection.query(kDatabaseOidQuery); oid && oid->rows() == 1)
+        m_databaseOid = QString::fromLatin1(oid->value(0, 0));
     m_hasStatements = true;
     // Without pg_read_all_stats a role sees only its own statements: latency then covers part of the workload.
     const std::optional<PgRows> privileged = m_connection.query(kSeesAllQuery);
@@ -199,7 +203,8 @@ bool DbCollector::readDatabaseAndActivity(Snapshot &s)
 bool DbCollector::readStatements(Snapshot &s)
 {
     QString error;
-    const std::optional<PgRows> rows = m_connection.queryPrepared("vigil_statements", kStatementsQuery, {}, &error);
+    const std::optional<PgRows> rows
+        = m_connection.queryPrepared("vigil_statements", kStatementsQuery, { m_databaseOid }, &error, true);
     if (!rows) {
         noteFailure(error);
         return false;
@@ -208,7 +213,7 @@ bool DbCollector::readStatements(Snapshot &s)
     s.statements.reserve(std::size_t(rows->rows()));
     std::vector<qint64> unknown;
     for (int r = 0; r < rows->rows(); ++r) {
-        const qint64 id = rows->value(r, 0).toLongLong();
+        const qint64 id = rows->integer(r, 0).value_or(0);
         if (m_ownQueries.contains(id))
             continue;
         if (!m_texts.contains(id))
@@ -217,13 +222,13 @@ bool DbCollector::readStatements(Snapshot &s)
         c.queryId = id;
         c.calls = rows->number(r, 1).value_or(0);
         c.totalExecMs = rows->number(r, 2).value_or(0);
-        c.meanExecMs = rows->number(r, 3).value_or(0);
-        c.stddevExecMs = rows->number(r, 4).value_or(0);
-        c.rows = rows->number(r, 5).value_or(0);
+        c.meanExecMs = c.calls > 0 ? c.totalExecMs / c.calls : 0.0;
+        c.stddevExecMs = rows->number(r, 3).value_or(0);
+        c.rows = rows->number(r, 4).value_or(0);
         c.hasBlocks = true;
-        c.sharedBlksHit = rows->number(r, 6).value_or(0);
-        c.sharedBlksRead = rows->number(r, 7).value_or(0);
-        c.tempBlksWritten = rows->number(r, 8).value_or(0);
+        c.sharedBlksHit = rows->number(r, 5).value_or(0);
+        c.sharedBlksRead = rows->number(r, 6).value_or(0);
+        c.tempBlksWritten = rows->number(r, 7).value_or(0);
         s.statements.push_back(c);
     }
     if (!unknown.empty()) {

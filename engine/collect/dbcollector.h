@@ -81,6 +81,7 @@ private:
     QString m_statementsAdvice;
     QString m_lastError;
     QString m_serverVersion;
+    QString m_databaseOid; ///< bound into the statements query
     QString m_targetName;
     QHash<qint64, QString> m_texts;
     QSet<qint64> m_ownQueries; ///< the collector's own statements, left out of every Snapshot

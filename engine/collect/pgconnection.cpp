@@ -3,7 +3,10 @@
 
 #include <libpq-fe.h>
 
+#include <QtEndian>
+
 #include <cmath>
+#include <cstring>
 
 namespace vigil {
 
@@ -53,6 +56,24 @@ PgRows &PgRows::operator=(PgRows &&other) noexcept
     return *this;
 }
 
+std::optional<qint64> PgRows::integer(int row, int column) const
+{
+    if (isNull(row, column))
+        return std::nullopt;
+    const char *data = PQgetvalue(m_result, row, column);
+    const int length = PQgetlength(m_result, row, column);
+    if (PQfformat(m_result, column) == 1) {
+        if (PQftype(m_result, column) == 20 && length == 8)
+            return qFromBigEndian<qint64>(data);
+        if (PQftype(m_result, column) == 23 && length == 4)
+            return qFromBigEndian<qint32>(data);
+        return std::nullopt;
+    }
+    bool ok = false;
+    const qint64 v = QByteArray::fromRawData(data, length).toLongLong(&ok);
+    return ok ? std::optional<qint64>(v) : std::nullopt;
+}
+
 int PgRows::rows() const
 {
     return m_result ? PQntuples(m_result) : 0;
@@ -77,9 +98,24 @@ std::optional<double> PgRows::number(int row, int column) const
 {
     if (isNull(row, column))
         return std::nullopt;
+    const char *data = PQgetvalue(m_result, row, column);
+    if (PQfformat(m_result, column) == 1) {
+        // Binary: network byte order. The types the engine reads: int8 (20), int4 (23), float8 (701).
+        const Oid type = PQftype(m_result, column);
+        if (type == 20 && PQgetlength(m_result, row, column) == 8)
+            return double(qFromBigEndian<qint64>(data));
+        if (type == 23 && PQgetlength(m_result, row, column) == 4)
+            return double(qFromBigEndian<qint32>(data));
+        if (type == 701 && PQgetlength(m_result, row, column) == 8) {
+            const quint64 bits = qFromBigEndian<quint64>(data);
+            double v;
+            std::memcpy(&v, &bits, sizeof v);
+            return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+        }
+        return std::nullopt;
+    }
     bool ok = false;
-    const double v
-        = QByteArray::fromRawData(PQgetvalue(m_result, row, column), PQgetlength(m_result, row, column)).toDouble(&ok);
+    const double v = QByteArray::fromRawData(data, PQgetlength(m_result, row, column)).toDouble(&ok);
     if (!ok || !std::isfinite(v))
         return std::nullopt;
     return v;
@@ -141,7 +177,7 @@ std::optional<PgRows> PgConnection::query(const QByteArray &sql, const QStringLi
 }
 
 std::optional<PgRows> PgConnection::queryPrepared(
-    const QByteArray &name, const QByteArray &sql, const QStringList &parameters, QString *error)
+    const QByteArray &name, const QByteArray &sql, const QStringList &parameters, QString *error, bool binary)
 {
     if (!m_conn) {
         if (error)
@@ -154,7 +190,9 @@ std::optional<PgRows> PgConnection::queryPrepared(
         m_prepared.append(name);
     }
     const TextParameters values(parameters);
-    return result(PQexecPrepared(m_conn, name.constData(), values.count(), values.data(), nullptr, nullptr, 0), error);
+    return result(
+        PQexecPrepared(m_conn, name.constData(), values.count(), values.data(), nullptr, nullptr, binary ? 1 : 0),
+        error);
 }
 
 std::optional<PgRows> PgConnection::result(pg_result *raw, QString *error)

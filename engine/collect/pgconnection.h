@@ -29,6 +29,8 @@ public:
     bool isNull(int row, int column) const;
     QByteArray value(int row, int column) const;
     std::optional<double> number(int row, int column) const;
+    /// A 64-bit integer exactly (a queryid does not fit a double), text or binary int8/int4.
+    std::optional<qint64> integer(int row, int column) const;
 
 private:
     pg_result *m_result = nullptr;
@@ -60,8 +62,10 @@ public:
     std::optional<PgRows> query(const QByteArray &sql, const QStringList &parameters = {}, QString *error = nullptr);
     /// The same, as a server-side prepared statement named `name`, prepared on first use on this connection:
     /// a query run every tick is planned once, not every time (planning was most of a tick's cost).
-    std::optional<PgRows> queryPrepared(
-        const QByteArray &name, const QByteArray &sql, const QStringList &parameters = {}, QString *error = nullptr);
+    /// With binary, results come in the server's binary format (number() decodes int4, int8 and float8): the
+    /// server then does not format thousands of numbers as text.
+    std::optional<PgRows> queryPrepared(const QByteArray &name, const QByteArray &sql,
+        const QStringList &parameters = {}, QString *error = nullptr, bool binary = false);
 
     int serverVersionNumber() const; ///< e.g. 150008
     int backendPid() const;
