@@ -184,8 +184,9 @@ void Engine::onTick()
         if (!snapshot->hasStatements && m_collector->hasStatementStatistics())
             m_statementsSince = -1;
         m_ticks.push_back(std::move(*snapshot));
-        if (m_ticks.size() >= 2 && m_phase == Phase::Idle && (m_tickIndex - 1) % statementsEvery == 0) {
-            // Idle watching: one sample per interval for the log and the charts.
+        if (m_ticks.size() >= 2 && m_phase != Phase::Observing && (m_tickIndex - 1) % statementsEvery == 0) {
+            // Outside an observation window: one sample per interval for the log and the charts (inside one, the
+            // window's own samples are published as the guard reads them).
             const qsizetype n = qsizetype(m_ticks.size());
             qsizetype from = n - 1;
             while (from > 0
@@ -251,8 +252,25 @@ void Engine::publishAction(const QString &event, const QString &reason, const QJ
     m_events.publish(event, payload);
 }
 
+void Engine::startQueued()
+{
+    QString error;
+    const bool ok = start(&error);
+    emit started(ok, error);
+}
+
+void Engine::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_events.publish(QStringLiteral("engine.paused"), { { QStringLiteral("paused"), paused } });
+}
+
 void Engine::submit(const Action &action)
 {
+    if (m_paused) {
+        emit actionRefused(QStringLiteral("actions are paused: resume them to apply this change"));
+        return;
+    }
     if (m_phase != Phase::Idle) {
         emit actionRefused(QStringLiteral("an action is already being handled on this target"));
         return;
@@ -394,6 +412,7 @@ void Engine::feedWindow(double now)
             const std::vector<Sample> sample = SampleSeries::derive(span, gridStart, p.intervalSeconds, 1, tolerance);
             ++m_windowSamplesFed;
             m_events.publish(QStringLiteral("sample"), sampleJson(sample.front()));
+            emit sampleAvailable(sample.front());
             m_store->addSample(m_targetName, sample.front());
             verdict = m_window->addSample(sample.front());
         } else {

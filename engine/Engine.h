@@ -66,8 +66,14 @@ public:
     void submit(const vigil::Action &action);
     /// Finishes every action the journal has in flight on this target; ends with recoveryFinished().
     void recover();
+    /// Paused: no new action starts (one already running finishes its window and verdict).
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
+    /// The engine's slot form of start(), for a queued call into its thread: answers with started().
+    void startQueued();
 
 signals:
+    void started(bool ok, const QString &error);
     void actionFinished(const vigil::Action &action);
     void actionRefused(const QString &reason);
     void recoveryFinished(int recovered, int failed);
@@ -96,7 +102,7 @@ private:
     double nowSeconds() const;
 
     EngineConfig m_config;
-    EventBus m_events;
+    EventBus m_events { this }; // children of the engine: moveToThread() takes them along
     std::unique_ptr<KnowledgeStore> m_store;
     std::unique_ptr<DbCollector> m_collector;
     std::unique_ptr<HostCollector> m_host;
@@ -104,9 +110,9 @@ private:
     QThread m_executorThread;
     ExecutorWorker *m_worker = nullptr; ///< owned by m_executorThread (deleteLater on finish)
     int m_executorPid = 0;
-    QTimer m_tick;
-    QTimer m_hostTick;
-    QTimer m_pruneTimer;
+    QTimer m_tick { this };
+    QTimer m_hostTick { this };
+    QTimer m_pruneTimer { this };
     qint64 m_tickIndex = 0;
     QString m_targetName;
 
@@ -119,6 +125,7 @@ private:
     double m_windowStart = -1;
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;
+    bool m_paused = false;
     std::vector<Action> m_recoveryQueue;
     int m_recovered = 0;
     int m_recoveryFailed = 0;

@@ -1,12 +1,30 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "dashboardpage.h"
+#include "enginerunner.h"
+#include "guardedchangedialog.h"
+
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
+#include <QSystemTrayIcon>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 namespace vigil {
 
@@ -15,22 +33,87 @@ MainWindow::MainWindow(QWidget *parent)
 {
     setWindowTitle(QStringLiteral("Vigil"));
     setObjectName(QStringLiteral("mainWindow"));
-    resize(1100, 700);
+    resize(1280, 820);
 
-    auto *placeholder = new QLabel(tr("Not connected.\n\nThe dashboard, history and approvals arrive with the "
-                                      "desktop application; until then, run 'vigilctl replay' on a trace."),
-        this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    placeholder->setWordWrap(true);
-    setCentralWidget(placeholder);
+    // Toolbar: what Vigil may do, and the DBA's own guarded change.
+    QToolBar *bar = addToolBar(tr("Actions"));
+    bar->setObjectName(QStringLiteral("actionsToolBar"));
+    bar->setMovable(false);
+    bar->addWidget(new QLabel(tr(" Mode: "), bar));
+    m_modes = new QActionGroup(this);
+    const std::pair<QString, QString> modes[] = {
+        { QStringLiteral("observe"), tr("Observe: watch and report, never act") },
+        { QStringLiteral("approve"), tr("Approve: a person confirms each action before it runs") },
+        { QStringLiteral("autonomous"), tr("Autonomous: act within the rate limits, roll back on its own") },
+    };
+    for (const auto &[name, tip] : modes) {
+        QAction *a = bar->addAction(name.left(1).toUpper() + name.mid(1));
+        a->setObjectName(QStringLiteral("mode_") + name);
+        a->setCheckable(true);
+        a->setToolTip(tip);
+        a->setData(name);
+        m_modes->addAction(a);
+    }
+    connect(m_modes, &QActionGroup::triggered, this, [this](QAction *a) { setMode(a->data().toString()); });
+    bar->addSeparator();
+    m_pause = bar->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause actions"));
+    m_pause->setObjectName(QStringLiteral("pauseActions"));
+    m_pause->setCheckable(true);
+    m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    m_pause->setToolTip(tr("Stop starting any action on this target (Ctrl+P)"));
+    connect(m_pause, &QAction::toggled, this, [this](bool paused) {
+        if (m_runner)
+            m_runner->setPaused(paused);
+        m_pause->setText(paused ? tr("Resume actions") : tr("Pause actions"));
+    });
+    m_guardedChange = bar->addAction(style()->standardIcon(QStyle::SP_FileDialogNewFolder), tr("Guarded change…"));
+    m_guardedChange->setObjectName(QStringLiteral("guardedChange"));
+    m_guardedChange->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    m_guardedChange->setToolTip(tr("Apply a statement under watch: rolled back on its own if it slows the database "
+                                   "(Ctrl+G)"));
+    m_guardedChange->setEnabled(false);
+    connect(m_guardedChange, &QAction::triggered, this, &MainWindow::onGuardedChange);
+
+    // A banner for what the DBA must not miss (a rollback), above the pages.
+    m_banner = new QFrame(this);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setStyleSheet(QStringLiteral("QFrame#banner { background: #cc0000; } QLabel { color: white; }"));
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    m_bannerText = new QLabel(m_banner);
+    m_bannerText->setWordWrap(true);
+    bannerLayout->addWidget(m_bannerText, 1);
+    auto *dismiss = new QToolButton(m_banner);
+    dismiss->setText(tr("Dismiss"));
+    dismiss->setObjectName(QStringLiteral("dismissBanner"));
+    connect(dismiss, &QToolButton::clicked, m_banner, &QWidget::hide);
+    bannerLayout->addWidget(dismiss);
+    m_banner->hide();
+
+    m_nav = new QListWidget(this);
+    m_nav->setObjectName(QStringLiteral("navigation"));
+    m_nav->setFixedWidth(150);
+    m_pages = new QStackedWidget(this);
+    connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+    m_dashboard = new DashboardPage(this);
+    addPage(tr("Dashboard"), m_dashboard, tr("Live charts with the actions marked (Ctrl+1)"));
+
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->addWidget(m_banner);
+    auto *body = new QHBoxLayout;
+    body->addWidget(m_nav);
+    body->addWidget(m_pages, 1);
+    centralLayout->addLayout(body, 1);
+    setCentralWidget(central);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(m_guardedChange);
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("actionQuit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q)); // explicit: StandardKey::Quit is empty on some platforms
     quit->setToolTip(tr("Close Vigil"));
     addAction(quit); // the window owns the shortcut, so it works whether or not the menu bar has focus
-
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Vigil"), this, [this] {
         QMessageBox::about(this, tr("About Vigil"),
@@ -41,7 +124,181 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_connectionState = new QLabel(tr("● not connected"), this);
     m_connectionState->setObjectName(QStringLiteral("connectionState"));
+    m_modeLabel = new QLabel(this);
+    m_modeLabel->setObjectName(QStringLiteral("modeLabel"));
+    m_activity = new QLabel(this);
+    m_activity->setObjectName(QStringLiteral("activity"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("activityProgress"));
+    m_progress->setMaximumWidth(180);
+    m_progress->hide();
     statusBar()->addWidget(m_connectionState);
+    statusBar()->addWidget(m_modeLabel);
+    statusBar()->addWidget(m_activity, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    m_countdown.setInterval(1000);
+    connect(&m_countdown, &QTimer::timeout, this, &MainWindow::updateObserving);
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(style()->standardIcon(QStyle::SP_MessageBoxInformation), this);
+        m_tray->setToolTip(QStringLiteral("Vigil"));
+        m_tray->show();
+    }
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    setMode(settings.value(QStringLiteral("mode"), QStringLiteral("approve")).toString());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addPage(const QString &name, QWidget *page, const QString &toolTip)
+{
+    auto *item = new QListWidgetItem(name, m_nav);
+    item->setToolTip(toolTip);
+    m_pages->addWidget(page);
+    const int index = m_pages->count() - 1;
+    auto *shortcut = new QAction(this);
+    shortcut->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
+    connect(shortcut, &QAction::triggered, this, [this, index] { m_nav->setCurrentRow(index); });
+    addAction(shortcut);
+    if (m_nav->currentRow() < 0)
+        m_nav->setCurrentRow(0);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setMode(const QString &mode)
+{
+    if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
+        && mode != QLatin1StringView("autonomous"))
+        return;
+    for (QAction *a : m_modes->actions())
+        a->setChecked(a->data().toString() == mode);
+    m_modeLabel->setText(tr("mode: %1").arg(mode));
+    if (mode == m_mode)
+        return;
+    m_mode = mode;
+    QSettings().setValue(QStringLiteral("mode"), mode);
+    emit modeChanged(mode);
+}
+
+bool MainWindow::actionsPaused() const
+{
+    return m_pause->isChecked();
+}
+QString MainWindow::bannerText() const
+{
+    return m_banner->isVisible() ? m_bannerText->text() : QString();
+}
+
+void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
+{
+    m_runner = runner;
+    m_target = targetName;
+    setWindowTitle(QStringLiteral("Vigil — %1").arg(targetName));
+    m_connectionState->setText(tr("● connecting to %1…").arg(targetName));
+    connect(runner, &EngineRunner::started, this, [this](bool ok, const QString &error) {
+        m_guardedChange->setEnabled(ok);
+        if (!ok) {
+            m_connectionState->setText(tr("● not connected"));
+            QMessageBox::warning(this, tr("Cannot watch %1").arg(m_target), error);
+        }
+    });
+    connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
+    connect(runner, &EngineRunner::event, m_dashboard, &DashboardPage::onEvent);
+    connect(runner, &EngineRunner::sampleAvailable, m_dashboard, &DashboardPage::addSample);
+    connect(runner, &EngineRunner::actionRefused, this, [this](const QString &reason) {
+        m_activity->setText(tr("not applied: %1").arg(reason));
+        QMessageBox::warning(this, tr("Change not applied"), reason);
+    });
+}
+
+void MainWindow::onGuardedChange()
+{
+    GuardedChangeDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted || !dialog.action() || !m_runner)
+        return;
+    m_activity->setText(tr("collecting the baseline before applying…"));
+    m_runner->submit(*dialog.action());
+}
+
+void MainWindow::showBanner(const QString &text)
+{
+    m_bannerText->setText(text);
+    m_banner->show();
+    if (m_tray)
+        m_tray->showMessage(tr("Vigil rolled back a change"), text, QSystemTrayIcon::Warning, 15000);
+}
+
+void MainWindow::updateObserving()
+{
+    const double now = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    const int elapsed = int(now - m_observedSince);
+    m_progress->setRange(0, int(m_windowSeconds));
+    m_progress->setValue(std::min(elapsed, int(m_windowSeconds)));
+    m_progress->setFormat(QStringLiteral("%1/%2 s").arg(elapsed).arg(int(m_windowSeconds)));
+    m_activity->setText(tr("observing \"%1\"").arg(m_observedSql.left(60)));
+}
+
+void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
+{
+    const QString sql = payload.value(QLatin1StringView("apply_sql")).toString();
+    if (name == QLatin1StringView("engine.started")) {
+        m_connectionState->setText(tr("● connected to %1 (PostgreSQL %2)")
+                                       .arg(payload.value(QLatin1StringView("target")).toString(),
+                                           payload.value(QLatin1StringView("server_version")).toString()));
+        m_connectionState->setToolTip(payload.value(QLatin1StringView("host_metrics")).toString());
+    } else if (name == QLatin1StringView("collector.gap")) {
+        m_connectionState->setText(tr("● connection lost — retrying (%1)")
+                                       .arg(payload.value(QLatin1StringView("reason")).toString().left(80)));
+    } else if (name == QLatin1StringView("sample") && m_connectionState->text().contains(tr("lost"))) {
+        m_connectionState->setText(tr("● connected to %1").arg(m_target));
+    } else if (name == QLatin1StringView("collector.notice")) {
+        m_activity->setText(payload.value(QLatin1StringView("message")).toString());
+    } else if (name == QLatin1StringView("baseline.collecting")) {
+        m_activity->setText(tr("collecting a %1 s baseline before applying…")
+                                .arg(payload.value(QLatin1StringView("seconds")).toDouble()));
+    } else if (name == QLatin1StringView("action.progress")) {
+        m_progress->show();
+        m_progress->setRange(0, 100);
+        m_progress->setValue(int(payload.value(QLatin1StringView("percent")).toDouble()));
+        m_progress->setFormat(QStringLiteral("%p%"));
+        m_activity->setText(tr("building the index: %1").arg(payload.value(QLatin1StringView("phase")).toString()));
+    } else if (name == QLatin1StringView("action.executed")) {
+        m_observedId = payload.value(QLatin1StringView("action_id")).toInteger();
+        m_observedSql = sql;
+        m_observedSince = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+        m_progress->show();
+        m_countdown.start();
+        updateObserving();
+    } else if (name == QLatin1StringView("action.kept")) {
+        m_countdown.stop();
+        m_progress->hide();
+        m_activity->setText(
+            tr("kept \"%1\": %2").arg(sql.left(60), payload.value(QLatin1StringView("reason")).toString()));
+    } else if (name == QLatin1StringView("action.rolled_back")) {
+        m_countdown.stop();
+        m_progress->hide();
+        const QString reason = payload.value(QLatin1StringView("reason")).toString();
+        m_activity->setText(tr("rolled back \"%1\"").arg(sql.left(60)));
+        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(sql.left(80), m_target, reason));
+    } else if (name == QLatin1StringView("action.failed")) {
+        m_countdown.stop();
+        m_progress->hide();
+        const QString reason = payload.value(QLatin1StringView("reason")).toString();
+        m_activity->setText(tr("failed: %1").arg(reason));
+        if (payload.value(QLatin1StringView("alert")).toBool())
+            showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(sql.left(80), m_target, reason));
+    } else if (name == QLatin1StringView("engine.paused")) {
+        m_activity->setText(
+            payload.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));
+    }
 }
 
 } // namespace vigil

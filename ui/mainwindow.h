@@ -1,21 +1,81 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QJsonObject>
 #include <QMainWindow>
+#include <QTimer>
 
+class QAction;
+class QActionGroup;
+class QFrame;
 class QLabel;
+class QListWidget;
+class QProgressBar;
+class QStackedWidget;
+class QSystemTrayIcon;
 
 namespace vigil {
 
-/// Vigil's main window. In this first version it is a frame: the pages arrive with the desktop issue.
+class DashboardPage;
+class EngineRunner;
+struct Action;
+
+/**
+ * Vigil's window: a toolbar (mode, pause, guarded change), pages (dashboard, ...), a status bar that tells the
+ * connection, the mode and what Vigil is doing, and a banner plus a desktop notification when an action is
+ * rolled back. It shows what the engine reports and forwards the DBA's decisions; it holds no SQL.
+ */
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Shows this engine's target and forwards decisions to it (not owned; it must outlive the window).
+    void attachEngine(EngineRunner *runner, const QString &targetName);
+
+    DashboardPage *dashboard() const { return m_dashboard; }
+    /// observe | approve | autonomous
+    QString mode() const { return m_mode; }
+    void setMode(const QString &mode);
+    bool actionsPaused() const;
+    QString bannerText() const;
+    void addPage(const QString &name, QWidget *page, const QString &toolTip);
+
+signals:
+    void modeChanged(const QString &mode);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void onEngineEvent(const QString &name, const QJsonObject &payload);
+    void onGuardedChange();
+    void showBanner(const QString &text);
+    void updateObserving();
+
+    EngineRunner *m_runner = nullptr;
+    DashboardPage *m_dashboard = nullptr;
+    QListWidget *m_nav = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    QActionGroup *m_modes = nullptr;
+    QAction *m_pause = nullptr;
+    QAction *m_guardedChange = nullptr;
+    QFrame *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
     QLabel *m_connectionState = nullptr;
+    QLabel *m_modeLabel = nullptr;
+    QLabel *m_activity = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QTimer m_countdown;
+    QString m_mode = QStringLiteral("approve");
+    QString m_target;
+    qint64 m_observedId = 0;
+    QString m_observedSql;
+    double m_observedSince = 0;
+    double m_windowSeconds = 60;
 };
 
 } // namespace vigil

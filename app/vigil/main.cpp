@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: MIT
 // vigil: the desktop application. Argument parsing and composition only.
+#include "enginerunner.h"
 #include "mainwindow.h"
+#include "sandbox.h"
+#include "store/knowledgestore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QSettings>
+
+#include <memory>
 
 int main(int argc, char *argv[])
 {
@@ -18,9 +26,70 @@ int main(int argc, char *argv[])
                                                     "and rolls back any that made it slower."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addOptions({
+        { QStringLiteral("sandbox"),
+            QStringLiteral("Start a private PostgreSQL with a pgbench workload and watch it; removed on exit.") },
+        { QStringLiteral("target"), QStringLiteral("Watch this database (a libpq conninfo or URI)."),
+            QStringLiteral("CONNINFO") },
+        { QStringLiteral("store"), QStringLiteral("Knowledge store: a SQLite file or a PostgreSQL conninfo."),
+            QStringLiteral("LOCATION") },
+        { QStringLiteral("interval"), QStringLiteral("Guard sample interval in seconds (default 5)."),
+            QStringLiteral("S") },
+        { QStringLiteral("window"), QStringLiteral("Observation window in seconds (default 60)."),
+            QStringLiteral("S") },
+        { QStringLiteral("baseline"), QStringLiteral("Baseline in seconds (default 60)."), QStringLiteral("S") },
+    });
     parser.process(app);
 
     vigil::MainWindow window;
+    std::unique_ptr<vigil::Sandbox> sandbox;
+    QString target = parser.value(QStringLiteral("target"));
+    QString targetName = target;
+    if (parser.isSet(QStringLiteral("sandbox"))) {
+        sandbox = std::make_unique<vigil::Sandbox>();
+        QProgressDialog progress(QObject::tr("Starting the sandbox database…"), QString(), 0, 0);
+        progress.setWindowTitle(QObject::tr("Vigil sandbox"));
+        progress.setMinimumDuration(0);
+        progress.show();
+        sandbox->setProgressCallback([&progress](const QString &step) {
+            progress.setLabelText(QObject::tr("Sandbox: %1…").arg(step));
+            QApplication::processEvents();
+        });
+        QString error;
+        if (!sandbox->start(&error)) {
+            QMessageBox::critical(nullptr, QObject::tr("Vigil sandbox"),
+                QObject::tr("The sandbox database could not start: %1").arg(error));
+            return 1;
+        }
+        target = sandbox->conninfo();
+        targetName = sandbox->displayName();
+    }
+
+    std::unique_ptr<vigil::EngineRunner> runner;
+    if (!target.isEmpty()) {
+        vigil::EngineConfig config;
+        config.targetConninfo = target;
+        config.storeLocation = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
+                                                                     : vigil::KnowledgeStore::defaultLocation();
+        config.mode = window.mode();
+        auto seconds = [&](const char *name, double fallback) {
+            bool ok = false;
+            const double v = parser.value(QLatin1StringView(name)).toDouble(&ok);
+            return ok ? v : fallback;
+        };
+        config.policy.intervalSeconds = seconds("interval", config.policy.intervalSeconds);
+        config.policy.windowSeconds = seconds("window", config.policy.windowSeconds);
+        config.policy.baselineSeconds = seconds("baseline", config.policy.baselineSeconds);
+        if (const QString problem = config.policy.validate(config.tickSeconds); !problem.isEmpty()) {
+            QMessageBox::critical(nullptr, QStringLiteral("Vigil"), problem);
+            return 2;
+        }
+        runner = std::make_unique<vigil::EngineRunner>(config);
+        window.attachEngine(runner.get(), targetName);
+        runner->start();
+    }
     window.show();
-    return app.exec();
+    const int code = QApplication::exec();
+    runner.reset(); // the engine stops before the sandbox it watches goes away
+    return code;
 }

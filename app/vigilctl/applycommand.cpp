@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "actionfromsql.h"
 #include "cli.h"
 #include "commands.h"
 
 #include "Engine.h"
+#include "act/actionfromsql.h"
 
 #include <QCoreApplication>
 
@@ -51,7 +51,7 @@ int runApplyCommand(const QStringList &arguments)
     }
     QString error;
     const std::optional<vigil::Action> action
-        = actionFromSql(parser.value(QStringLiteral("sql")), parser.value(QStringLiteral("rollback-sql")), &error);
+        = vigil::actionFromSql(parser.value(QStringLiteral("sql")), parser.value(QStringLiteral("rollback-sql")), &error);
     if (!action) {
         err() << "vigilctl apply: " << error << "\n";
         return exitcode::kBadInput;

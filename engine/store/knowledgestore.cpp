@@ -99,8 +99,9 @@ constexpr char kSampleAverages[] = "AVG(tps), AVG(qps), AVG(latency_mean_ms), AV
                                    "AVG(max_connections), AVG(cache_hit_ratio), AVG(cpu_pct), AVG(mem_pct), "
                                    "AVG(load1)";
 
+// %3 is the details and evidence columns, or NULLs when a read leaves them out (ActionFields::Summary).
 constexpr char kActionColumns[] = "id, target, kind, origin, state, apply_sql, rollback_sql, reversible, "
-                                  "needs_restart, reason, details, evidence, %1, %2";
+                                  "needs_restart, reason, %3, %1, %2";
 constexpr char kTransitionColumns[] = "id, action_id, from_state, to_state, %1, reason, evidence";
 
 QString sql(const char *text)
@@ -276,11 +277,43 @@ struct KnowledgeStore::Private
         return QStringLiteral("to_char(%1 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')").arg(name);
     }
 
-    QString actionSelect() const
+    QString actionSelect(ActionFields fields = ActionFields::All) const
     {
+        const QString bulk = fields == ActionFields::All ? QStringLiteral("details, evidence")
+                                                         : QStringLiteral("NULL AS details, NULL AS evidence");
         return QStringLiteral("SELECT ")
-            + QString::fromLatin1(kActionColumns).arg(timeColumn("created_at"), timeColumn("updated_at"))
+            + QString::fromLatin1(kActionColumns).arg(timeColumn("created_at"), timeColumn("updated_at"), bulk)
             + QStringLiteral(" FROM actions");
+    }
+
+    /// The WHERE conditions of `filter`, its values appended to `values` in order. Empty when it matches all.
+    static QStringList filterConditions(const ActionFilter &filter, QVariantList &values)
+    {
+        QStringList conditions;
+        if (!filter.target.isEmpty()) {
+            conditions << QStringLiteral("target = ?");
+            values << filter.target;
+        }
+        if (!filter.states.empty()) {
+            QStringList marks;
+            for (const ActionState state : filter.states) {
+                marks << QStringLiteral("?");
+                values << stateName(state);
+            }
+            conditions << QStringLiteral("state IN (") + marks.join(QStringLiteral(", ")) + u')';
+        }
+        if (!filter.text.isEmpty()) {
+            // The text is a literal: its own % and _ must not act as wildcards, so they are escaped with '!'.
+            QString literal = filter.text.toLower();
+            literal.replace(u'!', QStringLiteral("!!"));
+            literal.replace(u'%', QStringLiteral("!%"));
+            literal.replace(u'_', QStringLiteral("!_"));
+            const QString pattern = u'%' + literal + u'%';
+            conditions << QStringLiteral("(lower(apply_sql) LIKE ? ESCAPE '!' OR lower(target) LIKE ? ESCAPE '!' "
+                                         "OR lower(COALESCE(reason, '')) LIKE ? ESCAPE '!')");
+            values << pattern << pattern << pattern;
+        }
+        return conditions;
     }
 
     QString transitionSelect() const
@@ -316,18 +349,22 @@ struct KnowledgeStore::Private
         return a;
     }
 
-    /// The actions matching `where` (with `values` bound), oldest first. `ok` is false when the query failed.
-    std::vector<Action> selectActions(const QString &where, const QVariantList &values, bool *ok = nullptr)
+    /// The actions matching `where` (with `values` bound), oldest first (newest first with `newestFirst`), at most
+    /// `limit` of them when it is not negative. `ok` is false when the query failed.
+    std::vector<Action> selectActions(const QString &where, const QVariantList &values, bool *ok = nullptr,
+        bool newestFirst = false, int limit = -1, ActionFields fields = ActionFields::All)
     {
         std::vector<Action> result;
         if (ok)
             *ok = false;
         QSqlQuery q(m_db);
-        QString statement = actionSelect();
+        QString statement = actionSelect(fields);
         if (!where.isEmpty())
             statement += QStringLiteral(" WHERE ") + where;
         // Ids are handed out by the server in insertion order, unlike client clocks across workstations.
-        statement += QStringLiteral(" ORDER BY id");
+        statement += newestFirst ? QStringLiteral(" ORDER BY id DESC") : QStringLiteral(" ORDER BY id");
+        if (limit >= 0)
+            statement += QStringLiteral(" LIMIT %1").arg(limit); // an int the code formats, never the user's text
         if (!prepare(q, statement, QStringLiteral("could not read actions")))
             return result;
         for (const QVariant &value : values)
@@ -750,6 +787,59 @@ std::vector<Transition> KnowledgeStore::transitions(qint64 actionId) const
         result.push_back(std::move(t));
     }
     return result;
+}
+
+std::vector<Action> KnowledgeStore::actionsPage(
+    qint64 beforeId, int limit, const ActionFilter &filter, ActionFields fields, bool *ok) const
+{
+    QVariantList values;
+    QStringList conditions = Private::filterConditions(filter, values);
+    if (beforeId > 0) {
+        conditions.prepend(QStringLiteral("id < ?"));
+        values.prepend(beforeId);
+    }
+    return d->selectActions(conditions.join(QStringLiteral(" AND ")), values, ok, true, qMax(limit, 0), fields);
+}
+
+qint64 KnowledgeStore::countActions(const ActionFilter &filter) const
+{
+    const QString what = QStringLiteral("could not count actions");
+    QVariantList values;
+    const QStringList conditions = Private::filterConditions(filter, values);
+    QString statement = QStringLiteral("SELECT COUNT(*) FROM actions");
+    if (!conditions.isEmpty())
+        statement += QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    QSqlQuery q(d->m_db);
+    if (!d->prepare(q, statement, what))
+        return -1;
+    for (const QVariant &value : values)
+        q.addBindValue(value);
+    if (!d->exec(q, what))
+        return -1;
+    if (!q.next()) {
+        d->fail(what, q.lastError());
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}
+
+qint64 KnowledgeStore::lastTransitionId() const
+{
+    const QString what = QStringLiteral("could not read the journal's newest transition");
+    QSqlQuery q(d->m_db);
+    if (!d->prepare(q, QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM transitions"), what) || !d->exec(q, what))
+        return -1;
+    if (!q.next()) {
+        d->fail(what, q.lastError());
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}
+
+std::vector<Action> KnowledgeStore::actionsChangedSince(qint64 afterTransitionId, ActionFields fields, bool *ok) const
+{
+    return d->selectActions(QStringLiteral("id IN (SELECT action_id FROM transitions WHERE id > ?)"),
+        { afterTransitionId }, ok, true, -1, fields);
 }
 
 bool KnowledgeStore::addSample(const QString &target, const Sample &sample)

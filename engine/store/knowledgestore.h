@@ -26,6 +26,22 @@ struct Transition
     QJsonObject evidence;
 };
 
+/// Which actions a history asks for. An empty member matches every action.
+struct ActionFilter
+{
+    QString target; ///< exactly this target
+    std::vector<ActionState> states; ///< any of these states
+    /// A substring of the apply SQL, the target or the reason, ignoring case (on SQLite only ASCII letters fold).
+    QString text;
+};
+
+/// How much of each action a read returns. The evidence (every sample of the window) and the details are most of a
+/// row's bytes and parsing; a list needs them only for the row a DBA opens.
+enum class ActionFields {
+    All,
+    Summary, ///< Action::evidence and Action::details left empty
+};
+
 /**
  * The journal of actions and their transitions, and the recent samples, through Qt SQL.
  *
@@ -65,6 +81,20 @@ public:
     /// Actions left in applying / observing / rolling_back (what start-up recovery must finish).
     std::vector<Action> inFlight(const QString &target = {}) const;
     std::vector<Transition> transitions(qint64 actionId) const;
+
+    /// Up to `limit` actions matching `filter` whose id is below `beforeId` (0: from the newest), newest first: the
+    /// next page of a history. Ids, not times, order the journal: the store hands them out in insertion order.
+    /// `ok` (when given) tells an empty page from a failed read.
+    std::vector<Action> actionsPage(qint64 beforeId, int limit, const ActionFilter &filter = {},
+        ActionFields fields = ActionFields::All, bool *ok = nullptr) const;
+    /// How many actions match `filter`; -1 on failure.
+    qint64 countActions(const ActionFilter &filter = {}) const;
+    /// The id of the newest transition (0 when there is none, -1 on failure): a cursor for actionsChangedSince().
+    qint64 lastTransitionId() const;
+    /// The actions with a transition whose id is above `afterTransitionId`, newest first: every action created or
+    /// moved to another state since the cursor was read. `ok` (when given) tells none from a failed read.
+    std::vector<Action> actionsChangedSince(
+        qint64 afterTransitionId, ActionFields fields = ActionFields::All, bool *ok = nullptr) const;
 
     /// Appends a sample of one target at full rate. sample.tEnd is read as seconds since the Unix epoch (live
     /// sources stamp Snapshots with epoch time). prune() downsamples samples older than `fullRateForSeconds`

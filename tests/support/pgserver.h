@@ -11,7 +11,10 @@
 
 class QByteArray;
 class QProcess;
-class QTemporaryDir;
+
+namespace vigil {
+class PostgresCluster;
+}
 
 namespace vigil::testing {
 
@@ -28,6 +31,9 @@ namespace vigil::testing {
  * the same if the test process dies without running destructors.
  *
  * Errors come back as text naming the tool, its output and, when the server failed, the tail of its log.
+ *
+ * The mechanics (binaries, root handling, port, initdb, configuration, start/stop, watchdog) are
+ * vigil::PostgresCluster's, which `vigil --sandbox` uses too; this class adds what tests need on top.
  */
 class PgServer
 {
@@ -46,7 +52,7 @@ public:
     /// True while the postmaster's pid file exists.
     bool isRunning() const;
 
-    int port() const { return m_port; }
+    int port() const;
     QString host() const;
     QString database() const;
     /// "host=127.0.0.1 port=N dbname=vigil_test user=USER", for libpq and QPSQL.
@@ -79,27 +85,10 @@ public:
     static QString binDirectory();
 
 private:
-    bool startSteps(QString *error);
-    bool checkTools(QString *error);
-    bool createDirectory(QString *error);
-    void startWatchdog() const;
-    bool initCluster(QString *error) const;
-    bool writeServerConfig(QString *error) const;
-    bool launch(bool pickPort, QString *error);
     bool createObjects(QString *error) const;
-    bool runPsql(const QString &database, const QString &user, const QString &password, const QStringList &commands,
-        QString *output, QString *error) const;
-    bool writeOwnedFile(const QString &path, const QByteArray &content, QString *error) const;
-    void killStalePostmaster() const;
-    void cleanUp();
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QProcessEnvironment m_environment;
-    QString m_setpriv;
-    int m_port = 0;
-    bool m_runAsPostgres = false;
-    int m_serverUid = -1;
-    int m_serverGid = -1;
+    // The server mechanics, shared with `vigil --sandbox`.
+    std::unique_ptr<PostgresCluster> m_cluster;
 };
 
 } // namespace vigil::testing

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: MIT
-#include "actionfromsql.h"
+#include "act/actionfromsql.h"
 
 #include "act/sqlrecognizer.h"
 
 #include <QJsonObject>
 
-std::optional<vigil::Action> actionFromSql(const QString &sql, const QString &rollbackSql, QString *error)
+namespace vigil {
+
+std::optional<Action> actionFromSql(const QString &sql, const QString &rollbackSql, QString *error)
 {
-    using vigil::ActionKind;
     if (sql.trimmed().isEmpty()) {
         *error = QStringLiteral("--sql is empty: give the statement to apply");
         return std::nullopt;
     }
-    const vigil::SqlRecognizer::Result r = vigil::SqlRecognizer::recognize(sql);
+    const SqlRecognizer::Result r = SqlRecognizer::recognize(sql);
     if (r.statements == 0) {
         *error = QStringLiteral("--sql holds no statement (only comments or semicolons)");
         return std::nullopt;
     }
-    vigil::Action action;
-    action.origin = vigil::ActionOrigin::User;
+    Action action;
+    action.origin = ActionOrigin::User;
     action.kind = r.kind;
     action.applySql = sql.trimmed();
     action.rollbackSql = rollbackSql.trimmed();
@@ -54,3 +55,22 @@ std::optional<vigil::Action> actionFromSql(const QString &sql, const QString &ro
     action.details = details;
     return action;
 }
+
+QString derivedRollbackPreview(const QString &sql)
+{
+    const SqlRecognizer::Result r = SqlRecognizer::recognize(sql);
+    switch (r.kind) {
+    case ActionKind::SetParameter:
+        return QStringLiteral("ALTER SYSTEM RESET %1 -- or the value ALTER SYSTEM had set before, read when applying")
+            .arg(r.parameter);
+    case ActionKind::CreateIndex:
+        return QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1").arg(r.index);
+    case ActionKind::DropIndex:
+        return QStringLiteral("CREATE INDEX CONCURRENTLY ... -- the index's definition, saved when applying");
+    case ActionKind::Sql:
+        break;
+    }
+    return {};
+}
+
+} // namespace vigil

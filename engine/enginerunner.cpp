@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include "enginerunner.h"
+
+namespace vigil {
+
+EngineRunner::EngineRunner(EngineConfig config, QObject *parent)
+    : QObject(parent)
+    , m_engine(new Engine(std::move(config)))
+{
+    m_thread.setObjectName(QStringLiteral("vigil-engine"));
+    m_engine->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
+    // Queued: these cross from the engine thread to this object's thread, carrying values only.
+    connect(m_engine, &Engine::started, this, &EngineRunner::started, Qt::QueuedConnection);
+    connect(m_engine->events(), &EventBus::published, this, &EngineRunner::event, Qt::QueuedConnection);
+    connect(m_engine, &Engine::sampleAvailable, this, &EngineRunner::sampleAvailable, Qt::QueuedConnection);
+    connect(m_engine, &Engine::actionFinished, this, &EngineRunner::actionFinished, Qt::QueuedConnection);
+    connect(m_engine, &Engine::actionRefused, this, &EngineRunner::actionRefused, Qt::QueuedConnection);
+}
+
+EngineRunner::~EngineRunner()
+{
+    stop();
+}
+
+void EngineRunner::start()
+{
+    m_thread.start();
+    QMetaObject::invokeMethod(m_engine, &Engine::startQueued, Qt::QueuedConnection);
+}
+
+void EngineRunner::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    // The engine stops its timers and its executor thread in its own thread, then this thread ends.
+    QMetaObject::invokeMethod(m_engine, &Engine::stop, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    m_engine = nullptr;
+}
+
+void EngineRunner::submit(const Action &action)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, action] { engine->submit(action); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::setPaused(bool paused)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, paused] { engine->setPaused(paused); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::recover()
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(m_engine, &Engine::recover, Qt::QueuedConnection);
+}
+
+} // namespace vigil

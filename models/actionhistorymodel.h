@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+
+#include <QAbstractTableModel>
+#include <QCache>
+#include <QIcon>
+#include <QString>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace vigil {
+
+class KnowledgeStore;
+
+/**
+ * The journal of actions as a table, newest first, read page by page from a knowledge store.
+ *
+ * The model opens the store itself, on its own connection in the thread that creates it (the GUI thread): SQLite in
+ * WAL mode lets this reader run beside the engine's writer, and a PostgreSQL store takes any number of readers.
+ * Rows arrive through canFetchMore()/fetchMore(), `pageSize()` at a time, so a journal of 100,000 actions opens as
+ * fast as one of 500. refresh() merges what changed since (new actions at the top, state changes in place) and never
+ * resets; only setStoreLocation() does.
+ *
+ * A row holds an action without its evidence and details (the bulk of the journal); EvidenceRole and DetailsRole read
+ * them from the store for the rows asked about, and keep the last few.
+ */
+class ActionHistoryModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Columns {
+        TimeColumn,
+        TargetColumn,
+        ActionColumn,
+        KindColumn,
+        OriginColumn,
+        StatusColumn,
+        ReasonColumn,
+        COLUMN_COUNT
+    };
+    Q_ENUM(Columns)
+
+    /// Raw values, the same for every column of a row unless said otherwise.
+    enum Roles {
+        ActionIdRole = Qt::UserRole, ///< qint64, the journal id
+        CreatedAtRole, ///< QDateTime (UTC)
+        UpdatedAtRole, ///< QDateTime (UTC)
+        TargetRole, ///< QString
+        ApplySqlRole, ///< QString, as written
+        RollbackSqlRole, ///< QString
+        KindRole, ///< QString, the journal's name (create_index)
+        OriginRole, ///< QString (auto, user)
+        StateRole, ///< QString, the journal's name (rolled_back)
+        ReasonRole, ///< QString, the last transition's reason
+        EvidenceRole, ///< QJsonObject, the verdict's evidence (read from the store when asked)
+        DetailsRole, ///< QJsonObject (read from the store when asked)
+        StatusColorRole, ///< QColor of the status chip
+        SortRole, ///< per column: the value to sort by (the id for time: ids follow the journal's order)
+        ExportRole, ///< per column: the raw value for export (QDateTime for time, journal names for enums)
+    };
+    Q_ENUM(Roles)
+
+    static constexpr int kDefaultPageSize = 500;
+
+    /// Opens the store at `location` (a SQLite path or a PostgreSQL conninfo). On failure the model is empty and
+    /// errorString() says why. Nothing is read until the first fetchMore().
+    explicit ActionHistoryModel(const QString &storeLocation, QObject *parent = nullptr);
+    ~ActionHistoryModel() override;
+
+    QString storeLocation() const { return m_location; }
+    /// Replaces the store: the one reset this model does.
+    void setStoreLocation(const QString &location);
+    bool isOpen() const { return m_store != nullptr; }
+    /// Why the store could not be opened or read; empty when all is well.
+    QString errorString() const { return m_error; }
+
+    int pageSize() const { return m_pageSize; }
+    void setPageSize(int rows);
+    /// Actions in the journal when it was last read (fetchMore or refresh); -1 before the first read.
+    qint64 totalCount() const { return m_totalCount; }
+    /// The row of action `id`, or -1 when it is not loaded.
+    int rowOfAction(qint64 id) const;
+
+    /// Loads every row not loaded yet, `pageRows` at a time, calling `progress(loaded, total)` after each page;
+    /// `progress` returning false stops early. Returns false when it stopped early or a read failed.
+    bool fetchAll(const std::function<bool(qint64 loaded, qint64 total)> &progress = {}, int pageRows = 5000);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    QHash<int, QByteArray> roleNames() const override;
+
+public slots:
+    /// Merges what the journal recorded since the last read: new actions are inserted (at the top when newest), rows
+    /// whose action changed emit dataChanged with the roles that changed. Does nothing before the first fetch.
+    void refresh();
+
+signals:
+    void errorOccurred(const QString &message);
+    void totalCountChanged(qint64 count);
+
+private:
+    bool fetchPage(int rows);
+    void open();
+    void setError(const QString &message);
+    void updateTotalCount();
+    void updateRow(int row, Action action);
+    void insertAt(int row, std::vector<Action> actions);
+    const Action *fullAction(qint64 id) const;
+    QVariant rawValue(const Action &action, int column) const;
+    QVariant sortValue(const Action &action, int column) const;
+    QString displayText(const Action &action, int column) const;
+    const QIcon &iconFor(ActionState state) const;
+
+    QString m_location;
+    std::unique_ptr<KnowledgeStore> m_store;
+    QString m_error;
+    std::vector<Action> m_rows; ///< newest first: ids strictly decreasing (rows are found by binary search)
+    int m_pageSize = kDefaultPageSize;
+    bool m_fetched = false; ///< the first page has been read (and m_cursor set)
+    bool m_hasMore = true;
+    qint64 m_cursor = 0; ///< the newest transition id already merged
+    qint64 m_totalCount = -1;
+    mutable QCache<qint64, Action> m_fullActions { 64 }; ///< evidence and details of the rows asked about
+    mutable std::array<QIcon, 9> m_icons; ///< painted on first use, one per state
+};
+
+} // namespace vigil

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+
+#include <QColor>
+#include <QDateTime>
+#include <QIcon>
+#include <QString>
+
+namespace vigil {
+
+/// How a state reads at a glance; the same meaning on every page (UI.md: colours mean the same everywhere).
+enum class StatusTone {
+    Good, ///< kept
+    Pending, ///< awaiting approval, applying, observing, rolling back
+    Bad, ///< rolled back, failed
+    Neutral, ///< proposed, rejected
+};
+
+StatusTone statusTone(ActionState state);
+/// The chip colour of a tone. Fixed colours, not the palette's: they are backgrounds for a glyph of their own, never
+/// behind palette text, so they read the same in light and dark themes.
+QColor toneColor(StatusTone tone);
+
+/// What a DBA reads: "awaiting approval", "rolled back", ...
+QString stateLabel(ActionState state);
+/// "parameter", "create index", "drop index", "SQL".
+QString kindLabel(ActionKind kind);
+/// "auto" (a detector proposed it) or "user" (a DBA typed it).
+QString originLabel(ActionOrigin origin);
+
+/// A table cell's time: local, ISO-like, to the second ("2026-11-27 14:05:09"); empty when invalid.
+QString formatLocalTime(const QDateTime &time);
+/// ISO 8601 in local time with its offset and milliseconds ("2026-11-27T14:05:09.120+01:00"), so a reader in another
+/// zone still knows the instant; empty when invalid.
+QString isoWithOffset(const QDateTime &time);
+/// SQL on one line for a table cell: runs of whitespace (newlines included) become one space.
+QString oneLine(const QString &text);
+
+/// A round chip in the tone's colour with a glyph of the state's own shape, so states differ without colour too.
+/// Needs a QGuiApplication (it paints pixmaps); callers cache it.
+QIcon statusIcon(ActionState state);
+
+} // namespace vigil

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include "dashboardpage.h"
+
+#include <QAbstractButton>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QTest>
+#include <QTimeZone>
+
+using namespace vigil;
+
+namespace {
+Sample sampleAt(double t, double p95)
+{
+    Sample s;
+    s.valid = true;
+    s.tStart = t - 1;
+    s.tEnd = t;
+    s.latencyP95Ms = p95;
+    s.latencyMeanMs = p95 / 2;
+    s.tps = 500;
+    s.sessionsTotal = 5;
+    s.maxConnections = 100;
+    s.cpuPct = 30;
+    s.memPct = 40;
+    return s;
+}
+
+QString iso(double t)
+{
+    return QDateTime::fromMSecsSinceEpoch(qint64(t * 1000), QTimeZone::utc()).toString(Qt::ISODateWithMs);
+}
+} // namespace
+
+class TestDashboardPage : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void chartsShowSamplesAndMarkTheRollback()
+    {
+        DashboardPage page;
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        const double t0 = 1'800'000'000;
+        for (int i = 0; i < 120; ++i)
+            page.addSample(sampleAt(t0 + i, i < 60 ? 1.0 : 3.0));
+        page.onEvent(QStringLiteral("action.executed"),
+            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 60) } });
+        page.onEvent(QStringLiteral("action.degraded"),
+            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 66) },
+                { QStringLiteral("evidence"),
+                    QJsonObject { { QStringLiteral("metric"), QStringLiteral("p95_latency") },
+                        { QStringLiteral("baseline_value"), 1.0 } } } });
+        page.onEvent(QStringLiteral("action.rolled_back"),
+            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 66.1) } });
+        page.refreshNow();
+        QCOMPARE(page.latencyPanel()->shownPoints(), 120);
+        QCOMPARE(page.marks().size(), std::size_t(1));
+        const ActionMark mark = page.marks().front();
+        QCOMPARE(mark.outcome, QStringLiteral("rolled_back"));
+        QVERIFY(qAbs(mark.appliedT - (t0 + 60)) < 0.01);
+        QVERIFY(qAbs(mark.decidedT - (t0 + 66)) < 0.01);
+        QVERIFY(mark.hasBaseline);
+    }
+
+    void rangeButtonsChangeTheView()
+    {
+        DashboardPage page;
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto *hour = page.findChild<QAbstractButton *>(QStringLiteral("range3600"));
+        QVERIFY(hour);
+        QTest::mouseClick(hour, Qt::LeftButton);
+        QCOMPARE(page.range(), 3600);
+        auto *live = page.findChild<QAbstractButton *>(QStringLiteral("liveBox"));
+        QTest::mouseClick(live, Qt::LeftButton);
+        QVERIFY(!page.isLive());
+    }
+};
+
+QTEST_MAIN(TestDashboardPage)
+#include "tst_dashboardpage.moc"

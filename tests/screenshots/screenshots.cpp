@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Produces the README/docs screenshots from the real application: a sandbox database under pgbench load, a
+// harmful guarded change (index scans off while bitmap scans are off: every lookup becomes a sequential scan), the
+// automatic rollback, and the window captured at that moment. Run by scripts/screenshots under Xvfb.
+#include "dashboardpage.h"
+#include "enginerunner.h"
+#include "mainwindow.h"
+#include "sandbox.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QProcess>
+#include <QScreen>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("VigilScreenshots"));
+    QApplication::setApplicationName(QStringLiteral("vigil"));
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("docs/images");
+    QDir().mkpath(outDir);
+
+    vigil::SandboxOptions options;
+    options.scale = 5;
+    options.rate = 200;
+    vigil::Sandbox sandbox(options);
+    QString error;
+    if (!sandbox.start(&error)) {
+        std::fprintf(stderr, "sandbox: %s\n", qPrintable(error));
+        return 1;
+    }
+    // Make the demo harm visible: with bitmap scans off, turning index scans off leaves sequential scans only.
+    QProcess psql;
+    psql.start(QStringLiteral("psql"),
+        { sandbox.conninfo(), QStringLiteral("-c"), QStringLiteral("ALTER SYSTEM SET enable_bitmapscan = off"),
+            QStringLiteral("-c"), QStringLiteral("SELECT pg_reload_conf()") });
+    psql.waitForFinished(10000);
+
+    vigil::EngineConfig config;
+    config.targetConninfo = sandbox.conninfo();
+    config.storeLocation = QDir(outDir).absoluteFilePath(QStringLiteral("screenshot-store.sqlite"));
+    QFile::remove(config.storeLocation);
+    config.policy.intervalSeconds = 1;
+    config.policy.baselineSeconds = 30;
+    config.policy.windowSeconds = 20;
+    vigil::EngineRunner runner(config);
+    vigil::MainWindow window;
+    window.resize(1280, 820);
+    window.attachEngine(&runner, sandbox.displayName());
+    window.show();
+    runner.start();
+
+    // Let the charts fill, then apply the harmful change; capture once it has been rolled back (and a few seconds
+    // later, so the recovery after the rollback shows too).
+    QTimer::singleShot(35000, &window, [&runner] {
+        vigil::Action action;
+        action.kind = vigil::ActionKind::SetParameter;
+        action.applySql = QStringLiteral("ALTER SYSTEM SET enable_indexscan = off");
+        action.details = { { QStringLiteral("name"), QStringLiteral("enable_indexscan") },
+            { QStringLiteral("value"), QStringLiteral("off") } };
+        action.reason = QStringLiteral("screenshot: a harmful change");
+        runner.submit(action);
+    });
+    int code = 1;
+    QObject::connect(&runner, &vigil::EngineRunner::actionFinished, &window, [&](const vigil::Action &done) {
+        QTimer::singleShot(12000, &window, [&, done] {
+            window.dashboard()->refreshNow();
+            const QString path = QDir(outDir).absoluteFilePath(QStringLiteral("dashboard-rollback.png"));
+            window.grab().save(path);
+            std::printf("%s (action %lld: %s)\n", qPrintable(path), done.id, qPrintable(vigil::stateName(done.state)));
+            code = done.state == vigil::ActionState::RolledBack ? 0 : 1;
+            QApplication::quit();
+        });
+    });
+    QTimer::singleShot(150000, &app, [] {
+        std::fprintf(stderr, "timed out waiting for the rollback\n");
+        QApplication::exit(1);
+    });
+    const int exitCode = QApplication::exec();
+    runner.stop();
+    return exitCode ? exitCode : code;
+}

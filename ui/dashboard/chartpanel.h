@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "timeseriesbuffer.h"
+
+#include <QChartView>
+#include <QString>
+
+#include <vector>
+
+class QDateTimeAxis;
+class QValueAxis;
+class QLineSeries;
+class QAreaSeries;
+
+namespace vigil {
+
+/// An action as the charts mark it: when it was applied, when the verdict came, and what it was.
+struct ActionMark
+{
+    qint64 id = 0;
+    double appliedT = 0; ///< epoch seconds
+    double decidedT = 0; ///< 0 while still observed
+    QString outcome; ///< observing, kept, rolled_back, failed
+    double baselineValue = 0; ///< the verdict's baseline for the metric this chart shows, when it is that metric
+    bool hasBaseline = false;
+    double baselineFrom = 0;
+};
+
+/**
+ * One live chart: a few series over time, fed from bounded buffers the dashboard owns, with the actions marked
+ * (applied, rolled back / kept), the observation window shaded and, where the verdict was about this metric, the
+ * baseline drawn. The series are replaced once per refresh (QXYSeries::replace), never appended unboundedly.
+ */
+class ChartPanel : public QChartView
+{
+    Q_OBJECT
+public:
+    struct Line
+    {
+        QString name;
+        const TimeSeriesBuffer *buffer;
+        QColor color;
+    };
+
+    ChartPanel(const QString &title, const QString &unit, std::vector<Line> lines, QWidget *parent = nullptr);
+
+    /// Redraws [from, to] (epoch seconds) with the actions marked. Y starts at 0 unless fixedMax > 0 (percentages).
+    void refresh(double from, double to, const std::vector<ActionMark> &marks, double fixedMax = 0);
+    /// Which metric this panel's baseline band belongs to (p95_latency, throughput, ...).
+    void setMetric(const QString &metric) { m_metric = metric; }
+    const QString &metric() const { return m_metric; }
+    /// A compact chart has no legend (its title names its one series) so the plot keeps its height.
+    void setCompact(bool compact);
+    /// Points currently shown by the first line (for tests and the benchmark).
+    qsizetype shownPoints() const;
+
+private:
+    QString m_title;
+    QString m_unit;
+    QString m_metric;
+    std::vector<Line> m_lines;
+    std::vector<QLineSeries *> m_series;
+    QLineSeries *m_applied = nullptr;
+    QLineSeries *m_rolledBack = nullptr;
+    QLineSeries *m_kept = nullptr;
+    QLineSeries *m_baseline = nullptr;
+    QLineSeries *m_windowUpper = nullptr;
+    QLineSeries *m_windowLower = nullptr;
+    QAreaSeries *m_window = nullptr;
+    QDateTimeAxis *m_timeAxis = nullptr;
+    QValueAxis *m_valueAxis = nullptr;
+};
+
+} // namespace vigil

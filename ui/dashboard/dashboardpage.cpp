@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+#include "dashboardpage.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QVBoxLayout>
+
+namespace vigil {
+
+namespace {
+double isoToSeconds(const QJsonValue &ts)
+{
+    const QDateTime t = QDateTime::fromString(ts.toString(), Qt::ISODateWithMs);
+    return t.isValid() ? double(t.toMSecsSinceEpoch()) / 1000.0 : 0.0;
+}
+} // namespace
+
+DashboardPage::DashboardPage(QWidget *parent)
+    : QWidget(parent)
+{
+    setObjectName(QStringLiteral("dashboardPage"));
+    auto *top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Range:"), this));
+    m_ranges = new QButtonGroup(this);
+    const std::pair<int, QString> ranges[] = { { 300, tr("5 min") }, { 3600, tr("1 h") }, { 86400, tr("24 h") } };
+    for (const auto &[seconds, label] : ranges) {
+        auto *button = new QPushButton(label, this);
+        button->setCheckable(true);
+        button->setObjectName(QStringLiteral("range%1").arg(seconds));
+        button->setToolTip(tr("Show the last %1").arg(label));
+        button->setChecked(seconds == m_rangeSeconds);
+        m_ranges->addButton(button, seconds);
+        top->addWidget(button);
+    }
+    connect(m_ranges, &QButtonGroup::idClicked, this, &DashboardPage::setRange);
+    m_liveBox = new QCheckBox(tr("Live"), this);
+    m_liveBox->setObjectName(QStringLiteral("liveBox"));
+    m_liveBox->setChecked(true);
+    m_liveBox->setToolTip(tr("Follow new samples; untick to hold the view and scroll back"));
+    connect(m_liveBox, &QCheckBox::toggled, this, [this](bool live) {
+        m_live = live;
+        m_scroll->setEnabled(!live);
+        refreshNow();
+    });
+    top->addWidget(m_liveBox);
+    m_scroll = new QScrollBar(Qt::Horizontal, this);
+    m_scroll->setObjectName(QStringLiteral("scrollBack"));
+    m_scroll->setEnabled(false);
+    m_scroll->setToolTip(tr("Scroll back through the last 24 hours"));
+    connect(m_scroll, &QScrollBar::valueChanged, this, [this] { refreshNow(); });
+    top->addWidget(m_scroll, 1);
+    m_lastSample = new QLabel(tr("waiting for the first sample…"), this);
+    m_lastSample->setObjectName(QStringLiteral("lastSample"));
+    top->addWidget(m_lastSample);
+
+    const QColor blue(52, 101, 164);
+    const QColor orange(245, 121, 0);
+    m_latency = new ChartPanel(
+        tr("p95 / mean latency"), tr("ms"), { { tr("p95"), &m_p95, orange }, { tr("mean"), &m_mean, blue } }, this);
+    m_latency->setMetric(QStringLiteral("p95_latency"));
+    m_latency->setObjectName(QStringLiteral("latencyChart"));
+    m_throughput = new ChartPanel(
+        tr("throughput (transactions/s)"), tr("tps"), { { tr("transactions/s"), &m_tps, blue } }, this);
+    m_throughput->setMetric(QStringLiteral("throughput"));
+    m_throughput->setObjectName(QStringLiteral("throughputChart"));
+    m_connections = new ChartPanel(tr("connections (used, grey: max)"), tr("sessions"),
+        { { tr("used"), &m_sessions, blue }, { tr("max"), &m_maxConnections, QColor(128, 128, 128) } }, this);
+    m_connections->setObjectName(QStringLiteral("connectionsChart"));
+    m_cpuPanel = new ChartPanel(tr("host CPU busy %"), tr("%"), { { tr("CPU busy"), &m_cpu, blue } }, this);
+    m_cpuPanel->setObjectName(QStringLiteral("cpuChart"));
+    m_memPanel = new ChartPanel(tr("host memory used %"), tr("%"), { { tr("used"), &m_mem, blue } }, this);
+    m_memPanel->setObjectName(QStringLiteral("memoryChart"));
+
+    for (ChartPanel *compact : { m_throughput, m_connections, m_cpuPanel, m_memPanel })
+        compact->setCompact(true);
+    m_latency->setCompact(false);
+    auto *grid = new QGridLayout;
+    grid->addWidget(m_latency, 0, 0, 1, 2);
+    grid->addWidget(m_throughput, 1, 0);
+    grid->addWidget(m_connections, 1, 1);
+    grid->addWidget(m_cpuPanel, 2, 0);
+    grid->addWidget(m_memPanel, 2, 1);
+    grid->setRowStretch(0, 3);
+    grid->setRowStretch(1, 2);
+    grid->setRowStretch(2, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(grid, 1);
+
+    // Samples can arrive faster than it is useful to repaint: coalesce to at most five redraws a second.
+    m_refresh.setSingleShot(true);
+    m_refresh.setInterval(200);
+    connect(&m_refresh, &QTimer::timeout, this, &DashboardPage::refreshNow);
+}
+
+void DashboardPage::addSample(const Sample &s)
+{
+    if (!s.valid)
+        return;
+    const double t = s.tEnd;
+    if (s.cpuPct)
+        m_cpu.append(t, *s.cpuPct);
+    if (s.memPct)
+        m_mem.append(t, *s.memPct);
+    if (s.latencyP95Ms)
+        m_p95.append(t, *s.latencyP95Ms);
+    if (s.latencyMeanMs)
+        m_mean.append(t, *s.latencyMeanMs);
+    if (s.tps)
+        m_tps.append(t, *s.tps);
+    if (s.sessionsTotal)
+        m_sessions.append(t, *s.sessionsTotal);
+    if (s.maxConnections)
+        m_maxConnections.append(t, *s.maxConnections);
+    m_lastSample->setText(
+        tr("last sample %1")
+            .arg(QDateTime::fromMSecsSinceEpoch(qint64(t * 1000)).toString(QStringLiteral("HH:mm:ss"))));
+    scheduleRefresh();
+}
+
+void DashboardPage::onEvent(const QString &name, const QJsonObject &payload)
+{
+    const qint64 id = payload.value(QLatin1StringView("action_id")).toInteger();
+    if (id == 0)
+        return;
+    const double t = isoToSeconds(payload.value(QLatin1StringView("ts")));
+    if (name == QLatin1StringView("action.executed")) {
+        ActionMark &m = m_marks[id];
+        m.id = id;
+        m.appliedT = t;
+        m.outcome = QStringLiteral("observing");
+    } else if (name == QLatin1StringView("action.kept") || name == QLatin1StringView("action.rolled_back")
+        || name == QLatin1StringView("action.failed") || name == QLatin1StringView("action.degraded")) {
+        auto it = m_marks.find(id);
+        if (it == m_marks.end())
+            return;
+        ActionMark &m = it->second;
+        if (name == QLatin1StringView("action.degraded")) {
+            // The verdict: the window ends here; the baseline it was judged against is drawn up to it.
+            const QJsonObject evidence = payload.value(QLatin1StringView("evidence")).toObject();
+            m.decidedT = t;
+            if (evidence.value(QLatin1StringView("metric")).toString() == QLatin1StringView("p95_latency")) {
+                m.hasBaseline = true;
+                m.baselineValue = evidence.value(QLatin1StringView("baseline_value")).toDouble();
+                m.baselineFrom = m.appliedT - 60;
+            }
+            return;
+        }
+        if (m.decidedT <= 0)
+            m.decidedT = t;
+        m.outcome = name.mid(int(qstrlen("action.")));
+    }
+    scheduleRefresh();
+}
+
+const std::vector<ActionMark> &DashboardPage::marks() const
+{
+    m_markList.clear();
+    for (const auto &[id, mark] : m_marks)
+        m_markList.push_back(mark);
+    return m_markList;
+}
+
+void DashboardPage::setRange(int seconds)
+{
+    m_rangeSeconds = seconds;
+    if (QAbstractButton *b = m_ranges->button(seconds))
+        b->setChecked(true);
+    refreshNow();
+}
+
+void DashboardPage::scheduleRefresh()
+{
+    if (!m_refresh.isActive())
+        m_refresh.start();
+}
+
+double DashboardPage::viewEnd() const
+{
+    const double newest = std::max({ m_p95.lastTime(), m_tps.lastTime(), m_cpu.lastTime(), m_sessions.lastTime() });
+    if (m_live || newest <= 0)
+        return newest > 0 ? newest : double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    // Scrolled back: the bar's value is seconds before the newest sample.
+    return newest - (m_scroll->maximum() - m_scroll->value());
+}
+
+void DashboardPage::refreshNow()
+{
+    const double newest = std::max({ m_p95.lastTime(), m_tps.lastTime(), m_cpu.lastTime(), m_sessions.lastTime() });
+    const double oldest
+        = std::min({ m_p95.isEmpty() ? newest : m_p95.firstTime(), m_tps.isEmpty() ? newest : m_tps.firstTime() });
+    const int history = int(std::max(0.0, newest - oldest - m_rangeSeconds));
+    m_scroll->setRange(0, history);
+    m_scroll->setPageStep(m_rangeSeconds);
+    if (m_live)
+        m_scroll->setValue(history);
+    const double to = viewEnd();
+    const double from = to - m_rangeSeconds;
+    const std::vector<ActionMark> &all = marks();
+    std::vector<ActionMark> none;
+    // The baseline band belongs on the chart of the metric the verdict was about; the other charts get the marks.
+    std::vector<ActionMark> withoutBaseline = all;
+    for (ActionMark &m : withoutBaseline)
+        m.hasBaseline = false;
+    m_latency->refresh(from, to, all);
+    m_throughput->refresh(from, to, withoutBaseline);
+    m_connections->refresh(from, to, withoutBaseline);
+    m_cpuPanel->refresh(from, to, withoutBaseline, 100);
+    m_memPanel->refresh(from, to, withoutBaseline, 100);
+}
+
+} // namespace vigil

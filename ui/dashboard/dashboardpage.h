@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "chartpanel.h"
+#include "timeseriesbuffer.h"
+
+#include "metrics/sample.h"
+
+#include <QJsonObject>
+#include <QTimer>
+#include <QWidget>
+
+#include <map>
+
+class QButtonGroup;
+class QCheckBox;
+class QLabel;
+class QScrollBar;
+
+namespace vigil {
+
+/**
+ * The live charts: host CPU and memory, p95 and mean latency, throughput, connections used vs max, with every
+ * action marked where it happened. Holds 24 h of samples per series in bounded buffers; redraws at most a few
+ * times a second however fast samples arrive.
+ */
+class DashboardPage : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr std::size_t kCapacity = 24 * 3600; ///< 24 h of 1 s samples per series
+
+    explicit DashboardPage(QWidget *parent = nullptr);
+
+    void addSample(const vigil::Sample &sample);
+    /// Engine events: action.executed / kept / rolled_back / failed mark the charts.
+    void onEvent(const QString &name, const QJsonObject &payload);
+
+    /// Seconds of history shown: 300, 3600 or 86400.
+    void setRange(int seconds);
+    int range() const { return m_rangeSeconds; }
+    bool isLive() const { return m_live; }
+    const std::vector<ActionMark> &marks() const;
+    ChartPanel *latencyPanel() const { return m_latency; }
+    /// Redraws now (the coalescing timer calls it; tests and benchmarks may too).
+    void refreshNow();
+
+private:
+    void scheduleRefresh();
+    double viewEnd() const;
+
+    TimeSeriesBuffer m_cpu { kCapacity };
+    TimeSeriesBuffer m_mem { kCapacity };
+    TimeSeriesBuffer m_p95 { kCapacity };
+    TimeSeriesBuffer m_mean { kCapacity };
+    TimeSeriesBuffer m_tps { kCapacity };
+    TimeSeriesBuffer m_sessions { kCapacity };
+    TimeSeriesBuffer m_maxConnections { kCapacity };
+    ChartPanel *m_cpuPanel = nullptr;
+    ChartPanel *m_memPanel = nullptr;
+    ChartPanel *m_latency = nullptr;
+    ChartPanel *m_throughput = nullptr;
+    ChartPanel *m_connections = nullptr;
+    QButtonGroup *m_ranges = nullptr;
+    QCheckBox *m_liveBox = nullptr;
+    QScrollBar *m_scroll = nullptr;
+    QLabel *m_lastSample = nullptr;
+    QTimer m_refresh;
+    int m_rangeSeconds = 300;
+    bool m_live = true;
+    std::map<qint64, ActionMark> m_marks; ///< by action id
+    mutable std::vector<ActionMark> m_markList;
+};
+
+} // namespace vigil

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "act/action.h"
+
+#include <QDialog>
+
+#include <optional>
+
+class QDialogButtonBox;
+class QLabel;
+class QPlainTextEdit;
+
+namespace vigil {
+
+/**
+ * The DBA types a statement; Vigil shows what kind of change it recognised and the rollback it will use (editable:
+ * a rollback typed here replaces the derived one). Accepting yields an Action for the engine; nothing touches the
+ * database here.
+ */
+class GuardedChangeDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit GuardedChangeDialog(QWidget *parent = nullptr);
+
+    /// The action to submit, once accepted.
+    std::optional<Action> action() const { return m_action; }
+
+private:
+    void onSqlChanged();
+    void onAccept();
+
+    QPlainTextEdit *m_sql = nullptr;
+    QPlainTextEdit *m_rollback = nullptr;
+    QLabel *m_kind = nullptr;
+    QLabel *m_error = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+    bool m_rollbackEdited = false;
+    bool m_settingRollback = false;
+    std::optional<Action> m_action;
+};
+
+} // namespace vigil

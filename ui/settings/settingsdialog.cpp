@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+#include "settingsdialog.h"
+
+#include <QCheckBox>
+#include <QColor>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleValidator>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QIntValidator>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPalette>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace vigil {
+
+namespace {
+/// validate() and the field checks speak in lower-case clauses; the label shows a sentence.
+QString sentence(QString text)
+{
+    if (text.isEmpty())
+        return text;
+    text[0] = text.at(0).toUpper();
+    if (!text.endsWith(u'.'))
+        text.append(u'.');
+    return text;
+}
+} // namespace
+
+SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
+    : QDialog(parent)
+    , m_settings(settings)
+{
+    setWindowTitle(tr("Vigil Settings"));
+    // Digits exactly as the user's locale writes them, but without group separators: "1,000" in a seconds field
+    // reads as one thousand in one locale and one in another.
+    m_locale.setNumberOptions(m_locale.numberOptions() | QLocale::OmitGroupSeparator);
+    const GuardPolicy defaults;
+
+    m_interval = addNumberField(QStringLiteral("intervalEdit"), tr("the sample interval"), tr("s"),
+        Settings::kIntervalRange, 3,
+        tr("How often the guard takes a sample, in seconds. It must be a whole multiple of the collector tick. "
+           "Default %1 s.")
+            .arg(number(defaults.intervalSeconds)));
+    m_baseline
+        = addNumberField(QStringLiteral("baselineEdit"), tr("the baseline"), tr("s"), Settings::kBaselineRange, 3,
+            tr("How far back before an action the baseline reaches, in seconds: the samples the window is compared "
+               "with. At least one sample interval. Default %1 s.")
+                .arg(number(defaults.baselineSeconds)));
+    m_window
+        = addNumberField(QStringLiteral("windowEdit"), tr("the observation window"), tr("s"), Settings::kWindowRange, 3,
+            tr("How long an action is watched after it finished before it is kept, in seconds. At least one sample "
+               "interval. Default %1 s.")
+                .arg(number(defaults.windowSeconds)));
+    m_latency = addNumberField(QStringLiteral("latencyEdit"), tr("the latency threshold"), tr("%"),
+        Settings::kLatencyPctRange, 2,
+        tr("A sample is degraded when p95 latency is worse than the baseline by more than this many percent "
+           "(%1 to %2). Default %3 %.")
+            .arg(number(Settings::kLatencyPctRange.min), number(Settings::kLatencyPctRange.max),
+                number(defaults.latencyPct)));
+    m_throughput = addNumberField(QStringLiteral("throughputEdit"), tr("the throughput threshold"), tr("%"),
+        Settings::kThroughputPctRange, 2,
+        tr("A sample is degraded when throughput is below the baseline by more than this many percent (%1 to %2). "
+           "Default %3 %.")
+            .arg(number(Settings::kThroughputPctRange.min), number(Settings::kThroughputPctRange.max),
+                number(defaults.throughputPct)));
+    m_consecutive = addNumberField(QStringLiteral("consecutiveEdit"), tr("consecutive samples"), tr("samples"),
+        Settings::kConsecutiveRange, 0,
+        tr("How many degraded samples in a row roll an action back. They must fit in the observation window. "
+           "Default %1.")
+            .arg(defaults.consecutive));
+    m_rateLimit = addNumberField(QStringLiteral("rateLimitEdit"), tr("the rate limit"), tr("actions per hour"),
+        Settings::kRateLimitRange, 0,
+        tr("At most this many actions per hour on one target (%1 to %2). Default %3.")
+            .arg(number(Settings::kRateLimitRange.min), number(Settings::kRateLimitRange.max))
+            .arg(Settings::kDefaultRateLimitPerHour));
+    m_cooldown
+        = addNumberField(QStringLiteral("cooldownEdit"), tr("the cool-down"), tr("min"), Settings::kCooldownRange, 0,
+            tr("After a rollback, no new action on that target for this many minutes (%1 to %2). Default %3 min.")
+                .arg(number(Settings::kCooldownRange.min), number(Settings::kCooldownRange.max))
+                .arg(Settings::kDefaultCooldownMinutes));
+    m_tick = addNumberField(QStringLiteral("tickEdit"), tr("the collector tick"), tr("s"), Settings::kTickRange, 3,
+        tr("How often the collector reads the server's counters, in seconds (%1 to %2). The guard's sample "
+           "interval is a whole multiple of it. Default %3 s.")
+            .arg(number(Settings::kTickRange.min), number(Settings::kTickRange.max),
+                number(Settings::kDefaultTickSeconds)));
+
+    m_mode = new QComboBox;
+    m_mode->setObjectName(QStringLiteral("modeCombo"));
+    m_mode->addItem(tr("Observe"), int(Settings::Mode::Observe));
+    m_mode->addItem(tr("Approve"), int(Settings::Mode::Approve));
+    m_mode->addItem(tr("Autonomous"), int(Settings::Mode::Autonomous));
+    // The toolbar's words for the same three modes.
+    m_mode->setToolTip(tr("Observe: watch and recommend, never act. Approve: a person confirms each action before "
+                          "it runs. Autonomous: actions run on their own, within the rate limit."));
+
+    m_askBeforeRollback = new QCheckBox(tr("As&k before rolling back"));
+    m_askBeforeRollback->setObjectName(QStringLiteral("askBeforeRollbackCheck"));
+    m_askBeforeRollback->setToolTip(
+        tr("In approve mode, ask before rolling back an action that made the database slower. Off by default: "
+           "the rollback is automatic, because while it waits for a person the harm stays in place."));
+
+    auto *guardGroup = new QGroupBox(tr("Guard"));
+    auto *guardForm = new QFormLayout(guardGroup);
+    guardForm->addRow(tr("Sample &interval:"), withUnit(m_interval, tr("s")));
+    guardForm->addRow(tr("&Baseline:"), withUnit(m_baseline, tr("s")));
+    guardForm->addRow(tr("Observation &window:"), withUnit(m_window, tr("s")));
+    guardForm->addRow(tr("&Latency threshold (p95 worse by):"), withUnit(m_latency, tr("%")));
+    guardForm->addRow(tr("&Throughput threshold (lower by):"), withUnit(m_throughput, tr("%")));
+    guardForm->addRow(tr("&Consecutive degraded samples:"), withUnit(m_consecutive, QString()));
+
+    auto *actionsGroup = new QGroupBox(tr("Actions"));
+    auto *actionsForm = new QFormLayout(actionsGroup);
+    actionsForm->addRow(tr("&Mode:"), m_mode);
+    actionsForm->addRow(tr("&Rate limit:"), withUnit(m_rateLimit, tr("actions per hour per target")));
+    actionsForm->addRow(tr("C&ool-down after a rollback:"), withUnit(m_cooldown, tr("min")));
+    actionsForm->addRow(QString(), m_askBeforeRollback);
+
+    auto *collectorGroup = new QGroupBox(tr("Collector"));
+    auto *collectorForm = new QFormLayout(collectorGroup);
+    collectorForm->addRow(tr("Tic&k:"), withUnit(m_tick, tr("s")));
+
+    m_summary = new QLabel;
+    m_summary->setObjectName(QStringLiteral("policySummary"));
+    m_summary->setWordWrap(true);
+
+    m_error = new QLabel;
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setWordWrap(true);
+    QPalette errorPalette = m_error->palette();
+    errorPalette.setColor(QPalette::WindowText, QColor(0xc0, 0x1c, 0x28));
+    m_error->setPalette(errorPalette);
+    m_error->hide();
+
+    auto *buttons
+        = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults);
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    m_ok->setObjectName(QStringLiteral("okButton"));
+    buttons->button(QDialogButtonBox::Cancel)->setObjectName(QStringLiteral("cancelButton"));
+    QPushButton *restore = buttons->button(QDialogButtonBox::RestoreDefaults);
+    restore->setObjectName(QStringLiteral("restoreDefaultsButton"));
+    restore->setToolTip(tr("Fill every field with Vigil's defaults. Nothing is saved until OK."));
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    connect(restore, &QPushButton::clicked, this, &SettingsDialog::onRestoreDefaults);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(guardGroup);
+    layout->addWidget(actionsGroup);
+    layout->addWidget(collectorGroup);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_error);
+    layout->addStretch();
+    layout->addWidget(buttons);
+
+    for (const NumberField &field : std::as_const(m_fields))
+        connect(field.edit, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
+    connect(m_mode, &QComboBox::currentIndexChanged, this, &SettingsDialog::onEdited);
+
+    fill(m_settings->guardPolicy(), m_settings->collectorTickSeconds(), m_settings->mode(),
+        m_settings->rateLimitPerHour(), m_settings->cooldownMinutes(), m_settings->askBeforeRollback());
+}
+
+QLineEdit *SettingsDialog::addNumberField(const QString &objectName, const QString &name, const QString &unit,
+    Settings::Range range, int decimals, const QString &toolTip)
+{
+    auto *edit = new QLineEdit;
+    edit->setObjectName(objectName);
+    // Room for the longest value a field takes, not the dialog's width: the unit then sits next to the number.
+    edit->setMaximumWidth(edit->fontMetrics().horizontalAdvance(QStringLiteral("0000000000")) + 12);
+    edit->setToolTip(toolTip);
+    // The validator keeps out letters, excess decimals and absurd lengths, but its bounds are wider than the range
+    // (mirrored below zero, ten times above): a key that silently does nothing teaches nothing, while the error
+    // label can say why a negative value, or 100 % where 99 is the most, is wrong.
+    const double bound = range.max * 10;
+    if (decimals == 0) {
+        auto *validator = new QIntValidator(int(-bound), int(bound), edit);
+        validator->setLocale(m_locale);
+        edit->setValidator(validator);
+    } else {
+        auto *validator = new QDoubleValidator(-bound, bound, decimals, edit);
+        validator->setNotation(QDoubleValidator::StandardNotation);
+        validator->setLocale(m_locale);
+        edit->setValidator(validator);
+    }
+    m_fields.append({ edit, name, unit, range, decimals == 0 });
+    return edit;
+}
+
+QWidget *SettingsDialog::withUnit(QLineEdit *edit, const QString &unit)
+{
+    auto *row = new QWidget;
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(edit);
+    if (!unit.isEmpty()) {
+        auto *label = new QLabel(unit);
+        label->setToolTip(edit->toolTip());
+        layout->addWidget(label);
+    }
+    layout->addStretch();
+    return row;
+}
+
+QString SettingsDialog::number(double value) const
+{
+    return m_locale.toString(value, 'g', QLocale::FloatingPointShortest);
+}
+
+void SettingsDialog::fill(const GuardPolicy &policy, double tickSeconds, Settings::Mode mode, int rateLimitPerHour,
+    int cooldownMinutes, bool askBeforeRollback)
+{
+    m_interval->setText(number(policy.intervalSeconds));
+    m_baseline->setText(number(policy.baselineSeconds));
+    m_window->setText(number(policy.windowSeconds));
+    m_latency->setText(number(policy.latencyPct));
+    m_throughput->setText(number(policy.throughputPct));
+    m_consecutive->setText(m_locale.toString(policy.consecutive));
+    m_rateLimit->setText(m_locale.toString(rateLimitPerHour));
+    m_cooldown->setText(m_locale.toString(cooldownMinutes));
+    m_tick->setText(number(tickSeconds));
+    m_mode->setCurrentIndex(m_mode->findData(int(mode)));
+    m_askBeforeRollback->setChecked(askBeforeRollback);
+    onEdited();
+}
+
+SettingsDialog::Values SettingsDialog::read(QString *problem) const
+{
+    problem->clear();
+    for (const NumberField &field : m_fields) {
+        const QString text = field.edit->text().trimmed();
+        QString range = QStringLiteral("%1 to %2").arg(number(field.range.min), number(field.range.max));
+        if (!field.unit.isEmpty())
+            range += u' ' + field.unit;
+        bool ok = false;
+        const double value = field.integer ? double(m_locale.toInt(text, &ok)) : m_locale.toDouble(text, &ok);
+        if (text.isEmpty())
+            *problem = tr("%1 is empty: enter %2").arg(field.name, range);
+        else if (!ok)
+            *problem = tr("%1 \u201c%2\u201d is not a number").arg(field.name, text);
+        else if (value < 0 && field.range.min >= 0)
+            *problem = tr("%1 cannot be negative: enter %2").arg(field.name, range);
+        else if (!field.range.contains(value))
+            *problem = tr("%1 must be %2 (not %3)").arg(field.name, range, text);
+        if (!problem->isEmpty()) {
+            *problem = sentence(*problem);
+            return {};
+        }
+    }
+
+    Values values;
+    values.policy = m_settings->guardPolicy();
+    values.policy.intervalSeconds = m_locale.toDouble(m_interval->text());
+    values.policy.baselineSeconds = m_locale.toDouble(m_baseline->text());
+    values.policy.windowSeconds = m_locale.toDouble(m_window->text());
+    values.policy.latencyPct = m_locale.toDouble(m_latency->text());
+    values.policy.throughputPct = m_locale.toDouble(m_throughput->text());
+    values.policy.consecutive = m_locale.toInt(m_consecutive->text());
+    values.rateLimitPerHour = m_locale.toInt(m_rateLimit->text());
+    values.cooldownMinutes = m_locale.toInt(m_cooldown->text());
+    values.tickSeconds = m_locale.toDouble(m_tick->text());
+    // One place decides how the guard values fit together: the policy the engine itself checks before using it.
+    *problem = sentence(values.policy.validate(values.tickSeconds));
+    return values;
+}
+
+void SettingsDialog::onEdited()
+{
+    const Values values = read(&m_problem);
+    m_error->setText(m_problem);
+    m_error->setVisible(!m_problem.isEmpty());
+    m_ok->setEnabled(m_problem.isEmpty());
+    if (m_problem.isEmpty()) {
+        const GuardPolicy &p = values.policy;
+        m_summary->setText(tr("The baseline holds %1 samples and the window %2; %3 degraded samples in a row "
+                              "(%4 s) roll an action back.")
+                               .arg(p.baselineSamples())
+                               .arg(p.windowSamples())
+                               .arg(p.consecutive)
+                               .arg(number(p.consecutive * p.intervalSeconds)));
+    } else {
+        m_summary->clear();
+    }
+    // Asking first is a choice of approve mode only; elsewhere the checkbox stays as set but says it does not apply.
+    m_askBeforeRollback->setEnabled(Settings::Mode(m_mode->currentData().toInt()) == Settings::Mode::Approve);
+}
+
+void SettingsDialog::onRestoreDefaults()
+{
+    fill(GuardPolicy(), Settings::kDefaultTickSeconds, Settings::kDefaultMode, Settings::kDefaultRateLimitPerHour,
+        Settings::kDefaultCooldownMinutes, Settings::kDefaultAskBeforeRollback);
+}
+
+void SettingsDialog::accept()
+{
+    // OK is disabled while something is wrong, but Enter in a field can still get here.
+    QString problem;
+    const Values values = read(&problem);
+    if (!problem.isEmpty())
+        return;
+    QString error;
+    if (!m_settings->setGuardPolicy(values.policy, values.tickSeconds, &error)) {
+        m_problem = sentence(error);
+        m_error->setText(m_problem);
+        m_error->show();
+        return;
+    }
+    m_settings->setMode(Settings::Mode(m_mode->currentData().toInt()));
+    m_settings->setRateLimitPerHour(values.rateLimitPerHour);
+    m_settings->setCooldownMinutes(values.cooldownMinutes);
+    m_settings->setAskBeforeRollback(m_askBeforeRollback->isChecked());
+    QDialog::accept();
+}
+
+} // namespace vigil
