@@ -259,6 +259,16 @@ void Engine::startQueued()
     emit started(ok, error);
 }
 
+void Engine::setPolicy(const GuardPolicy &policy)
+{
+    if (!policy.validate(m_config.tickSeconds).isEmpty())
+        return;
+    if (m_phase == Phase::Idle)
+        m_config.policy = policy;
+    else
+        m_pendingPolicy = policy;
+}
+
 void Engine::setPaused(bool paused)
 {
     m_paused = paused;
@@ -482,6 +492,10 @@ void Engine::finish(bool unlock)
         QMetaObject::invokeMethod(m_worker, &ExecutorWorker::unlockTarget, Qt::QueuedConnection);
     m_window.reset();
     m_phase = Phase::Idle;
+    if (m_pendingPolicy) {
+        m_config.policy = *m_pendingPolicy;
+        m_pendingPolicy.reset();
+    }
     if (const std::optional<Action> stored = m_store->action(m_action.id))
         m_action = *stored;
     emit actionFinished(m_action);

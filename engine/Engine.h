@@ -66,6 +66,8 @@ public:
     void submit(const vigil::Action &action);
     /// Finishes every action the journal has in flight on this target; ends with recoveryFinished().
     void recover();
+    /// New guard rules, applied from the next action on (the one being observed keeps the rules it started with).
+    void setPolicy(const vigil::GuardPolicy &policy);
     /// Paused: no new action starts (one already running finishes its window and verdict).
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
@@ -126,6 +128,7 @@ private:
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;
     bool m_paused = false;
+    std::optional<GuardPolicy> m_pendingPolicy;
     std::vector<Action> m_recoveryQueue;
     int m_recovered = 0;
     int m_recoveryFailed = 0;

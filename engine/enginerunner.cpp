@@ -54,6 +54,12 @@ void EngineRunner::setPaused(bool paused)
             m_engine, [engine = m_engine, paused] { engine->setPaused(paused); }, Qt::QueuedConnection);
 }
 
+void EngineRunner::setPolicy(const GuardPolicy &policy)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(m_engine, [engine = m_engine, policy] { engine->setPolicy(policy); }, Qt::QueuedConnection);
+}
+
 void EngineRunner::recover()
 {
     if (m_engine)

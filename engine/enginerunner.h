@@ -27,6 +27,7 @@ public:
 
     void submit(const vigil::Action &action);
     void setPaused(bool paused);
+    void setPolicy(const vigil::GuardPolicy &policy);
     void recover();
 
 signals:

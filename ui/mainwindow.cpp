@@ -4,6 +4,8 @@
 #include "dashboardpage.h"
 #include "enginerunner.h"
 #include "guardedchangedialog.h"
+#include "settings.h"
+#include "settingsdialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -17,7 +19,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
-#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -28,8 +29,9 @@
 
 namespace vigil {
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(Settings *settings, QWidget *parent)
     : QMainWindow(parent)
+    , m_settings(settings)
 {
     setWindowTitle(QStringLiteral("Vigil"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -109,6 +111,11 @@ MainWindow::MainWindow(QWidget *parent)
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(m_guardedChange);
+    QAction *settingsAction = fileMenu->addAction(tr("&Settings…"), this, &MainWindow::onSettings);
+    settingsAction->setObjectName(QStringLiteral("actionSettings"));
+    settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settingsAction->setToolTip(tr("Sample interval, baseline, window, thresholds, rate limits (Ctrl+,)"));
+    addAction(settingsAction);
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("actionQuit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q)); // explicit: StandardKey::Quit is empty on some platforms
@@ -145,9 +152,8 @@ MainWindow::MainWindow(QWidget *parent)
         m_tray->show();
     }
 
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    setMode(settings.value(QStringLiteral("mode"), QStringLiteral("approve")).toString());
+    restoreGeometry(m_settings->mainWindowGeometry());
+    setMode(Settings::modeName(m_settings->mode()));
 }
 
 MainWindow::~MainWindow() = default;
@@ -168,8 +174,7 @@ void MainWindow::addPage(const QString &name, QWidget *page, const QString &tool
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    m_settings->setMainWindowGeometry(saveGeometry());
     QMainWindow::closeEvent(event);
 }
 
@@ -184,7 +189,8 @@ void MainWindow::setMode(const QString &mode)
     if (mode == m_mode)
         return;
     m_mode = mode;
-    QSettings().setValue(QStringLiteral("mode"), mode);
+    if (const std::optional<Settings::Mode> m = Settings::modeFromName(mode))
+        m_settings->setMode(*m);
     emit modeChanged(mode);
 }
 
@@ -200,6 +206,8 @@ QString MainWindow::bannerText() const
 void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
 {
     m_runner = runner;
+    // New guard rules apply without a restart (from the next action on).
+    connect(m_settings, &Settings::policyChanged, runner, &EngineRunner::setPolicy);
     m_target = targetName;
     setWindowTitle(QStringLiteral("Vigil — %1").arg(targetName));
     m_connectionState->setText(tr("● connecting to %1…").arg(targetName));
@@ -226,6 +234,12 @@ void MainWindow::onGuardedChange()
         return;
     m_activity->setText(tr("collecting the baseline before applying…"));
     m_runner->submit(*dialog.action());
+}
+
+void MainWindow::onSettings()
+{
+    SettingsDialog dialog(m_settings, this);
+    dialog.exec(); // accepting writes the settings; their signals reach the engine and the toolbar
 }
 
 void MainWindow::showBanner(const QString &text)

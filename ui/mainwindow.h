@@ -18,6 +18,7 @@ namespace vigil {
 
 class DashboardPage;
 class EngineRunner;
+class Settings;
 struct Action;
 
 /**
@@ -29,7 +30,8 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    /// settings (not owned) keeps the mode, the window's geometry and the guard rules; it must outlive the window.
+    explicit MainWindow(Settings *settings, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     /// Shows this engine's target and forwards decisions to it (not owned; it must outlive the window).
@@ -52,9 +54,11 @@ protected:
 private:
     void onEngineEvent(const QString &name, const QJsonObject &payload);
     void onGuardedChange();
+    void onSettings();
     void showBanner(const QString &text);
     void updateObserving();
 
+    Settings *m_settings = nullptr;
     EngineRunner *m_runner = nullptr;
     DashboardPage *m_dashboard = nullptr;
     QListWidget *m_nav = nullptr;

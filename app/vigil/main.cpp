@@ -3,6 +3,7 @@
 #include "enginerunner.h"
 #include "mainwindow.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "store/knowledgestore.h"
 
 #include <QApplication>
@@ -41,7 +42,11 @@ int main(int argc, char *argv[])
     });
     parser.process(app);
 
-    vigil::MainWindow window;
+    vigil::Settings settings;
+    // React to a mode chosen in the settings dialog as to one chosen in the toolbar.
+    vigil::MainWindow window(&settings);
+    QObject::connect(&settings, &vigil::Settings::modeChanged, &window,
+        [&window](vigil::Settings::Mode mode) { window.setMode(vigil::Settings::modeName(mode)); });
     std::unique_ptr<vigil::Sandbox> sandbox;
     QString target = parser.value(QStringLiteral("target"));
     QString targetName = target;
@@ -72,6 +77,8 @@ int main(int argc, char *argv[])
         config.storeLocation = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
                                                                      : vigil::KnowledgeStore::defaultLocation();
         config.mode = window.mode();
+        config.policy = settings.guardPolicy();
+        config.tickSeconds = settings.collectorTickSeconds();
         auto seconds = [&](const char *name, double fallback) {
             bool ok = false;
             const double v = parser.value(QLatin1StringView(name)).toDouble(&ok);

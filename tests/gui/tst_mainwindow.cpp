@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
+#include "settings.h"
 
 #include <QAction>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 
@@ -15,18 +17,21 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 
+    QTemporaryDir m_dir;
+    std::unique_ptr<Settings> m_settings;
+
 private slots:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("VigilTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-        QSettings().clear();
+        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("vigil.ini")));
     }
 
     void showsThatItIsNotConnected()
     {
-        MainWindow window;
+        MainWindow window(m_settings.get());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const auto *state = window.findChild<QLabel *>(QStringLiteral("connectionState"));
@@ -40,7 +45,7 @@ private slots:
     void switchingModeThroughTheToolbarPersists()
     {
         {
-            MainWindow window;
+            MainWindow window(m_settings.get());
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             QCOMPARE(window.mode(), QStringLiteral("approve"));
@@ -55,14 +60,15 @@ private slots:
                         ->text()
                         .contains(QLatin1StringView("autonomous")));
         }
-        MainWindow again;
+        QCOMPARE(m_settings->mode(), Settings::Mode::Autonomous); // persisted through Settings
+        MainWindow again(m_settings.get());
         QCOMPARE(again.mode(), QStringLiteral("autonomous"));
         again.setMode(QStringLiteral("approve"));
     }
 
     void pauseIsAToggleWithAShortcut()
     {
-        MainWindow window;
+        MainWindow window(m_settings.get());
         window.show();
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window));
@@ -75,7 +81,7 @@ private slots:
 
     void quitShortcutClosesTheWindow()
     {
-        MainWindow window;
+        MainWindow window(m_settings.get());
         window.show();
         window.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&window)); // shortcuts only reach the active window

@@ -6,6 +6,7 @@
 #include "enginerunner.h"
 #include "mainwindow.h"
 #include "sandbox.h"
+#include "settings.h"
 
 #include <QApplication>
 #include <QDir>
@@ -47,7 +48,8 @@ int main(int argc, char *argv[])
     config.policy.baselineSeconds = 30;
     config.policy.windowSeconds = 20;
     vigil::EngineRunner runner(config);
-    vigil::MainWindow window;
+    vigil::Settings settings(QDir(outDir).absoluteFilePath(QStringLiteral("screenshot-settings.ini")));
+    vigil::MainWindow window(&settings);
     window.resize(1280, 820);
     window.attachEngine(&runner, sandbox.displayName());
     window.show();
