@@ -61,6 +61,12 @@ private slots:
         QCOMPARE(highest, 500.0);
         for (qsizetype i = 1; i < view.size(); ++i)
             QVERIFY2(view[i].x() >= view[i - 1].x(), "points stay in time order");
+        // A coarser view is drawn from per-minute extremes: the spike and the time order survive there too.
+        const QList<QPointF> coarse = b.range(0, 86400, 300);
+        QVERIFY(coarse.size() <= 600);
+        QVERIFY(std::any_of(coarse.begin(), coarse.end(), [](const QPointF &p) { return p == QPointF(50000, 500); }));
+        for (qsizetype i = 1; i < coarse.size(); ++i)
+            QVERIFY(coarse[i].x() >= coarse[i - 1].x());
         const auto [lo, hi] = b.valueRange(0, 86400);
         QCOMPARE(lo, 1.0);
         QCOMPARE(hi, 500.0);

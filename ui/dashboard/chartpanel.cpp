@@ -16,7 +16,8 @@
 namespace vigil {
 
 namespace {
-constexpr int kBuckets = 600; ///< points per line at most ~2x this, whatever the range: a chart is ~600 px wide
+constexpr int kBuckets
+    = 300; ///< per line at most 2x this (min and max per bucket), whatever the range: ~1 point per pixel
 
 QLineSeries *markerSeries(QChart *chart, const QString &name, const QColor &color, Qt::PenStyle style)
 {

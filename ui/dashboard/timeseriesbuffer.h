@@ -34,12 +34,25 @@ public:
     std::pair<double, double> valueRange(double from, double to) const;
 
 private:
+    /// Minimum and maximum of one minute: long ranges are drawn from these instead of every second.
+    struct Minute
+    {
+        qint64 minute = 0;
+        QPointF lo;
+        QPointF hi;
+    };
+
     const QPointF &at(std::size_t i) const { return m_points[(m_start + i) % m_points.size()]; }
-    std::size_t lowerBound(double t) const;
+    QList<QPointF> rangeFromMinutes(double from, double to, int buckets) const;
+    std::size_t lowerBound(double t) const; ///< first index with time >= t
+    std::size_t upperBound(double t) const; ///< first index with time > t
 
     std::vector<QPointF> m_points;
     std::size_t m_start = 0;
     std::size_t m_size = 0;
+    std::vector<Minute> m_minutes; ///< ring, oldest first from m_minuteStart
+    std::size_t m_minuteStart = 0;
+    std::size_t m_minuteCount = 0;
 };
 
 } // namespace vigil
