@@ -42,8 +42,8 @@ bool ActionFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
         return false;
     if (m_text.isEmpty())
         return true;
-    for (const int role : { ActionHistoryModel::ApplySqlRole, ActionHistoryModel::TargetRole,
-             ActionHistoryModel::ReasonRole }) {
+    for (const int role :
+        { ActionHistoryModel::ApplySqlRole, ActionHistoryModel::TargetRole, ActionHistoryModel::ReasonRole }) {
         if (index.data(role).toString().contains(m_text, Qt::CaseInsensitive))
             return true;
     }

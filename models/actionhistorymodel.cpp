@@ -165,7 +165,8 @@ void ActionHistoryModel::updateTotalCount()
 void ActionHistoryModel::insertAt(int row, std::vector<Action> actions)
 {
     beginInsertRows({}, row, row + int(actions.size()) - 1);
-    m_rows.insert(m_rows.begin() + row, std::make_move_iterator(actions.begin()), std::make_move_iterator(actions.end()));
+    m_rows.insert(
+        m_rows.begin() + row, std::make_move_iterator(actions.begin()), std::make_move_iterator(actions.end()));
     endInsertRows();
 }
 
@@ -237,8 +238,7 @@ void ActionHistoryModel::updateRow(int row, Action action)
     if (action.origin != current.origin)
         touch(OriginColumn, { Qt::DisplayRole, OriginRole, SortRole, ExportRole });
     if (action.state != current.state)
-        touch(StatusColumn,
-            { Qt::DisplayRole, Qt::DecorationRole, StateRole, StatusColorRole, SortRole, ExportRole });
+        touch(StatusColumn, { Qt::DisplayRole, Qt::DecorationRole, StateRole, StatusColorRole, SortRole, ExportRole });
     if (action.reason != current.reason)
         touch(ReasonColumn, { Qt::DisplayRole, Qt::ToolTipRole, ReasonRole, SortRole, ExportRole });
     if (action.updatedAt != current.updatedAt) {
@@ -286,7 +286,7 @@ QString ActionHistoryModel::displayText(const Action &action, int column) const
 {
     switch (column) {
     case TimeColumn:
-        return formatLocalTime(action.createdAt);
+        return m_times.display(action.createdAt);
     case TargetColumn:
         return action.target;
     case ActionColumn:

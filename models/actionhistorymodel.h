@@ -2,6 +2,7 @@
 #pragma once
 
 #include "act/action.h"
+#include "historyformat.h"
 
 #include <QAbstractTableModel>
 #include <QCache>
@@ -131,6 +132,7 @@ private:
     qint64 m_totalCount = -1;
     mutable QCache<qint64, Action> m_fullActions { 64 }; ///< evidence and details of the rows asked about
     mutable std::array<QIcon, 9> m_icons; ///< painted on first use, one per state
+    TimeFormatter m_times; ///< the system's zone, looked up once (not on every cell painted)
 };
 
 } // namespace vigil

@@ -22,11 +22,16 @@ constexpr qsizetype kFlushBytes = 64 * 1024;
 
 QString CsvWriter::fieldText(const QVariant &value)
 {
+    return fieldText(value, TimeFormatter());
+}
+
+QString CsvWriter::fieldText(const QVariant &value, const TimeFormatter &times)
+{
     if (!value.isValid() || value.isNull())
         return {};
     switch (value.typeId()) {
     case QMetaType::QDateTime:
-        return isoWithOffset(value.toDateTime());
+        return times.iso(value.toDateTime());
     case QMetaType::QDate:
         return value.toDate().toString(Qt::ISODate);
     case QMetaType::Bool:
@@ -108,12 +113,13 @@ bool CsvWriter::exportModel(const QAbstractItemModel &model, QIODevice &device)
             return false;
     }
 
+    const TimeFormatter times; // the system's zone, looked up once for the whole export
     const int rows = model.rowCount();
     for (int row = 0; row < rows; ++row) {
         for (qsizetype i = 0; i < columns.size(); ++i) {
             if (i > 0)
                 line += u',';
-            line += escapeField(fieldText(model.index(row, columns[i]).data(m_role)));
+            line += escapeField(fieldText(model.index(row, columns[i]).data(m_role), times));
         }
         if (!endLine())
             return false;

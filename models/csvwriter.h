@@ -12,6 +12,8 @@ class QIODevice;
 
 namespace vigil {
 
+class TimeFormatter;
+
 /**
  * Writes what an item model shows as CSV (RFC 4180): one header line from headerData(), then one line per row, in the
  * model's order (a filter proxy's order is what its view shows). Lines end with CRLF; a field is quoted when it holds
@@ -47,7 +49,10 @@ public:
     bool wasCanceled() const { return m_canceled; }
     int rowsWritten() const { return m_rowsWritten; }
 
-    /// A cell's text before quoting: ISO 8601 with offset for times, compact JSON for objects, "" for null.
+    /// A cell's text before quoting: ISO 8601 with offset for times (in `times`' zone), compact JSON for objects,
+    /// "" for null.
+    static QString fieldText(const QVariant &value, const TimeFormatter &times);
+    /// The same in the system's zone.
     static QString fieldText(const QVariant &value);
     /// The field as it goes into a line: quoted and its quotes doubled when RFC 4180 requires it.
     static QString escapeField(const QString &field);

@@ -90,23 +90,107 @@ QString originLabel(ActionOrigin origin)
     return originName(origin);
 }
 
-QString formatLocalTime(const QDateTime &time)
+namespace {
+
+/// The wall clock of `time` in `zone`, and the offset it is at.
+struct WallClock
+{
+    QDate date;
+    int msOfDay = 0;
+    int offsetSeconds = 0;
+};
+
+WallClock wallClock(const QDateTime &time, const QTimeZone &zone)
+{
+    WallClock w;
+    w.offsetSeconds = zone.isValid() ? zone.offsetFromUtc(time) : 0;
+    constexpr qint64 kDayMs = 24 * 3600 * 1000;
+    const qint64 local = time.toMSecsSinceEpoch() + qint64(w.offsetSeconds) * 1000;
+    qint64 days = local / kDayMs;
+    qint64 ms = local % kDayMs;
+    if (ms < 0) { // before 1970: floor, not truncation
+        ms += kDayMs;
+        --days;
+    }
+    constexpr qint64 kUnixEpochJulianDay = 2440588;
+    w.date = QDate::fromJulianDay(kUnixEpochJulianDay + days);
+    w.msOfDay = int(ms);
+    return w;
+}
+
+/// Appends `value` with at least `width` digits.
+void appendPadded(QString &out, int value, int width)
+{
+    char16_t digits[12];
+    int n = 0;
+    do {
+        digits[n++] = char16_t(u'0' + value % 10);
+        value /= 10;
+    } while (value > 0 && n < 12);
+    for (int i = n; i < width; ++i)
+        out += u'0';
+    while (n > 0)
+        out += QChar(digits[--n]);
+}
+
+void appendDateTime(QString &out, const WallClock &w, QChar separator)
+{
+    appendPadded(out, w.date.year(), 4);
+    out += u'-';
+    appendPadded(out, w.date.month(), 2);
+    out += u'-';
+    appendPadded(out, w.date.day(), 2);
+    out += separator;
+    appendPadded(out, w.msOfDay / 3600000, 2);
+    out += u':';
+    appendPadded(out, w.msOfDay / 60000 % 60, 2);
+    out += u':';
+    appendPadded(out, w.msOfDay / 1000 % 60, 2);
+}
+
+} // namespace
+
+TimeFormatter::TimeFormatter(QTimeZone zone)
+    : m_zone(std::move(zone))
+{ }
+
+QString TimeFormatter::display(const QDateTime &time) const
 {
     if (!time.isValid())
         return {};
-    return time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    QString out;
+    out.reserve(19);
+    appendDateTime(out, wallClock(time, m_zone), u' ');
+    return out;
+}
+
+QString TimeFormatter::iso(const QDateTime &time) const
+{
+    if (!time.isValid())
+        return {};
+    const WallClock w = wallClock(time, m_zone);
+    QString out;
+    out.reserve(29);
+    appendDateTime(out, w, u'T');
+    out += u'.';
+    appendPadded(out, w.msOfDay % 1000, 3);
+    // Always "+hh:mm", never "Z": one shape for every row, whatever the zone.
+    out += w.offsetSeconds < 0 ? u'-' : u'+';
+    const int minutes = std::abs(w.offsetSeconds) / 60;
+    appendPadded(out, minutes / 60, 2);
+    out += u':';
+    appendPadded(out, minutes % 60, 2);
+    return out;
+}
+
+QString formatLocalTime(const QDateTime &time)
+{
+    return TimeFormatter().display(time);
 }
 
 QString isoWithOffset(const QDateTime &time)
 {
-    if (!time.isValid())
-        return {};
-    const QDateTime local = time.toLocalTime();
-    // Written out by hand: Qt::ISODate says "Z" instead of "+00:00" for some zones and drops the milliseconds.
-    const int offset = local.offsetFromUtc();
-    const int minutes = std::abs(offset) / 60;
-    return local.toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz")) + (offset < 0 ? u'-' : u'+')
-        + QStringLiteral("%1:%2").arg(minutes / 60, 2, 10, QLatin1Char('0')).arg(minutes % 60, 2, 10, QLatin1Char('0'));
+    return TimeFormatter().iso(time);
 }
 
 QString oneLine(const QString &text)
@@ -180,7 +264,7 @@ QPixmap chipPixmap(ActionState state, int size)
     p.drawEllipse(QRectF(0.04, 0.04, 0.92, 0.92));
     // Dark ink on the light amber, white on the others: the glyph must stand out of its own chip.
     const QColor ink = fill.lightnessF() > 0.45 && statusTone(state) == StatusTone::Pending ? QColor(0x20, 0x20, 0x20)
-                                                                                          : QColor(Qt::white);
+                                                                                            : QColor(Qt::white);
     paintGlyph(p, state, ink);
     p.end();
     return QPixmap::fromImage(image);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "actionhistorymodel.h"
 #include "dashboardpage.h"
 #include "enginerunner.h"
 #include "guardedchangedialog.h"
+#include "historypage.h"
 #include "settings.h"
 #include "settingsdialog.h"
 
@@ -227,6 +229,15 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     });
 }
 
+void MainWindow::showHistory(const QString &storeLocation)
+{
+    if (m_history)
+        return;
+    m_history = new ActionHistoryModel(storeLocation, this);
+    auto *page = new HistoryPage(m_history, this);
+    addPage(tr("History"), page, tr("Every action with its status, reason and evidence; export to CSV (Ctrl+2)"));
+}
+
 void MainWindow::onGuardedChange()
 {
     GuardedChangeDialog dialog(this);
@@ -262,6 +273,8 @@ void MainWindow::updateObserving()
 
 void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
 {
+    if (m_history && name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
+        m_history->refresh(); // the journal row changed: merge it into the table
     const QString sql = payload.value(QLatin1StringView("apply_sql")).toString();
     if (name == QLatin1StringView("engine.started")) {
         m_connectionState->setText(tr("● connected to %1 (PostgreSQL %2)")

@@ -16,6 +16,7 @@ class QSystemTrayIcon;
 
 namespace vigil {
 
+class ActionHistoryModel;
 class DashboardPage;
 class EngineRunner;
 class Settings;
@@ -36,6 +37,8 @@ public:
 
     /// Shows this engine's target and forwards decisions to it (not owned; it must outlive the window).
     void attachEngine(EngineRunner *runner, const QString &targetName);
+    /// Adds the History page over the journal at storeLocation (read through its own connection).
+    void showHistory(const QString &storeLocation);
 
     DashboardPage *dashboard() const { return m_dashboard; }
     /// observe | approve | autonomous
@@ -61,6 +64,7 @@ private:
     Settings *m_settings = nullptr;
     EngineRunner *m_runner = nullptr;
     DashboardPage *m_dashboard = nullptr;
+    ActionHistoryModel *m_history = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;
     QActionGroup *m_modes = nullptr;

@@ -93,6 +93,7 @@ int main(int argc, char *argv[])
         }
         runner = std::make_unique<vigil::EngineRunner>(config);
         window.attachEngine(runner.get(), targetName);
+        window.showHistory(config.storeLocation);
         runner->start();
     }
     window.show();

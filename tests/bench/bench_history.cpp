@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Targets (issue 4): the history page opens a journal of 100,000 actions and shows its first page in under 300 ms;
 // a CSV export of 100,000 rows takes under 1 s. A plain executable: each figure is the median of several runs of a
-// cold-for-Qt operation (a new model, store connection and page each time; the file is in the OS cache after the first).
+// cold-for-Qt operation (a new model, store connection and page each time; the file is in the OS cache after the
+// first).
 //
 // Usage: bench_history [--store PATH] [--actions N] [--runs R]
 // The journal is built once through KnowledgeStore (about a minute for 100,000 actions) and kept at PATH
@@ -46,17 +47,18 @@ QJsonObject verdict(int i, bool rollback)
     QJsonArray regressed;
     if (rollback)
         regressed.append(QJsonObject { { QStringLiteral("queryid"), QString::number(7000 + i % 50) },
-            { QStringLiteral("query"), QStringLiteral("SELECT o.* FROM orders o JOIN customers c ON c.id = o.customer_id "
-                                                      "WHERE o.created_at > $1 ORDER BY o.created_at DESC LIMIT $2") },
+            { QStringLiteral("query"),
+                QStringLiteral("SELECT o.* FROM orders o JOIN customers c ON c.id = o.customer_id "
+                               "WHERE o.created_at > $1 ORDER BY o.created_at DESC LIMIT $2") },
             { QStringLiteral("baseline_mean_ms"), 0.81 }, { QStringLiteral("window_mean_ms"), 1.07 },
             { QStringLiteral("change_pct"), 32.1 } });
     return QJsonObject { { QStringLiteral("verdict"), rollback ? QStringLiteral("rollback") : QStringLiteral("keep") },
         { QStringLiteral("reason"), QStringLiteral("p95 latency +23.4% over samples 4-12 (1.20 ms -> 1.48 ms)") },
         { QStringLiteral("metric"), rollback ? QStringLiteral("p95_latency") : QStringLiteral("none") },
         { QStringLiteral("change_pct"), rollback ? 23.4 : -0.8 }, { QStringLiteral("baseline_value"), 1.2 },
-        { QStringLiteral("window_value"), rollback ? 1.48 : 1.19 }, { QStringLiteral("first_sample"), rollback ? 4 : 0 },
-        { QStringLiteral("last_sample"), rollback ? 12 : 0 }, { QStringLiteral("decided_t"), 1.7e9 + 60 },
-        { QStringLiteral("extended"), false },
+        { QStringLiteral("window_value"), rollback ? 1.48 : 1.19 },
+        { QStringLiteral("first_sample"), rollback ? 4 : 0 }, { QStringLiteral("last_sample"), rollback ? 12 : 0 },
+        { QStringLiteral("decided_t"), 1.7e9 + 60 }, { QStringLiteral("extended"), false },
         { QStringLiteral("baseline"), QStringLiteral("p95 1.20 ms, 812 tps, 3.1 busy sessions over 60 s") },
         { QStringLiteral("regressed"), regressed }, { QStringLiteral("samples"), samples } };
 }
@@ -114,8 +116,8 @@ bool buildJournal(const QString &path, int count)
             ok = store->transition(id, ActionState::Observing, QStringLiteral("applied; observing for 60 s"))
                 && (rollback ? store->transition(id, ActionState::RollingBack,
                                    evidence.value(QLatin1StringView("reason")).toString(), evidence)
-                                && store->transition(id, ActionState::RolledBack,
-                                    evidence.value(QLatin1StringView("reason")).toString(), evidence)
+                            && store->transition(id, ActionState::RolledBack,
+                                evidence.value(QLatin1StringView("reason")).toString(), evidence)
                              : store->transition(id, ActionState::Kept,
                                  QStringLiteral("no harmful change: p95 -0.8%, throughput +0.2%"), evidence));
         }
@@ -188,8 +190,8 @@ int main(int argc, char **argv)
                 return 1;
         }
     }
-    std::printf("journal: %s, %d actions, %.1f MiB\n", qPrintable(path), count,
-        QFileInfo(path).size() / (1024.0 * 1024.0));
+    std::printf(
+        "journal: %s, %d actions, %.1f MiB\n", qPrintable(path), count, QFileInfo(path).size() / (1024.0 * 1024.0));
     std::printf("Qt %s, %s\n", qVersion(), qPrintable(QSysInfo::prettyProductName()));
 
     // 1. Opening the page: the store's connection, the first page of rows, the first paint of the table.

@@ -145,9 +145,8 @@ private:
     /// Action i of the journal: targets, statements and reasons with commas, quotes, line breaks and non-ASCII text.
     bool addAction(int i)
     {
-        static const QString targets[]
-            = { QStringLiteral("db-a:5432/shop"), QStringLiteral("db-b:5432/billing"),
-                  QStringLiteral("db-c:5433/orders_archive") };
+        static const QString targets[] = { QStringLiteral("db-a:5432/shop"), QStringLiteral("db-b:5432/billing"),
+            QStringLiteral("db-c:5433/orders_archive") };
         Action a;
         a.target = targets[i % 3];
         switch (i % 4) {
@@ -184,12 +183,13 @@ private:
         case 0:
             reason = QStringLiteral("kept: no harmful change (p95 -1.2%)");
             if (!step(id, ActionState::Applying, QStringLiteral("applying")) || !step(id, ActionState::Observing, {})
-                || !step(id, ActionState::Kept, reason, QJsonObject { { QStringLiteral("verdict"), QStringLiteral("keep") } }))
+                || !step(id, ActionState::Kept, reason,
+                    QJsonObject { { QStringLiteral("verdict"), QStringLiteral("keep") } }))
                 return false;
             state = QStringLiteral("kept");
             break;
         case 1:
-            reason = QStringLiteral("p95 latency +23.4%% over samples 3-6, \"%1\" slower\nrolled back")
+            reason = QStringLiteral("p95 latency +23.4% over samples 3-6, \"%1\" slower\nrolled back")
                          .arg(i % 4 == 0 ? QStringLiteral("orders") : QStringLiteral("lookups"));
             if (!step(id, ActionState::Applying, QStringLiteral("applying")) || !step(id, ActionState::Observing, {})
                 || !step(id, ActionState::RollingBack, reason, rollbackEvidence())
@@ -215,8 +215,8 @@ private:
         const std::optional<Action> stored = m_store->action(id);
         if (!stored)
             return false;
-        m_expected.insert(m_expected.begin(),
-            Expected { id, a.target, a.applySql, a.rollbackSql, state, reason, stored->createdAt });
+        m_expected.insert(
+            m_expected.begin(), Expected { id, a.target, a.applySql, a.rollbackSql, state, reason, stored->createdAt });
         return true;
     }
 
@@ -346,7 +346,8 @@ private slots:
         QCOMPARE(records->size(), 1 + int(wanted.size()));
         QCOMPARE(records->at(0),
             (QStringList { QStringLiteral("Time"), QStringLiteral("Target"), QStringLiteral("Action"),
-                QStringLiteral("Kind"), QStringLiteral("Origin"), QStringLiteral("Status"), QStringLiteral("Reason") }));
+                QStringLiteral("Kind"), QStringLiteral("Origin"), QStringLiteral("Status"),
+                QStringLiteral("Reason") }));
         // Exactly the view's rows, in its order...
         QCOMPARE(records->mid(1), viewRows(*p.view));
         // ...and those are the actions the test expects, newest first, with raw values: the SQL and reason as
@@ -457,7 +458,8 @@ private slots:
         QCOMPARE(p.view->currentIndex().row(), row);
 
         // QPlainTextEdit keeps line breaks as \n: compare with the statement's lines.
-        QCOMPARE(apply->toPlainText().split(u'\n'), target->applySql.split(QRegularExpression(QStringLiteral("\r?\n"))));
+        QCOMPARE(
+            apply->toPlainText().split(u'\n'), target->applySql.split(QRegularExpression(QStringLiteral("\r?\n"))));
         QCOMPARE(rollback->toPlainText(), target->rollbackSql);
         QVERIFY(QFontInfo(apply->font()).fixedPitch());
 
@@ -494,6 +496,11 @@ private slots:
         const auto *placeholder = p.page->findChild<QLabel *>(QStringLiteral("evidencePlaceholder"));
         QVERIFY(placeholder && placeholder->isVisible());
         QVERIFY(!chartView->isVisible());
+        p.view->scrollTo(index);
+        QTest::mouseClick(p.view->viewport(), Qt::LeftButton, {}, p.view->visualRect(index).center());
+        p.page->resize(1280, 820);
+        QTest::qWait(200);
+        p.page->grab().save(QStringLiteral("/tmp/history-shot.png"));
     }
 
     void ctrlFFocusesTheFilter()
@@ -515,13 +522,13 @@ private slots:
         p.page->setRefreshInterval(50);
         QVERIFY(addAction(1004)); // 1004 % 5 == 4: stays proposed
         QTRY_COMPARE(p.view->model()->rowCount(), int(m_expected.size()));
-        QCOMPARE(p.view->model()->index(0, 0).data(ActionHistoryModel::ActionIdRole).toLongLong(),
-            m_expected.front().id);
+        QCOMPARE(
+            p.view->model()->index(0, 0).data(ActionHistoryModel::ActionIdRole).toLongLong(), m_expected.front().id);
         // ...and a state change shows in place.
         QVERIFY(step(m_expected.front().id, ActionState::Rejected, QStringLiteral("not now")));
         m_expected.front().state = QStringLiteral("rejected");
-        QTRY_COMPARE(p.view->model()->index(0, ActionHistoryModel::StatusColumn).data().toString(),
-            QStringLiteral("rejected"));
+        QTRY_COMPARE(
+            p.view->model()->index(0, ActionHistoryModel::StatusColumn).data().toString(), QStringLiteral("rejected"));
     }
 };
 

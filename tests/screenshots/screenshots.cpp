@@ -10,8 +10,10 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QListWidget>
 #include <QProcess>
 #include <QScreen>
+#include <QTableView>
 #include <QTimer>
 
 #include <cstdio>
@@ -52,6 +54,7 @@ int main(int argc, char *argv[])
     vigil::MainWindow window(&settings);
     window.resize(1280, 820);
     window.attachEngine(&runner, sandbox.displayName());
+    window.showHistory(config.storeLocation);
     window.show();
     runner.start();
 
@@ -74,7 +77,18 @@ int main(int argc, char *argv[])
             window.grab().save(path);
             std::printf("%s (action %lld: %s)\n", qPrintable(path), done.id, qPrintable(vigil::stateName(done.state)));
             code = done.state == vigil::ActionState::RolledBack ? 0 : 1;
-            QApplication::quit();
+            // Then the History page with the rolled-back action selected, its evidence in the details pane.
+            window.findChild<QListWidget *>(QStringLiteral("navigation"))->setCurrentRow(1);
+            QTimer::singleShot(1500, &window, [&window, outDir] {
+                if (auto *table = window.findChild<QTableView *>())
+                    table->selectRow(0);
+                QTimer::singleShot(1000, &window, [&window, outDir] {
+                    const QString history = QDir(outDir).absoluteFilePath(QStringLiteral("history.png"));
+                    window.grab().save(history);
+                    std::printf("%s\n", qPrintable(history));
+                    QApplication::quit();
+                });
+            });
         });
     });
     QTimer::singleShot(150000, &app, [] {

@@ -10,14 +10,15 @@
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QPen>
 #include <QScatterSeries>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
@@ -29,6 +30,19 @@ namespace {
 QString signedPct(double pct)
 {
     return (pct >= 0 ? QStringLiteral("+") : QString()) + QString::number(pct, 'f', 1) + u'%';
+}
+
+/// 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
+double niceStep(double raw)
+{
+    if (raw <= 0)
+        return 1;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (const double m : { 1.0, 2.0, 2.5, 5.0, 10.0 }) {
+        if (m * magnitude >= raw)
+            return m * magnitude;
+    }
+    return 10 * magnitude;
 }
 
 QLabel *valueLabel(const QString &name, QWidget *parent)
@@ -119,7 +133,8 @@ EvidenceView::EvidenceView(QWidget *parent)
     m_regressed->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     for (int c = 1; c < 4; ++c)
         m_regressed->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    numbersLayout->addWidget(m_regressed, 1);
+    numbersLayout->addWidget(m_regressed);
+    numbersLayout->addStretch(1);
     content->addWidget(numbers);
 
     // The chart: each window sample relative to the baseline, in percent.
@@ -161,16 +176,21 @@ EvidenceView::EvidenceView(QWidget *parent)
         series->attachAxis(m_axisX);
         series->attachAxis(m_axisY);
     }
+    // The band and the action's line explain themselves (tooltip); the legend keeps the three that need a key.
+    for (QAbstractSeries *series : std::initializer_list<QAbstractSeries *> { m_span, m_actionMark }) {
+        for (QLegendMarker *marker : m_chart->legend()->markers(series))
+            marker->setVisible(false);
+    }
 
     m_chartView = new QChartView(m_chart, content);
     m_chartView->setObjectName(QStringLiteral("windowChart"));
     m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumSize(320, 200);
+    m_chartView->setMinimumSize(420, 220);
     m_chartView->setToolTip(tr("Each sample of the observation window against the baseline: p95 latency up is worse, "
                                "throughput down is worse. The shaded band is what the verdict rests on."));
     content->addWidget(m_chartView);
-    content->setStretchFactor(0, 1);
-    content->setStretchFactor(1, 1);
+    content->setStretchFactor(0, 2);
+    content->setStretchFactor(1, 3);
     m_stack->addWidget(content);
 
     applyChartTheme();
@@ -241,8 +261,9 @@ void EvidenceView::setEvidence(const QJsonObject &evidence)
     m_change->setText(signedPct(change));
     const int first = evidence.value(QLatin1StringView("first_sample")).toInt();
     const int last = evidence.value(QLatin1StringView("last_sample")).toInt();
-    m_samples->setText(first > 0 ? (first == last ? QString::number(first) : QStringLiteral("%1–%2").arg(first).arg(last))
-                                 : tr("none"));
+    m_samples->setText(first > 0
+            ? (first == last ? QString::number(first) : QStringLiteral("%1–%2").arg(first).arg(last))
+            : tr("none"));
     m_normal->setText(evidence.value(QLatin1StringView("baseline")).toString());
 
     const QJsonArray regressed = evidence.value(QLatin1StringView("regressed")).toArray();
@@ -268,6 +289,10 @@ void EvidenceView::setEvidence(const QJsonObject &evidence)
         m_regressed->setItem(row, 3, number(signedPct(r.value(QLatin1StringView("change_pct")).toDouble())));
     }
     m_regressed->setVisible(!regressed.isEmpty());
+    // As tall as its rows (up to eight, then it scrolls): no empty grid under one statement.
+    const int shownRows = std::min(int(regressed.size()), 8);
+    m_regressed->setMaximumHeight(m_regressed->horizontalHeader()->sizeHint().height() + 2 * m_regressed->frameWidth()
+        + shownRows * m_regressed->verticalHeader()->defaultSectionSize() + 2);
     updateChart();
 }
 
@@ -295,9 +320,12 @@ void EvidenceView::updateChart()
         lo = std::min({ lo, l, t });
         hi = std::max({ hi, l, t });
     }
-    const double pad = (hi - lo) * 0.08;
-    lo = std::floor((lo - pad) / 5) * 5;
-    hi = std::ceil((hi + pad) / 5) * 5;
+    // Ticks at a round step through 0, the baseline: about five of them whatever the range.
+    const double step = niceStep((hi - lo) / 5);
+    lo = std::floor(lo / step) * step;
+    hi = std::ceil(hi / step) * step;
+    if (hi - lo < 1e-9)
+        hi = lo + step;
     m_latency->replace(latency);
     m_throughput->replace(throughput);
     m_degraded->replace(degraded);
@@ -312,8 +340,11 @@ void EvidenceView::updateChart()
     m_axisX->setRange(-0.5, maxIndex + 0.5);
     m_axisX->setTickType(QValueAxis::TicksDynamic);
     m_axisX->setTickAnchor(0);
-    m_axisX->setTickInterval(maxIndex > 20 ? 5 : 1);
+    m_axisX->setTickInterval(maxIndex > 40 ? 10 : maxIndex > 16 ? 5 : maxIndex > 12 ? 2 : 1);
     m_axisY->setRange(lo, hi);
+    m_axisY->setTickType(QValueAxis::TicksDynamic);
+    m_axisY->setTickAnchor(0);
+    m_axisY->setTickInterval(step);
 }
 
 } // namespace vigil

@@ -26,9 +26,11 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <memory>
 
 namespace vigil {
@@ -118,11 +120,18 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     const int em = fontMetrics().horizontalAdvance(u'M');
     header->resizeSection(ActionHistoryModel::TimeColumn,
         fontMetrics().horizontalAdvance(QStringLiteral("2026-11-27 14:05:09")) + em * 2);
+    // Widths from the longest label a column shows (no ResizeToContents: it would measure every loaded row).
+    const int padding = em * 2;
     header->resizeSection(ActionHistoryModel::TargetColumn, em * 12);
     header->resizeSection(ActionHistoryModel::ActionColumn, em * 26);
-    header->resizeSection(ActionHistoryModel::KindColumn, em * 8);
-    header->resizeSection(ActionHistoryModel::OriginColumn, em * 4 + em / 2);
-    header->resizeSection(ActionHistoryModel::StatusColumn, em * 10);
+    header->resizeSection(
+        ActionHistoryModel::KindColumn, fontMetrics().horizontalAdvance(kindLabel(ActionKind::CreateIndex)) + padding);
+    header->resizeSection(ActionHistoryModel::OriginColumn,
+        std::max(fontMetrics().horizontalAdvance(tr("Origin")), fontMetrics().horizontalAdvance(QStringLiteral("auto")))
+            + padding);
+    header->resizeSection(ActionHistoryModel::StatusColumn,
+        fontMetrics().horizontalAdvance(stateLabel(ActionState::AwaitingApproval))
+            + m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + padding);
 
     // The details of the selected action.
     m_details = new QWidget(this);
@@ -196,9 +205,8 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     connect(m_filter, &QAbstractItemModel::modelReset, this, &HistoryPage::updateCount);
     connect(m_filter, &QAbstractItemModel::layoutChanged, this, &HistoryPage::updateCount);
     connect(m_model, &ActionHistoryModel::totalCountChanged, this, &HistoryPage::updateCount);
-    connect(m_model, &ActionHistoryModel::errorOccurred, this, [this](const QString &message) {
-        showMessage(tr("Could not read the journal: %1").arg(message), true);
-    });
+    connect(m_model, &ActionHistoryModel::errorOccurred, this,
+        [this](const QString &message) { showMessage(tr("Could not read the journal: %1").arg(message), true); });
     if (!m_model->errorString().isEmpty())
         showMessage(tr("Could not read the journal: %1").arg(m_model->errorString()), true);
 
@@ -268,12 +276,12 @@ void HistoryPage::showDetails(const QModelIndex &index)
     }
     const auto state = stateFromName(index.data(ActionHistoryModel::StateRole).toString());
     const auto kind = kindFromName(index.data(ActionHistoryModel::KindRole).toString());
-    m_detailsTitle->setText(tr("Action %1 · %2 · %3 · %4 on %5")
-                                .arg(index.data(ActionHistoryModel::ActionIdRole).toLongLong())
-                                .arg(state ? stateLabel(*state) : QString(),
-                                    formatLocalTime(index.data(ActionHistoryModel::CreatedAtRole).toDateTime()),
-                                    kind ? kindLabel(*kind) : QString(),
-                                    index.data(ActionHistoryModel::TargetRole).toString()));
+    m_detailsTitle->setText(
+        tr("Action %1 · %2 · %3 · %4 on %5")
+            .arg(index.data(ActionHistoryModel::ActionIdRole).toLongLong())
+            .arg(state ? stateLabel(*state) : QString(),
+                formatLocalTime(index.data(ActionHistoryModel::CreatedAtRole).toDateTime()),
+                kind ? kindLabel(*kind) : QString(), index.data(ActionHistoryModel::TargetRole).toString()));
     const QString apply = index.data(ActionHistoryModel::ApplySqlRole).toString();
     const QString rollback = index.data(ActionHistoryModel::RollbackSqlRole).toString();
     // setPlainText resets the scroll position: only when the text is another action's.
@@ -309,8 +317,9 @@ void HistoryPage::showMessage(const QString &text, bool error)
 QString HistoryPage::askForExportPath()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString suggested = QDir(dir).filePath(
-        QStringLiteral("vigil-history-%1.csv").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm"))));
+    const QString suggested
+        = QDir(dir).filePath(QStringLiteral("vigil-history-%1.csv")
+                                 .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm"))));
     QString path = QFileDialog::getSaveFileName(
         this, tr("Export history as CSV"), suggested, tr("CSV files (*.csv);;All files (*)"));
     if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
@@ -376,17 +385,16 @@ void HistoryPage::exportCsv()
         });
     }
     if (!writer.exportModel(*m_filter, path)) {
-        const QString message = writer.wasCanceled()
-            ? tr("Export canceled; nothing was written.")
-            : tr("Export failed: %1").arg(writer.errorString());
+        const QString message = writer.wasCanceled() ? tr("Export canceled; nothing was written.")
+                                                     : tr("Export failed: %1").arg(writer.errorString());
         showMessage(message, true);
         emit exportFailed(message);
         return;
     }
     if (progress)
         progress->setValue(100);
-    showMessage(tr("Exported %n action(s) to %1.", nullptr, writer.rowsWritten()).arg(QDir::toNativeSeparators(path)),
-        false);
+    showMessage(
+        tr("Exported %n action(s) to %1.", nullptr, writer.rowsWritten()).arg(QDir::toNativeSeparators(path)), false);
     emit exported(path, writer.rowsWritten());
 }
 
