@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // vigil: the desktop application. Argument parsing and composition only.
+#include "connectdialog.h"
+#include "conninfo.h"
 #include "enginerunner.h"
 #include "mainwindow.h"
 #include "sandbox.h"
@@ -49,7 +51,7 @@ int main(int argc, char *argv[])
         [&window](vigil::Settings::Mode mode) { window.setMode(vigil::Settings::modeName(mode)); });
     std::unique_ptr<vigil::Sandbox> sandbox;
     QString target = parser.value(QStringLiteral("target"));
-    QString targetName = target;
+    QString targetName; // for display: never the conninfo itself, which may hold a password
     if (parser.isSet(QStringLiteral("sandbox"))) {
         sandbox = std::make_unique<vigil::Sandbox>();
         QProgressDialog progress(QObject::tr("Starting the sandbox database…"), QString(), 0, 0);
@@ -68,6 +70,19 @@ int main(int argc, char *argv[])
         }
         target = sandbox->conninfo();
         targetName = sandbox->displayName();
+    }
+
+    if (target.isEmpty() && !sandbox) {
+        // Neither a target nor the sandbox on the command line: ask where to connect.
+        vigil::ConnectDialog connect(&settings);
+        if (connect.exec() == QDialog::Accepted) {
+            target = connect.conninfo();
+            const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(target);
+            targetName = info ? info->displayName() : connect.conninfoWithoutPassword();
+        }
+    } else if (!sandbox) {
+        const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(target);
+        targetName = info ? info->displayName() : QObject::tr("the target");
     }
 
     std::unique_ptr<vigil::EngineRunner> runner;

@@ -496,11 +496,6 @@ private slots:
         const auto *placeholder = p.page->findChild<QLabel *>(QStringLiteral("evidencePlaceholder"));
         QVERIFY(placeholder && placeholder->isVisible());
         QVERIFY(!chartView->isVisible());
-        p.view->scrollTo(index);
-        QTest::mouseClick(p.view->viewport(), Qt::LeftButton, {}, p.view->visualRect(index).center());
-        p.page->resize(1280, 820);
-        QTest::qWait(200);
-        p.page->grab().save(QStringLiteral("/tmp/history-shot.png"));
     }
 
     void ctrlFFocusesTheFilter()

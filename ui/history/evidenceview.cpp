@@ -156,7 +156,7 @@ EvidenceView::EvidenceView(QWidget *parent)
     m_throughput->setName(tr("throughput"));
     m_throughput->setPointsVisible(true);
     m_degraded = new QScatterSeries;
-    m_degraded->setName(tr("degraded sample"));
+    m_degraded->setName(tr("degraded"));
     m_degraded->setMarkerSize(9);
     m_actionMark = new QLineSeries;
     m_actionMark->setName(tr("action"));
@@ -175,11 +175,6 @@ EvidenceView::EvidenceView(QWidget *parent)
     for (QAbstractSeries *series : m_chart->series()) {
         series->attachAxis(m_axisX);
         series->attachAxis(m_axisY);
-    }
-    // The band and the action's line explain themselves (tooltip); the legend keeps the three that need a key.
-    for (QAbstractSeries *series : std::initializer_list<QAbstractSeries *> { m_span, m_actionMark }) {
-        for (QLegendMarker *marker : m_chart->legend()->markers(series))
-            marker->setVisible(false);
     }
 
     m_chartView = new QChartView(m_chart, content);
@@ -345,6 +340,12 @@ void EvidenceView::updateChart()
     m_axisY->setTickType(QValueAxis::TicksDynamic);
     m_axisY->setTickAnchor(0);
     m_axisY->setTickInterval(step);
+    // The band and the action's line explain themselves (tooltip); the legend keeps the three that need a key. Done
+    // last: a series' marker follows its visibility, which this function has just set.
+    for (QAbstractSeries *series : std::initializer_list<QAbstractSeries *> { m_span, m_actionMark }) {
+        for (QLegendMarker *marker : m_chart->legend()->markers(series))
+            marker->setVisible(false);
+    }
 }
 
 } // namespace vigil

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "connectdialog.h"
+#include "conninfo.h"
+#include "settings.h"
+
+#include <QCheckBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace vigil;
+
+class TestConnectDialog : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+private slots:
+    void typedFieldsMakeAConnectionStringAndThePasswordIsNotRemembered()
+    {
+        Settings settings(m_dir.filePath(QStringLiteral("a.ini")));
+        ConnectDialog dialog(&settings);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *connect = dialog.findChild<QPushButton *>(QStringLiteral("connectButton"));
+        QVERIFY(!connect->isEnabled()); // nothing typed yet: no database
+        QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("hostEdit")), QStringLiteral("db1.example.com"));
+        auto *port = dialog.findChild<QSpinBox *>(QStringLiteral("portEdit"));
+        port->selectAll();
+        QTest::keyClicks(port, QStringLiteral("5433"));
+        QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("databaseEdit")), QStringLiteral("app"));
+        QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("userEdit")), QStringLiteral("dba"));
+        QTest::keyClicks(
+            dialog.findChild<QLineEdit *>(QStringLiteral("passwordEdit")), QStringLiteral("it's a s3cret"));
+        QVERIFY(connect->isEnabled());
+
+        // libpq reads back exactly what was typed, the quote in the password included.
+        const std::optional<ConnInfo> info = ConnInfo::parse(dialog.conninfo());
+        QVERIFY(info);
+        QCOMPARE(info->value(QStringLiteral("host")), QStringLiteral("db1.example.com"));
+        QCOMPARE(info->value(QStringLiteral("port")), QStringLiteral("5433"));
+        QCOMPARE(info->value(QStringLiteral("dbname")), QStringLiteral("app"));
+        QCOMPARE(info->value(QStringLiteral("user")), QStringLiteral("dba"));
+        QCOMPARE(info->value(QStringLiteral("password")), QStringLiteral("it's a s3cret"));
+        QVERIFY(!dialog.conninfoWithoutPassword().contains(QLatin1StringView("s3cret")));
+
+        QTest::mouseClick(connect, Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        // Remembered as a recent target, without the password, in the settings file too.
+        QCOMPARE(settings.recentTargets().size(), 1);
+        QVERIFY(!settings.recentTargets().front().contains(QLatin1StringView("s3cret")));
+        settings.sync();
+        QFile file(settings.fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(!file.readAll().contains("s3cret"));
+    }
+
+    void aServiceAloneIsEnough()
+    {
+        Settings settings(m_dir.filePath(QStringLiteral("b.ini")));
+        ConnectDialog dialog(&settings);
+        dialog.show();
+        QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("serviceEdit")), QStringLiteral("prod"));
+        QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("connectButton"))->isEnabled());
+        QCOMPARE(dialog.conninfo(), QStringLiteral("service='prod'"));
+    }
+
+    void quoting_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::newRow("plain") << QStringLiteral("abc");
+        QTest::newRow("space") << QStringLiteral("a b");
+        QTest::newRow("quote") << QStringLiteral("it's");
+        QTest::newRow("backslash") << QStringLiteral("a\\b");
+        QTest::newRow("injection-looking") << QStringLiteral("x' host='evil");
+    }
+
+    void quoting()
+    {
+        QFETCH(QString, value);
+        const std::optional<ConnInfo> info
+            = ConnInfo::parse(QStringLiteral("dbname=") + ConnectDialog::quoteValue(value));
+        QVERIFY(info);
+        QCOMPARE(info->value(QStringLiteral("dbname")), value);
+        QVERIFY(!info->has(QStringLiteral("host")));
+    }
+};
+
+QTEST_MAIN(TestConnectDialog)
+#include "tst_connectdialog.moc"
