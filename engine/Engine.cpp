@@ -291,10 +291,62 @@ void Engine::submit(const Action &action)
     QMetaObject::invokeMethod(m_worker, "prepare", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
 }
 
+void Engine::propose(const Action &action)
+{
+    if (m_phase != Phase::Idle) {
+        emit actionRefused(QStringLiteral("an action is already being handled on this target"));
+        return;
+    }
+    m_proposing = true;
+    m_action = action;
+    m_action.target = m_targetName;
+    m_phase = Phase::Preparing;
+    QMetaObject::invokeMethod(m_worker, "prepare", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::approve(qint64 actionId, const QString &by)
+{
+    const std::optional<Action> stored = m_store->action(actionId);
+    if (!stored || stored->state != ActionState::AwaitingApproval) {
+        emit actionRefused(QStringLiteral("action %1 is not waiting for approval").arg(actionId));
+        return;
+    }
+    if (m_paused || m_phase != Phase::Idle) {
+        emit actionRefused(m_paused ? QStringLiteral("actions are paused: resume them to run an approved action")
+                                    : QStringLiteral("an action is already being handled on this target"));
+        return;
+    }
+    m_action = *stored;
+    m_action.reason = QStringLiteral("approved by %1").arg(by);
+    publishAction(QStringLiteral("action.approved"), m_action.reason);
+    m_phase = Phase::Locking;
+    QMetaObject::invokeMethod(m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::reject(qint64 actionId, const QString &by)
+{
+    const std::optional<Action> stored = m_store->action(actionId);
+    if (!stored || stored->state != ActionState::AwaitingApproval) {
+        emit actionRefused(QStringLiteral("action %1 is not waiting for approval").arg(actionId));
+        return;
+    }
+    const QString reason = QStringLiteral("rejected by %1").arg(by);
+    if (!m_store->transition(actionId, ActionState::Rejected, reason)) {
+        emit actionRefused(QStringLiteral("cannot write the journal: %1").arg(m_store->lastError()));
+        return;
+    }
+    Action rejected = *m_store->action(actionId);
+    QJsonObject payload { { QStringLiteral("action_id"), actionId }, { QStringLiteral("reason"), reason },
+        { QStringLiteral("apply_sql"), rejected.applySql }, { QStringLiteral("state"), stateName(rejected.state) } };
+    m_events.publish(QStringLiteral("action.rejected"), payload);
+    emit actionFinished(rejected);
+}
+
 void Engine::onPrepared(const Action &prepared, const ExecResult &result)
 {
     if (m_phase != Phase::Preparing)
         return;
+    const bool proposing = std::exchange(m_proposing, false);
     if (!result.ok) {
         m_phase = Phase::Idle;
         emit actionRefused(result.error);
@@ -310,11 +362,17 @@ void Engine::onPrepared(const Action &prepared, const ExecResult &result)
                                .arg(m_action.details.value(QLatin1StringView("name")).toString()));
         return;
     }
-    m_action.state = ActionState::Proposed;
+    m_action.state = proposing ? ActionState::AwaitingApproval : ActionState::Proposed;
     m_action.id = m_store->createAction(m_action, m_action.reason);
     if (m_action.id == 0) {
         m_phase = Phase::Idle;
         emit actionRefused(QStringLiteral("cannot write the journal: %1").arg(m_store->lastError()));
+        return;
+    }
+    if (proposing) {
+        // Validated and journaled; it waits for a person (approve() or reject()).
+        publishAction(QStringLiteral("action.awaiting_approval"), m_action.reason);
+        m_phase = Phase::Idle;
         return;
     }
     publishAction(QStringLiteral("action.proposed"));

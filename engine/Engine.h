@@ -66,6 +66,13 @@ public:
     void submit(const vigil::Action &action);
     /// Finishes every action the journal has in flight on this target; ends with recoveryFinished().
     void recover();
+    /// Approve mode: validates the action and journals it as awaiting_approval (event action.awaiting_approval);
+    /// nothing runs until approve(). Bad input ends with actionRefused().
+    void propose(const vigil::Action &action);
+    /// Runs an action that awaits approval, as submit() runs a new one (by: who approved, for the journal).
+    void approve(qint64 actionId, const QString &by);
+    /// Closes an action that awaits approval as rejected, with the reason.
+    void reject(qint64 actionId, const QString &by);
     /// New guard rules, applied from the next action on (the one being observed keeps the rules it started with).
     void setPolicy(const vigil::GuardPolicy &policy);
     /// Paused: no new action starts (one already running finishes its window and verdict).
@@ -128,6 +135,7 @@ private:
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;
     bool m_paused = false;
+    bool m_proposing = false; ///< the action being prepared is to wait for approval, not to run
     std::optional<GuardPolicy> m_pendingPolicy;
     std::vector<Action> m_recoveryQueue;
     int m_recovered = 0;

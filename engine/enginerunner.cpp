@@ -57,7 +57,29 @@ void EngineRunner::setPaused(bool paused)
 void EngineRunner::setPolicy(const GuardPolicy &policy)
 {
     if (m_engine)
-        QMetaObject::invokeMethod(m_engine, [engine = m_engine, policy] { engine->setPolicy(policy); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, policy] { engine->setPolicy(policy); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::propose(const Action &action)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, action] { engine->propose(action); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::approve(qint64 actionId, const QString &by)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, actionId, by] { engine->approve(actionId, by); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::reject(qint64 actionId, const QString &by)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, actionId, by] { engine->reject(actionId, by); }, Qt::QueuedConnection);
 }
 
 void EngineRunner::recover()

@@ -29,6 +29,9 @@ public:
     void setPaused(bool paused);
     void setPolicy(const vigil::GuardPolicy &policy);
     void recover();
+    void propose(const vigil::Action &action);
+    void approve(qint64 actionId, const QString &by);
+    void reject(qint64 actionId, const QString &by);
 
 signals:
     void started(bool ok, const QString &error);

@@ -4,6 +4,7 @@
 #include "act/actionfromsql.h"
 #include "act/sqlrecognizer.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QLabel>
@@ -46,6 +47,10 @@ GuardedChangeDialog::GuardedChangeDialog(QWidget *parent)
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #cc0000"));
     layout->addWidget(m_error);
+    m_askApproval = new QCheckBox(tr("Propose it for approval instead of running it now"), this);
+    m_askApproval->setObjectName(QStringLiteral("askApproval"));
+    m_askApproval->setToolTip(tr("It then waits on the Approvals page until someone approves or rejects it"));
+    layout->addWidget(m_askApproval);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Apply under watch"));
     m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("applyButton"));
@@ -94,6 +99,11 @@ void GuardedChangeDialog::onSqlChanged()
         = r.statements > 0 && (r.kind != ActionKind::Sql || !m_rollback->toPlainText().trimmed().isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canApply);
     m_error->clear();
+}
+
+bool GuardedChangeDialog::askForApproval() const
+{
+    return m_askApproval->isChecked();
 }
 
 void GuardedChangeDialog::onAccept()

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+class QCheckBox;
 class QDialogButtonBox;
 class QLabel;
 class QPlainTextEdit;
@@ -26,6 +27,8 @@ public:
 
     /// The action to submit, once accepted.
     std::optional<Action> action() const { return m_action; }
+    /// Propose it for approval (another person decides) instead of running it now.
+    bool askForApproval() const;
 
 private:
     void onSqlChanged();
@@ -36,6 +39,7 @@ private:
     QLabel *m_kind = nullptr;
     QLabel *m_error = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
+    QCheckBox *m_askApproval = nullptr;
     bool m_rollbackEdited = false;
     bool m_settingRollback = false;
     std::optional<Action> m_action;

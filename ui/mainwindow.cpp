@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "actionhistorymodel.h"
+#include "approvalspage.h"
 #include "dashboardpage.h"
 #include "enginerunner.h"
 #include "guardedchangedialog.h"
@@ -236,6 +237,24 @@ void MainWindow::showHistory(const QString &storeLocation)
     m_history = new ActionHistoryModel(storeLocation, this);
     auto *page = new HistoryPage(m_history, this);
     addPage(tr("History"), page, tr("Every action with its status, reason and evidence; export to CSV (Ctrl+2)"));
+    auto *approvals = new ApprovalsPage(m_history, this);
+    addPage(tr("Approvals"), approvals, tr("Actions waiting for a person: Approve or Reject (Ctrl+3)"));
+    const int approvalsRow = m_nav->count() - 1;
+    auto badge = [this, approvalsRow](int count) {
+        m_nav->item(approvalsRow)->setText(count ? tr("Approvals (%1)").arg(count) : tr("Approvals"));
+    };
+    connect(approvals, &ApprovalsPage::pendingCountChanged, this, badge);
+    badge(approvals->pendingCount());
+    // The person who decides is the desktop user; the journal records who approved or rejected.
+    const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
+    connect(approvals, &ApprovalsPage::approveRequested, this, [this, who](qint64 id) {
+        if (m_runner)
+            m_runner->approve(id, who);
+    });
+    connect(approvals, &ApprovalsPage::rejectRequested, this, [this, who](qint64 id) {
+        if (m_runner)
+            m_runner->reject(id, who);
+    });
 }
 
 void MainWindow::onGuardedChange()
@@ -243,6 +262,11 @@ void MainWindow::onGuardedChange()
     GuardedChangeDialog dialog(this);
     if (dialog.exec() != QDialog::Accepted || !dialog.action() || !m_runner)
         return;
+    if (dialog.askForApproval()) {
+        m_activity->setText(tr("proposed for approval"));
+        m_runner->propose(*dialog.action());
+        return;
+    }
     m_activity->setText(tr("collecting the baseline before applying…"));
     m_runner->submit(*dialog.action());
 }

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// Approve mode end to end: an action proposed to the real engine waits on the Approvals page of the real window;
+// clicking Approve runs it under watch (kept), clicking Reject closes it without touching the database. A private
+// PostgreSQL 15 under a light pgbench load, driven through the widgets.
+#include "actionhistorymodel.h"
+#include "enginerunner.h"
+#include "mainwindow.h"
+#include "pgbenchload.h"
+#include "pgserver.h"
+#include "settings.h"
+
+#include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace vigil;
+using namespace vigil::testing;
+
+class TestApprovals : public QObject
+{
+    Q_OBJECT
+
+    PgServer m_server;
+    QTemporaryDir m_dir;
+    std::unique_ptr<PgBenchLoad> m_load;
+    std::unique_ptr<Settings> m_settings;
+    std::unique_ptr<EngineRunner> m_runner;
+    std::unique_ptr<MainWindow> m_window;
+
+    Action parameterChange(const QString &value)
+    {
+        Action a;
+        a.kind = ActionKind::SetParameter;
+        a.applySql = QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '%1'").arg(value);
+        a.details = { { QStringLiteral("name"), QStringLiteral("log_min_duration_statement") },
+            { QStringLiteral("value"), value } };
+        a.reason = QStringLiteral("proposed by the test");
+        return a;
+    }
+
+    QString setting()
+    {
+        QString out;
+        m_server.psql(QStringLiteral("SHOW log_min_duration_statement"), &out);
+        return out;
+    }
+
+    QPushButton *button(const char *name) { return m_window->findChild<QPushButton *>(QLatin1StringView(name)); }
+
+private slots:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_server.start(&error), qPrintable(error));
+        QVERIFY2(m_server.pgbenchInit(1, &error), qPrintable(error));
+        m_load = std::make_unique<PgBenchLoad>(m_server,
+            QStringList { QStringLiteral("-n"), QStringLiteral("-S"), QStringLiteral("-c"), QStringLiteral("2"),
+                QStringLiteral("-R"), QStringLiteral("100"), QStringLiteral("-T"), QStringLiteral("600") });
+        QVERIFY2(m_load->start(&error), qPrintable(error));
+        m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("vigil.ini")));
+        EngineConfig config;
+        config.targetConninfo = m_server.conninfo();
+        config.storeLocation = m_dir.filePath(QStringLiteral("store.sqlite"));
+        config.policy.intervalSeconds = 1;
+        config.policy.baselineSeconds = 5;
+        config.policy.windowSeconds = 6;
+        m_runner = std::make_unique<EngineRunner>(config);
+        m_window = std::make_unique<MainWindow>(m_settings.get());
+        m_window->attachEngine(m_runner.get(), QStringLiteral("test"));
+        m_window->showHistory(config.storeLocation);
+        m_window->show();
+        QSignalSpy started(m_runner.get(), &EngineRunner::started);
+        m_runner->start();
+        QVERIFY(started.wait(20000));
+        QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
+        // Open the Approvals page as a DBA would.
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QVERIFY(nav);
+        nav->setCurrentRow(2);
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_runner.reset();
+        m_load.reset();
+        m_server.stop();
+    }
+
+    void approvedActionRunsUnderWatch()
+    {
+        QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+        m_runner->propose(parameterChange(QStringLiteral("25s")));
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
+        QCOMPARE(setting(), QStringLiteral("-1")); // waiting: nothing has run
+        QTRY_VERIFY(button("approveButton")->isEnabled());
+        QTest::mouseClick(button("approveButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        const Action done = finished.front().at(0).value<Action>();
+        QCOMPARE(done.state, ActionState::Kept);
+        QCOMPARE(setting(), QStringLiteral("25s"));
+        QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals"), 10000);
+        m_server.psql(QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement"));
+        m_server.psql(QStringLiteral("SELECT pg_reload_conf()"));
+    }
+
+    void rejectedActionNeverRuns()
+    {
+        QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+        m_runner->propose(parameterChange(QStringLiteral("35s")));
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
+        QTRY_VERIFY(button("rejectButton")->isEnabled());
+        QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
+        QVERIFY(finished.wait(15000));
+        const Action done = finished.front().at(0).value<Action>();
+        QCOMPARE(done.state, ActionState::Rejected);
+        QVERIFY2(done.reason.startsWith(QLatin1StringView("rejected by")), qPrintable(done.reason));
+        QCOMPARE(setting(), QStringLiteral("-1"));
+    }
+};
+
+QTEST_MAIN(TestApprovals)
+#include "tst_approvals.moc"

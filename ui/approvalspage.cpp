@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include "approvalspage.h"
+
+#include "actionfiltermodel.h"
+#include "actionhistorymodel.h"
+
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace vigil {
+
+ApprovalsPage::ApprovalsPage(ActionHistoryModel *history, QWidget *parent)
+    : QWidget(parent)
+    , m_history(history)
+{
+    setObjectName(QStringLiteral("approvalsPage"));
+    m_waiting = new ActionFilterModel(this);
+    m_waiting->setSourceModel(history);
+    m_waiting->setStates({ QStringLiteral("awaiting_approval") });
+
+    m_empty = new QLabel(tr("Nothing is waiting for approval."), this);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("approvalsTable"));
+    m_table->setModel(m_waiting);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    m_details = new QPlainTextEdit(this);
+    m_details->setObjectName(QStringLiteral("approvalDetails"));
+    m_details->setReadOnly(true);
+    m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_approve = new QPushButton(tr("&Approve"), this);
+    m_approve->setObjectName(QStringLiteral("approveButton"));
+    m_approve->setToolTip(tr("Run it under watch: baseline, apply, observe, keep or roll back"));
+    m_reject = new QPushButton(tr("&Reject"), this);
+    m_reject->setObjectName(QStringLiteral("rejectButton"));
+    m_reject->setToolTip(tr("Do not run it; the journal keeps it as rejected"));
+    connect(m_approve, &QPushButton::clicked, this, [this] {
+        if (const qint64 id = selectedId())
+            emit approveRequested(id);
+    });
+    connect(m_reject, &QPushButton::clicked, this, [this] {
+        if (const qint64 id = selectedId())
+            emit rejectRequested(id);
+    });
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ApprovalsPage::onSelectionChanged);
+    auto countChanged = [this] {
+        m_empty->setVisible(pendingCount() == 0);
+        if (!m_table->selectionModel()->hasSelection() && pendingCount() > 0)
+            m_table->selectRow(0);
+        onSelectionChanged();
+        emit pendingCountChanged(pendingCount());
+    };
+    connect(m_waiting, &QAbstractItemModel::rowsInserted, this, countChanged);
+    connect(m_waiting, &QAbstractItemModel::rowsRemoved, this, countChanged);
+    connect(m_waiting, &QAbstractItemModel::modelReset, this, countChanged);
+    connect(m_waiting, &QAbstractItemModel::dataChanged, this, countChanged);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(m_reject);
+    buttons->addWidget(m_approve);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_empty);
+    layout->addWidget(m_table, 2);
+    layout->addWidget(m_details, 1);
+    layout->addLayout(buttons);
+    countChanged();
+}
+
+int ApprovalsPage::pendingCount() const
+{
+    return m_waiting->rowCount();
+}
+
+qint64 ApprovalsPage::selectedId() const
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? 0 : rows.front().data(ActionHistoryModel::ActionIdRole).toLongLong();
+}
+
+void ApprovalsPage::onSelectionChanged()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    m_approve->setEnabled(!rows.isEmpty());
+    m_reject->setEnabled(!rows.isEmpty());
+    if (rows.isEmpty()) {
+        m_details->clear();
+        return;
+    }
+    const QModelIndex row = rows.front();
+    m_details->setPlainText(tr("Why: %1\n\nWill run:\n%2\n\nTaken back with:\n%3\n\nOn: %4")
+                                .arg(row.data(ActionHistoryModel::ReasonRole).toString(),
+                                    row.data(ActionHistoryModel::ApplySqlRole).toString(),
+                                    row.data(ActionHistoryModel::RollbackSqlRole).toString(),
+                                    row.data(ActionHistoryModel::TargetRole).toString()));
+}
+
+} // namespace vigil
