@@ -272,6 +272,17 @@ void Engine::setPolicy(const GuardPolicy &policy)
 void Engine::setPaused(bool paused)
 {
     m_paused = paused;
+    if (paused && m_phase == Phase::Baseline) {
+        // Not applied yet: it simply does not go ahead.
+        journal(ActionState::Failed, QStringLiteral("not applied: actions were paused during the baseline"));
+        publishAction(QStringLiteral("action.failed"), m_action.reason);
+        finish(true);
+    } else if (paused && m_phase == Phase::Applying && m_executorPid > 0) {
+        // Stop the statement at once (an index build can run for minutes); the executor then reports the failure,
+        // drops an INVALID index left behind, and the action ends as failed.
+        m_collector->connection().query("/* vigil-collector */ SELECT pg_cancel_backend($1)",
+            { QString::number(m_executorPid) });
+    }
     m_events.publish(QStringLiteral("engine.paused"), { { QStringLiteral("paused"), paused } });
 }
 

@@ -75,7 +75,8 @@ public:
     void reject(qint64 actionId, const QString &by);
     /// New guard rules, applied from the next action on (the one being observed keeps the rules it started with).
     void setPolicy(const vigil::GuardPolicy &policy);
-    /// Paused: no new action starts (one already running finishes its window and verdict).
+    /// Paused: no new action starts; one waiting for its baseline is dropped, one being applied is cancelled at
+    /// once (pg_cancel_backend), one being observed finishes its window and verdict (its rollback must not be lost).
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
     /// The engine's slot form of start(), for a queued call into its thread: answers with started().
