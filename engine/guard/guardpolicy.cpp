@@ -57,6 +57,8 @@ QString GuardPolicy::validate(double tickSeconds) const
         return QStringLiteral("the minimum latency change must not be negative (got %1 ms)").arg(minLatencyDeltaMs);
     if (!finite(overwhelmingFactor) || overwhelmingFactor <= 1)
         return QStringLiteral("the overwhelming factor must be above 1 (got %1)").arg(overwhelmingFactor);
+    if (!finite(minimumRunSeconds) || minimumRunSeconds < 0)
+        return QStringLiteral("the minimum run length must not be negative (got %1 s)").arg(minimumRunSeconds);
     if (!finite(overwhelmingSeconds) || overwhelmingSeconds < 0)
         return QStringLiteral("the overwhelming duration must not be negative (got %1 s)").arg(overwhelmingSeconds);
     if (!finite(onsetSeconds) || onsetSeconds < 0)

@@ -215,6 +215,10 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
     const double needed = overwhelming ? n : (lateOnset ? 2 * n : n);
     if (m_runWeight + 1e-9 < needed)
         return std::nullopt;
+    // Short of overwhelming, a run must also last: with 1 s samples two noisy seconds are not a slowdown.
+    const double runSeconds = m_samples[std::size_t(m_run.back())].tEnd - m_samples[std::size_t(m_run.front())].tStart;
+    if (!overwhelming && runSeconds + 1e-6 < m_policy.minimumRunSeconds)
+        return std::nullopt;
     const QString basis = overwhelming ? QStringLiteral("overwhelming for %1 s").arg(m_overwhelmingSeconds, 0, 'f', 0)
                                        : QStringLiteral("%1 degraded samples in a row%2")
                                              .arg(m_run.size())

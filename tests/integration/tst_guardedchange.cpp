@@ -80,7 +80,10 @@ private slots:
         // Open loop, select-only: 200 lookups a second whatever the server does.
         QVERIFY(startLoad({ QStringLiteral("-S"), QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("4"),
             QStringLiteral("-j"), QStringLiteral("2"), QStringLiteral("-R"), QStringLiteral("200"),
-            QStringLiteral("-T"), QStringLiteral("3600") }));
+            QStringLiteral("-T"), QStringLiteral("3600"),
+            // Skip what falls more than 100 ms behind schedule: after a harmful action the open-loop client would
+            // otherwise catch up in a burst and skew the next test's baseline.
+            QStringLiteral("-L"), QStringLiteral("100") }));
     }
 
     void cleanupTestCase()
