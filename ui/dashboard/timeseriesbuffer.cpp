@@ -7,6 +7,58 @@
 
 namespace vigil {
 
+namespace {
+/// Splits [from, to] into buckets and keeps each bucket's lowest and highest point, in time order: a spike
+/// survives however many points share its bucket.
+class BucketExtremes
+{
+public:
+    BucketExtremes(double from, double to, int buckets, QList<QPointF> &out)
+        : m_from(from)
+        , m_width((to - from) / buckets)
+        , m_buckets(buckets)
+        , m_out(out)
+    {
+        m_out.reserve(2 * buckets);
+    }
+
+    void add(const QPointF &p)
+    {
+        const int b = std::min(m_buckets - 1, int((p.x() - m_from) / m_width));
+        if (b != m_bucket) {
+            flush();
+            m_bucket = b;
+            m_lo = m_hi = p;
+        } else if (p.y() < m_lo.y()) {
+            m_lo = p;
+        } else if (p.y() > m_hi.y()) {
+            m_hi = p;
+        }
+    }
+
+    void flush()
+    {
+        if (m_bucket < 0)
+            return;
+        const QPointF &a = m_lo.x() <= m_hi.x() ? m_lo : m_hi;
+        const QPointF &b = m_lo.x() <= m_hi.x() ? m_hi : m_lo;
+        m_out.append(a);
+        if (b != a)
+            m_out.append(b);
+        m_bucket = -1;
+    }
+
+private:
+    double m_from;
+    double m_width;
+    int m_buckets;
+    QList<QPointF> &m_out;
+    int m_bucket = -1;
+    QPointF m_lo;
+    QPointF m_hi;
+};
+} // namespace
+
 TimeSeriesBuffer::TimeSeriesBuffer(std::size_t capacity)
     : m_points(std::max<std::size_t>(capacity, 1))
     , m_minutes(std::max<std::size_t>(capacity, 1) / 60 + 2)
@@ -101,57 +153,18 @@ QList<QPointF> TimeSeriesBuffer::range(double from, double to, int buckets) cons
                 out.append(runs[r][k]);
         return out;
     }
-    out.reserve(2 * buckets);
-    const double width = (to - from) / buckets;
-    int bucket = -1;
-    QPointF lo;
-    QPointF hi;
-    auto flush = [&] {
-        if (bucket < 0)
-            return;
-        // Keep the two extremes in time order so the line is drawn through them as they happened.
-        const QPointF &a = lo.x() <= hi.x() ? lo : hi;
-        const QPointF &b = lo.x() <= hi.x() ? hi : lo;
-        out.append(a);
-        if (b != a)
-            out.append(b);
-    };
-    for (int r = 0; r < 2; ++r) {
-        for (std::size_t k = 0; k < lengths[r]; ++k) {
-            const QPointF &p = runs[r][k];
-            const int b = std::min(buckets - 1, int((p.x() - from) / width));
-            if (b != bucket) {
-                flush();
-                bucket = b;
-                lo = hi = p;
-            } else if (p.y() < lo.y()) {
-                lo = p;
-            } else if (p.y() > hi.y()) {
-                hi = p;
-            }
-        }
-    }
-    flush();
+    BucketExtremes extremes(from, to, buckets, out);
+    for (int r = 0; r < 2; ++r)
+        for (std::size_t k = 0; k < lengths[r]; ++k)
+            extremes.add(runs[r][k]);
+    extremes.flush();
     return out;
 }
 
 QList<QPointF> TimeSeriesBuffer::rangeFromMinutes(double from, double to, int buckets) const
 {
     QList<QPointF> out;
-    out.reserve(2 * buckets);
-    const double width = (to - from) / buckets;
-    int bucket = -1;
-    QPointF lo;
-    QPointF hi;
-    auto flush = [&] {
-        if (bucket < 0)
-            return;
-        const QPointF &a = lo.x() <= hi.x() ? lo : hi;
-        const QPointF &b = lo.x() <= hi.x() ? hi : lo;
-        out.append(a);
-        if (b != a)
-            out.append(b);
-    };
+    BucketExtremes extremes(from, to, buckets, out);
     const double oldest = firstTime();
     for (std::size_t i = 0; i < m_minuteCount; ++i) {
         const Minute &m = m_minutes[(m_minuteStart + i) % m_minutes.size()];
@@ -159,19 +172,10 @@ QList<QPointF> TimeSeriesBuffer::rangeFromMinutes(double from, double to, int bu
         for (const QPointF &p : { m.lo, m.hi }) {
             if (p.x() < from || p.x() > to || p.x() < oldest)
                 continue;
-            const int b = std::min(buckets - 1, int((p.x() - from) / width));
-            if (b != bucket) {
-                flush();
-                bucket = b;
-                lo = hi = p;
-            } else if (p.y() < lo.y()) {
-                lo = p;
-            } else if (p.y() > hi.y()) {
-                hi = p;
-            }
+            extremes.add(p);
         }
     }
-    flush();
+    extremes.flush();
     // The two extremes of a minute are appended in value order; restore time order across the whole line.
     std::sort(out.begin(), out.end(), [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
     return out;
