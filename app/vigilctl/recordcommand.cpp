@@ -4,6 +4,7 @@
 
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
+#include "collect/tracefields.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -14,39 +15,26 @@
 
 namespace {
 
+/// The fields that were read; an absent one stays absent in the trace, as the format asks.
+template<typename Struct, std::size_t N>
+QJsonObject writeFields(const vigil::TraceField<Struct> (&fields)[N], const Struct &from)
+{
+    QJsonObject o;
+    for (const vigil::TraceField<Struct> &f : fields)
+        if (const std::optional<double> &v = from.*f.member)
+            o.insert(QLatin1StringView(f.name), *v);
+    return o;
+}
+
 QJsonObject sampleLine(const vigil::Snapshot &s, double t0)
 {
     QJsonArray pgss;
     for (const vigil::StatementCounters &c : s.statements)
         pgss.append(QJsonArray { QString::number(c.queryId), c.calls, c.totalExecMs, c.meanExecMs, c.stddevExecMs,
             c.rows, c.sharedBlksHit, c.sharedBlksRead, c.tempBlksWritten });
-    QJsonObject db;
-    auto put = [](QJsonObject &o, const char *key, const std::optional<double> &v) {
-        if (v)
-            o.insert(QLatin1StringView(key), *v);
-    };
-    put(db, "xact_commit", s.db.xactCommit);
-    put(db, "xact_rollback", s.db.xactRollback);
-    put(db, "blks_hit", s.db.blksHit);
-    put(db, "blks_read", s.db.blksRead);
-    put(db, "tup_returned", s.db.tupReturned);
-    put(db, "tup_fetched", s.db.tupFetched);
-    put(db, "tup_inserted", s.db.tupInserted);
-    put(db, "tup_updated", s.db.tupUpdated);
-    put(db, "tup_deleted", s.db.tupDeleted);
-    put(db, "temp_bytes", s.db.tempBytes);
-    put(db, "deadlocks", s.db.deadlocks);
-    QJsonObject act;
-    put(act, "total", s.activity.total);
-    put(act, "active", s.activity.active);
-    put(act, "idle", s.activity.idle);
-    put(act, "idle_in_transaction", s.activity.idleInTransaction);
-    put(act, "waiting", s.activity.waiting);
-    put(act, "max_connections", s.activity.maxConnections);
-    QJsonObject sys;
-    put(sys, "cpu_pct", s.host.cpuPct);
-    put(sys, "mem_pct", s.host.memPct);
-    put(sys, "load1", s.host.load1);
+    const QJsonObject db = writeFields(vigil::kDatabaseFields, s.db);
+    const QJsonObject act = writeFields(vigil::kActivityFields, s.activity);
+    const QJsonObject sys = writeFields(vigil::kHostFields, s.host);
     QJsonObject line { { QStringLiteral("type"), QStringLiteral("sample") },
         { QStringLiteral("t"), std::round((s.t - t0) * 1000) / 1000 }, { QStringLiteral("db"), db },
         { QStringLiteral("act"), act }, { QStringLiteral("sys"), sys } };

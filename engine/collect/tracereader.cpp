@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "collect/tracereader.h"
 
+#include "collect/tracefields.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -134,6 +136,13 @@ StatementCounters parseStatementRow(const QJsonValue &rowValue, qsizetype index)
     return s;
 }
 
+template<typename Struct, std::size_t N>
+void readFields(const QJsonObject &o, const QString &where, const TraceField<Struct> (&fields)[N], Struct &into)
+{
+    for (const TraceField<Struct> &f : fields)
+        into.*f.member = optionalNumber(o, QLatin1StringView(f.name), where);
+}
+
 Snapshot parseSample(const QJsonObject &o)
 {
     Snapshot snap;
@@ -156,34 +165,9 @@ Snapshot parseSample(const QJsonObject &o)
         fail(QStringLiteral("\"pgss\" must be an array, found %1").arg(typeName(pgss)));
     }
 
-    const QJsonObject db = optionalObject(o, QLatin1StringView("db"));
-    const QString dbWhere = QStringLiteral("db");
-    snap.db.xactCommit = optionalNumber(db, QLatin1StringView("xact_commit"), dbWhere);
-    snap.db.xactRollback = optionalNumber(db, QLatin1StringView("xact_rollback"), dbWhere);
-    snap.db.blksHit = optionalNumber(db, QLatin1StringView("blks_hit"), dbWhere);
-    snap.db.blksRead = optionalNumber(db, QLatin1StringView("blks_read"), dbWhere);
-    snap.db.tupReturned = optionalNumber(db, QLatin1StringView("tup_returned"), dbWhere);
-    snap.db.tupFetched = optionalNumber(db, QLatin1StringView("tup_fetched"), dbWhere);
-    snap.db.tupInserted = optionalNumber(db, QLatin1StringView("tup_inserted"), dbWhere);
-    snap.db.tupUpdated = optionalNumber(db, QLatin1StringView("tup_updated"), dbWhere);
-    snap.db.tupDeleted = optionalNumber(db, QLatin1StringView("tup_deleted"), dbWhere);
-    snap.db.tempBytes = optionalNumber(db, QLatin1StringView("temp_bytes"), dbWhere);
-    snap.db.deadlocks = optionalNumber(db, QLatin1StringView("deadlocks"), dbWhere);
-
-    const QJsonObject act = optionalObject(o, QLatin1StringView("act"));
-    const QString actWhere = QStringLiteral("act");
-    snap.activity.total = optionalNumber(act, QLatin1StringView("total"), actWhere);
-    snap.activity.active = optionalNumber(act, QLatin1StringView("active"), actWhere);
-    snap.activity.idle = optionalNumber(act, QLatin1StringView("idle"), actWhere);
-    snap.activity.idleInTransaction = optionalNumber(act, QLatin1StringView("idle_in_transaction"), actWhere);
-    snap.activity.waiting = optionalNumber(act, QLatin1StringView("waiting"), actWhere);
-    snap.activity.maxConnections = optionalNumber(act, QLatin1StringView("max_connections"), actWhere);
-
-    const QJsonObject sys = optionalObject(o, QLatin1StringView("sys"));
-    const QString sysWhere = QStringLiteral("sys");
-    snap.host.cpuPct = optionalNumber(sys, QLatin1StringView("cpu_pct"), sysWhere);
-    snap.host.memPct = optionalNumber(sys, QLatin1StringView("mem_pct"), sysWhere);
-    snap.host.load1 = optionalNumber(sys, QLatin1StringView("load1"), sysWhere);
+    readFields(optionalObject(o, QLatin1StringView("db")), QStringLiteral("db"), kDatabaseFields, snap.db);
+    readFields(optionalObject(o, QLatin1StringView("act")), QStringLiteral("act"), kActivityFields, snap.activity);
+    readFields(optionalObject(o, QLatin1StringView("sys")), QStringLiteral("sys"), kHostFields, snap.host);
     return snap;
 }
 
