@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "Engine.h"
 
+#include "act/actionfromsql.h"
 #include "act/executorworker.h"
+#include "analyse/analyser.h"
 #include "conninfo.h"
 #include "guard/baseline.h"
 #include "guard/verdictjson.h"
@@ -11,6 +13,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QSet>
 
 #include <cmath>
 
@@ -58,6 +61,8 @@ Engine::Engine(EngineConfig config, QObject *parent)
     connect(&m_tick, &QTimer::timeout, this, &Engine::onTick);
     m_hostTick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
     connect(&m_hostTick, &QTimer::timeout, this, &Engine::onHostTick);
+    connect(&m_analyseTimer, &QTimer::timeout, this, &Engine::analyseNow);
+    m_config.limits.mode = m_config.mode;
 }
 
 Engine::~Engine()
@@ -131,10 +136,17 @@ bool Engine::start(QString *error)
     m_store->prune(QDateTime::currentDateTimeUtc());
     connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_store->prune(QDateTime::currentDateTimeUtc()); });
     m_pruneTimer.start(std::chrono::hours(1));
+    m_analyser = std::make_unique<LiveAnalyser>(m_collector->connection(), m_config.thresholds);
+    if (QString primeError; !m_analyser->prime(&primeError))
+        m_events.publish(QStringLiteral("collector.notice"),
+            { { QStringLiteral("message"),
+                QStringLiteral("the analyser cannot read the catalog: %1").arg(primeError) } });
     onHostTick();
     onTick();
     m_tick.start();
     m_hostTick.start();
+    if (m_config.analyseSeconds > 0)
+        m_analyseTimer.start(int(std::lround(m_config.analyseSeconds * 1000)));
     return true;
 }
 
@@ -143,6 +155,7 @@ void Engine::stop()
     m_tick.stop();
     m_hostTick.stop();
     m_pruneTimer.stop();
+    m_analyseTimer.stop();
     if (m_executorThread.isRunning()) {
         QMetaObject::invokeMethod(m_worker, &ExecutorWorker::close, Qt::BlockingQueuedConnection);
         m_executorThread.quit();
@@ -196,6 +209,7 @@ void Engine::onTick()
             const std::vector<Snapshot> span(m_ticks.begin() + from, m_ticks.end());
             const Sample sample = SampleDeriver::derive(span);
             if (sample.valid) {
+                rememberSample(sample);
                 emit sampleAvailable(sample);
                 m_events.publish(QStringLiteral("sample"), sampleJson(sample));
                 m_store->addSample(m_targetName, sample);
@@ -280,8 +294,8 @@ void Engine::setPaused(bool paused)
     } else if (paused && m_phase == Phase::Applying && m_executorPid > 0) {
         // Stop the statement at once (an index build can run for minutes); the executor then reports the failure,
         // drops an INVALID index left behind, and the action ends as failed.
-        m_collector->connection().query("/* vigil-collector */ SELECT pg_cancel_backend($1)",
-            { QString::number(m_executorPid) });
+        m_collector->connection().query(
+            "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
     }
     m_events.publish(QStringLiteral("engine.paused"), { { QStringLiteral("paused"), paused } });
 }
@@ -491,6 +505,7 @@ void Engine::feedWindow(double now)
             const std::vector<Sample> sample = SampleSeries::derive(span, gridStart, p.intervalSeconds, 1, tolerance);
             ++m_windowSamplesFed;
             m_events.publish(QStringLiteral("sample"), sampleJson(sample.front()));
+            rememberSample(sample.front());
             emit sampleAvailable(sample.front());
             m_store->addSample(m_targetName, sample.front());
             verdict = m_window->addSample(sample.front());
@@ -651,6 +666,117 @@ void Engine::onInspected(const Action &, int inEffect, const QString &error)
     }
     publishAction(QStringLiteral("action.rolling_back"), reason);
     QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+}
+
+void Engine::rememberSample(const Sample &sample)
+{
+    if (!sample.valid)
+        return;
+    m_recentSamples.push_back(sample);
+    // The detectors look at the last analysis period (at least a few intervals, at most an hour of samples).
+    const double keep = std::clamp(m_config.analyseSeconds, 3 * m_config.policy.intervalSeconds, 3600.0);
+    while (!m_recentSamples.empty() && sample.tEnd - m_recentSamples.front().tEnd > keep + 1e-6)
+        m_recentSamples.pop_front();
+}
+
+void Engine::setMode(const QString &mode)
+{
+    if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
+        && mode != QLatin1StringView("autonomous"))
+        return;
+    m_config.mode = mode;
+    m_config.limits.mode = mode;
+    m_events.publish(QStringLiteral("engine.mode"), { { QStringLiteral("mode"), mode } });
+}
+
+void Engine::setLimits(const ProposalLimits &limits)
+{
+    m_config.limits = limits;
+    m_config.limits.mode = m_config.mode;
+}
+
+void Engine::setThresholds(const AnalyserThresholds &thresholds)
+{
+    m_config.thresholds = thresholds;
+    if (m_analyser)
+        m_analyser->setThresholds(thresholds);
+}
+
+void Engine::analyseNow()
+{
+    if (!m_analyser)
+        return;
+    const std::vector<Sample> samples(m_recentSamples.begin(), m_recentSamples.end());
+    QString error;
+    std::optional<std::vector<Finding>> findings = m_analyser->run(samples, m_lastHost.memTotalBytes, &error);
+    if (!findings) {
+        m_events.publish(QStringLiteral("analysis.failed"), { { QStringLiteral("reason"), error } });
+        return;
+    }
+    actOnRecommendations(*findings);
+    QJsonArray all;
+    QSet<QString> current;
+    for (const Finding &f : *findings) {
+        QJsonObject payload = findingJson(f);
+        all.append(payload);
+        const QString key = f.key();
+        current.insert(key);
+        // A finding is published when it appears or changes; the full list goes with analysis.finished.
+        const QString shown = f.summary + u'|' + severityName(f.severity)
+            + (f.recommendation ? u'|' + f.recommendation->decision : QString());
+        if (m_publishedFindings.value(key) != shown) {
+            m_publishedFindings.insert(key, shown);
+            payload.insert(QStringLiteral("target"), m_targetName);
+            m_events.publish(QStringLiteral("finding"), payload);
+        }
+    }
+    for (auto it = m_publishedFindings.begin(); it != m_publishedFindings.end();)
+        it = current.contains(it.key()) ? std::next(it) : m_publishedFindings.erase(it);
+    m_events.publish(QStringLiteral("analysis.finished"),
+        { { QStringLiteral("target"), m_targetName }, { QStringLiteral("samples"), qint64(samples.size()) },
+            { QStringLiteral("findings"), all } });
+}
+
+void Engine::actOnRecommendations(std::vector<Finding> &findings)
+{
+    // The newest actions on this target are enough for the memory (24 h) and the rate limit (1 h).
+    ActionFilter filter;
+    filter.target = m_targetName;
+    const std::vector<Action> history = m_store->actionsPage(0, 1000, filter);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    bool started = false; // one action per run: the guard attributes one change at a time
+    for (Finding &f : findings) {
+        if (!f.recommendation)
+            continue;
+        Recommendation &r = *f.recommendation;
+        ProposalDecision decision = ProposalPolicy::decide(r, history, now, m_config.limits);
+        using Kind = ProposalDecision::Kind;
+        if ((decision.kind == Kind::Queue || decision.kind == Kind::Execute)
+            && (started || m_paused || m_phase != Phase::Idle)) {
+            decision = { Kind::Suppressed,
+                m_paused ? QStringLiteral("actions are paused")
+                         : QStringLiteral("another action is being handled on this target; proposed again later") };
+        }
+        if (decision.kind == Kind::Queue || decision.kind == Kind::Execute) {
+            QString why;
+            std::optional<Action> action = actionFromSql(r.sql, {}, &why);
+            if (!action) {
+                decision = { Kind::Suppressed, QStringLiteral("Vigil cannot build this action: %1").arg(why) };
+            } else {
+                action->origin = ActionOrigin::Auto;
+                action->reason = f.summary;
+                action->details.insert(QStringLiteral("subject"), r.subject);
+                action->details.insert(QStringLiteral("finding"), findingJson(f));
+                started = true;
+                if (decision.kind == Kind::Queue)
+                    propose(*action);
+                else
+                    submit(*action);
+            }
+        }
+        r.decision = decisionName(decision.kind);
+        r.decisionReason = decision.reason;
+    }
 }
 
 } // namespace vigil

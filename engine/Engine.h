@@ -3,6 +3,9 @@
 
 #include "act/action.h"
 #include "act/executor.h"
+#include "analyse/analysisinput.h"
+#include "analyse/finding.h"
+#include "analyse/proposalpolicy.h"
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
 #include "events/eventbus.h"
@@ -10,6 +13,7 @@
 #include "guard/observationwindow.h"
 #include "metrics/sample.h"
 
+#include <QHash>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -22,6 +26,7 @@ namespace vigil {
 
 class ExecutorWorker;
 class KnowledgeStore;
+class LiveAnalyser;
 
 /// Everything the engine needs to know about its target and its rules.
 struct EngineConfig
@@ -31,6 +36,10 @@ struct EngineConfig
     GuardPolicy policy;
     double tickSeconds = 1.0; ///< collector tick (cheap counters); statements at the policy's interval when idle
     QString mode = QStringLiteral("approve"); ///< observe | approve | autonomous
+    /// How often the detectors run (seconds; 0 = never). Each run reads the catalog (well under 20 ms).
+    double analyseSeconds = 60.0;
+    AnalyserThresholds thresholds;
+    ProposalLimits limits; ///< its mode is taken from `mode`
 };
 
 /**
@@ -79,6 +88,14 @@ public:
     /// once (pg_cancel_backend), one being observed finishes its window and verdict (its rollback must not be lost).
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
+    /// Runs the detectors now (they also run every analyseSeconds): publishes `finding` events for new or changed
+    /// findings and `analysis.finished` with all of them, then advises, queues or executes what they recommend as
+    /// the mode and the limits allow (one action per run).
+    void analyseNow();
+    /// observe | approve | autonomous: what the analyser's recommendations become from now on.
+    void setMode(const QString &mode);
+    void setLimits(const vigil::ProposalLimits &limits);
+    void setThresholds(const vigil::AnalyserThresholds &thresholds);
     /// The engine's slot form of start(), for a queued call into its thread: answers with started().
     void startQueued();
 
@@ -110,6 +127,8 @@ private:
     void trimTicks();
     bool baselineReady() const;
     double nowSeconds() const;
+    void rememberSample(const Sample &sample);
+    void actOnRecommendations(std::vector<Finding> &findings);
 
     EngineConfig m_config;
     EventBus m_events { this }; // children of the engine: moveToThread() takes them along
@@ -138,6 +157,10 @@ private:
     bool m_paused = false;
     bool m_proposing = false; ///< the action being prepared is to wait for approval, not to run
     std::optional<GuardPolicy> m_pendingPolicy;
+    std::unique_ptr<LiveAnalyser> m_analyser;
+    QTimer m_analyseTimer { this };
+    std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
+    QHash<QString, QString> m_publishedFindings; ///< finding key -> what was last published for it
     std::vector<Action> m_recoveryQueue;
     int m_recovered = 0;
     int m_recoveryFailed = 0;

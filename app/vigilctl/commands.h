@@ -10,3 +10,4 @@ int runRecoverCommand(const QStringList &arguments);
 int runHistoryCommand(const QStringList &arguments);
 int runWatchCommand(const QStringList &arguments);
 int runRecordCommand(const QStringList &arguments);
+int runAnalyseCommand(const QStringList &arguments);

@@ -12,6 +12,12 @@ const char kUsage[]
       "\n"
       "Commands:\n"
       "  replay TRACE.jsonl   run the guard on a recorded trace and print its verdicts\n"
+      "  apply                apply a guarded change: observe it, keep it or roll it back\n"
+      "  watch                the headless engine: sample, analyse, act as the mode allows\n"
+      "  analyse              sample for a while and print findings and proposed actions (acts on nothing)\n"
+      "  recover              finish the actions the journal has in flight\n"
+      "  history              print the journal (csv or json)\n"
+      "  record               record the target as a vigil-trace/1 file\n"
       "\n"
       "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n";
 
@@ -46,6 +52,8 @@ int main(int argc, char *argv[])
         return runReplayCommand(arguments);
     if (command == QLatin1StringView("apply"))
         return runApplyCommand(arguments);
+    if (command == QLatin1StringView("analyse") || command == QLatin1StringView("analyze"))
+        return runAnalyseCommand(arguments);
     if (command == QLatin1StringView("watch"))
         return runWatchCommand(arguments);
     if (command == QLatin1StringView("recover"))

@@ -86,8 +86,10 @@ HostMetrics HostCollector::read()
         if (now)
             m_lastCpu = now;
     }
-    if (const std::optional<QByteArray> meminfo = m_reader(QStringLiteral("meminfo")))
+    if (const std::optional<QByteArray> meminfo = m_reader(QStringLiteral("meminfo"))) {
         m.memPct = parseMemoryUsedPct(*meminfo);
+        m.memTotalBytes = parseMemoryTotalBytes(*meminfo);
+    }
     if (const std::optional<QByteArray> loadavg = m_reader(QStringLiteral("loadavg")))
         m.load1 = parseLoad1(*loadavg);
     return m;
@@ -145,6 +147,19 @@ std::optional<double> HostCollector::parseMemoryUsedPct(const QByteArray &procMe
     if (!total || !available || *total <= 0 || *available > *total)
         return std::nullopt;
     return 100.0 * (*total - *available) / *total;
+}
+
+std::optional<double> HostCollector::parseMemoryTotalBytes(const QByteArray &procMeminfo)
+{
+    for (const QByteArray &line : procMeminfo.split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() >= 2 && parts.first() == "MemTotal:") {
+            bool ok = false;
+            const double kb = parts.at(1).toDouble(&ok);
+            return ok && kb > 0 ? std::optional<double>(kb * 1024.0) : std::nullopt;
+        }
+    }
+    return std::nullopt;
 }
 
 std::optional<double> HostCollector::parseLoad1(const QByteArray &procLoadavg)

@@ -60,6 +60,7 @@ struct HostMetrics
     std::optional<double> cpuPct;
     std::optional<double> memPct;
     std::optional<double> load1;
+    std::optional<double> memTotalBytes; ///< the host's RAM (MemTotal), for sizing advice; not in traces
 };
 
 /**

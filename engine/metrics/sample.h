@@ -58,6 +58,7 @@ struct Sample
     // Cache and I/O
     std::optional<double> cacheHitRatio; ///< blks_hit / (blks_hit + blks_read) over the interval
     std::optional<double> tempBytesPerSecond;
+    std::optional<double> blocksReadPerSecond; ///< shared blocks read from outside the buffer cache, per second
 
     // Host (averaged over the ticks of the interval)
     std::optional<double> cpuPct;

@@ -158,6 +158,7 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     sample.tempBytesPerSecond = rate(ticks, [](const Snapshot &s) { return s.db.tempBytes; });
     const std::optional<double> hits = rate(ticks, [](const Snapshot &s) { return s.db.blksHit; });
     const std::optional<double> reads = rate(ticks, [](const Snapshot &s) { return s.db.blksRead; });
+    sample.blocksReadPerSecond = reads;
     if (hits && reads && *hits + *reads > 0)
         sample.cacheHitRatio = *hits / (*hits + *reads);
 

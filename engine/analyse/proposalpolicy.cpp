@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+#include "analyse/proposalpolicy.h"
+
+namespace vigil {
+
+QString decisionName(ProposalDecision::Kind kind)
+{
+    switch (kind) {
+    case ProposalDecision::Kind::Advise:
+        return QStringLiteral("advise");
+    case ProposalDecision::Kind::Queue:
+        return QStringLiteral("queue");
+    case ProposalDecision::Kind::Execute:
+        return QStringLiteral("execute");
+    case ProposalDecision::Kind::Suppressed:
+        return QStringLiteral("suppressed");
+    }
+    return QStringLiteral("advise");
+}
+
+QString ProposalPolicy::subjectOf(const Action &action)
+{
+    const QString subject = action.details.value(QLatin1StringView("subject")).toString();
+    if (!subject.isEmpty())
+        return subject;
+    if (action.kind == ActionKind::SetParameter)
+        return action.details.value(QLatin1StringView("name")).toString();
+    const QString schema = action.details.value(QLatin1StringView("schema")).toString();
+    const QString index = action.details.value(QLatin1StringView("index")).toString();
+    return (schema.isEmpty() ? QStringLiteral("public") : schema) + u'.' + index;
+}
+
+ProposalDecision ProposalPolicy::decide(const Recommendation &recommendation, const std::vector<Action> &actions,
+    const QDateTime &now, const ProposalLimits &limits)
+{
+    using Kind = ProposalDecision::Kind;
+    const auto when = [](const QDateTime &t) { return t.toUTC().toString(Qt::ISODate); };
+    // Memory and pending work first: they hold in every mode, so even observe mode says why nothing would run.
+    for (const Action &a : actions) {
+        const bool same = subjectOf(a) == recommendation.subject || a.applySql == recommendation.sql;
+        if (!same)
+            continue;
+        if (a.state == ActionState::RolledBack && a.updatedAt.secsTo(now) < limits.memorySeconds)
+            return { Kind::Suppressed,
+                QStringLiteral("not proposed again: action %1 on %2 was rolled back at %3 (%4); Vigil remembers "
+                               "rollbacks for %5 h")
+                    .arg(a.id)
+                    .arg(recommendation.subject, when(a.updatedAt), a.reason)
+                    .arg(limits.memorySeconds / 3600.0, 0, 'f', 0) };
+        if (a.state == ActionState::AwaitingApproval)
+            return { Kind::Suppressed, QStringLiteral("already waiting for approval as action %1").arg(a.id) };
+        if (isInFlight(a.state) || a.state == ActionState::Proposed)
+            return { Kind::Suppressed, QStringLiteral("already being applied as action %1").arg(a.id) };
+    }
+    if (limits.mode == QLatin1StringView("observe"))
+        return { Kind::Advise, QStringLiteral("observe mode: Vigil proposes nothing for execution") };
+    if (recommendation.needsRestart)
+        return { Kind::Advise,
+            QStringLiteral("needs a server restart: Vigil cannot guard it and never applies it; run it in a "
+                           "maintenance window and restart") };
+    if (limits.mode == QLatin1StringView("approve"))
+        return { Kind::Queue, QStringLiteral("approve mode: waits for a DBA's approval") };
+
+    // Autonomous: within the cool-down and the rate limit only.
+    int startedLastHour = 0;
+    for (const Action &a : actions) {
+        if (a.state == ActionState::RolledBack && a.updatedAt.secsTo(now) < limits.cooldownSeconds)
+            return { Kind::Suppressed,
+                QStringLiteral("cool-down: action %1 was rolled back at %2; no new action until %3")
+                    .arg(a.id)
+                    .arg(when(a.updatedAt), when(a.updatedAt.addSecs(qint64(limits.cooldownSeconds)))) };
+        if (a.origin == ActionOrigin::Auto && a.createdAt.secsTo(now) < 3600 && a.state != ActionState::Rejected)
+            ++startedLastHour;
+    }
+    if (startedLastHour >= limits.maxActionsPerHour)
+        return { Kind::Suppressed,
+            QStringLiteral("rate limit: %1 actions started on this target in the last hour (limit %2)")
+                .arg(startedLastHour)
+                .arg(limits.maxActionsPerHour) };
+    return { Kind::Execute, QStringLiteral("autonomous mode, within the rate limit and cool-down") };
+}
+
+} // namespace vigil
