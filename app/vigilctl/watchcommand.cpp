@@ -41,8 +41,10 @@ int runWatchCommand(const QStringList &arguments)
     addStoreOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("watch")); code >= 0)
         return code;
-    if (!parser.isSet(QStringLiteral("target"))) {
-        err() << "vigilctl watch: --target is required\n";
+    // An empty target would be libpq's defaults (the local socket as the current user): the agent's unit passes
+    // --target "${VIGIL_TARGET}" even when agent.conf leaves it empty, and must fail rather than watch that.
+    if (parser.value(QStringLiteral("target")).trimmed().isEmpty()) {
+        err() << "vigilctl watch: --target is required (for the agent: VIGIL_TARGET in /etc/vigil/agent.conf)\n";
         return exitcode::kBadInput;
     }
     const QString mode = parser.value(QStringLiteral("mode"));

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Builds the .deb with CPack from the build directory, unpacks it into a scratch root (dpkg-deb -x, as dpkg would
+# lay it out) and checks what a DBA installs: the binaries run from there with the system's libraries only, the
+# Debian dependencies cover every library they load, and the desktop entry, AppStream metainfo, man page and
+# systemd unit are valid. Checks whose tool is missing say SKIP on their own line; the rest fail the test.
+# Usage: tst_package_deb.sh BUILD_DIR SOURCE_DIR VERSION
+set -euo pipefail
+build=$1 source=$2 version=$3
+work=$(mktemp -d /tmp/vigil-deb-test-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "PASS: $*"; }
+skip() { echo "SKIP: $*"; }
+
+# 1. The package, from what is built (the test runs after the build, like every other test).
+(cd "$build" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; exit 1; }
+deb=$(ls "$work"/out/vigil_"$version"_*.deb)
+pass "cpack built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
+
+# 2. The scratch root.
+root=$work/root
+dpkg-deb -x "$deb" "$root"
+for f in usr/bin/vigil usr/bin/vigilctl usr/share/applications/org.vigil.Vigil.desktop \
+    usr/share/icons/hicolor/scalable/apps/org.vigil.Vigil.svg usr/share/metainfo/org.vigil.Vigil.metainfo.xml \
+    usr/share/man/man1/vigilctl.1 usr/lib/systemd/system/vigil-agent.service etc/vigil/agent.conf \
+    usr/share/doc/vigil/security.md usr/share/doc/vigil/README.md; do
+    [ -s "$root/$f" ] || fail "missing from the package: /$f"
+done
+[ "$(dpkg-deb -f "$deb" Package)" = vigil ] || fail "package name is not vigil"
+grep -qx /etc/vigil/agent.conf <(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) \
+    || fail "/etc/vigil/agent.conf is not a conffile"
+
+# 3. vigilctl from the scratch root, with no help from the build tree.
+out=$(env -u LD_LIBRARY_PATH "$root/usr/bin/vigilctl" --version)
+[ "$out" = "vigilctl $version" ] && pass "installed vigilctl --version: $out" || fail "vigilctl --version said '$out'"
+for bin in vigil vigilctl; do
+    if ldd "$root/usr/bin/$bin" | grep -q 'not found'; then fail "$bin: a library is not found"; fi
+    if ldd "$root/usr/bin/$bin" | grep -q "$build"; then fail "$bin loads a library from the build tree"; fi
+    if readelf -S "$root/usr/bin/$bin" | grep -q '\.symtab'; then fail "$bin is not stripped"; fi
+done
+
+# 4. Dependencies: every shared library the binaries load belongs to a package named in Depends (or to one it
+# pulls in: libc6, libstdc++6 ...), and the Qt plugins Qt loads at run time are named.
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "Depends: $depends"
+depends_on() { tr ',|' '\n\n' <<<"$depends" | sed 's/^ *//; s/ .*//' | grep -qxF "$1"; }
+for required in libqt6core6 libqt6widgets6 libqt6sql6 libqt6charts6 libpq5 libqt6sql6-psql libqt6sql6-sqlite adduser; do
+    depends_on "$required" || fail "Depends lacks $required"
+done
+# The libraries the binaries name (readelf NEEDED, resolved by ldd): each one's package must be in Depends
+# (dpkg-shlibdeps lists the direct ones; indirect ones come with them).
+for bin in vigil vigilctl; do
+    for needed in $(readelf -d "$root/usr/bin/$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+        path=$(ldd "$root/usr/bin/$bin" | awk -v n="$needed" '$1 == n {print $3}')
+        # dpkg knows a file by the path its package ships (/lib/... or /usr/lib/... on merged /usr).
+        owner=$({ dpkg -S "$path" || dpkg -S "$(readlink -f "$path")"; } 2>/dev/null | head -1 | cut -d: -f1 || true)
+        [ -n "$owner" ] || { fail "$bin: $needed ($path) belongs to no package"; continue; }
+        depends_on "$owner" || fail "Depends lacks $owner (for $bin's $needed)"
+    done
+done
+
+# 5. Desktop entry and metainfo.
+if command -v desktop-file-validate >/dev/null; then
+    msgs=$(desktop-file-validate "$root/usr/share/applications/org.vigil.Vigil.desktop" 2>&1) \
+        && [ -z "$msgs" ] && pass "desktop-file-validate" || fail "desktop-file-validate: $msgs"
+else
+    skip "desktop-file-validate is not installed (desktop-file-utils)"
+fi
+grep -qx 'Exec=vigil' "$root/usr/share/applications/org.vigil.Vigil.desktop" || fail "desktop entry does not run vigil"
+if command -v appstreamcli >/dev/null; then
+    appstreamcli validate --no-net --pedantic "$root/usr/share/metainfo/org.vigil.Vigil.metainfo.xml" >"$work/as.log" 2>&1 \
+        && pass "appstreamcli validate" || { cat "$work/as.log"; fail "appstreamcli validate"; }
+    grep -q "version=\"$version\"" "$root/usr/share/metainfo/org.vigil.Vigil.metainfo.xml" || fail "metainfo release is not $version"
+else
+    skip "appstreamcli is not installed (appstream)"
+fi
+grep -q '<svg' "$root/usr/share/icons/hicolor/scalable/apps/org.vigil.Vigil.svg" || fail "the icon is not an SVG"
+if command -v xmllint >/dev/null; then
+    xmllint --noout "$root/usr/share/icons/hicolor/scalable/apps/org.vigil.Vigil.svg" || fail "the icon is not well-formed XML"
+fi
+
+# 6. The man page: renders without warnings and names every command and option vigilctl really has.
+man=$root/usr/share/man/man1/vigilctl.1
+msgs=$(groff -man -ww -z "$man" 2>&1) && [ -z "$msgs" ] && pass "groff -man -ww: no warnings" || fail "man page: $msgs"
+plain=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$man")
+commands=$("$root/usr/bin/vigilctl" --help | awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on=0}')
+[ -n "$commands" ] || fail "vigilctl --help lists no commands"
+for command in $commands; do
+    grep -Eq "^\.(B|BI|TP|SS).*\b$command\b" <<<"$plain" || grep -q "vigilctl $command" <<<"$plain" \
+        || fail "man page does not describe the command $command"
+    for option in $("$root/usr/bin/vigilctl" "$command" --help | grep -Eo '^\s+(-[a-z], )?--[a-z-]+' | grep -Eo -- '--[a-z-]+'); do
+        grep -q -- "$option" <<<"$plain" || fail "man page lacks $command's option $option"
+    done
+done
+for code in 0 2 3 4; do
+    grep -Eq "^\.B $code\$" "$man" || fail "man page does not explain exit status $code"
+done
+pass "man page covers: $(echo $commands)"
+
+# 7. The systemd unit. systemd-analyze checks the ExecStart binary exists, so it reads a copy pointing into
+# the scratch root; any message (an unknown key, a bad value) fails the test.
+unit=$root/usr/lib/systemd/system/vigil-agent.service
+for key in 'User=vigil' 'EnvironmentFile=/etc/vigil/agent.conf' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
+    'CapabilityBoundingSet=' 'ExecStart=/usr/bin/vigilctl watch --target ${VIGIL_TARGET} --store ${VIGIL_STORE} --mode ${VIGIL_MODE}'; do
+    grep -qxF "$key" "$unit" || fail "unit lacks $key"
+done
+for key in VIGIL_TARGET VIGIL_STORE VIGIL_MODE; do
+    grep -q "^$key=" "$root/etc/vigil/agent.conf" || fail "agent.conf does not set $key"
+done
+if command -v systemd-analyze >/dev/null; then
+    mkdir -p "$work/unit"
+    sed "s#/usr/bin/vigilctl#$root/usr/bin/vigilctl#" "$unit" >"$work/unit/vigil-agent.service"
+    msgs=$(cd "$work" && systemd-analyze verify --man=no "$work/unit/vigil-agent.service" 2>&1) && [ -z "$msgs" ] \
+        && pass "systemd-analyze verify" || fail "systemd-analyze verify: $msgs"
+else
+    skip "systemd-analyze is not installed: the unit was only checked for its keys"
+fi
+
+# 8. The maintainer scripts are valid shell.
+for script in postinst postrm; do
+    dpkg-deb --ctrl-tarfile "$deb" | tar -xO "./$script" >"$work/$script"
+    sh -n "$work/$script" || fail "$script is not valid sh"
+done
+
+[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
+echo "all package checks passed"
