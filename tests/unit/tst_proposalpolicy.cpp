@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+#include "analyse/proposalpolicy.h"
+
+#include <QTest>
+
+using namespace vigil;
+
+namespace {
+
+const QDateTime kNow = QDateTime(QDate(2026, 11, 27), QTime(12, 0), Qt::UTC);
+
+Recommendation workMem()
+{
+    Recommendation r;
+    r.sql = QStringLiteral("ALTER SYSTEM SET work_mem = '8MB'");
+    r.subject = QStringLiteral("work_mem");
+    return r;
+}
+
+Action action(
+    qint64 id, ActionState state, const QString &subject, qint64 secondsAgo, ActionOrigin origin = ActionOrigin::Auto)
+{
+    Action a;
+    a.id = id;
+    a.kind = ActionKind::SetParameter;
+    a.state = state;
+    a.origin = origin;
+    a.details = { { QStringLiteral("name"), subject } };
+    a.createdAt = kNow.addSecs(-secondsAgo - 60);
+    a.updatedAt = kNow.addSecs(-secondsAgo);
+    a.reason = QStringLiteral("p95 latency +40%");
+    return a;
+}
+
+ProposalLimits limits(const char *mode)
+{
+    ProposalLimits l;
+    l.mode = QLatin1StringView(mode);
+    return l;
+}
+
+} // namespace
+
+class TestProposalPolicy : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void modes()
+    {
+        using Kind = ProposalDecision::Kind;
+        QCOMPARE(ProposalPolicy::decide(workMem(), {}, kNow, limits("observe")).kind, Kind::Advise);
+        QCOMPARE(ProposalPolicy::decide(workMem(), {}, kNow, limits("approve")).kind, Kind::Queue);
+        QCOMPARE(ProposalPolicy::decide(workMem(), {}, kNow, limits("autonomous")).kind, Kind::Execute);
+    }
+
+    void restartIsNeverQueuedOrExecuted()
+    {
+        Recommendation r = workMem();
+        r.needsRestart = true;
+        for (const char *mode : { "approve", "autonomous" }) {
+            const ProposalDecision d = ProposalPolicy::decide(r, {}, kNow, limits(mode));
+            QCOMPARE(d.kind, ProposalDecision::Kind::Advise);
+            QVERIFY(d.reason.contains(QLatin1StringView("restart")));
+        }
+    }
+
+    void rememberedRollbackSuppressesForTheMemoryPeriod()
+    {
+        const std::vector<Action> journal { action(4, ActionState::RolledBack, QStringLiteral("work_mem"), 3600) };
+        ProposalDecision d = ProposalPolicy::decide(workMem(), journal, kNow, limits("approve"));
+        QCOMPARE(d.kind, ProposalDecision::Kind::Suppressed);
+        QVERIFY2(d.reason.contains(QLatin1StringView("rolled back")) && d.reason.contains(QLatin1StringView("4")),
+            qPrintable(d.reason));
+        // After 24 h it may be proposed again; another parameter is not affected by it (but by the cool-down).
+        const std::vector<Action> old { action(4, ActionState::RolledBack, QStringLiteral("work_mem"), 25 * 3600) };
+        QCOMPARE(ProposalPolicy::decide(workMem(), old, kNow, limits("approve")).kind, ProposalDecision::Kind::Queue);
+        Recommendation other = workMem();
+        other.subject = QStringLiteral("effective_cache_size");
+        other.sql = QStringLiteral("ALTER SYSTEM SET effective_cache_size = '1GB'");
+        QCOMPARE(ProposalPolicy::decide(other, journal, kNow, limits("approve")).kind, ProposalDecision::Kind::Queue);
+    }
+
+    void coolDownAfterAnyRollback()
+    {
+        Recommendation other = workMem();
+        other.subject = QStringLiteral("effective_cache_size");
+        other.sql = QStringLiteral("ALTER SYSTEM SET effective_cache_size = '1GB'");
+        const std::vector<Action> recent { action(
+            5, ActionState::RolledBack, QStringLiteral("random_page_cost"), 600) };
+        const ProposalDecision d = ProposalPolicy::decide(other, recent, kNow, limits("autonomous"));
+        QCOMPARE(d.kind, ProposalDecision::Kind::Suppressed);
+        QVERIFY(d.reason.startsWith(QLatin1StringView("cool-down")));
+        const std::vector<Action> older { action(
+            5, ActionState::RolledBack, QStringLiteral("random_page_cost"), 3600) };
+        QCOMPARE(
+            ProposalPolicy::decide(other, older, kNow, limits("autonomous")).kind, ProposalDecision::Kind::Execute);
+    }
+
+    void rateLimit()
+    {
+        std::vector<Action> journal;
+        for (int i = 0; i < 6; ++i)
+            journal.push_back(action(10 + i, ActionState::Kept, QStringLiteral("p%1").arg(i), 300 + i));
+        ProposalDecision d = ProposalPolicy::decide(workMem(), journal, kNow, limits("autonomous"));
+        QCOMPARE(d.kind, ProposalDecision::Kind::Suppressed);
+        QVERIFY(d.reason.startsWith(QLatin1StringView("rate limit")));
+        // A DBA's own actions do not use up the analyser's budget.
+        for (Action &a : journal)
+            a.origin = ActionOrigin::User;
+        QCOMPARE(ProposalPolicy::decide(workMem(), journal, kNow, limits("autonomous")).kind,
+            ProposalDecision::Kind::Execute);
+    }
+
+    void pendingOrInFlightIsNotProposedTwice()
+    {
+        const std::vector<Action> waiting { action(7, ActionState::AwaitingApproval, QStringLiteral("work_mem"), 10) };
+        QCOMPARE(ProposalPolicy::decide(workMem(), waiting, kNow, limits("approve")).kind,
+            ProposalDecision::Kind::Suppressed);
+        const std::vector<Action> observing { action(8, ActionState::Observing, QStringLiteral("work_mem"), 10) };
+        QCOMPARE(ProposalPolicy::decide(workMem(), observing, kNow, limits("autonomous")).kind,
+            ProposalDecision::Kind::Suppressed);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProposalPolicy)
+#include "tst_proposalpolicy.moc"
