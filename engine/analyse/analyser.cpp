@@ -3,6 +3,8 @@
 
 #include "analyse/detectors.h"
 
+#include <algorithm>
+
 namespace vigil {
 
 std::vector<Finding> Analyser::analyse(const AnalysisInput &input, const WhatIf &whatIf)
@@ -33,6 +35,9 @@ std::vector<Finding> Analyser::analyse(const AnalysisInput &input, const WhatIf 
     }
     append(UnusedIndexDetector::analyse(input));
     append(SpillDetector::analyse(input));
+    // The most severe first: the engine acts on one recommendation per run, and it should be the one that matters.
+    std::stable_sort(findings.begin(), findings.end(),
+        [](const Finding &a, const Finding &b) { return int(a.severity) > int(b.severity); });
     return findings;
 }
 
