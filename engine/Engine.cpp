@@ -722,8 +722,9 @@ void Engine::analyseNow()
         const QString key = f.key();
         current.insert(key);
         // A finding is published when it appears or changes; the full list goes with analysis.finished.
-        const QString shown = f.summary + u'|' + severityName(f.severity)
-            + (f.recommendation ? u'|' + f.recommendation->decision : QString());
+        // (Not on its numbers, which move every run: on what a DBA would act on.)
+        const QString shown = severityName(f.severity)
+            + (f.recommendation ? u'|' + f.recommendation->sql + u'|' + f.recommendation->decision : QString());
         if (m_publishedFindings.value(key) != shown) {
             m_publishedFindings.insert(key, shown);
             payload.insert(QStringLiteral("target"), m_targetName);

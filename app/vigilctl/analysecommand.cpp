@@ -60,11 +60,8 @@ int runAnalyseCommand(const QStringList &arguments)
             QStringLiteral("observe, approve (default) or autonomous: what the proposals "
                            "would become (nothing is run)."),
             QStringLiteral("MODE"), QStringLiteral("approve") },
-        { QStringLiteral("set"),
-            QStringLiteral("A detector threshold, NAME=VALUE (repeatable; names in "
-                           "docs/analyse.md)."),
-            QStringLiteral("NAME=VALUE") },
     });
+    addThresholdOption(parser);
     addStoreOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("analyse")); code >= 0)
         return code;
@@ -91,16 +88,8 @@ int runAnalyseCommand(const QStringList &arguments)
         }
     }
     vigil::AnalyserThresholds thresholds;
-    for (const QString &setting : parser.values(QStringLiteral("set"))) {
-        const qsizetype eq = setting.indexOf(u'=');
-        const double value = eq > 0 ? setting.mid(eq + 1).toDouble(&ok) : 0;
-        QString why;
-        if (eq <= 0 || !ok || !vigil::setThreshold(thresholds, setting.left(eq), value, &why)) {
-            err() << "vigilctl analyse: --set " << setting << ": "
-                  << (why.isEmpty() ? QStringLiteral("expected NAME=NUMBER") : why) << "\n";
-            return exitcode::kBadInput;
-        }
-    }
+    if (!readThresholdOptions(parser, QStringLiteral("analyse"), thresholds))
+        return exitcode::kBadInput;
 
     vigil::DbCollector collector(parser.value(QStringLiteral("target")));
     QString error;

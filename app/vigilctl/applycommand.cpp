@@ -50,8 +50,8 @@ int runApplyCommand(const QStringList &arguments)
         return exitcode::kBadInput;
     }
     QString error;
-    const std::optional<vigil::Action> action
-        = vigil::actionFromSql(parser.value(QStringLiteral("sql")), parser.value(QStringLiteral("rollback-sql")), &error);
+    const std::optional<vigil::Action> action = vigil::actionFromSql(
+        parser.value(QStringLiteral("sql")), parser.value(QStringLiteral("rollback-sql")), &error);
     if (!action) {
         err() << "vigilctl apply: " << error << "\n";
         return exitcode::kBadInput;

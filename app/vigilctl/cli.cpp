@@ -20,6 +20,30 @@ void printJsonLine(const QJsonObject &object)
     std::fflush(stdout);
 }
 
+void addThresholdOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("set"),
+        QStringLiteral("A detector threshold, NAME=VALUE (repeatable; names in docs/analyse.md)."),
+        QStringLiteral("NAME=VALUE") });
+}
+
+bool readThresholdOptions(
+    const QCommandLineParser &parser, const QString &command, vigil::AnalyserThresholds &thresholds)
+{
+    for (const QString &setting : parser.values(QStringLiteral("set"))) {
+        const qsizetype eq = setting.indexOf(u'=');
+        bool ok = false;
+        const double value = eq > 0 ? setting.mid(eq + 1).toDouble(&ok) : 0;
+        QString why;
+        if (eq <= 0 || !ok || !vigil::setThreshold(thresholds, setting.left(eq), value, &why)) {
+            err() << "vigilctl " << command << ": --set " << setting << ": "
+                  << (why.isEmpty() ? QStringLiteral("expected NAME=NUMBER") : why) << "\n";
+            return false;
+        }
+    }
+    return true;
+}
+
 void addGuardOptions(QCommandLineParser &parser)
 {
     const vigil::GuardPolicy d;

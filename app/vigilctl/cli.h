@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "analyse/analysisinput.h"
 #include "guard/guardpolicy.h"
 
 #include <QCommandLineParser>
@@ -23,6 +24,12 @@ void printJsonLine(const QJsonObject &object);
 void addGuardOptions(QCommandLineParser &parser);
 /// Reads them into policy; false (with a message on stderr naming the command) on a value that is not a number.
 bool readGuardOptions(const QCommandLineParser &parser, const QString &command, vigil::GuardPolicy &policy);
+
+/// --set NAME=VALUE (repeatable): the detectors' thresholds (names in docs/analyse.md).
+void addThresholdOption(QCommandLineParser &parser);
+/// Reads them; false (with a message on stderr naming the command) on an unknown name or a value out of range.
+bool readThresholdOptions(
+    const QCommandLineParser &parser, const QString &command, vigil::AnalyserThresholds &thresholds);
 
 /// --store: where the knowledge store is (SQLite file or PostgreSQL conninfo); default the per-user SQLite file.
 void addStoreOption(QCommandLineParser &parser);

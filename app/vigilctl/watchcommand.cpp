@@ -36,8 +36,20 @@ int runWatchCommand(const QStringList &arguments)
         { QStringLiteral("mode"), QStringLiteral("observe, approve (default) or autonomous."), QStringLiteral("MODE"),
             QStringLiteral("approve") },
         { QStringLiteral("tick"), QStringLiteral("Collector tick in seconds (default 1)."), QStringLiteral("S") },
+        { QStringLiteral("analyse-every"),
+            QStringLiteral("Run the detectors every S seconds (default 60; 0 turns them off)."), QStringLiteral("S"),
+            QStringLiteral("60") },
+        { QStringLiteral("rate-limit"),
+            QStringLiteral("Actions the analyser may start per hour on the target (default 6)."), QStringLiteral("N"),
+            QStringLiteral("6") },
+        { QStringLiteral("cooldown"), QStringLiteral("Minutes without a new action after a rollback (default 30)."),
+            QStringLiteral("MIN"), QStringLiteral("30") },
+        { QStringLiteral("memory"),
+            QStringLiteral("Hours a rolled-back action is not proposed again on the target (default 24)."),
+            QStringLiteral("H"), QStringLiteral("24") },
     });
     addGuardOptions(parser);
+    addThresholdOption(parser);
     addStoreOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("watch")); code >= 0)
         return code;
@@ -59,6 +71,23 @@ int runWatchCommand(const QStringList &arguments)
     config.mode = mode;
     if (!readGuardOptions(parser, QStringLiteral("watch"), config.policy))
         return exitcode::kBadInput;
+    if (!readThresholdOptions(parser, QStringLiteral("watch"), config.thresholds))
+        return exitcode::kBadInput;
+    bool analyseOk = false;
+    bool rateOk = false;
+    bool coolOk = false;
+    bool memoryOk = false;
+    config.analyseSeconds = parser.value(QStringLiteral("analyse-every")).toDouble(&analyseOk);
+    config.limits.maxActionsPerHour = parser.value(QStringLiteral("rate-limit")).toInt(&rateOk);
+    config.limits.cooldownSeconds = 60 * parser.value(QStringLiteral("cooldown")).toDouble(&coolOk);
+    config.limits.memorySeconds = 3600 * parser.value(QStringLiteral("memory")).toDouble(&memoryOk);
+    if (!analyseOk || config.analyseSeconds < 0 || (config.analyseSeconds > 0 && config.analyseSeconds < 1) || !rateOk
+        || config.limits.maxActionsPerHour < 0 || config.limits.maxActionsPerHour > 1000 || !coolOk
+        || config.limits.cooldownSeconds < 0 || !memoryOk || config.limits.memorySeconds < 0) {
+        err() << "vigilctl watch: --analyse-every (0 or at least 1), --rate-limit (0-1000), --cooldown and --memory "
+                 "must be non-negative numbers\n";
+        return exitcode::kBadInput;
+    }
     if (parser.isSet(QStringLiteral("tick")))
         config.tickSeconds = parser.value(QStringLiteral("tick")).toDouble();
     if (const QString problem = config.policy.validate(config.tickSeconds); !problem.isEmpty()) {
