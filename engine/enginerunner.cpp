@@ -88,4 +88,24 @@ void EngineRunner::recover()
         QMetaObject::invokeMethod(m_engine, &Engine::recover, Qt::QueuedConnection);
 }
 
+void EngineRunner::setMode(const QString &mode)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, mode] { engine->setMode(mode); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::setLimits(const ProposalLimits &limits)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, limits] { engine->setLimits(limits); }, Qt::QueuedConnection);
+}
+
+void EngineRunner::analyseNow()
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(m_engine, &Engine::analyseNow, Qt::QueuedConnection);
+}
+
 } // namespace vigil

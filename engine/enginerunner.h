@@ -29,6 +29,11 @@ public:
     void setPaused(bool paused);
     void setPolicy(const vigil::GuardPolicy &policy);
     void recover();
+    /// observe | approve | autonomous: what the analyser's recommendations become.
+    void setMode(const QString &mode);
+    void setLimits(const vigil::ProposalLimits &limits);
+    /// Runs the detectors now (their findings arrive as the analysis.finished event).
+    void analyseNow();
     void propose(const vigil::Action &action);
     void approve(qint64 actionId, const QString &by);
     void reject(qint64 actionId, const QString &by);

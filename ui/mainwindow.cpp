@@ -5,6 +5,8 @@
 #include "approvalspage.h"
 #include "dashboardpage.h"
 #include "enginerunner.h"
+#include "findingsmodel.h"
+#include "findingspage.h"
 #include "guardedchangedialog.h"
 #include "historypage.h"
 #include "settings.h"
@@ -100,6 +102,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     m_pages = new QStackedWidget(this);
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     m_dashboard = new DashboardPage(this);
+    m_findings = new FindingsModel(this);
     addPage(tr("Dashboard"), m_dashboard, tr("Live charts with the actions marked (Ctrl+1)"));
 
     auto *central = new QWidget(this);
@@ -224,6 +227,16 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
     connect(runner, &EngineRunner::event, m_dashboard, &DashboardPage::onEvent);
     connect(runner, &EngineRunner::sampleAvailable, m_dashboard, &DashboardPage::addSample);
+    // The toolbar's mode decides what the analyser's recommendations become; the settings bound what it may start.
+    connect(this, &MainWindow::modeChanged, runner, &EngineRunner::setMode);
+    auto sendLimits = [this, runner] {
+        ProposalLimits limits;
+        limits.maxActionsPerHour = m_settings->rateLimitPerHour();
+        limits.cooldownSeconds = 60.0 * m_settings->cooldownMinutes();
+        runner->setLimits(limits);
+    };
+    connect(m_settings, &Settings::rateLimitPerHourChanged, runner, sendLimits);
+    connect(m_settings, &Settings::cooldownMinutesChanged, runner, sendLimits);
     connect(runner, &EngineRunner::actionRefused, this, [this](const QString &reason) {
         m_activity->setText(tr("not applied: %1").arg(reason));
         QMessageBox::warning(this, tr("Change not applied"), reason);
@@ -245,6 +258,17 @@ void MainWindow::showHistory(const QString &storeLocation)
     };
     connect(approvals, &ApprovalsPage::pendingCountChanged, this, badge);
     badge(approvals->pendingCount());
+    auto *findings = new FindingsPage(m_findings, this);
+    addPage(tr("Findings"), findings, tr("What the detectors see now, with severity and proposed actions (Ctrl+4)"));
+    const int findingsRow = m_nav->count() - 1;
+    connect(m_findings, &FindingsModel::analysed, this, [this, findingsRow] {
+        const int serious = m_findings->seriousCount();
+        m_nav->item(findingsRow)->setText(serious ? tr("Findings (%1)").arg(serious) : tr("Findings"));
+    });
+    connect(findings, &FindingsPage::analyseRequested, this, [this] {
+        if (m_runner)
+            m_runner->analyseNow();
+    });
     // The person who decides is the desktop user; the journal records who approved or rejected.
     const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
     connect(approvals, &ApprovalsPage::approveRequested, this, [this, who](qint64 id) {
@@ -346,6 +370,8 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_activity->setText(tr("failed: %1").arg(reason));
         if (payload.value(QLatin1StringView("alert")).toBool())
             showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(sql.left(80), m_target, reason));
+    } else if (name == QLatin1StringView("analysis.finished")) {
+        m_findings->setFindings(payload.value(QLatin1StringView("findings")).toArray());
     } else if (name == QLatin1StringView("engine.paused")) {
         m_activity->setText(
             payload.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));

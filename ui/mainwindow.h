@@ -18,6 +18,7 @@ namespace vigil {
 
 class ActionHistoryModel;
 class DashboardPage;
+class FindingsModel;
 class EngineRunner;
 class Settings;
 struct Action;
@@ -65,6 +66,7 @@ private:
     EngineRunner *m_runner = nullptr;
     DashboardPage *m_dashboard = nullptr;
     ActionHistoryModel *m_history = nullptr;
+    FindingsModel *m_findings = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;
     QActionGroup *m_modes = nullptr;

@@ -94,6 +94,8 @@ int main(int argc, char *argv[])
         config.mode = window.mode();
         config.policy = settings.guardPolicy();
         config.tickSeconds = settings.collectorTickSeconds();
+        config.limits.maxActionsPerHour = settings.rateLimitPerHour();
+        config.limits.cooldownSeconds = 60.0 * settings.cooldownMinutes();
         auto seconds = [&](const char *name, double fallback) {
             bool ok = false;
             const double v = parser.value(QLatin1StringView(name)).toDouble(&ok);

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// The Findings page through its widgets: the engine's analysis.finished payload in, rows merged in place,
+// the selected finding's evidence, advice and SQL shown, "Analyse now" asking the engine.
+#include "findingsmodel.h"
+#include "findingspage.h"
+
+#include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+
+using namespace vigil;
+
+namespace {
+
+QJsonObject finding(const QString &detector, const QString &condition, const QString &subject, const QString &severity,
+    const QString &summary, const QString &sql = {})
+{
+    QJsonObject f { { QStringLiteral("detector"), detector }, { QStringLiteral("case"), condition },
+        { QStringLiteral("severity"), severity }, { QStringLiteral("summary"), summary },
+        { QStringLiteral("advice"), QStringLiteral("do the thing") },
+        { QStringLiteral("evidence"),
+            QJsonObject {
+                { QStringLiteral("subject"), subject }, { QStringLiteral("seq_tuples_per_second"), 1e6 } } } };
+    if (!sql.isEmpty())
+        f.insert(QStringLiteral("proposal"),
+            QJsonObject { { QStringLiteral("sql"), sql }, { QStringLiteral("decision"), QStringLiteral("queue") },
+                { QStringLiteral("decision_reason"), QStringLiteral("approve mode: waits for a DBA's approval") } });
+    return f;
+}
+
+} // namespace
+
+class TestFindingsPage : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rowsMergeInPlaceAndDetailsShowTheEvidence()
+    {
+        FindingsModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FindingsPage page(&model);
+        page.resize(1000, 600);
+        page.show();
+        QVERIFY(page.findChild<QLabel *>(QStringLiteral("findingsHeader"))
+                    ->text()
+                    .contains(QLatin1StringView("No analysis yet")));
+
+        const QString index
+            = QStringLiteral("CREATE INDEX CONCURRENTLY \"vigil_items_sku_idx\" ON \"public\".\"items\" "
+                             "(\"sku\")");
+        model.setFindings({ finding(QStringLiteral("unused_index"), QStringLiteral("never_scanned"),
+                                QStringLiteral("public.old_idx"), QStringLiteral("info"), QStringLiteral("unused")),
+            finding(QStringLiteral("missing_index"), QStringLiteral("sequential_scans_on_predicate"),
+                QStringLiteral("public.vigil_items_sku_idx"), QStringLiteral("warning"),
+                QStringLiteral("items read by sequential scans"), index) });
+        QCOMPARE(model.rowCount(), 2);
+        // Most severe first; the first row is selected and shown.
+        QCOMPARE(model.index(0, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("warning"));
+        QCOMPARE(model.index(0, FindingsModel::ProposalColumn).data().toString(), index);
+        QCOMPARE(model.index(1, FindingsModel::ProposalColumn).data().toString(), QStringLiteral("(advice only)"));
+        QCOMPARE(model.seriousCount(), 1);
+        QVERIFY(page.detailsText().contains(index));
+        QVERIFY(page.detailsText().contains(QLatin1StringView("seq_tuples_per_second")));
+        QVERIFY(page.detailsText().contains(QLatin1StringView("approve mode")));
+        QVERIFY(page.findChild<QLabel *>(QStringLiteral("findingsHeader"))
+                    ->text()
+                    .contains(QLatin1StringView("2 finding")));
+
+        // The next analysis: the warning's numbers changed (same row, updated), the info is gone, a critical is new.
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setFindings({ finding(QStringLiteral("missing_index"), QStringLiteral("sequential_scans_on_predicate"),
+                                QStringLiteral("public.vigil_items_sku_idx"), QStringLiteral("warning"),
+                                QStringLiteral("items read by sequential scans, faster"), index),
+            finding(QStringLiteral("connection_pool"), QStringLiteral("idle_in_transaction_hoarding"),
+                QStringLiteral("idle_in_transaction_hoarding"), QStringLiteral("critical"),
+                QStringLiteral("150 idle in transaction")) });
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, FindingsModel::SummaryColumn).data().toString(),
+            QStringLiteral("items read by sequential scans, faster"));
+        QCOMPARE(page.view()->currentIndex().row(), 0); // the selection stayed on the same finding
+        QVERIFY(page.detailsText().contains(QLatin1StringView("faster")));
+        QCOMPARE(model.index(1, FindingsModel::SeverityColumn).data().toString(), QStringLiteral("critical"));
+        QCOMPARE(model.seriousCount(), 2);
+
+        model.setFindings({});
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(page.findChild<QLabel *>(QStringLiteral("findingsHeader"))
+                    ->text()
+                    .contains(QLatin1StringView("nothing found")));
+    }
+
+    void analyseNowAsksTheEngine()
+    {
+        FindingsModel model;
+        FindingsPage page(&model);
+        QSignalSpy asked(&page, &FindingsPage::analyseRequested);
+        page.findChild<QPushButton *>(QStringLiteral("analyseNow"))->click();
+        QCOMPARE(asked.count(), 1);
+    }
+};
+
+QTEST_MAIN(TestFindingsPage)
+#include "tst_findingspage.moc"
