@@ -41,6 +41,23 @@ int main(int argc, char *argv[])
         { sandbox.conninfo(), QStringLiteral("-c"), QStringLiteral("ALTER SYSTEM SET enable_bitmapscan = off"),
             QStringLiteral("-c"), QStringLiteral("SELECT pg_reload_conf()") });
     psql.waitForFinished(10000);
+    // And a lookup workload without its index, for the Findings page: the analyser finds it and, in approve mode,
+    // queues CREATE INDEX for approval (validated what-if with hypopg).
+    psql.start(QStringLiteral("psql"),
+        { sandbox.conninfo(), QStringLiteral("-c"), QStringLiteral("CREATE EXTENSION IF NOT EXISTS hypopg"),
+            QStringLiteral("-c"),
+            QStringLiteral("CREATE TABLE items AS SELECT g AS id, 'sku-' || g AS sku, g % 1000 AS price "
+                           "FROM generate_series(1, 300000) g"),
+            QStringLiteral("-c"), QStringLiteral("ANALYZE items") });
+    psql.waitForFinished(60000);
+    QFile script(QDir(outDir).absoluteFilePath(QStringLiteral("screenshot-lookup.sql")));
+    script.open(QIODevice::WriteOnly);
+    script.write("\\set n random(1, 300000)\nSELECT id, price FROM items WHERE sku = 'sku-' || :n;\n");
+    script.close();
+    QProcess lookups;
+    lookups.start(QStringLiteral("pgbench"),
+        { QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("1"), QStringLiteral("-R"), QStringLiteral("4"),
+            QStringLiteral("-T"), QStringLiteral("600"), QStringLiteral("-f"), script.fileName(), sandbox.conninfo() });
 
     vigil::EngineConfig config;
     config.targetConninfo = sandbox.conninfo();
@@ -49,6 +66,7 @@ int main(int argc, char *argv[])
     config.policy.intervalSeconds = 1;
     config.policy.baselineSeconds = 30;
     config.policy.windowSeconds = 20;
+    config.analyseSeconds = 20;
     vigil::EngineRunner runner(config);
     vigil::Settings settings(QDir(outDir).absoluteFilePath(QStringLiteral("screenshot-settings.ini")));
     vigil::MainWindow window(&settings);
@@ -86,7 +104,17 @@ int main(int argc, char *argv[])
                     const QString history = QDir(outDir).absoluteFilePath(QStringLiteral("history.png"));
                     window.grab().save(history);
                     std::printf("%s\n", qPrintable(history));
-                    QApplication::quit();
+                    // Then the Findings page, its first finding selected.
+                    auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+                    for (int row = 0; row < nav->count(); ++row)
+                        if (nav->item(row)->text().startsWith(QLatin1StringView("Findings")))
+                            nav->setCurrentRow(row);
+                    QTimer::singleShot(1500, &window, [&window, outDir] {
+                        const QString findings = QDir(outDir).absoluteFilePath(QStringLiteral("findings.png"));
+                        window.grab().save(findings);
+                        std::printf("%s\n", qPrintable(findings));
+                        QApplication::quit();
+                    });
                 });
             });
         });
@@ -97,5 +125,7 @@ int main(int argc, char *argv[])
     });
     const int exitCode = QApplication::exec();
     runner.stop();
+    lookups.terminate();
+    lookups.waitForFinished(5000);
     return exitCode ? exitCode : code;
 }
