@@ -23,18 +23,30 @@ const char *kSettingsQuery = "SELECT name, setting, unit FROM pg_settings WHERE 
                              "'effective_cache_size', 'work_mem', 'max_connections', "
                              "'idle_in_transaction_session_timeout')";
 
-const char *kDatabaseQuery
-    = "SELECT pg_database_size(d.oid), extract(epoch FROM now() - coalesce(s.stats_reset, "
-      "pg_postmaster_start_time())), "
-      "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg'), extract(epoch FROM now()) "
-      "FROM pg_database d JOIN pg_stat_database s ON s.datid = d.oid WHERE d.datname = current_database()";
+const char *kDatabaseQuery = "SELECT extract(epoch FROM now() - coalesce(s.stats_reset, pg_postmaster_start_time())), "
+                             "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'hypopg'), extract(epoch FROM now()) "
+                             "FROM pg_stat_database s WHERE s.datname = current_database()";
+
+// pg_database_size() stats every file of the database: thousands of tables make it the dearest query here, and the
+// size moves slowly, so it is read at most every kDatabaseSizeEverySeconds.
+const char *kDatabaseSizeQuery = "SELECT pg_database_size(current_database())";
+constexpr double kDatabaseSizeEverySeconds = 600;
 
 // The tables read most by sequential scans, with their columns (as a JSON array: names may hold any character).
+// The statistics functions are called directly: the pg_stat_user_tables view would compute twenty of them for
+// every table of the database before keeping a hundred.
 const char *kTablesQuery
-    = "SELECT s.schemaname, s.relname, s.seq_scan, s.seq_tup_read, coalesce(s.idx_scan, 0), s.n_live_tup, "
-      "pg_relation_size(s.relid), (SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a "
-      "WHERE a.attrelid = s.relid AND a.attnum > 0 AND NOT a.attisdropped) "
-      "FROM pg_stat_user_tables s WHERE s.seq_scan > 0 ORDER BY s.seq_tup_read DESC LIMIT 100";
+    = "SELECT t.nspname, t.relname, t.seq_scan, t.seq_tup_read, "
+      "(SELECT coalesce(sum(pg_stat_get_numscans(i.indexrelid)), 0) FROM pg_index i WHERE i.indrelid = t.oid), "
+      "pg_stat_get_live_tuples(t.oid), pg_relation_size(t.oid), "
+      "(SELECT json_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a "
+      " WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped) "
+      "FROM (SELECT c.oid, n.nspname, c.relname, pg_stat_get_numscans(c.oid) AS seq_scan, "
+      "      pg_stat_get_tuples_returned(c.oid) AS seq_tup_read "
+      "      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "      WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "      AND n.nspname !~ '^pg_toast' AND pg_stat_get_numscans(c.oid) > 0 "
+      "      ORDER BY 5 DESC LIMIT 100) t";
 
 // Every user index with what it backs: a constraint's own index, one a foreign key of another table references
 // (conindid), and one whose leading columns are a foreign key of its own table (RI checks on delete use it).
@@ -49,11 +61,13 @@ const char *kIndexesQuery
       "pg_get_indexdef(s.indexrelid) "
       "FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid";
 
-// The statements of this database that cost the most, with their text (the collector's own left out).
+// The statements of this database that cost the most, without their text: reading the texts means reading
+// pg_stat_statements' whole text file, so they are fetched once per new queryid (kTextsQuery) and kept.
 const char *kStatementsQuery
-    = "SELECT queryid, query, calls, total_exec_time, temp_blks_written, shared_blks_read "
-      "FROM pg_stat_statements(true) WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-      "AND query NOT LIKE '%vigil-collector%' ORDER BY total_exec_time DESC LIMIT 200";
+    = "SELECT queryid, calls, total_exec_time, temp_blks_written, shared_blks_read "
+      "FROM pg_stat_statements(false) WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "ORDER BY total_exec_time DESC LIMIT 200";
+const char *kTextsQuery = "SELECT queryid, query FROM pg_stat_statements(true) WHERE queryid = ANY($1::bigint[])";
 
 std::optional<double> toBaseUnit(const std::optional<double> &value, const QByteArray &unit)
 {
@@ -100,10 +114,17 @@ std::optional<CatalogSnapshot> CatalogReader::read(QString *error)
     const std::optional<PgRows> db = m_connection.query(marked(kDatabaseQuery), {}, error);
     if (!db || db->rows() != 1)
         return std::nullopt;
-    c.databaseSizeBytes = db->number(0, 0);
-    c.statsAgeSeconds = db->number(0, 1);
-    c.hypopgAvailable = db->value(0, 2) == "t";
-    c.t = db->number(0, 3).value_or(double(QDateTime::currentMSecsSinceEpoch()) / 1000.0);
+    c.statsAgeSeconds = db->number(0, 0);
+    c.hypopgAvailable = db->value(0, 1) == "t";
+    c.t = db->number(0, 2).value_or(double(QDateTime::currentMSecsSinceEpoch()) / 1000.0);
+    if (!m_databaseSize || c.t - m_databaseSizeAt >= kDatabaseSizeEverySeconds) {
+        const std::optional<PgRows> size = m_connection.query(marked(kDatabaseSizeQuery), {}, error);
+        if (!size || size->rows() != 1)
+            return std::nullopt;
+        m_databaseSize = size->number(0, 0);
+        m_databaseSizeAt = c.t;
+    }
+    c.databaseSizeBytes = m_databaseSize;
 
     const std::optional<PgRows> tables = m_connection.query(marked(kTablesQuery), {}, error);
     if (!tables)
@@ -155,14 +176,36 @@ std::optional<CatalogSnapshot> CatalogReader::read(QString *error)
             }
             m_hasStatements = false;
         } else {
+            QStringList unknown;
+            for (int r = 0; r < statements->rows(); ++r) {
+                const qint64 id = statements->integer(r, 0).value_or(0);
+                if (!m_texts.contains(id))
+                    unknown << QString::number(id);
+            }
+            if (m_texts.size() > 20000)
+                m_texts.clear(); // statements come and go: do not keep every text ever seen
+            if (!unknown.isEmpty()) {
+                const std::optional<PgRows> texts
+                    = m_connection.query(marked(kTextsQuery), { u'{' + unknown.join(u',') + u'}' }, error);
+                if (!texts)
+                    return std::nullopt;
+                for (int r = 0; r < texts->rows(); ++r)
+                    m_texts.insert(texts->integer(r, 0).value_or(0), QString::fromUtf8(texts->value(r, 1)));
+                for (const QString &id : unknown) // evicted meanwhile: remembered as unknown text
+                    if (!m_texts.contains(id.toLongLong()))
+                        m_texts.insert(id.toLongLong(), QString());
+            }
             for (int r = 0; r < statements->rows(); ++r) {
                 StatementStats s;
                 s.queryId = statements->integer(r, 0).value_or(0);
-                s.text = QString::fromUtf8(statements->value(r, 1));
-                s.calls = statements->number(r, 2).value_or(0);
-                s.totalMs = statements->number(r, 3).value_or(0);
-                s.tempBlksWritten = statements->number(r, 4).value_or(0);
-                s.sharedBlksRead = statements->number(r, 5).value_or(0);
+                s.text = m_texts.value(s.queryId);
+                // Vigil's own reads are not the workload.
+                if (s.text.contains(QLatin1StringView(DbCollector::kMarker)))
+                    continue;
+                s.calls = statements->number(r, 1).value_or(0);
+                s.totalMs = statements->number(r, 2).value_or(0);
+                s.tempBlksWritten = statements->number(r, 3).value_or(0);
+                s.sharedBlksRead = statements->number(r, 4).value_or(0);
                 c.statements.push_back(s);
             }
         }

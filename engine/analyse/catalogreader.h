@@ -4,6 +4,7 @@
 #include "analyse/catalogsnapshot.h"
 #include "analyse/detectors.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 
@@ -40,6 +41,9 @@ private:
 
     PgConnection &m_connection;
     bool m_hasStatements = true;
+    QHash<qint64, QString> m_texts; ///< statement texts by queryid, read once each
+    std::optional<double> m_databaseSize;
+    double m_databaseSizeAt = 0;
 };
 
 } // namespace vigil

@@ -6,7 +6,9 @@
 // Not a QBENCHMARK: it starts its own PostgreSQL 15 and prints a Markdown table. Run it with scripts/bench-collector.
 #include "collect/dbcollector.h"
 #include "collect/pgconnection.h"
+#include "distinctstatements.h"
 #include "pgserver.h"
+#include "servercost.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -23,6 +25,9 @@
 #include <sys/resource.h>
 
 using namespace vigil;
+using vigil::bench::onCpuNs;
+using vigil::bench::summarise;
+using vigil::bench::Summary;
 using vigil::testing::PgServer;
 
 namespace {
@@ -41,37 +46,6 @@ struct Cost
     double wallMs = 0;
     std::size_t statements = 0;
 };
-
-struct Summary
-{
-    double mean = 0;
-    double p95 = 0;
-};
-
-Summary summarise(std::vector<double> values)
-{
-    Summary s;
-    if (values.empty())
-        return s;
-    std::sort(values.begin(), values.end());
-    s.mean = std::accumulate(values.begin(), values.end(), 0.0) / double(values.size());
-    // Nearest rank.
-    const std::size_t rank = std::size_t(std::ceil(0.95 * double(values.size())));
-    s.p95 = values[std::max<std::size_t>(rank, 1) - 1];
-    return s;
-}
-
-/// Cumulative on-CPU time of a process in ns: the first field of /proc/PID/schedstat (world-readable).
-qint64 onCpuNs(int pid)
-{
-    QFile file(QStringLiteral("/proc/%1/schedstat").arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray fields = file.readLine().trimmed();
-    bool ok = false;
-    const qint64 ns = fields.left(fields.indexOf(' ')).toLongLong(&ok);
-    return ok ? ns : -1;
-}
 
 /// This process's CPU time, user + system, in ms.
 double clientCpuMs()
@@ -149,36 +123,6 @@ QString scalar(PgConnection &connection, const QByteArray &sql)
     return rows && rows->rows() == 1 ? QString::fromUtf8(rows->value(0, 0)) : QString();
 }
 
-/// Tables bench_t1 ... bench_tN, created without pg_stat_statements seeing the DDL.
-bool createTables(PgConnection &setup, int count)
-{
-    QString error;
-    if (!setup.query("SET pg_stat_statements.track = 'none'", {}, &error))
-        return fail(error);
-    // Chunks keep each transaction's lock count far below the lock table's size.
-    for (int from = 1; from <= count; from += 500) {
-        const int to = std::min(count, from + 499);
-        const QByteArray sql = "DO $$ BEGIN FOR k IN " + QByteArray::number(from) + " .. " + QByteArray::number(to)
-            + " LOOP EXECUTE format('CREATE TABLE bench_t%s (x int)', k); END LOOP; END $$";
-        if (!setup.query(sql, {}, &error))
-            return fail(error);
-    }
-    if (!setup.query("RESET pg_stat_statements.track", {}, &error))
-        return fail(error);
-    return true;
-}
-
-/// Runs `SELECT count(*) FROM bench_tK` for K in [from, to]: one distinct statement (queryid) per table.
-bool runStatements(PgConnection &setup, int from, int to)
-{
-    QString error;
-    for (int k = from; k <= to; ++k) {
-        if (!setup.query("SELECT count(*) FROM bench_t" + QByteArray::number(k), {}, &error))
-            return fail(error);
-    }
-    return true;
-}
-
 void printRow(
     int inPgss, const char *mode, std::size_t inSnapshot, int samples, Summary server, Summary client, Summary wall)
 {
@@ -208,7 +152,7 @@ bool run(const Options &options)
     std::fprintf(stderr, "server: PostgreSQL %s, pg_stat_statements.max = %s; creating %d tables\n",
         qPrintable(scalar(setup, "SHOW server_version")), qPrintable(scalar(setup, "SHOW pg_stat_statements.max")),
         largest);
-    if (!createTables(setup, largest))
+    if (!vigil::bench::createTables(setup, largest, fail))
         return false;
 
     DbCollector collector(server.conninfo());
@@ -229,7 +173,7 @@ bool run(const Options &options)
 
     int done = 0;
     for (const int count : options.statementCounts) {
-        if (!runStatements(setup, done + 1, count))
+        if (!vigil::bench::runStatements(setup, done + 1, count, fail))
             return false;
         done = count;
         const int inPgss = scalar(setup, "SELECT count(*) FROM pg_stat_statements").toInt();
