@@ -13,7 +13,7 @@ namespace vigil {
  *
  * Names: action.proposed, action.applying, action.executed, action.degraded, action.rolling_back,
  * action.rolled_back, action.kept, action.failed, action.recovered, sample, collector.gap, collector.notice,
- * engine.started, engine.error.
+ * engine.started, engine.error, engine.mode, finding, analysis.finished, analysis.failed.
  */
 class EventBus : public QObject
 {
