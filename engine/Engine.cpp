@@ -9,6 +9,7 @@
 #include "guard/verdictjson.h"
 #include "metrics/samplederiver.h"
 #include "metrics/sampleseries.h"
+#include "privilegecheck.h"
 #include "store/knowledgestore.h"
 
 #include <QDateTime>
@@ -97,6 +98,10 @@ bool Engine::start(QString *error)
     if (!m_collector->statementStatisticsAdvice().isEmpty())
         m_events.publish(QStringLiteral("collector.notice"),
             { { QStringLiteral("message"), m_collector->statementStatisticsAdvice() } });
+    // What the role may do, and the grants for what it may not, before anything is tried (docs/security.md).
+    PgConnection &connection = m_collector->connection();
+    if (const auto privileges = PrivilegeCheck::run(connection, PrivilegeCheck::isRemote(connection), &why))
+        m_events.publish(QStringLiteral("engine.privileges"), privileges->toJson(m_config.mode));
     m_host = std::make_unique<HostCollector>(HostCollector::forTarget(m_collector->connection()));
 
     m_worker = new ExecutorWorker({ m_config.targetConninfo, 5000, 30 * 60 * 1000 });

@@ -11,3 +11,4 @@ int runHistoryCommand(const QStringList &arguments);
 int runWatchCommand(const QStringList &arguments);
 int runRecordCommand(const QStringList &arguments);
 int runAnalyseCommand(const QStringList &arguments);
+int runCheckCommand(const QStringList &arguments);

@@ -18,8 +18,10 @@ const char kUsage[]
       "  recover              finish the actions the journal has in flight\n"
       "  history              print the journal (csv or json)\n"
       "  record               record the target as a vigil-trace/1 file\n"
+      "  check                which modes the target's role allows, and the GRANTs for what it lacks\n"
       "\n"
-      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n";
+      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n"
+      "Exit codes: 0 success (kept), 2 bad input or cannot connect, 3 rolled back, 4 failed. See vigilctl(1).\n";
 
 } // namespace
 
@@ -62,6 +64,8 @@ int main(int argc, char *argv[])
         return runHistoryCommand(arguments);
     if (command == QLatin1StringView("record"))
         return runRecordCommand(arguments);
+    if (command == QLatin1StringView("check"))
+        return runCheckCommand(arguments);
 
     QTextStream(stderr) << "vigilctl: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;

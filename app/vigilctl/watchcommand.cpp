@@ -98,6 +98,17 @@ int runWatchCommand(const QStringList &arguments)
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
         [](const QString &, const QJsonObject &payload) { printJsonLine(payload); });
+    // The role's privileges in words a DBA acts on, beside their JSON line (docs/security.md).
+    QObject::connect(engine.events(), &vigil::EventBus::published, [](const QString &name, const QJsonObject &payload) {
+        if (name != QLatin1StringView("engine.privileges"))
+            return;
+        err() << "vigilctl watch: " << payload.value(QLatin1StringView("text")).toString() << "\n";
+        if (!payload.value(QLatin1StringView("mode_possible")).toBool(true))
+            err() << "vigilctl watch: the role does not allow mode "
+                  << payload.value(QLatin1StringView("mode")).toString()
+                  << ": the actions it would take will fail; grant what is listed above\n";
+        err().flush();
+    });
     QString error;
     if (!engine.start(&error)) {
         err() << "vigilctl watch: " << error << "\n";

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#include "cli.h"
+#include "commands.h"
+
+#include "collect/dbcollector.h"
+#include "privilegecheck.h"
+
+#include <QJsonDocument>
+
+int runCheckCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Connects as the target's role and tells which modes it allows (observe, approve, autonomous), what it "
+        "lacks and the exact GRANT statements that would give it (docs/security.md). Changes nothing.\n"
+        "Exit 0 when the role allows --mode (or, without --mode, once the report is printed), 4 when it does not, "
+        "2 on bad input or when the target cannot be reached."));
+    parser.addOptions({
+        { QStringLiteral("target"), QStringLiteral("The database: a libpq conninfo or URI."),
+            QStringLiteral("CONNINFO") },
+        { QStringLiteral("mode"),
+            QStringLiteral("observe, approve or autonomous: exit 4 when the role does not allow it."),
+            QStringLiteral("MODE") },
+        { QStringLiteral("format"), QStringLiteral("text (default) or json."), QStringLiteral("FORMAT"),
+            QStringLiteral("text") },
+    });
+    addStoreOption(parser); // accepted like every command; check reads no journal
+    if (const int code = parseOrExit(parser, arguments, QStringLiteral("check")); code >= 0)
+        return code;
+    if (parser.value(QStringLiteral("target")).trimmed().isEmpty()) {
+        err() << "vigilctl check: --target is required\n";
+        return exitcode::kBadInput;
+    }
+    const QString mode = parser.value(QStringLiteral("mode"));
+    if (!mode.isEmpty() && mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
+        && mode != QLatin1StringView("autonomous")) {
+        err() << "vigilctl check: --mode expects observe, approve or autonomous, got \"" << mode << "\"\n";
+        return exitcode::kBadInput;
+    }
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format != QLatin1StringView("text") && format != QLatin1StringView("json")) {
+        err() << "vigilctl check: --format expects text or json, got \"" << format << "\"\n";
+        return exitcode::kBadInput;
+    }
+    vigil::DbCollector collector(parser.value(QStringLiteral("target")));
+    QString error;
+    if (!collector.connect(&error)) {
+        err() << "vigilctl check: cannot connect: " << error << "\n";
+        return exitcode::kBadInput;
+    }
+    vigil::PgConnection &connection = collector.connection();
+    const std::optional<vigil::PrivilegeReport> report
+        = vigil::PrivilegeCheck::run(connection, vigil::PrivilegeCheck::isRemote(connection), &error);
+    if (!report) {
+        err() << "vigilctl check: " << error << "\n";
+        return exitcode::kFailed;
+    }
+    if (format == QLatin1StringView("json")) {
+        QJsonObject json = report->toJson(mode);
+        json.insert(QStringLiteral("target"), collector.targetName());
+        json.insert(QStringLiteral("statement_statistics"), collector.hasStatementStatistics());
+        printJsonLine(json);
+    } else {
+        QTextStream out(stdout);
+        out << collector.targetName() << ": " << report->text() << '\n';
+        if (!collector.statementStatisticsAdvice().isEmpty())
+            out << "pg_stat_statements: " << collector.statementStatisticsAdvice() << '\n';
+        if (!mode.isEmpty())
+            out << "mode " << mode << ": " << (report->allows(mode) ? "allowed" : "NOT allowed") << '\n';
+    }
+    return mode.isEmpty() || report->allows(mode) ? exitcode::kOk : exitcode::kFailed;
+}
