@@ -102,7 +102,9 @@ bool Engine::start(QString *error)
     PgConnection &connection = m_collector->connection();
     if (const auto privileges = PrivilegeCheck::run(connection, PrivilegeCheck::isRemote(connection), &why))
         m_events.publish(QStringLiteral("engine.privileges"), privileges->toJson(m_config.mode));
-    m_host = std::make_unique<HostCollector>(HostCollector::forTarget(m_collector->connection()));
+    m_host = std::make_unique<HostCollector>(m_config.hostProcRoot.isEmpty()
+            ? HostCollector::forTarget(m_collector->connection())
+            : HostCollector(HostCollector::Source::Local, HostCollector::localReader(m_config.hostProcRoot)));
 
     m_worker = new ExecutorWorker({ m_config.targetConninfo, 5000, 30 * 60 * 1000 });
     m_worker->moveToThread(&m_executorThread);
@@ -130,6 +132,12 @@ bool Engine::start(QString *error)
     connect(m_worker, &ExecutorWorker::applied, this, &Engine::onApplied);
     connect(m_worker, &ExecutorWorker::rolledBack, this, &Engine::onRolledBack);
     connect(m_worker, &ExecutorWorker::inspected, this, &Engine::onInspected);
+    connect(m_worker, &ExecutorWorker::cleanedUp, this, &Engine::onCleanedUp);
+    connect(m_worker, &ExecutorWorker::sessionChanged, this, [this](int pid) {
+        // The old session was lost (terminated, server restarted): index progress is read for the new pid.
+        m_executorPid = pid;
+        m_events.publish(QStringLiteral("executor.reconnected"), { { QStringLiteral("backend_pid"), pid } });
+    });
 
     m_events.publish(QStringLiteral("engine.started"),
         { { QStringLiteral("target"), m_targetName },
@@ -172,8 +180,21 @@ void Engine::stop()
 void Engine::onHostTick()
 {
     // Its own timer: reading /proc (or pg_read_file) never delays the database tick.
-    if (m_host)
-        m_lastHost = m_host->read();
+    if (!m_host)
+        return;
+    m_lastHost = m_host->read();
+    if (m_host->source() == HostCollector::Source::Unavailable)
+        return;
+    // CPU needs two readings, so memory and load tell whether the source answers at all.
+    const bool answering = m_lastHost.memPct || m_lastHost.load1 || m_lastHost.cpuPct;
+    if (answering != std::exchange(m_hostAnswering, answering))
+        m_events.publish(QStringLiteral("collector.notice"),
+            { { QStringLiteral("message"),
+                answering ? QStringLiteral("host metrics answer again (%1)").arg(m_host->sourceDescription())
+                          : QStringLiteral("host metrics stopped answering (%1): samples carry no CPU, memory or "
+                                           "load until it answers again; the guard goes on with the database's "
+                                           "own numbers")
+                                .arg(m_host->sourceDescription()) } });
 }
 
 bool Engine::baselineReady() const
@@ -231,6 +252,10 @@ void Engine::onTick()
                 payload.insert(QStringLiteral("percent"), *progress->percent);
             m_events.publish(QStringLiteral("action.progress"), payload);
         }
+    }
+    if (m_phase == Phase::Idle && !m_cleaning && !m_cleanups.empty()) {
+        m_cleaning = true;
+        QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, m_cleanups.front()));
     }
     if (m_phase == Phase::Baseline && baselineReady())
         startApplying();
@@ -444,6 +469,8 @@ void Engine::startApplying()
     // Written before the SQL runs: a crash from here on leaves an `applying` row for recovery to inspect.
     if (!journal(ActionState::Applying,
             QStringLiteral("applying after a %1 s baseline").arg(m_config.policy.baselineSeconds))) {
+        publishAction(QStringLiteral("action.failed"),
+            QStringLiteral("not applied: the journal cannot be written (%1)").arg(m_store->lastError()));
         finish(true);
         return;
     }
@@ -457,6 +484,8 @@ void Engine::onApplied(const Action &, const ExecResult &result)
     if (m_phase != Phase::Applying)
         return;
     if (!result.ok) {
+        if (result.details.value(QLatin1StringView("invalid_index_left")).toBool())
+            m_cleanups.push_back(m_action); // dropped from the next idle tick on, once the lock that stopped it goes
         journal(ActionState::Failed, QStringLiteral("apply failed: %1").arg(result.error));
         publishAction(QStringLiteral("action.failed"), result.error);
         finish(true);
@@ -482,7 +511,10 @@ void Engine::onApplied(const Action &, const ExecResult &result)
     if (!journal(ActionState::Observing,
             QStringLiteral("applied in %1 s; observing for %2 s").arg(result.seconds, 0, 'f', 2).arg(p.windowSeconds),
             timing)) {
-        finish(true);
+        // Applied but not recorded as such: a change nobody can account for is taken back at once.
+        beginRollback(QStringLiteral("the journal cannot be written (%1): a change Vigil cannot record is taken back")
+                          .arg(m_store->lastError()),
+            {});
         return;
     }
     publishAction(QStringLiteral("action.executed"), {}, timing);
@@ -541,11 +573,11 @@ void Engine::feedWindow(double now)
 
 void Engine::beginRollback(const QString &reason, const QJsonObject &evidence)
 {
-    // Written before the rollback runs, with the verdict's evidence.
-    if (!journal(ActionState::RollingBack, reason, evidence)) {
-        finish(true);
-        return;
-    }
+    // Written before the rollback runs, with the verdict's evidence. When the journal cannot be written the
+    // rollback still runs: leaving a harmful change in place is worse than a journal one step behind (the row
+    // stays `observing`, which recovery rolls back again, a no-op then).
+    if (!journal(ActionState::RollingBack, reason, evidence))
+        m_action.reason = reason;
     publishAction(QStringLiteral("action.rolling_back"), reason);
     m_phase = Phase::RollingBack;
     QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
@@ -556,7 +588,10 @@ void Engine::onRolledBack(const Action &, const ExecResult &result)
     if (m_phase != Phase::RollingBack && m_phase != Phase::Recovering)
         return;
     const bool recovering = m_phase == Phase::Recovering;
-    const QString why = m_action.reason;
+    QString why = m_action.reason;
+    if (const QString retried = result.details.value(QLatin1StringView("retried_after")).toString();
+        result.ok && !retried.isEmpty())
+        why += QStringLiteral(" (the rollback ran again on a new session after: %1)").arg(retried);
     if (result.ok) {
         journal(ActionState::RolledBack, why);
         publishAction(
@@ -588,6 +623,33 @@ void Engine::finish(bool unlock)
     if (const std::optional<Action> stored = m_store->action(m_action.id))
         m_action = *stored;
     emit actionFinished(m_action);
+}
+
+void Engine::onCleanedUp(const Action &action, int dropped, const QString &error)
+{
+    m_cleaning = false;
+    if (dropped < 0) {
+        m_events.publish(QStringLiteral("engine.notice"),
+            { { QStringLiteral("action_id"), action.id },
+                { QStringLiteral("message"),
+                    QStringLiteral("the INVALID index of action %1 cannot be dropped yet: %2")
+                        .arg(action.id)
+                        .arg(error) } });
+        return; // tried again at the next idle tick
+    }
+    if (!m_cleanups.empty() && m_cleanups.front().id == action.id)
+        m_cleanups.erase(m_cleanups.begin());
+    // The action stays failed; its details now say what became of its leftover.
+    std::optional<Action> stored = m_store->action(action.id);
+    QJsonObject details = stored ? stored->details : action.details;
+    const QString what = dropped
+        ? QStringLiteral("dropped by Vigil at %1").arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate))
+        : QStringLiteral("gone (dropped by someone else)");
+    details[QStringLiteral("invalid_index")] = what;
+    details.remove(QStringLiteral("invalid_index_left"));
+    m_store->updateDetails(action.id, details);
+    m_events.publish(QStringLiteral("action.cleaned_up"),
+        { { QStringLiteral("action_id"), action.id }, { QStringLiteral("invalid_index"), what } });
 }
 
 void Engine::recover()

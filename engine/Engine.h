@@ -40,6 +40,9 @@ struct EngineConfig
     double analyseSeconds = 60.0;
     AnalyserThresholds thresholds;
     ProposalLimits limits; ///< its mode is taken from `mode`
+    /// Reads the host's metrics from this directory (files stat, meminfo, loadavg) instead of choosing a source for
+    /// the target: for tests of a failing host metrics source. Empty in production.
+    QString hostProcRoot;
 };
 
 /**
@@ -116,6 +119,7 @@ private:
     void onApplied(const vigil::Action &action, const vigil::ExecResult &result);
     void onRolledBack(const vigil::Action &action, const vigil::ExecResult &result);
     void onInspected(const vigil::Action &action, int inEffect, const QString &error);
+    void onCleanedUp(const vigil::Action &action, int dropped, const QString &error);
 
     bool journal(ActionState to, const QString &reason, const QJsonObject &evidence = {});
     void publishAction(const QString &event, const QString &reason = {}, const QJsonObject &extra = {});
@@ -161,6 +165,9 @@ private:
     QTimer m_analyseTimer { this };
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
     QHash<QString, QString> m_publishedFindings; ///< finding key -> what was last published for it
+    std::vector<Action> m_cleanups; ///< failed builds whose INVALID index could not be dropped yet
+    bool m_cleaning = false; ///< a cleanup is with the executor
+    bool m_hostAnswering = true; ///< the host metrics source gave numbers at its last reading
     std::vector<Action> m_recoveryQueue;
     int m_recovered = 0;
     int m_recoveryFailed = 0;

@@ -62,9 +62,10 @@ QString derivedRollbackPreview(const QString &sql)
     switch (r.kind) {
     case ActionKind::SetParameter:
         return QStringLiteral("ALTER SYSTEM RESET %1 -- or the value ALTER SYSTEM had set before, read when applying")
-            .arg(r.parameter);
+            .arg(SqlRecognizer::quoteIdentifierIfNeeded(r.parameter));
     case ActionKind::CreateIndex:
-        return QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1").arg(r.index);
+        return QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1")
+            .arg(SqlRecognizer::quoteIdentifierIfNeeded(r.index));
     case ActionKind::DropIndex:
         return QStringLiteral("CREATE INDEX CONCURRENTLY ... -- the index's definition, saved when applying");
     case ActionKind::Sql:

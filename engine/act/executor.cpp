@@ -13,6 +13,7 @@
 #include <QThread>
 
 #include <cmath>
+#include <utility>
 
 namespace vigil {
 
@@ -223,6 +224,7 @@ bool Executor::tryLockTarget(QString *error)
                          .arg(kAdvisoryLockKey);
         return false;
     }
+    m_lockHeld = true;
     return true;
 }
 
@@ -232,6 +234,68 @@ void Executor::unlockTarget()
     q.prepare(QStringLiteral("SELECT pg_advisory_unlock(?)"));
     q.addBindValue(kAdvisoryLockKey);
     q.exec();
+    m_lockHeld = false;
+}
+
+bool Executor::isLost()
+{
+    if (!isOpen())
+        return true;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    return !q.exec(QStringLiteral("SELECT 1"));
+}
+
+bool Executor::ensureConnected(QString *note)
+{
+    if (!isLost())
+        return true;
+    close();
+    QString error;
+    if (!open(&error)) {
+        if (note)
+            *note = QStringLiteral("the executor's session was lost and a new one could not be opened: %1").arg(error);
+        return false;
+    }
+    ++m_reconnections;
+    QString text = QStringLiteral("the executor's session was lost; Vigil opened a new one");
+    if (std::exchange(m_lockHeld, false)) {
+        QString lockError;
+        text += tryLockTarget(&lockError)
+            ? QStringLiteral(" and took the target's advisory lock again")
+            : QStringLiteral(" but could not take the target's advisory lock again (%1)").arg(lockError);
+    }
+    if (note)
+        *note = text;
+    return true;
+}
+
+std::optional<bool> Executor::dropInvalidIndex(const Action &action, QString *error)
+{
+    const QString schema = action.details.value(QLatin1StringView("schema")).toString();
+    const QString index = action.details.value(QLatin1StringView("index")).toString();
+    {
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        q.prepare(
+            QStringLiteral("SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                           "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"));
+        q.addBindValue(schema);
+        q.addBindValue(index);
+        if (!q.exec()) {
+            if (error)
+                *error = errorText(q.lastError());
+            return std::nullopt;
+        }
+        if (!q.next() || !q.value(0).toBool())
+            return false; // none, or a valid one that is not ours to drop
+    }
+    const ExecResult dropped = run(
+        QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1.%2").arg(quoteIdentifier(schema), quoteIdentifier(index)));
+    if (!dropped.ok) {
+        if (error)
+            *error = dropped.error;
+        return std::nullopt;
+    }
+    return true;
 }
 
 QString Executor::quoteIdentifier(const QString &name) const
@@ -457,6 +521,32 @@ ExecResult Executor::runParameterChange(const Action &action, const QString &sql
     return result;
 }
 
+void Executor::cleanUpAfterFailedBuild(const Action &action, ExecResult &result)
+{
+    // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: it costs writes and helps no read. When
+    // the session died under the build, the leftover is looked for on a new one.
+    QString note;
+    if (!ensureConnected(&note)) {
+        result.error += QStringLiteral(" (%1; the INVALID index it may have left is dropped later)").arg(note);
+        result.details[QStringLiteral("invalid_index_left")] = true;
+        return;
+    }
+    if (!note.isEmpty())
+        result.error += QStringLiteral(" (%1)").arg(note);
+    QString error;
+    const std::optional<bool> dropped = dropInvalidIndex(action, &error);
+    if (dropped && *dropped) {
+        result.error += QStringLiteral(" (the INVALID index it left was dropped)");
+    } else if (!dropped) {
+        // Typically the same lock that stopped the build stops the drop (DROP INDEX CONCURRENTLY waits for every
+        // transaction on the table): the engine drops it once the lock is released.
+        result.error += QStringLiteral(" (the INVALID index it left could not be dropped yet: %1; Vigil drops it "
+                                       "once it can)")
+                            .arg(error);
+        result.details[QStringLiteral("invalid_index_left")] = true;
+    }
+}
+
 ExecResult Executor::apply(const Action &action)
 {
     QElapsedTimer timer;
@@ -464,37 +554,58 @@ ExecResult Executor::apply(const Action &action)
     ExecResult result;
     if (action.kind == ActionKind::SetParameter) {
         result = runParameterChange(action, action.applySql);
+        QString note;
+        if (!result.ok && isLost() && ensureConnected(&note)) {
+            // The session died between ALTER SYSTEM and the reload (or during either): the new value may be in
+            // postgresql.auto.conf, waiting for the next reload. A failed action must leave nothing behind.
+            const ExecResult undo = runParameterChange(action, action.rollbackSql);
+            result.error += undo.ok
+                ? QStringLiteral(" (%1; the previous value was written back)").arg(note)
+                : QStringLiteral(" (%1; writing the previous value back failed too: %2)").arg(note, undo.error);
+        }
     } else {
         result = run(action.applySql);
-        if (!result.ok && action.kind == ActionKind::CreateIndex) {
-            // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: it costs writes and helps no read.
-            QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-            q.prepare(
-                QStringLiteral("SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                               "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?"));
-            q.addBindValue(action.details.value(QLatin1StringView("schema")).toString());
-            q.addBindValue(action.details.value(QLatin1StringView("index")).toString());
-            if (q.exec() && q.next() && q.value(0).toBool()) {
-                const ExecResult cleanup = run(action.rollbackSql);
-                result.error += cleanup.ok
-                    ? QStringLiteral(" (the INVALID index it left was dropped)")
-                    : QStringLiteral(" (the INVALID index it left could not be dropped: %1)").arg(cleanup.error);
-            }
-        }
+        if (!result.ok && action.kind == ActionKind::CreateIndex)
+            cleanUpAfterFailedBuild(action, result);
     }
     result.seconds = timer.elapsed() / 1000.0;
     return result;
+}
+
+ExecResult Executor::runRollback(const Action &action)
+{
+    if (action.kind == ActionKind::SetParameter)
+        return runParameterChange(action, action.rollbackSql);
+    return run(action.rollbackSql);
 }
 
 ExecResult Executor::rollback(const Action &action)
 {
     QElapsedTimer timer;
     timer.start();
-    ExecResult result;
-    if (action.kind == ActionKind::SetParameter)
-        result = runParameterChange(action, action.rollbackSql);
-    else
-        result = run(action.rollbackSql);
+    ExecResult result = runRollback(action);
+    if (!result.ok && isLost()) {
+        // The session died under the rollback (a DBA terminated it, the server restarted). A rollback must not be
+        // lost to that: it runs once more on a new session, after dropping what an interrupted rebuild left.
+        const QString first = result.error;
+        QString note;
+        if (!ensureConnected(&note)) {
+            result.error = QStringLiteral("%1 (%2)").arg(first, note);
+        } else {
+            QString error;
+            if (action.kind == ActionKind::DropIndex && !dropInvalidIndex(action, &error)) {
+                result = ExecResult::failure(
+                    QStringLiteral("%1 (%2; the INVALID index the interrupted rebuild left could not be dropped: %3)")
+                        .arg(first, note, error));
+            } else {
+                result = runRollback(action);
+                if (result.ok)
+                    result.details[QStringLiteral("retried_after")] = QStringLiteral("%1 (%2)").arg(first, note);
+                else
+                    result.error = QStringLiteral("%1 (retried after: %2; %3)").arg(result.error, first, note);
+            }
+        }
+    }
     result.seconds = timer.elapsed() / 1000.0;
     return result;
 }

@@ -58,6 +58,20 @@ public:
     void unlockTarget();
 
     /**
+     * Checks the session and opens a new one when the old one is gone (terminated by a DBA, a server restart):
+     * Qt SQL never reconnects on its own, and an executor stuck on a dead session could no longer roll anything
+     * back. The target's advisory lock died with the old session; it is taken again when it was held. Returns
+     * false when the session is gone and no new one can be opened; `note` (when given) says what happened.
+     */
+    bool ensureConnected(QString *note = nullptr);
+    /// Drops the index named in an action's details if it exists and is INVALID (what an interrupted CREATE
+    /// INDEX CONCURRENTLY leaves). A valid index of that name is never touched. True when one was dropped, false
+    /// when there was none, empty with the reason when it could not be dropped (e.g. a lock_timeout).
+    std::optional<bool> dropInvalidIndex(const Action &action, QString *error);
+    /// How many times the session was opened anew after a loss (the backend pid changes with it).
+    int reconnections() const { return m_reconnections; }
+
+    /**
      * Checks an action against the live catalog and completes it before anything runs: for a parameter, the name,
      * type, range, enum values and context (postmaster context = needsRestart); the apply and rollback SQL are
      * (re)built from validated values. For create_index, the table exists and the name is free; for drop_index,
@@ -81,6 +95,12 @@ public:
 
 private:
     ExecResult run(const QString &sql);
+    ExecResult runRollback(const Action &action);
+    /// True when the session no longer answers.
+    bool isLost();
+    /// The apply's INVALID leftover dropped, its outcome appended to `result.error` (invalid_index_left in details
+    /// when it stays, e.g. while another session still holds a lock on the table).
+    void cleanUpAfterFailedBuild(const Action &action, ExecResult &result);
     /// ALTER SYSTEM ... then pg_reload_conf(), waiting until this session sees the change.
     ExecResult runParameterChange(const Action &action, const QString &sql);
     ExecResult prepareParameter(Action &action);
@@ -92,6 +112,8 @@ private:
 
     Options m_options;
     QString m_connectionName;
+    int m_reconnections = 0;
+    bool m_lockHeld = false; ///< this executor holds the target's advisory lock (to take again after a reconnect)
 };
 
 } // namespace vigil

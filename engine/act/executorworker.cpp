@@ -17,38 +17,68 @@ void ExecutorWorker::open()
     emit opened(ok, error, ok ? m_executor->backendPid() : 0);
 }
 
+bool ExecutorWorker::ready(QString *error)
+{
+    if (!m_executor) {
+        *error = QStringLiteral("executor not connected");
+        return false;
+    }
+    const bool ok = m_executor->ensureConnected(error);
+    reportSession();
+    return ok;
+}
+
+void ExecutorWorker::reportSession()
+{
+    if (m_executor && m_executor->reconnections() != m_reconnectionsSeen) {
+        m_reconnectionsSeen = m_executor->reconnections();
+        emit sessionChanged(m_executor->isOpen() ? m_executor->backendPid() : 0);
+    }
+}
+
 void ExecutorWorker::prepare(const Action &action)
 {
     Action prepared = action;
-    const ExecResult result
-        = m_executor ? m_executor->prepare(prepared) : ExecResult::failure(QStringLiteral("executor not connected"));
+    QString error;
+    const ExecResult result = ready(&error) ? m_executor->prepare(prepared) : ExecResult::failure(error);
     emit this->prepared(prepared, result);
 }
 
 void ExecutorWorker::lockTarget(const Action &action)
 {
     QString error;
-    const bool ok = m_executor && m_executor->tryLockTarget(&error);
-    emit locked(action, ok, m_executor ? error : QStringLiteral("executor not connected"));
+    const bool ok = ready(&error) && m_executor->tryLockTarget(&error);
+    emit locked(action, ok, error);
 }
 
 void ExecutorWorker::apply(const Action &action)
 {
-    emit applied(
-        action, m_executor ? m_executor->apply(action) : ExecResult::failure(QStringLiteral("executor not connected")));
+    QString error;
+    const ExecResult result = ready(&error) ? m_executor->apply(action) : ExecResult::failure(error);
+    reportSession();
+    emit applied(action, result);
 }
 
 void ExecutorWorker::rollback(const Action &action)
 {
-    emit rolledBack(action,
-        m_executor ? m_executor->rollback(action) : ExecResult::failure(QStringLiteral("executor not connected")));
+    QString error;
+    const ExecResult result = ready(&error) ? m_executor->rollback(action) : ExecResult::failure(error);
+    reportSession();
+    emit rolledBack(action, result);
 }
 
 void ExecutorWorker::inspect(const Action &action)
 {
     QString error;
-    const std::optional<bool> inEffect = m_executor ? m_executor->isInEffect(action, &error) : std::optional<bool>();
+    const std::optional<bool> inEffect = ready(&error) ? m_executor->isInEffect(action, &error) : std::nullopt;
     emit inspected(action, inEffect ? int(*inEffect) : -1, error);
+}
+
+void ExecutorWorker::cleanUp(const Action &action)
+{
+    QString error;
+    const std::optional<bool> dropped = ready(&error) ? m_executor->dropInvalidIndex(action, &error) : std::nullopt;
+    emit cleanedUp(action, dropped ? int(*dropped) : -1, error);
 }
 
 void ExecutorWorker::unlockTarget()

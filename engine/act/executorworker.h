@@ -30,6 +30,8 @@ public slots:
     void apply(const vigil::Action &action);
     void rollback(const vigil::Action &action);
     void inspect(const vigil::Action &action);
+    /// Drops the INVALID index a failed build left when it could not be dropped at once (answers cleanedUp()).
+    void cleanUp(const vigil::Action &action);
     void unlockTarget();
     void close();
 
@@ -41,9 +43,19 @@ signals:
     void rolledBack(const vigil::Action &action, const vigil::ExecResult &result);
     /// inEffect: 1 in effect, 0 not, -1 unknown (error says why)
     void inspected(const vigil::Action &action, int inEffect, const QString &error);
+    /// dropped: 1 the INVALID index was dropped, 0 there was none (any more), -1 it could not be (error says why)
+    void cleanedUp(const vigil::Action &action, int dropped, const QString &error);
+    /// The executor works on a new session (the old one was lost): its backend pid changed.
+    void sessionChanged(int backendPid);
 
 private:
+    /// Opens a new session first when the old one is gone, so a call never fails on a session that died idle.
+    bool ready(QString *error);
+    /// Emits sessionChanged() when a step opened a new session.
+    void reportSession();
+
     Executor::Options m_options;
+    int m_reconnectionsSeen = 0;
     std::unique_ptr<Executor> m_executor;
 };
 

@@ -345,6 +345,22 @@ void recognizeDropIndex(Cursor &c, const std::vector<Token> &tokens, SqlRecogniz
 
 } // namespace
 
+QString SqlRecognizer::quoteIdentifierIfNeeded(const QString &name)
+{
+    bool plain = !name.isEmpty() && (name[0] == u'_' || (name[0] >= u'a' && name[0] <= u'z'));
+    for (qsizetype i = 0; plain && i < name.size(); ++i) {
+        const QChar c = name[i];
+        plain = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_' || c == u'$';
+    }
+    // A keyword would need quotes too; the few a name could collide with here are harmless in a preview, and
+    // quoting every one of them would take the keyword list.
+    if (plain)
+        return name;
+    QString quoted = name;
+    quoted.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + quoted + u'"';
+}
+
 int SqlRecognizer::countStatements(const QString &sql)
 {
     return int(statements(tokenize(sql)).size());

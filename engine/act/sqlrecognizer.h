@@ -40,6 +40,10 @@ public:
     static QString withConcurrently(const QString &sql, const Result &recognized);
     /// Number of top-level statements (semicolons outside quotes and comments, ignoring empty ones).
     static int countStatements(const QString &sql);
+    /// The name as SQL text: as is when PostgreSQL would read it back unchanged unquoted (lower-case letters,
+    /// digits, _ and $, not starting with a digit or $), else in double quotes with its quotes doubled. For SQL a
+    /// person reads and may copy (a rollback preview): a hostile name must stay one name there too.
+    static QString quoteIdentifierIfNeeded(const QString &name);
 };
 
 } // namespace vigil

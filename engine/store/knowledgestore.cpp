@@ -570,6 +570,11 @@ QString KnowledgeStore::lastError() const
     return d->m_lastError;
 }
 
+QString KnowledgeStore::connectionName() const
+{
+    return d->m_connectionName;
+}
+
 qint64 KnowledgeStore::createAction(const Action &action, const QString &reason)
 {
     const QString what = QStringLiteral("could not record the action");

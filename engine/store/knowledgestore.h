@@ -66,6 +66,8 @@ public:
 
     int schemaVersion() const;
     QString lastError() const;
+    /// The Qt SQL connection's name, for tests that make the store fail underneath (read-only, full).
+    QString connectionName() const;
 
     /// Stores a new action (its id is assigned) with a first transition proposed->state. Returns the id, 0 on failure.
     qint64 createAction(const Action &action, const QString &reason = {});

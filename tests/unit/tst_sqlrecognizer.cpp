@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "act/action.h"
+#include "act/actionfromsql.h"
 #include "act/sqlrecognizer.h"
 
 #include <QLocale>
@@ -454,6 +455,89 @@ private slots:
         r.concurrently = true;
         QCOMPARE(
             SqlRecognizer::withConcurrently(QStringLiteral("DROP INDEX foo"), r), QStringLiteral("DROP INDEX foo"));
+    }
+
+    // Hostile input: names and values that look like SQL stay names and values, and riders are never recognised.
+    void hostileInputStaysData_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<ActionKind>("kind");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("preview");
+        QTest::newRow("create: injection in the index name")
+            << QStringLiteral("CREATE INDEX \"x\"\"; DROP TABLE t; --\" ON t (a)") << ActionKind::CreateIndex
+            << QStringLiteral("x\"; DROP TABLE t; --")
+            << QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS \"x\"\"; DROP TABLE t; --\"");
+        QTest::newRow("create: spaces and unicode in the name")
+            << QStringLiteral("CREATE INDEX \"my índex 😀\" ON t (a)") << ActionKind::CreateIndex
+            << QStringLiteral("my índex 😀") << QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS \"my índex 😀\"");
+        QTest::newRow("create: upper case kept by quotes")
+            << QStringLiteral("CREATE INDEX \"Idx\" ON t (a)") << ActionKind::CreateIndex << QStringLiteral("Idx")
+            << QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS \"Idx\"");
+        QTest::newRow("create: plain name needs no quotes")
+            << QStringLiteral("CREATE INDEX idx_1$ ON t (a)") << ActionKind::CreateIndex << QStringLiteral("idx_1$")
+            << QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS idx_1$");
+        QTest::newRow("create: a rider after the index is not recognised")
+            << QStringLiteral("CREATE INDEX i ON t (a); DROP TABLE t") << ActionKind::Sql << QString() << QString();
+        QTest::newRow("create: a rider in a comment is no statement")
+            << QStringLiteral("CREATE INDEX i ON t (a) /* ; DROP TABLE t */") << ActionKind::CreateIndex
+            << QStringLiteral("i") << QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS i");
+        QTest::newRow("drop: a rider in a dollar quote stays in the name's statement")
+            << QStringLiteral("DROP INDEX i; SELECT $$; DROP TABLE t; $$") << ActionKind::Sql << QString() << QString();
+        QTest::newRow("set: injection in the value")
+            << QStringLiteral("ALTER SYSTEM SET log_line_prefix = '%m '';DROP TABLE t;-- '") << ActionKind::SetParameter
+            << QStringLiteral("log_line_prefix")
+            << QStringLiteral("ALTER SYSTEM RESET log_line_prefix -- or the value ALTER SYSTEM had set before, read "
+                              "when applying");
+        QTest::newRow("set: quoted parameter name with a quote")
+            << QStringLiteral("ALTER SYSTEM SET \"a\"\"b\" = 1") << ActionKind::SetParameter << QStringLiteral("a\"b")
+            << QStringLiteral("ALTER SYSTEM RESET \"a\"\"b\" -- or the value ALTER SYSTEM had set before, read when "
+                              "applying");
+        QTest::newRow("set: a rider after the reload")
+            << QStringLiteral("ALTER SYSTEM SET work_mem = '1MB'; SELECT pg_reload_conf(); DROP TABLE t")
+            << ActionKind::Sql << QString() << QString();
+        QTest::newRow("unterminated quote swallows the rest")
+            << QStringLiteral("DROP INDEX \"i; DROP TABLE t") << ActionKind::DropIndex
+            << QStringLiteral("i; DROP TABLE t") << QString();
+    }
+
+    void hostileInputStaysData()
+    {
+        QFETCH(QString, sql);
+        QFETCH(ActionKind, kind);
+        QFETCH(QString, name);
+        QFETCH(QString, preview);
+        const SqlRecognizer::Result r = SqlRecognizer::recognize(sql);
+        QCOMPARE(r.kind, kind);
+        if (kind == ActionKind::SetParameter)
+            QCOMPARE(r.parameter, name);
+        else if (kind != ActionKind::Sql)
+            QCOMPARE(r.index, name);
+        if (kind == ActionKind::SetParameter || kind == ActionKind::CreateIndex)
+            QCOMPARE(derivedRollbackPreview(sql), preview);
+        QString error;
+        const std::optional<Action> action = actionFromSql(sql, {}, &error);
+        if (kind == ActionKind::Sql) {
+            // Several statements without a rollback of the DBA's: refused, with the reason.
+            QVERIFY(!action);
+            QVERIFY2(error.contains(QLatin1StringView("statements")), qPrintable(error));
+        } else {
+            QVERIFY2(action, qPrintable(error));
+            QCOMPARE(
+                action->details
+                    .value(kind == ActionKind::SetParameter ? QLatin1StringView("name") : QLatin1StringView("index"))
+                    .toString(),
+                name);
+        }
+    }
+
+    void quoteIdentifierIfNeeded()
+    {
+        QCOMPARE(SqlRecognizer::quoteIdentifierIfNeeded(QStringLiteral("foo_1")), QStringLiteral("foo_1"));
+        QCOMPARE(SqlRecognizer::quoteIdentifierIfNeeded(QStringLiteral("Foo")), QStringLiteral("\"Foo\""));
+        QCOMPARE(SqlRecognizer::quoteIdentifierIfNeeded(QStringLiteral("1a")), QStringLiteral("\"1a\""));
+        QCOMPARE(SqlRecognizer::quoteIdentifierIfNeeded(QString()), QStringLiteral("\"\""));
+        QCOMPARE(SqlRecognizer::quoteIdentifierIfNeeded(QStringLiteral("a\"b")), QStringLiteral("\"a\"\"b\""));
     }
 };
 
