@@ -78,6 +78,7 @@ class TestFaults : public QObject
         c.storeLocation = storePath;
         c.tickSeconds = 1;
         c.mode = QStringLiteral("autonomous");
+        c.analyseSeconds = 0; // no proposals of its own: the test decides what runs
         c.policy.intervalSeconds = 1;
         c.policy.baselineSeconds = 3;
         c.policy.windowSeconds = windowSeconds;
