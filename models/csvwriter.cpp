@@ -47,7 +47,9 @@ QString CsvWriter::fieldText(const QVariant &value, const TimeFormatter &times)
 
 QString CsvWriter::escapeField(const QString &field)
 {
-    bool needsQuotes = false;
+    // A leading U+FEFF is quoted too: at the start of the file it would read back as a byte-order mark and vanish
+    // (found by fuzz_csvwriter).
+    bool needsQuotes = field.startsWith(QChar(0xfeff));
     for (const QChar c : field) {
         if (c == u',' || c == u'"' || c == u'\r' || c == u'\n') {
             needsQuotes = true;

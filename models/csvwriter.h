@@ -17,7 +17,8 @@ class TimeFormatter;
 /**
  * Writes what an item model shows as CSV (RFC 4180): one header line from headerData(), then one line per row, in the
  * model's order (a filter proxy's order is what its view shows). Lines end with CRLF; a field is quoted when it holds
- * a comma, a quote, CR or LF, with its quotes doubled; UTF-8 without a byte-order mark. Cells are read with one role
+ * a comma, a quote, CR or LF (or starts with U+FEFF, which a reader would take for a byte-order mark), with its quotes
+ * doubled; UTF-8 without a byte-order mark. Cells are read with one role
  * (raw values: ActionHistoryModel::ExportRole); a QDateTime becomes ISO 8601 in local time with its UTC offset.
  *
  * Only rows the model has are written: fetch the rest first (ActionHistoryModel::fetchAll) to export everything.

@@ -15,9 +15,18 @@ struct Token
     qsizetype end = 0;
 };
 
-/// Splits SQL into tokens. Unterminated quotes or comments make the rest one token (never a crash).
-std::vector<Token> tokenize(const QString &sql)
+/// What the server's lexer would reject before running anything: Vigil recognises none of it.
+struct LexProblems
 {
+    bool unterminated = false; ///< a quote, dollar quote or block comment never closed
+    bool emptyIdentifier = false; ///< "" (PostgreSQL has no zero-length names)
+};
+
+/// Splits SQL into tokens. Unterminated quotes or comments make the rest one token (never a crash) and are reported
+/// in `problems`.
+std::vector<Token> tokenize(const QString &sql, LexProblems *problems = nullptr)
+{
+    LexProblems found;
     std::vector<Token> tokens;
     const qsizetype n = sql.size();
     qsizetype i = 0;
@@ -46,6 +55,7 @@ std::vector<Token> tokenize(const QString &sql)
                     ++i;
                 }
             }
+            found.unterminated = found.unterminated || depth > 0;
             continue;
         }
         Token t;
@@ -54,6 +64,7 @@ std::vector<Token> tokenize(const QString &sql)
             const bool escapes = c != u'\'';
             i += escapes ? 2 : 1;
             QString value;
+            bool closed = false;
             while (i < n) {
                 if (escapes && sql[i] == u'\\' && i + 1 < n) {
                     value += sql[i + 1];
@@ -63,27 +74,33 @@ std::vector<Token> tokenize(const QString &sql)
                     i += 2;
                 } else if (sql[i] == u'\'') {
                     ++i;
+                    closed = true;
                     break;
                 } else {
                     value += sql[i++];
                 }
             }
+            found.unterminated = found.unterminated || !closed;
             t.type = Token::Type::String;
             t.value = value;
         } else if (c == u'"') {
             ++i;
             QString value;
+            bool closed = false;
             while (i < n) {
                 if (sql[i] == u'"' && i + 1 < n && sql[i + 1] == u'"') {
                     value += u'"';
                     i += 2;
                 } else if (sql[i] == u'"') {
                     ++i;
+                    closed = true;
                     break;
                 } else {
                     value += sql[i++];
                 }
             }
+            found.unterminated = found.unterminated || !closed;
+            found.emptyIdentifier = found.emptyIdentifier || value.isEmpty();
             t.type = Token::Type::QuotedIdentifier;
             t.value = value;
         } else if (c == u'$') {
@@ -97,6 +114,7 @@ std::vector<Token> tokenize(const QString &sql)
                 t.type = Token::Type::String;
                 t.value = sql.mid(j + 1, (close < 0 ? n : close) - j - 1);
                 i = close < 0 ? n : close + tag.size();
+                found.unterminated = found.unterminated || close < 0;
             } else {
                 t.type = Token::Type::Symbol;
                 i = j;
@@ -135,6 +153,8 @@ std::vector<Token> tokenize(const QString &sql)
         t.text = sql.mid(t.offset, t.end - t.offset);
         tokens.push_back(t);
     }
+    if (problems)
+        *problems = found;
     return tokens;
 }
 
@@ -369,11 +389,22 @@ int SqlRecognizer::countStatements(const QString &sql)
 SqlRecognizer::Result SqlRecognizer::recognize(const QString &sql)
 {
     Result r;
-    const std::vector<Token> tokens = tokenize(sql);
+    LexProblems problems;
+    const std::vector<Token> tokens = tokenize(sql, &problems);
     const std::vector<std::vector<Token>> all = statements(tokens);
     r.statements = int(all.size());
     if (all.empty())
         return r;
+    // The server would refuse these before running anything; recognised, they would become a statement Vigil
+    // rebuilds (a DROP INDEX from the name) that the DBA never wrote in a form the server accepts.
+    if (problems.unterminated) {
+        r.note = QStringLiteral("a quote or comment is not closed");
+        return r;
+    }
+    if (problems.emptyIdentifier) {
+        r.note = QStringLiteral("a quoted name is empty");
+        return r;
+    }
     // ALTER SYSTEM may be followed by the reload that makes it take effect; nothing else may follow anything.
     if (all.size() > 2 || (all.size() == 2 && !isReloadConf(all[1]))) {
         r.note = QStringLiteral("%1 statements: Vigil recognises one statement at a time").arg(all.size());

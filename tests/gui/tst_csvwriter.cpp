@@ -128,6 +128,9 @@ private slots:
         QTest::newRow("CR") << QStringLiteral("a\rb") << QStringLiteral("\"a\rb\"");
         QTest::newRow("spaces stay unquoted") << QStringLiteral(" a b ") << QStringLiteral(" a b ");
         QTest::newRow("semicolon stays unquoted") << QStringLiteral("a;b") << QStringLiteral("a;b");
+        // Found by fuzz_csvwriter: first in a file, an unquoted U+FEFF reads back as a byte-order mark and is lost.
+        QTest::newRow("leading U+FEFF quoted") << QStringLiteral("\uFEFFa") << QStringLiteral("\"\uFEFFa\"");
+        QTest::newRow("inner U+FEFF stays unquoted") << QStringLiteral("a\uFEFF") << QStringLiteral("a\uFEFF");
     }
 
     void escapesAsRfc4180Says()

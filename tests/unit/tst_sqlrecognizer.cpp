@@ -496,9 +496,16 @@ private slots:
         QTest::newRow("set: a rider after the reload")
             << QStringLiteral("ALTER SYSTEM SET work_mem = '1MB'; SELECT pg_reload_conf(); DROP TABLE t")
             << ActionKind::Sql << QString() << QString();
-        QTest::newRow("unterminated quote swallows the rest")
-            << QStringLiteral("DROP INDEX \"i; DROP TABLE t") << ActionKind::DropIndex
-            << QStringLiteral("i; DROP TABLE t") << QString();
+        // Found by fuzz_sqlrecognizer: an unterminated quote made the rest of the text a name, and `DROP INDEX "`
+        // an index with an empty name. The server refuses both; Vigil recognises neither.
+        QTest::newRow("unterminated quote is not recognised")
+            << QStringLiteral("DROP INDEX \"i; DROP TABLE t") << ActionKind::Sql << QString() << QString();
+        QTest::newRow("empty quoted name is not recognised")
+            << QStringLiteral("DROP INDEX \"\"") << ActionKind::Sql << QString() << QString();
+        QTest::newRow("unterminated comment is not recognised")
+            << QStringLiteral("CREATE INDEX i ON t (a) /* ; DROP TABLE t") << ActionKind::Sql << QString() << QString();
+        QTest::newRow("unterminated dollar quote is not recognised")
+            << QStringLiteral("ALTER SYSTEM SET log_line_prefix = $x$abc") << ActionKind::Sql << QString() << QString();
     }
 
     void hostileInputStaysData()
@@ -518,9 +525,10 @@ private slots:
         QString error;
         const std::optional<Action> action = actionFromSql(sql, {}, &error);
         if (kind == ActionKind::Sql) {
-            // Several statements without a rollback of the DBA's: refused, with the reason.
+            // Not recognised and no rollback of the DBA's: refused, with the reason.
             QVERIFY(!action);
-            QVERIFY2(error.contains(QLatin1StringView("statements")), qPrintable(error));
+            QVERIFY(!r.note.isEmpty());
+            QVERIFY2(error.contains(r.note), qPrintable(error));
         } else {
             QVERIFY2(action, qPrintable(error));
             QCOMPARE(

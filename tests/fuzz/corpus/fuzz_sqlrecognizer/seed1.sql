@@ -1,0 +1,1 @@
+ALTER SYSTEM SET work_mem = '64MB'; SELECT pg_reload_conf()

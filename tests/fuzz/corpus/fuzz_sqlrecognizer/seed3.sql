@@ -1,0 +1,1 @@
+ALTER SYSTEM SET random_page_cost TO -1.5e-2

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX IF NOT EXISTS "x""; DROP TABLE t; --" ON ONLY "my schema"."tä ble" (a)

@@ -1,0 +1,1 @@
+CREATE INDEX /* nested /* comment */ */ e_idx ON t USING gin ((E'\'' || $tag$;$tag$))
