@@ -4,6 +4,7 @@
 // sorts spilling to disk, and a pgbench database that fits in shared_buffers against one several times larger.
 // Last, the autonomous loop end to end: the missing index is created, watched, kept, and latency falls.
 #include "Engine.h"
+#include "conninfo.h"
 #include "pgbenchload.h"
 #include "pgserver.h"
 #include "store/knowledgestore.h"
@@ -202,12 +203,38 @@ private slots:
         for (const QJsonObject &x : f)
             QVERIFY(!proposalSql(x).contains(QLatin1StringView("items_pkey")));
 
-        // Without hypopg the candidate is still proposed, and says it was not validated.
+        // The journal remembers a rollback of this very index on this target an hour ago: not proposed again, and
+        // the finding says why.
+        {
+            QString error;
+            const std::unique_ptr<KnowledgeStore> journal = KnowledgeStore::open(store(), &error);
+            QVERIFY2(journal, qPrintable(error));
+            Action past;
+            past.target = ConnInfo::parse(m_server.conninfo())->displayName();
+            past.kind = ActionKind::CreateIndex;
+            past.origin = ActionOrigin::Auto;
+            past.applySql = proposalSql(*missing);
+            past.rollbackSql = QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"vigil_items_sku_idx\"");
+            past.details = { { QStringLiteral("subject"), QStringLiteral("public.vigil_items_sku_idx") } };
+            const qint64 id = journal->createAction(past, QStringLiteral("proposed"));
+            QVERIFY2(id > 0, qPrintable(journal->lastError()));
+            QVERIFY(journal->transition(id, ActionState::Applying, QStringLiteral("applying")));
+            QVERIFY(journal->transition(id, ActionState::Observing, QStringLiteral("applied")));
+            QVERIFY(journal->transition(id, ActionState::RollingBack, QStringLiteral("p95 latency +40%")));
+            QVERIFY(journal->transition(id, ActionState::RolledBack, QStringLiteral("p95 latency +40%")));
+        }
+        // Without hypopg the candidate is still found, and says it was not validated.
         QVERIFY(m_server.psql(QStringLiteral("DROP EXTENSION hypopg")));
         const std::vector<QJsonObject> g = analyse(4);
         const QJsonObject *unvalidated = finding(g, QStringLiteral("missing_index"));
         QVERIFY(unvalidated);
         QVERIFY(unvalidated->value(QLatin1StringView("advice")).toString().contains(QLatin1StringView("hypopg")));
+        const QJsonObject remembered = unvalidated->value(QLatin1StringView("proposal")).toObject();
+        QCOMPARE(remembered.value(QLatin1StringView("decision")).toString(), QStringLiteral("suppressed"));
+        QVERIFY2(remembered.value(QLatin1StringView("decision_reason"))
+                     .toString()
+                     .contains(QLatin1StringView("rolled back")),
+            qPrintable(remembered.value(QLatin1StringView("decision_reason")).toString()));
         QVERIFY(m_server.psql(QStringLiteral("CREATE EXTENSION hypopg")));
         l->waitForFinished(15000);
         // Nothing was changed by analysing: no index was created.
