@@ -35,6 +35,7 @@ int runApplyCommand(const QStringList &arguments)
     config.targetConninfo = parser.value(QStringLiteral("target"));
     config.storeLocation = storeLocation(parser);
     config.mode = QStringLiteral("approve");
+    config.analyseSeconds = 0; // one guarded change: the detectors are `watch`'s and `analyse`'s business
     if (!readGuardOptions(parser, QStringLiteral("apply"), config.policy))
         return exitcode::kBadInput;
     if (parser.isSet(QStringLiteral("tick"))) {

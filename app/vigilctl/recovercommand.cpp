@@ -25,6 +25,7 @@ int runRecoverCommand(const QStringList &arguments)
     vigil::EngineConfig config;
     config.targetConninfo = parser.value(QStringLiteral("target"));
     config.storeLocation = storeLocation(parser);
+    config.analyseSeconds = 0; // finishing what is in flight, nothing new
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published, [](const QString &name, const QJsonObject &payload) {
         if (name != QLatin1StringView("sample"))

@@ -47,6 +47,7 @@ int main(int argc, char *argv[])
         EngineConfig config;
         config.targetConninfo = server.conninfo();
         config.storeLocation = dir.filePath(QStringLiteral("store-%1.sqlite").arg(run));
+        config.analyseSeconds = 0;
         config.policy.intervalSeconds = 1;
         config.policy.baselineSeconds = 6;
         config.policy.windowSeconds = 12;

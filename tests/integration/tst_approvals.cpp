@@ -65,6 +65,7 @@ private slots:
         EngineConfig config;
         config.targetConninfo = m_server.conninfo();
         config.storeLocation = m_dir.filePath(QStringLiteral("store.sqlite"));
+        config.analyseSeconds = 0; // only the test proposes here
         config.policy.intervalSeconds = 1;
         config.policy.baselineSeconds = 5;
         config.policy.windowSeconds = 6;
