@@ -134,6 +134,9 @@ Finding MissingIndexDetector::finding(
     if (whatIf.isEmpty())
         f.advice = QStringLiteral("Not validated what-if: the hypopg extension is not installed in this database "
                                   "(apt-get install postgresql-15-hypopg; CREATE EXTENSION hypopg).");
+    else if (whatIf.contains(QLatin1StringView("error")))
+        f.advice
+            = QStringLiteral("Not validated what-if: %1.").arg(whatIf.value(QLatin1StringView("error")).toString());
     Recommendation r;
     r.sql = c.createSql;
     r.subject = c.schema + u'.' + c.indexName;

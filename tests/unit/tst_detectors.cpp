@@ -280,7 +280,7 @@ private slots:
         QVERIFY(MissingIndexDetector::candidates(in).empty());
     }
 
-    void missingIndexFailingWhatIfIsNotProposed()
+    void missingIndexWhatIfDecides()
     {
         AnalysisInput in;
         CatalogSnapshot before;
@@ -308,6 +308,13 @@ private slots:
                      .value(QLatin1StringView("cost_reduction"))
                      .toDouble(),
             0.9);
+        // A validation that cannot run leaves the candidate unvalidated (proposed, saying so), not rejected.
+        f = Analyser::analyse(in, [](const IndexCandidate &, QString *why) -> std::optional<QJsonObject> {
+            *why = QStringLiteral("permission denied for function hypopg_create_index");
+            return std::nullopt;
+        });
+        QVERIFY(f[0].recommendation);
+        QVERIFY(f[0].advice.contains(QLatin1StringView("permission denied")));
     }
 
     void unusedIndexSkipsConstraintsYoungStatsAndSmallOnes()
