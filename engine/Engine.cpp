@@ -17,6 +17,7 @@
 #include <QSet>
 
 #include <cmath>
+#include <future>
 
 namespace vigil {
 
@@ -108,22 +109,36 @@ bool Engine::start(QString *error)
 
     m_worker = new ExecutorWorker({ m_config.targetConninfo, 5000, 30 * 60 * 1000 });
     m_worker->moveToThread(&m_executorThread);
+    // Deleted in its own thread when the thread ends: its destructor closes the Qt SQL connection it opened there.
     connect(&m_executorThread, &QThread::finished, m_worker, &QObject::deleteLater);
-    bool opened = false;
-    // Direct connection: runs in the executor thread while this thread waits on the blocking call below.
-    connect(
+    // The session is opened as the thread starts (started() runs in the new thread), and the answer comes back
+    // through a std::future: every step of this hand-over is one ThreadSanitizer can see, where Qt's blocking
+    // queued call synchronises through futexes it cannot (Debian's Qt is not instrumented).
+    struct Opened
+    {
+        bool ok = false;
+        QString error;
+        int pid = 0;
+    };
+    std::promise<Opened> openedPromise;
+    std::future<Opened> openedFuture = openedPromise.get_future();
+    const QMetaObject::Connection onStarted
+        = connect(&m_executorThread, &QThread::started, m_worker, &ExecutorWorker::open, Qt::DirectConnection);
+    const QMetaObject::Connection onOpened = connect(
         m_worker, &ExecutorWorker::opened, m_worker,
-        [&](bool ok, const QString &e, int pid) {
-            opened = ok;
-            why = e;
-            m_executorPid = pid;
+        [&openedPromise](bool ok, const QString &e, int pid) {
+            openedPromise.set_value({ ok, e, pid });
         },
         Qt::DirectConnection);
     m_executorThread.setObjectName(QStringLiteral("vigil-executor"));
     m_executorThread.start();
-    QMetaObject::invokeMethod(m_worker, &ExecutorWorker::open, Qt::BlockingQueuedConnection);
-    if (!opened) {
-        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, why);
+    const Opened opened = openedFuture.get();
+    // Only the first start opens: a later restart of this thread must not touch the promise, gone by then.
+    disconnect(onStarted);
+    disconnect(onOpened);
+    m_executorPid = opened.pid;
+    if (!opened.ok) {
+        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, opened.error);
         stop();
         return false;
     }
@@ -170,7 +185,7 @@ void Engine::stop()
     m_pruneTimer.stop();
     m_analyseTimer.stop();
     if (m_executorThread.isRunning()) {
-        QMetaObject::invokeMethod(m_worker, &ExecutorWorker::close, Qt::BlockingQueuedConnection);
+        // The worker closes its session in its destructor, run in its thread as the thread finishes (deleteLater).
         m_executorThread.quit();
         m_executorThread.wait();
         m_worker = nullptr;
@@ -613,7 +628,7 @@ void Engine::onRolledBack(const Action &, const ExecResult &result)
 void Engine::finish(bool unlock)
 {
     if (unlock)
-        QMetaObject::invokeMethod(m_worker, &ExecutorWorker::unlockTarget, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
     m_window.reset();
     m_phase = Phase::Idle;
     if (m_pendingPolicy) {
@@ -673,7 +688,7 @@ void Engine::recover()
 void Engine::recoverNext()
 {
     if (m_recoveryQueue.empty()) {
-        QMetaObject::invokeMethod(m_worker, &ExecutorWorker::unlockTarget, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
         m_phase = Phase::Idle;
         emit recoveryFinished(m_recovered, m_recoveryFailed);
         return;

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include <numeric>
+#include <optional>
 
 using namespace vigil;
 
@@ -57,12 +58,14 @@ std::vector<int> all(int n)
     return v;
 }
 
-const Finding *find(const std::vector<Finding> &findings, const QString &condition)
+// A copy, not a pointer: callers pass the detector's result straight in, a temporary gone by the next line (a
+// heap-use-after-free ThreadSanitizer found).
+std::optional<Finding> find(const std::vector<Finding> &findings, const QString &condition)
 {
     for (const Finding &f : findings)
         if (f.condition == condition)
-            return &f;
-    return nullptr;
+            return f;
+    return std::nullopt;
 }
 
 Sample cacheSample(double t, double hitRatio, double readsPerSecond)
@@ -88,7 +91,7 @@ private slots:
         AnalysisInput in;
         in.samples = series(6, all(6), {}, { 1, 10, 150, 200, 5.0 });
         const std::vector<Finding> f = ConnectionPoolDetector::analyse(in);
-        const Finding *hoard = find(f, QStringLiteral("idle_in_transaction_hoarding"));
+        const std::optional<Finding> hoard = find(f, QStringLiteral("idle_in_transaction_hoarding"));
         QVERIFY(hoard);
         QCOMPARE(hoard->severity, Severity::Critical);
         QVERIFY(hoard->recommendation);
@@ -102,7 +105,8 @@ private slots:
     {
         AnalysisInput in;
         in.samples = series(6, all(6), {}, { 1, 150, 0, 200, 5.0 });
-        const Finding *f = find(ConnectionPoolDetector::analyse(in), QStringLiteral("idle_sessions_hoarding"));
+        const std::optional<Finding> f
+            = find(ConnectionPoolDetector::analyse(in), QStringLiteral("idle_sessions_hoarding"));
         QVERIFY(f);
         QVERIFY(!f->recommendation);
         QVERIFY(f->advice.contains(QLatin1StringView("pooler")));
@@ -120,7 +124,8 @@ private slots:
         AnalysisInput in;
         in.samples = series(6, all(6), {}, { 1, 10, 150, 200, 5.0 });
         in.catalog.settings.idleInTransactionTimeoutMs = 60000;
-        const Finding *f = find(ConnectionPoolDetector::analyse(in), QStringLiteral("idle_in_transaction_hoarding"));
+        const std::optional<Finding> f
+            = find(ConnectionPoolDetector::analyse(in), QStringLiteral("idle_in_transaction_hoarding"));
         QVERIFY(f);
         QVERIFY(!f->recommendation);
     }
@@ -154,7 +159,7 @@ private slots:
         AnalysisInput in;
         in.samples = series(6, all(6), {}, { 40, 5, 0, 200, 98.0 });
         const std::vector<Finding> f = ConnectionPoolDetector::analyse(in);
-        const Finding *sat = find(f, QStringLiteral("cpu_saturated_by_active_sessions"));
+        const std::optional<Finding> sat = find(f, QStringLiteral("cpu_saturated_by_active_sessions"));
         QVERIFY(sat);
         QVERIFY(!sat->recommendation);
         QVERIFY(!find(f, QStringLiteral("idle_in_transaction_hoarding")));
@@ -167,7 +172,7 @@ private slots:
         in.samples = series(6, all(6), {}, { 5, 180, 0, 200, 30.0, 60.0 });
         QVERIFY(!find(ConnectionPoolDetector::analyse(in), QStringLiteral("near_max_connections_memory_pressure")));
         in.samples = series(6, all(6), {}, { 5, 180, 0, 200, 30.0, 95.0 });
-        const Finding *f
+        const std::optional<Finding> f
             = find(ConnectionPoolDetector::analyse(in), QStringLiteral("near_max_connections_memory_pressure"));
         QVERIFY(f);
         QVERIFY(!f->recommendation);
@@ -193,13 +198,13 @@ private slots:
         QVERIFY(CacheDetector::analyse(in).empty());
         in.catalog.databaseSizeBytes = 2 * kGiB;
         const std::vector<Finding> f = CacheDetector::analyse(in);
-        const Finding *size = find(f, QStringLiteral("working_set_exceeds_cache"));
+        const std::optional<Finding> size = find(f, QStringLiteral("working_set_exceeds_cache"));
         QVERIFY(size);
         QVERIFY(size->recommendation);
         QVERIFY(size->recommendation->needsRestart);
         // min(25% of 24 GB, 1.2 x 2 GB) rounded up to 128 MB
         QCOMPARE(size->recommendation->sql, QStringLiteral("ALTER SYSTEM SET shared_buffers = '2560MB'"));
-        const Finding *ecs = find(f, QStringLiteral("effective_cache_size_low"));
+        const std::optional<Finding> ecs = find(f, QStringLiteral("effective_cache_size_low"));
         QVERIFY(ecs);
         QVERIFY(!ecs->recommendation->needsRestart);
         QCOMPARE(ecs->recommendation->sql, QStringLiteral("ALTER SYSTEM SET effective_cache_size = '18GB'"));
