@@ -111,37 +111,9 @@ bool Engine::start(QString *error)
     m_worker->moveToThread(&m_executorThread);
     // Deleted in its own thread when the thread ends: its destructor closes the Qt SQL connection it opened there.
     connect(&m_executorThread, &QThread::finished, m_worker, &QObject::deleteLater);
-    // The session is opened as the thread starts (started() runs in the new thread), and the answer comes back
-    // through a std::future: every step of this hand-over is one ThreadSanitizer can see, where Qt's blocking
-    // queued call synchronises through futexes it cannot (Debian's Qt is not instrumented).
-    struct Opened
-    {
-        bool ok = false;
-        QString error;
-        int pid = 0;
-    };
-    std::promise<Opened> openedPromise;
-    std::future<Opened> openedFuture = openedPromise.get_future();
-    const QMetaObject::Connection onStarted
-        = connect(&m_executorThread, &QThread::started, m_worker, &ExecutorWorker::open, Qt::DirectConnection);
-    const QMetaObject::Connection onOpened = connect(
-        m_worker, &ExecutorWorker::opened, m_worker,
-        [&openedPromise](bool ok, const QString &e, int pid) {
-            openedPromise.set_value({ ok, e, pid });
-        },
-        Qt::DirectConnection);
-    m_executorThread.setObjectName(QStringLiteral("vigil-executor"));
-    m_executorThread.start();
-    const Opened opened = openedFuture.get();
-    // Only the first start opens: a later restart of this thread must not touch the promise, gone by then.
-    disconnect(onStarted);
-    disconnect(onOpened);
-    m_executorPid = opened.pid;
-    if (!opened.ok) {
-        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, opened.error);
-        stop();
-        return false;
-    }
+    // Every connection to the worker is made before its thread starts, and the open hand-over is single-shot:
+    // nothing here touches the worker's connections while its thread may be emitting (Qt guards them with futexes
+    // ThreadSanitizer cannot see, and there is then nothing to guard).
     connect(m_worker, &ExecutorWorker::prepared, this, &Engine::onPrepared);
     connect(m_worker, &ExecutorWorker::locked, this, &Engine::onLocked);
     connect(m_worker, &ExecutorWorker::applied, this, &Engine::onApplied);
@@ -153,6 +125,33 @@ bool Engine::start(QString *error)
         m_executorPid = pid;
         m_events.publish(QStringLiteral("executor.reconnected"), { { QStringLiteral("backend_pid"), pid } });
     });
+    // The session is opened as the thread starts (started() runs in the new thread), and the answer comes back
+    // through a std::future, which ThreadSanitizer sees, unlike a blocking queued call.
+    struct Opened
+    {
+        bool ok = false;
+        QString error;
+        int pid = 0;
+    };
+    std::promise<Opened> openedPromise;
+    std::future<Opened> openedFuture = openedPromise.get_future();
+    connect(&m_executorThread, &QThread::started, m_worker, &ExecutorWorker::open,
+        Qt::ConnectionType(Qt::DirectConnection | Qt::SingleShotConnection));
+    connect(
+        m_worker, &ExecutorWorker::opened, m_worker,
+        [&openedPromise](bool ok, const QString &e, int pid) {
+            openedPromise.set_value({ ok, e, pid });
+        },
+        Qt::ConnectionType(Qt::DirectConnection | Qt::SingleShotConnection));
+    m_executorThread.setObjectName(QStringLiteral("vigil-executor"));
+    m_executorThread.start();
+    const Opened opened = openedFuture.get();
+    m_executorPid = opened.pid;
+    if (!opened.ok) {
+        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, opened.error);
+        stop();
+        return false;
+    }
 
     m_events.publish(QStringLiteral("engine.started"),
         { { QStringLiteral("target"), m_targetName },
