@@ -102,6 +102,13 @@ void EngineRunner::setLimits(const ProposalLimits &limits)
             m_engine, [engine = m_engine, limits] { engine->setLimits(limits); }, Qt::QueuedConnection);
 }
 
+void EngineRunner::setThresholds(const AnalyserThresholds &thresholds)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, thresholds] { engine->setThresholds(thresholds); }, Qt::QueuedConnection);
+}
+
 void EngineRunner::analyseNow()
 {
     if (m_engine)

@@ -32,6 +32,7 @@ public:
     /// observe | approve | autonomous: what the analyser's recommendations become.
     void setMode(const QString &mode);
     void setLimits(const vigil::ProposalLimits &limits);
+    void setThresholds(const vigil::AnalyserThresholds &thresholds);
     /// Runs the detectors now (their findings arrive as the analysis.finished event).
     void analyseNow();
     void propose(const vigil::Action &action);

@@ -4,6 +4,7 @@
 #include "actionhistorymodel.h"
 #include "approvalspage.h"
 #include "dashboardpage.h"
+#include "detectorsettingsdialog.h"
 #include "enginerunner.h"
 #include "findingsmodel.h"
 #include "findingspage.h"
@@ -122,6 +123,12 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     settingsAction->setToolTip(tr("Sample interval, baseline, window, thresholds, rate limits (Ctrl+,)"));
     addAction(settingsAction);
+    QAction *detectorsAction = fileMenu->addAction(tr("&Detector thresholds…"), this, [this] {
+        DetectorSettingsDialog dialog(m_settings, this);
+        dialog.exec(); // accepting writes the settings; the engine takes them from the next analysis
+    });
+    detectorsAction->setObjectName(QStringLiteral("actionDetectorSettings"));
+    detectorsAction->setToolTip(tr("What the detectors count as a problem, and how long a rollback is remembered"));
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setObjectName(QStringLiteral("actionQuit"));
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q)); // explicit: StandardKey::Quit is empty on some platforms
@@ -233,8 +240,11 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
         ProposalLimits limits;
         limits.maxActionsPerHour = m_settings->rateLimitPerHour();
         limits.cooldownSeconds = 60.0 * m_settings->cooldownMinutes();
+        limits.memorySeconds = 3600.0 * m_settings->rollbackMemoryHours();
         runner->setLimits(limits);
     };
+    connect(m_settings, &Settings::rollbackMemoryHoursChanged, runner, sendLimits);
+    connect(m_settings, &Settings::analyserThresholdsChanged, runner, &EngineRunner::setThresholds);
     connect(m_settings, &Settings::rateLimitPerHourChanged, runner, sendLimits);
     connect(m_settings, &Settings::cooldownMinutesChanged, runner, sendLimits);
     connect(runner, &EngineRunner::actionRefused, this, [this](const QString &reason) {

@@ -28,6 +28,12 @@ constexpr QLatin1StringView kRecentTargetsKey("targets/recent");
 constexpr QLatin1StringView kGeometryKey("window/geometry");
 constexpr QLatin1StringView kStateKey("window/state");
 constexpr QLatin1StringView kNatsUrlKey("events/natsUrl");
+constexpr QLatin1StringView kRollbackMemoryKey("actions/rollbackMemoryHours");
+
+QByteArray thresholdKey(const ThresholdField &field)
+{
+    return QByteArray("analyser/") + field.name;
+}
 
 /// Reads values that a person may have edited by hand: anything unusable becomes the default, with a note of why.
 class Reader
@@ -634,6 +640,62 @@ bool Settings::setNatsUrl(const QString &url)
     else
         m_store->setValue(kNatsUrlKey, clean);
     emit natsUrlChanged(clean);
+    return true;
+}
+
+AnalyserThresholds Settings::analyserThresholds() const
+{
+    AnalyserThresholds t;
+    const Reader read(*m_store, nullptr);
+    for (int i = 0; i < kThresholdFieldCount; ++i) {
+        const ThresholdField &f = kThresholdFields[i];
+        const QByteArray key = thresholdKey(f);
+        t.*f.member = read.number(QLatin1StringView(key), t.*f.member, Range { f.min, f.max });
+    }
+    return t;
+}
+
+bool Settings::setAnalyserThresholds(const AnalyserThresholds &thresholds, QString *error)
+{
+    const AnalyserThresholds defaults;
+    for (int i = 0; i < kThresholdFieldCount; ++i) {
+        const ThresholdField &f = kThresholdFields[i];
+        const double value = thresholds.*f.member;
+        if (!std::isfinite(value) || value < f.min || value > f.max) {
+            if (error)
+                *error = QStringLiteral("%1 must be between %2 and %3")
+                             .arg(QLatin1StringView(f.name))
+                             .arg(f.min)
+                             .arg(f.max);
+            return false;
+        }
+    }
+    const AnalyserThresholds before = analyserThresholds();
+    bool changed = false;
+    for (int i = 0; i < kThresholdFieldCount; ++i) {
+        const ThresholdField &f = kThresholdFields[i];
+        const QByteArray key = thresholdKey(f);
+        write(*m_store, QLatin1StringView(key), thresholds.*f.member, defaults.*f.member);
+        changed = changed || thresholds.*f.member != before.*f.member;
+    }
+    if (changed)
+        emit analyserThresholdsChanged(thresholds);
+    return true;
+}
+
+int Settings::rollbackMemoryHours() const
+{
+    return Reader(*m_store, nullptr).integer(kRollbackMemoryKey, kDefaultRollbackMemoryHours, kRollbackMemoryRange);
+}
+
+bool Settings::setRollbackMemoryHours(int hours)
+{
+    if (!kRollbackMemoryRange.contains(hours))
+        return false;
+    if (hours == rollbackMemoryHours())
+        return true;
+    write(*m_store, kRollbackMemoryKey, hours, kDefaultRollbackMemoryHours);
+    emit rollbackMemoryHoursChanged(hours);
     return true;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "analyse/analysisinput.h"
 #include "guard/guardpolicy.h"
 
 #include <QByteArray>
@@ -67,6 +68,8 @@ public:
     static constexpr Range kTickRange { 0.1, 60 }; ///< seconds, as vigilctl --tick accepts
     static constexpr Range kRateLimitRange { 1, 60 }; ///< actions per hour per target
     static constexpr Range kCooldownRange { 0, 1440 }; ///< minutes (a day)
+    static constexpr Range kRollbackMemoryRange { 0, 720 }; ///< hours (a month)
+    static constexpr int kDefaultRollbackMemoryHours = 24;
 
     static constexpr double kDefaultTickSeconds = 1.0;
     static constexpr Mode kDefaultMode = Mode::Approve;
@@ -141,6 +144,15 @@ public:
     QByteArray mainWindowState() const;
     void setMainWindowState(const QByteArray &state);
 
+    /// The detectors' thresholds (analyser/<name>, names as in docs/analyse.md); a value out of its range reads as
+    /// the default.
+    AnalyserThresholds analyserThresholds() const;
+    /// False (nothing stored) when any value is out of its range; error names it.
+    bool setAnalyserThresholds(const AnalyserThresholds &thresholds, QString *error = nullptr);
+    /// Hours an action rolled back on a target is not proposed again there.
+    int rollbackMemoryHours() const;
+    bool setRollbackMemoryHours(int hours);
+
     /// nats://, tls://, ws:// or wss:// URL of the event bus to publish to; empty means NATS is off.
     QString natsUrl() const;
     /// False (nothing stored) when url is neither empty nor such a URL. A password in it is dropped.
@@ -164,6 +176,8 @@ signals:
     void mainWindowGeometryChanged(const QByteArray &geometry);
     void mainWindowStateChanged(const QByteArray &state);
     void natsUrlChanged(const QString &url);
+    void analyserThresholdsChanged(const vigil::AnalyserThresholds &thresholds);
+    void rollbackMemoryHoursChanged(int hours);
 
 private:
     struct GuardValues
