@@ -34,6 +34,15 @@ bool runJob(QKeychain::Job &job)
 }
 } // namespace
 
+QString ConnectDialog::suggestedSslMode(const QString &host)
+{
+    const QString h = host.trimmed();
+    // A Unix socket or a loopback address never leaves the machine; anything else crosses a network.
+    if (h.isEmpty() || h.startsWith(u'/') || isLoopbackHost(h))
+        return {};
+    return QStringLiteral("verify-full");
+}
+
 QString ConnectDialog::quoteValue(const QString &value)
 {
     QString quoted = value;
@@ -63,9 +72,10 @@ ConnectDialog::ConnectDialog(Settings *settings, QWidget *parent)
     m_host = new QLineEdit(this);
     m_host->setObjectName(QStringLiteral("hostEdit"));
     m_host->setPlaceholderText(QStringLiteral("localhost"));
-    m_host->setToolTip(tr("Host name, IP address or Unix socket directory. For a remote server prefer TLS: add "
-                          "sslmode=verify-full in a service entry."));
+    m_host->setToolTip(tr("Host name, IP address or Unix socket directory. For a remote server Vigil proposes TLS "
+                          "with sslmode=verify-full (the certificate must be signed by the CA and name this host)."));
     form->addRow(tr("&Host:"), m_host);
+    connect(m_host, &QLineEdit::textChanged, this, &ConnectDialog::onHostChanged);
     m_port = new QSpinBox(this);
     m_port->setObjectName(QStringLiteral("portEdit"));
     m_port->setRange(1, 65535);
@@ -82,6 +92,19 @@ ConnectDialog::ConnectDialog(Settings *settings, QWidget *parent)
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("leave empty to use ~/.pgpass"));
     form->addRow(tr("Pass&word:"), m_password);
+    m_sslMode = new QComboBox(this);
+    m_sslMode->setObjectName(QStringLiteral("sslModeCombo"));
+    m_sslMode->addItem(tr("libpq default (prefer)"), QString());
+    for (const char *mode : { "disable", "allow", "prefer", "require", "verify-ca", "verify-full" })
+        m_sslMode->addItem(QLatin1StringView(mode), QLatin1StringView(mode).toString());
+    m_sslMode->setToolTip(tr("verify-full: encrypted, and the server proves it is this host with a certificate "
+                             "signed by the CA below. require encrypts but accepts any certificate."));
+    connect(m_sslMode, &QComboBox::activated, this, [this] { m_sslModeChosen = true; });
+    form->addRow(tr("&TLS (sslmode):"), m_sslMode);
+    m_sslRootCert = new QLineEdit(this);
+    m_sslRootCert->setObjectName(QStringLiteral("sslRootCertEdit"));
+    m_sslRootCert->setPlaceholderText(tr("CA certificate file (default ~/.postgresql/root.crt)"));
+    form->addRow(tr("C&A certificate:"), m_sslRootCert);
     m_remember = new QCheckBox(tr("Remember the password in the desktop keyring"), this);
     m_remember->setObjectName(QStringLiteral("rememberPassword"));
     form->addRow(QString(), m_remember);
@@ -115,6 +138,8 @@ QString ConnectDialog::conninfoWithoutPassword() const
         parts << QStringLiteral("port=%1").arg(m_port->value());
     add("dbname", m_database->text());
     add("user", m_user->text());
+    add("sslmode", m_sslMode->currentData().toString());
+    add("sslrootcert", m_sslRootCert->text());
     return parts.join(u' ');
 }
 
@@ -139,6 +164,12 @@ void ConnectDialog::updateOk()
     m_note->setText(enough ? QString() : tr("Give a database (or a service)."));
 }
 
+void ConnectDialog::onHostChanged(const QString &host)
+{
+    if (!m_sslModeChosen)
+        m_sslMode->setCurrentIndex(m_sslMode->findData(suggestedSslMode(host)));
+}
+
 void ConnectDialog::onRecentChosen(int index)
 {
     if (index <= 0)
@@ -151,6 +182,11 @@ void ConnectDialog::onRecentChosen(int index)
     m_port->setValue(info->has(QStringLiteral("port")) ? info->value(QStringLiteral("port")).toInt() : 5432);
     m_database->setText(info->value(QStringLiteral("dbname")));
     m_user->setText(info->value(QStringLiteral("user")));
+    // A remembered target keeps its TLS settings exactly (no suggestion over what was used before).
+    m_sslModeChosen = true;
+    const int sslIndex = m_sslMode->findData(info->value(QStringLiteral("sslmode")));
+    m_sslMode->setCurrentIndex(sslIndex < 0 ? 0 : sslIndex);
+    m_sslRootCert->setText(info->value(QStringLiteral("sslrootcert")));
     m_password->clear();
     // A password kept in the keyring for this target fills the field (it is never shown).
     QKeychain::ReadPasswordJob job(kKeyringService);

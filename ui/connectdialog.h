@@ -32,11 +32,14 @@ public:
 
     /// Quotes a value for a libpq connection string: single quotes, backslash before ' and \.
     static QString quoteValue(const QString &value);
+    /// The sslmode proposed for a host: verify-full when it is remote, libpq's default (empty) when it is local.
+    static QString suggestedSslMode(const QString &host);
 
 private:
     void onRecentChosen(int index);
     void onAccept();
     void updateOk();
+    void onHostChanged(const QString &host);
     QString keyringKey() const;
 
     Settings *m_settings;
@@ -47,6 +50,9 @@ private:
     QLineEdit *m_database = nullptr;
     QLineEdit *m_user = nullptr;
     QLineEdit *m_password = nullptr;
+    QComboBox *m_sslMode = nullptr;
+    QLineEdit *m_sslRootCert = nullptr;
+    bool m_sslModeChosen = false; ///< the user (or a recent target) picked the sslmode: stop suggesting one
     QCheckBox *m_remember = nullptr;
     QLabel *m_note = nullptr;
     QDialogButtonBox *m_buttons = nullptr;

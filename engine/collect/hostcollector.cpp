@@ -56,8 +56,9 @@ HostCollector HostCollector::forTarget(PgConnection &connection)
             return server;
     }
     return HostCollector(Source::Unavailable, {},
-        QStringLiteral("the server is remote and role %1 may not read its /proc (grant pg_read_server_files to "
-                       "see the server's CPU, memory and load)")
+        // Both grants are needed: either alone is refused (docs/security.md, checked by tst_privilegecheck).
+        QStringLiteral("the server is remote and role %1 may not read its /proc (GRANT pg_read_server_files TO %1; "
+                       "GRANT EXECUTE ON FUNCTION pg_read_file(text) TO %1; to see the server's CPU, memory and load)")
             .arg(connection.user()));
 }
 

@@ -4,6 +4,7 @@
 #include "settings.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -66,6 +67,55 @@ private slots:
         QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("serviceEdit")), QStringLiteral("prod"));
         QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("connectButton"))->isEnabled());
         QCOMPARE(dialog.conninfo(), QStringLiteral("service='prod'"));
+    }
+
+    void remoteHostsAreProposedVerifyFull()
+    {
+        Settings settings(m_dir.filePath(QStringLiteral("tls.ini")));
+        ConnectDialog dialog(&settings);
+        dialog.show();
+        auto *host = dialog.findChild<QLineEdit *>(QStringLiteral("hostEdit"));
+        auto *ssl = dialog.findChild<QComboBox *>(QStringLiteral("sslModeCombo"));
+        QVERIFY(host && ssl);
+        QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("databaseEdit")), QStringLiteral("app"));
+        const auto sslmode = [&dialog] {
+            const std::optional<ConnInfo> info = ConnInfo::parse(dialog.conninfo());
+            return info ? info->value(QStringLiteral("sslmode")) : QStringLiteral("(unparsable)");
+        };
+        QTest::keyClicks(host, QStringLiteral("db1.example.com"));
+        QCOMPARE(sslmode(), QStringLiteral("verify-full"));
+        for (const QString &local : { QStringLiteral("localhost"), QStringLiteral("127.0.0.1"), QStringLiteral("::1"),
+                 QStringLiteral("/var/run/postgresql"), QString() }) {
+            host->setText(local);
+            QCOMPARE(sslmode(), QString()); // libpq's default: no key at all
+        }
+        host->setText(QStringLiteral("10.1.2.3"));
+        QCOMPARE(sslmode(), QStringLiteral("verify-full"));
+        QTest::keyClicks(
+            dialog.findChild<QLineEdit *>(QStringLiteral("sslRootCertEdit")), QStringLiteral("/etc/ca it.crt"));
+        QCOMPARE(
+            ConnInfo::parse(dialog.conninfo())->value(QStringLiteral("sslrootcert")), QStringLiteral("/etc/ca it.crt"));
+
+        // A choice made by the DBA is kept whatever the host.
+        ssl->setCurrentIndex(ssl->findData(QStringLiteral("require")));
+        emit ssl->activated(ssl->currentIndex());
+        host->setText(QStringLiteral("db2.example.com"));
+        QCOMPARE(sslmode(), QStringLiteral("require"));
+    }
+
+    void aRecentTargetKeepsItsTls()
+    {
+        Settings settings(m_dir.filePath(QStringLiteral("tls-recent.ini")));
+        settings.addRecentTarget(
+            QStringLiteral("host='db1' port=5432 dbname='app' sslmode='verify-ca' sslrootcert='/ca.crt'"));
+        ConnectDialog dialog(&settings);
+        auto *recent = dialog.findChild<QComboBox *>(QStringLiteral("recentTargets"));
+        QVERIFY(recent);
+        recent->setCurrentIndex(1);
+        const std::optional<ConnInfo> info = ConnInfo::parse(dialog.conninfo());
+        QVERIFY(info);
+        QCOMPARE(info->value(QStringLiteral("sslmode")), QStringLiteral("verify-ca"));
+        QCOMPARE(info->value(QStringLiteral("sslrootcert")), QStringLiteral("/ca.crt"));
     }
 
     void quoting_data()

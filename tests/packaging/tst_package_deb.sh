@@ -53,7 +53,8 @@ done
 # (dpkg-shlibdeps lists the direct ones; indirect ones come with them).
 for bin in vigil vigilctl; do
     for needed in $(readelf -d "$root/usr/bin/$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
-        path=$(ldd "$root/usr/bin/$bin" | awk -v n="$needed" '$1 == n {print $3}')
+        # "libc.so.6 => /lib/.../libc.so.6 (0x...)", or the loader itself: "/lib64/ld-linux-x86-64.so.2 (0x...)".
+        path=$(ldd "$root/usr/bin/$bin" | grep -F "$needed" | head -1 | grep -o '/[^ ]*' | head -1 || true)
         # dpkg knows a file by the path its package ships (/lib/... or /usr/lib/... on merged /usr).
         owner=$({ dpkg -S "$path" || dpkg -S "$(readlink -f "$path")"; } 2>/dev/null | head -1 | cut -d: -f1 || true)
         [ -n "$owner" ] || { fail "$bin: $needed ($path) belongs to no package"; continue; }
