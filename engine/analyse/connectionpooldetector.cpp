@@ -26,6 +26,18 @@ QJsonObject sessionEvidence(const AnalysisInput &in, const SustainedCount &count
         { QStringLiteral("mem_pct"), orUnavailable(medianOf(in.samples, &Sample::memPct)) } };
 }
 
+/// A connection-pool finding of one case, with the sessions' evidence and the case as its subject.
+Finding poolFinding(const QString &condition, Severity severity, const AnalysisInput &in, const SustainedCount &count)
+{
+    Finding f;
+    f.detector = QStringLiteral("connection_pool");
+    f.condition = condition;
+    f.severity = severity;
+    f.evidence = sessionEvidence(in, count);
+    f.evidence.insert(QStringLiteral("subject"), condition);
+    return f;
+}
+
 } // namespace
 
 std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
@@ -43,12 +55,12 @@ std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
         return many && cpuLow;
     });
     if (hoarded.sustained) {
-        Finding f;
-        f.detector = QStringLiteral("connection_pool");
-        f.condition = QStringLiteral("idle_sessions_hoarding");
-        f.severity = Severity::Warning;
-        f.evidence = sessionEvidence(in, hoarded);
         const double idleInTx = medianOf(in.samples, &Sample::sessionsIdleInTransaction).value_or(0);
+        // Sessions idle in an open transaction are the worse case: they also hold locks and stop vacuum.
+        const bool inTransaction = idleInTx >= th.idleInTransactionMin;
+        Finding f = inTransaction
+            ? poolFinding(QStringLiteral("idle_in_transaction_hoarding"), Severity::Critical, in, hoarded)
+            : poolFinding(QStringLiteral("idle_sessions_hoarding"), Severity::Warning, in, hoarded);
         const double maxConn = medianOf(in.samples, &Sample::maxConnections).value_or(0);
         f.summary
             = QStringLiteral("Idle sessions hold %1 of %2 connection slots while the CPU is %3")
@@ -59,9 +71,7 @@ std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
                           : QStringLiteral("unavailable"));
         const std::optional<double> timeoutMs = in.catalog.settings.idleInTransactionTimeoutMs;
         const double proposedMs = th.idleInTransactionTimeoutSeconds * 1000.0;
-        if (idleInTx >= th.idleInTransactionMin) {
-            f.condition = QStringLiteral("idle_in_transaction_hoarding");
-            f.severity = Severity::Critical; // open transactions also hold locks and stop vacuum
+        if (inTransaction) {
             f.advice = QStringLiteral("Sessions idle in an open transaction hold connections, locks and old snapshots "
                                       "(vacuum cannot clean behind them). Find the application that leaves "
                                       "transactions open; a timeout ends such sessions.");
@@ -79,7 +89,6 @@ std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
             f.advice = QStringLiteral("Idle sessions hold most connection slots: the application's pool is larger "
                                       "than it needs; shrink it or put a pooler (PgBouncer) in front.");
         }
-        f.evidence.insert(QStringLiteral("subject"), f.condition);
         findings.push_back(f);
     }
 
@@ -90,12 +99,7 @@ std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
         return *s.cpuPct >= th.saturatedCpuPct && *s.sessionsActive >= th.manyActiveSessions;
     });
     if (saturated.sustained) {
-        Finding f;
-        f.detector = QStringLiteral("connection_pool");
-        f.condition = QStringLiteral("cpu_saturated_by_active_sessions");
-        f.severity = Severity::Warning;
-        f.evidence = sessionEvidence(in, saturated);
-        f.evidence.insert(QStringLiteral("subject"), f.condition);
+        Finding f = poolFinding(QStringLiteral("cpu_saturated_by_active_sessions"), Severity::Warning, in, saturated);
         f.summary = QStringLiteral("%1 active sessions on a CPU %2% busy")
                         .arg(medianOf(in.samples, &Sample::sessionsActive).value_or(0), 0, 'f', 0)
                         .arg(medianOf(in.samples, &Sample::cpuPct).value_or(0), 0, 'f', 0);
@@ -112,12 +116,8 @@ std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
         return *s.sessionsTotal >= th.nearMaxShare * *s.maxConnections && *s.memPct >= th.memoryPressurePct;
     });
     if (nearMax.sustained) {
-        Finding f;
-        f.detector = QStringLiteral("connection_pool");
-        f.condition = QStringLiteral("near_max_connections_memory_pressure");
-        f.severity = Severity::Critical;
-        f.evidence = sessionEvidence(in, nearMax);
-        f.evidence.insert(QStringLiteral("subject"), f.condition);
+        Finding f
+            = poolFinding(QStringLiteral("near_max_connections_memory_pressure"), Severity::Critical, in, nearMax);
         f.summary = QStringLiteral("%1 of %2 connections in use and host memory %3% used")
                         .arg(QString::number(medianOf(in.samples, &Sample::sessionsTotal).value_or(0), 'f', 0),
                             QString::number(medianOf(in.samples, &Sample::maxConnections).value_or(0), 'f', 0),
