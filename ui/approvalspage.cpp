@@ -8,6 +8,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -98,11 +100,26 @@ void ApprovalsPage::onSelectionChanged()
         return;
     }
     const QModelIndex row = rows.front();
-    m_details->setPlainText(tr("Why: %1\n\nWill run:\n%2\n\nTaken back with:\n%3\n\nOn: %4")
-                                .arg(row.data(ActionHistoryModel::ReasonRole).toString(),
-                                    row.data(ActionHistoryModel::ApplySqlRole).toString(),
-                                    row.data(ActionHistoryModel::RollbackSqlRole).toString(),
-                                    row.data(ActionHistoryModel::TargetRole).toString()));
+    QString text = tr("Why: %1\n\nWill run:\n%2\n\nTaken back with:\n%3\n\nOn: %4")
+                       .arg(row.data(ActionHistoryModel::ReasonRole).toString(),
+                           row.data(ActionHistoryModel::ApplySqlRole).toString(),
+                           row.data(ActionHistoryModel::RollbackSqlRole).toString(),
+                           row.data(ActionHistoryModel::TargetRole).toString());
+    // An action a detector proposed carries its finding: the advice and the numbers behind it.
+    const QJsonObject finding
+        = row.data(ActionHistoryModel::DetailsRole).toJsonObject().value(QLatin1StringView("finding")).toObject();
+    if (!finding.isEmpty()) {
+        text += tr("\n\nFound by: %1 (%2, %3)")
+                    .arg(finding.value(QLatin1StringView("detector")).toString(),
+                        finding.value(QLatin1StringView("case")).toString(),
+                        finding.value(QLatin1StringView("severity")).toString());
+        if (const QString advice = finding.value(QLatin1StringView("advice")).toString(); !advice.isEmpty())
+            text += u'\n' + advice;
+        text += tr("\n\nEvidence:\n%1")
+                    .arg(QString::fromUtf8(QJsonDocument(finding.value(QLatin1StringView("evidence")).toObject())
+                                               .toJson(QJsonDocument::Indented)));
+    }
+    m_details->setPlainText(text);
 }
 
 } // namespace vigil

@@ -9,7 +9,9 @@
 #include "pgserver.h"
 #include "settings.h"
 
+#include <QJsonObject>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -113,10 +115,24 @@ private slots:
     void rejectedActionNeverRuns()
     {
         QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
-        m_runner->propose(parameterChange(QStringLiteral("35s")));
+        // As a detector proposes it: with its finding, whose advice and evidence the card shows.
+        Action proposed = parameterChange(QStringLiteral("35s"));
+        proposed.origin = ActionOrigin::Auto;
+        proposed.details.insert(QStringLiteral("finding"),
+            QJsonObject { { QStringLiteral("detector"), QStringLiteral("spills") },
+                { QStringLiteral("case"), QStringLiteral("sorts_and_hashes_spill_to_disk") },
+                { QStringLiteral("severity"), QStringLiteral("warning") },
+                { QStringLiteral("advice"), QStringLiteral("keep the largest spill in memory") },
+                { QStringLiteral("evidence"), QJsonObject { { QStringLiteral("temp_mb_per_second"), 27.3 } } } });
+        m_runner->propose(proposed);
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
         QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
         QTRY_VERIFY(button("rejectButton")->isEnabled());
+        const QString card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
+        QVERIFY2(card.contains(QLatin1StringView("Found by: spills (sorts_and_hashes_spill_to_disk, warning)"))
+                && card.contains(QLatin1StringView("keep the largest spill in memory"))
+                && card.contains(QLatin1StringView("temp_mb_per_second")),
+            qPrintable(card));
         QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
         QVERIFY(finished.wait(15000));
         const Action done = finished.front().at(0).value<Action>();
