@@ -64,6 +64,16 @@ Engine::Engine(EngineConfig config, QObject *parent)
     m_hostTick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
     connect(&m_hostTick, &QTimer::timeout, this, &Engine::onHostTick);
     connect(&m_analyseTimer, &QTimer::timeout, this, &Engine::analyseNow);
+    m_rollbackDecisionTimer.setSingleShot(true);
+    connect(&m_rollbackDecisionTimer, &QTimer::timeout, this, [this] {
+        if (m_phase != Phase::AwaitingRollbackDecision)
+            return;
+        // Nobody answered: the harm has waited long enough.
+        beginRollback(QStringLiteral("%1; no decision within %2 min, rolled back on its own")
+                          .arg(m_pendingRollbackReason)
+                          .arg(m_config.rollbackDecisionSeconds / 60.0, 0, 'f', 0),
+            m_pendingRollbackEvidence);
+    });
     m_config.limits.mode = m_config.mode;
 }
 
@@ -183,6 +193,7 @@ void Engine::stop()
     m_hostTick.stop();
     m_pruneTimer.stop();
     m_analyseTimer.stop();
+    m_rollbackDecisionTimer.stop();
     if (m_executorThread.isRunning()) {
         // The worker closes its session in its destructor, run in its thread as the thread finishes (deleteLater).
         m_executorThread.quit();
@@ -575,7 +586,10 @@ void Engine::feedWindow(double now)
         if (verdict->isRollback()) {
             publishAction(
                 QStringLiteral("action.degraded"), verdict->reason, { { QStringLiteral("evidence"), evidence } });
-            beginRollback(verdict->reason, evidence);
+            if (m_config.askBeforeRollback && m_config.mode == QLatin1StringView("approve"))
+                awaitRollbackDecision(verdict->reason, evidence);
+            else
+                beginRollback(verdict->reason, evidence);
         } else {
             journal(ActionState::Kept, verdict->reason, evidence);
             publishAction(QStringLiteral("action.kept"), verdict->reason, { { QStringLiteral("evidence"), evidence } });
@@ -583,6 +597,50 @@ void Engine::feedWindow(double now)
         }
         return;
     }
+}
+
+void Engine::awaitRollbackDecision(const QString &reason, const QJsonObject &evidence)
+{
+    // The change stays in place while a DBA decides: journaled as still observing (recovery after a crash observes
+    // it again), with the verdict, and bounded in time.
+    m_pendingRollbackReason = reason;
+    m_pendingRollbackEvidence = evidence;
+    const QString waiting = QStringLiteral("degraded: %1 — waiting for a DBA to confirm the rollback").arg(reason);
+    journal(ActionState::Observing, waiting, evidence);
+    publishAction(QStringLiteral("action.rollback_requested"), reason,
+        QJsonObject { { QStringLiteral("evidence"), evidence },
+            { QStringLiteral("decide_within_seconds"), m_config.rollbackDecisionSeconds } });
+    m_phase = Phase::AwaitingRollbackDecision;
+    m_rollbackDecisionTimer.start(int(std::lround(m_config.rollbackDecisionSeconds * 1000)));
+}
+
+void Engine::confirmRollback(qint64 actionId, const QString &by)
+{
+    if (m_phase != Phase::AwaitingRollbackDecision || actionId != m_action.id) {
+        emit actionRefused(QStringLiteral("action %1 is not waiting for a rollback decision").arg(actionId));
+        return;
+    }
+    m_rollbackDecisionTimer.stop();
+    beginRollback(
+        QStringLiteral("%1; rollback confirmed by %2").arg(m_pendingRollbackReason, by), m_pendingRollbackEvidence);
+}
+
+void Engine::keepDespiteVerdict(qint64 actionId, const QString &by)
+{
+    if (m_phase != Phase::AwaitingRollbackDecision || actionId != m_action.id) {
+        emit actionRefused(QStringLiteral("action %1 is not waiting for a rollback decision").arg(actionId));
+        return;
+    }
+    m_rollbackDecisionTimer.stop();
+    const QString reason = QStringLiteral("kept by %1 despite the verdict: %2").arg(by, m_pendingRollbackReason);
+    journal(ActionState::Kept, reason, m_pendingRollbackEvidence);
+    publishAction(QStringLiteral("action.kept"), reason, { { QStringLiteral("evidence"), m_pendingRollbackEvidence } });
+    finish(true);
+}
+
+void Engine::setAskBeforeRollback(bool ask)
+{
+    m_config.askBeforeRollback = ask;
 }
 
 void Engine::beginRollback(const QString &reason, const QJsonObject &evidence)

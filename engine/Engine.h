@@ -40,6 +40,10 @@ struct EngineConfig
     double analyseSeconds = 60.0;
     AnalyserThresholds thresholds;
     ProposalLimits limits; ///< its mode is taken from `mode`
+    /// Approve mode only: a degraded verdict waits for a DBA (confirmRollback / keepDespiteVerdict) instead of
+    /// rolling back at once — for at most rollbackDecisionSeconds, then it rolls back on its own.
+    bool askBeforeRollback = false;
+    double rollbackDecisionSeconds = 600;
     /// Reads the host's metrics from this directory (files stat, meminfo, loadavg) instead of choosing a source for
     /// the target: for tests of a failing host metrics source. Empty in production.
     QString hostProcRoot;
@@ -95,6 +99,11 @@ public:
     /// findings and `analysis.finished` with all of them, then advises, queues or executes what they recommend as
     /// the mode and the limits allow (one action per run).
     void analyseNow();
+    /// Answers a rollback that waits for a DBA (askBeforeRollback): roll it back now, or keep the change in spite of
+    /// the verdict. Both are journaled with who decided; an id that is not waiting ends with actionRefused().
+    void confirmRollback(qint64 actionId, const QString &by);
+    void keepDespiteVerdict(qint64 actionId, const QString &by);
+    void setAskBeforeRollback(bool ask);
     /// observe | approve | autonomous: what the analyser's recommendations become from now on.
     void setMode(const QString &mode);
     void setLimits(const vigil::ProposalLimits &limits);
@@ -110,7 +119,17 @@ signals:
     void sampleAvailable(const vigil::Sample &sample);
 
 private:
-    enum class Phase { Idle, Preparing, Locking, Baseline, Applying, Observing, RollingBack, Recovering };
+    enum class Phase {
+        Idle,
+        Preparing,
+        Locking,
+        Baseline,
+        Applying,
+        Observing,
+        AwaitingRollbackDecision,
+        RollingBack,
+        Recovering
+    };
 
     void onTick();
     void onHostTick();
@@ -127,6 +146,7 @@ private:
     void startApplying();
     void feedWindow(double now);
     void beginRollback(const QString &reason, const QJsonObject &evidence);
+    void awaitRollbackDecision(const QString &reason, const QJsonObject &evidence);
     void recoverNext();
     void trimTicks();
     bool baselineReady() const;
@@ -161,6 +181,9 @@ private:
     bool m_paused = false;
     bool m_proposing = false; ///< the action being prepared is to wait for approval, not to run
     std::optional<GuardPolicy> m_pendingPolicy;
+    QTimer m_rollbackDecisionTimer { this };
+    QString m_pendingRollbackReason;
+    QJsonObject m_pendingRollbackEvidence;
     std::unique_ptr<LiveAnalyser> m_analyser;
     QTimer m_analyseTimer { this };
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)

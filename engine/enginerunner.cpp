@@ -109,6 +109,29 @@ void EngineRunner::setThresholds(const AnalyserThresholds &thresholds)
             m_engine, [engine = m_engine, thresholds] { engine->setThresholds(thresholds); }, Qt::QueuedConnection);
 }
 
+void EngineRunner::confirmRollback(qint64 actionId, const QString &by)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, actionId, by] { engine->confirmRollback(actionId, by); },
+            Qt::QueuedConnection);
+}
+
+void EngineRunner::keepDespiteVerdict(qint64 actionId, const QString &by)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, actionId, by] { engine->keepDespiteVerdict(actionId, by); },
+            Qt::QueuedConnection);
+}
+
+void EngineRunner::setAskBeforeRollback(bool ask)
+{
+    if (m_engine)
+        QMetaObject::invokeMethod(
+            m_engine, [engine = m_engine, ask] { engine->setAskBeforeRollback(ask); }, Qt::QueuedConnection);
+}
+
 void EngineRunner::analyseNow()
 {
     if (m_engine)

@@ -33,6 +33,9 @@ public:
     void setMode(const QString &mode);
     void setLimits(const vigil::ProposalLimits &limits);
     void setThresholds(const vigil::AnalyserThresholds &thresholds);
+    void confirmRollback(qint64 actionId, const QString &by);
+    void keepDespiteVerdict(qint64 actionId, const QString &by);
+    void setAskBeforeRollback(bool ask);
     /// Runs the detectors now (their findings arrive as the analysis.finished event).
     void analyseNow();
     void propose(const vigil::Action &action);

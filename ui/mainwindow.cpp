@@ -90,6 +90,28 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     m_bannerText = new QLabel(m_banner);
     m_bannerText->setWordWrap(true);
     bannerLayout->addWidget(m_bannerText, 1);
+    // Ask before rolling back (approve mode): the decision is taken here, on the banner that says why.
+    m_rollbackNow = new QToolButton(m_banner);
+    m_rollbackNow->setObjectName(QStringLiteral("rollbackNow"));
+    m_rollbackNow->setText(tr("Roll back now"));
+    m_rollbackNow->setToolTip(tr("Take the change back now, as the guard recommends"));
+    m_keepIt = new QToolButton(m_banner);
+    m_keepIt->setObjectName(QStringLiteral("keepDespiteVerdict"));
+    m_keepIt->setText(tr("Keep it"));
+    m_keepIt->setToolTip(tr("Keep the change although it made the database slower (journaled with your name)"));
+    const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
+    connect(m_rollbackNow, &QToolButton::clicked, this, [this, who] {
+        if (m_runner && m_rollbackDecisionId)
+            m_runner->confirmRollback(m_rollbackDecisionId, who);
+    });
+    connect(m_keepIt, &QToolButton::clicked, this, [this, who] {
+        if (m_runner && m_rollbackDecisionId)
+            m_runner->keepDespiteVerdict(m_rollbackDecisionId, who);
+    });
+    bannerLayout->addWidget(m_rollbackNow);
+    bannerLayout->addWidget(m_keepIt);
+    m_rollbackNow->hide();
+    m_keepIt->hide();
     auto *dismiss = new QToolButton(m_banner);
     dismiss->setText(tr("Dismiss"));
     dismiss->setObjectName(QStringLiteral("dismissBanner"));
@@ -245,6 +267,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     };
     connect(m_settings, &Settings::rollbackMemoryHoursChanged, runner, sendLimits);
     connect(m_settings, &Settings::analyserThresholdsChanged, runner, &EngineRunner::setThresholds);
+    connect(m_settings, &Settings::askBeforeRollbackChanged, runner, &EngineRunner::setAskBeforeRollback);
     connect(m_settings, &Settings::rateLimitPerHourChanged, runner, sendLimits);
     connect(m_settings, &Settings::cooldownMinutesChanged, runner, sendLimits);
     connect(runner, &EngineRunner::actionRefused, this, [this](const QString &reason) {
@@ -311,12 +334,13 @@ void MainWindow::onSettings()
     dialog.exec(); // accepting writes the settings; their signals reach the engine and the toolbar
 }
 
-void MainWindow::showBanner(const QString &text)
+void MainWindow::showBanner(const QString &text, const QString &title)
 {
     m_bannerText->setText(text);
     m_banner->show();
     if (m_tray)
-        m_tray->showMessage(tr("Vigil rolled back a change"), text, QSystemTrayIcon::Warning, 15000);
+        m_tray->showMessage(
+            title.isEmpty() ? tr("Vigil rolled back a change") : title, text, QSystemTrayIcon::Warning, 15000);
 }
 
 void MainWindow::updateObserving()
@@ -331,6 +355,15 @@ void MainWindow::updateObserving()
 
 void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
 {
+    if (m_rollbackDecisionId && payload.value(QLatin1StringView("action_id")).toInteger() == m_rollbackDecisionId
+        && (name == QLatin1StringView("action.rolling_back") || name == QLatin1StringView("action.kept")
+            || name == QLatin1StringView("action.failed"))) {
+        m_rollbackDecisionId = 0;
+        m_rollbackNow->hide();
+        m_keepIt->hide();
+        if (name == QLatin1StringView("action.kept"))
+            m_banner->hide();
+    }
     if (m_history && name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
         m_history->refresh(); // the journal row changed: merge it into the table
     const QString sql = payload.value(QLatin1StringView("apply_sql")).toString();
@@ -367,6 +400,18 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_progress->hide();
         m_activity->setText(
             tr("kept \"%1\": %2").arg(sql.left(60), payload.value(QLatin1StringView("reason")).toString()));
+    } else if (name == QLatin1StringView("action.rollback_requested")) {
+        m_countdown.stop();
+        m_progress->hide();
+        m_rollbackDecisionId = payload.value(QLatin1StringView("action_id")).toInteger();
+        const int minutes = int(payload.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
+        m_activity->setText(tr("waiting for your decision on \"%1\"").arg(sql.left(60)));
+        showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
+                       .arg(sql.left(80), m_target, payload.value(QLatin1StringView("reason")).toString())
+                       .arg(minutes),
+            tr("A change made the database slower: your decision"));
+        m_rollbackNow->show();
+        m_keepIt->show();
     } else if (name == QLatin1StringView("action.rolled_back")) {
         m_countdown.stop();
         m_progress->hide();

@@ -13,6 +13,7 @@ class QListWidget;
 class QProgressBar;
 class QStackedWidget;
 class QSystemTrayIcon;
+class QToolButton;
 
 namespace vigil {
 
@@ -59,7 +60,7 @@ private:
     void onEngineEvent(const QString &name, const QJsonObject &payload);
     void onGuardedChange();
     void onSettings();
-    void showBanner(const QString &text);
+    void showBanner(const QString &text, const QString &title = {});
     void updateObserving();
 
     Settings *m_settings = nullptr;
@@ -83,6 +84,9 @@ private:
     QString m_mode = QStringLiteral("approve");
     QString m_target;
     qint64 m_observedId = 0;
+    qint64 m_rollbackDecisionId = 0; ///< the action whose rollback waits for the DBA (ask before rolling back)
+    QToolButton *m_rollbackNow = nullptr;
+    QToolButton *m_keepIt = nullptr;
     QString m_observedSql;
     double m_observedSince = 0;
     double m_windowSeconds = 60;

@@ -98,6 +98,7 @@ int main(int argc, char *argv[])
         config.limits.cooldownSeconds = 60.0 * settings.cooldownMinutes();
         config.limits.memorySeconds = 3600.0 * settings.rollbackMemoryHours();
         config.thresholds = settings.analyserThresholds();
+        config.askBeforeRollback = settings.askBeforeRollback();
         auto seconds = [&](const char *name, double fallback) {
             bool ok = false;
             const double v = parser.value(QLatin1StringView(name)).toDouble(&ok);

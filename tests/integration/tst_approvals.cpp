@@ -16,6 +16,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include <memory>
 
@@ -139,6 +140,64 @@ private slots:
         QCOMPARE(done.state, ActionState::Rejected);
         QVERIFY2(done.reason.startsWith(QLatin1StringView("rejected by")), qPrintable(done.reason));
         QCOMPARE(setting(), QStringLiteral("-1"));
+    }
+
+    // "Ask before rolling back" (approve mode): the harmful change stays until the DBA decides on the banner.
+    void askBeforeRollingBackWaitsForTheDba()
+    {
+        // With bitmap scans off, index scans off leaves every lookup a sequential scan: plainly harmful.
+        QVERIFY(m_server.psql(QStringLiteral("ALTER SYSTEM SET enable_bitmapscan = off")));
+        QVERIFY(m_server.psql(QStringLiteral("SELECT pg_reload_conf()")));
+        m_settings->setAskBeforeRollback(true);
+        auto harmful = [] {
+            Action a;
+            a.kind = ActionKind::SetParameter;
+            a.applySql = QStringLiteral("ALTER SYSTEM SET enable_indexscan = off");
+            a.details = { { QStringLiteral("name"), QStringLiteral("enable_indexscan") },
+                { QStringLiteral("value"), QStringLiteral("off") } };
+            a.reason = QStringLiteral("harmful, by the test");
+            return a;
+        };
+        auto *rollbackNow = m_window->findChild<QToolButton *>(QStringLiteral("rollbackNow"));
+        auto *keepIt = m_window->findChild<QToolButton *>(QStringLiteral("keepDespiteVerdict"));
+        QVERIFY(rollbackNow && keepIt);
+        auto indexScans = [this] {
+            QString out;
+            m_server.psql(QStringLiteral("SHOW enable_indexscan"), &out);
+            return out;
+        };
+
+        // Roll back now.
+        QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+        m_runner->submit(harmful());
+        QTRY_VERIFY_WITH_TIMEOUT(rollbackNow->isVisible(), 45000);
+        QCOMPARE(indexScans(), QStringLiteral("off")); // still in place: waiting for the DBA
+        QVERIFY(m_window->bannerText().contains(QLatin1StringView("Roll it back now, or keep it?")));
+        QTest::mouseClick(rollbackNow, Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        Action done = finished.front().at(0).value<Action>();
+        QCOMPARE(done.state, ActionState::RolledBack);
+        QVERIFY2(done.reason.contains(QLatin1StringView("rollback confirmed by")), qPrintable(done.reason));
+        QCOMPARE(indexScans(), QStringLiteral("on"));
+        QVERIFY(!rollbackNow->isVisible());
+
+        // Keep it: journaled as kept, with who decided and the verdict it overrode.
+        finished.clear();
+        m_runner->submit(harmful());
+        QTRY_VERIFY_WITH_TIMEOUT(keepIt->isVisible(), 45000);
+        QTest::mouseClick(keepIt, Qt::LeftButton);
+        QVERIFY(finished.wait(30000));
+        done = finished.front().at(0).value<Action>();
+        QCOMPARE(done.state, ActionState::Kept);
+        QVERIFY2(
+            done.reason.startsWith(QLatin1StringView("kept by")) && done.reason.contains(QLatin1StringView("despite")),
+            qPrintable(done.reason));
+        QCOMPARE(indexScans(), QStringLiteral("off"));
+
+        m_settings->setAskBeforeRollback(false);
+        m_server.psql(QStringLiteral("ALTER SYSTEM RESET enable_indexscan"));
+        m_server.psql(QStringLiteral("ALTER SYSTEM RESET enable_bitmapscan"));
+        m_server.psql(QStringLiteral("SELECT pg_reload_conf()"));
     }
 };
 
