@@ -20,6 +20,7 @@
 #include <QDateTime>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
@@ -220,13 +221,28 @@ void MainWindow::setMode(const QString &mode)
         return;
     for (QAction *a : m_modes->actions())
         a->setChecked(a->data().toString() == mode);
-    m_modeLabel->setText(tr("mode: %1").arg(mode));
-    if (mode == m_mode)
+    if (mode == m_mode) {
+        updateModeLabel();
         return;
+    }
     m_mode = mode;
+    updateModeLabel();
     if (const std::optional<Settings::Mode> m = Settings::modeFromName(mode))
         m_settings->setMode(*m);
     emit modeChanged(mode);
+}
+
+void MainWindow::updateModeLabel()
+{
+    // The engine checked the role's grants at connect (ui runs no SQL): say when they do not allow this mode.
+    const bool allowed = m_allowedModes.isEmpty() || m_allowedModes.contains(m_mode);
+    m_modeLabel->setText(allowed
+            ? tr("mode: %1").arg(m_mode)
+            : tr("mode: %1 — not allowed by the role's grants (hover for the GRANTs)").arg(m_mode));
+    m_modeLabel->setStyleSheet(allowed ? QString() : QStringLiteral("color: #b00020;"));
+    m_modeLabel->setToolTip(m_privileges.isEmpty()
+            ? QString()
+            : tr("The role allows: %1\n\n%2").arg(m_allowedModes.join(QStringLiteral(", ")), m_privileges));
 }
 
 bool MainWindow::actionsPaused() const
@@ -372,6 +388,12 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
                                        .arg(payload.value(QLatin1StringView("target")).toString(),
                                            payload.value(QLatin1StringView("server_version")).toString()));
         m_connectionState->setToolTip(payload.value(QLatin1StringView("host_metrics")).toString());
+    } else if (name == QLatin1StringView("engine.privileges")) {
+        m_allowedModes.clear();
+        for (const QJsonValue &mode : payload.value(QLatin1StringView("modes")).toArray())
+            m_allowedModes << mode.toString();
+        m_privileges = payload.value(QLatin1StringView("text")).toString();
+        updateModeLabel();
     } else if (name == QLatin1StringView("collector.gap")) {
         m_connectionState->setText(tr("● connection lost — retrying (%1)")
                                        .arg(payload.value(QLatin1StringView("reason")).toString().left(80)));

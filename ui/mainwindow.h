@@ -62,6 +62,7 @@ private:
     void onSettings();
     void showBanner(const QString &text, const QString &title = {});
     void updateObserving();
+    void updateModeLabel();
 
     Settings *m_settings = nullptr;
     EngineRunner *m_runner = nullptr;
@@ -82,6 +83,8 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     QTimer m_countdown;
     QString m_mode = QStringLiteral("approve");
+    QStringList m_allowedModes; ///< what the target's role allows (engine.privileges); empty until known
+    QString m_privileges; ///< the engine's report on the role's privileges, for the mode label's tooltip
     QString m_target;
     qint64 m_observedId = 0;
     qint64 m_rollbackDecisionId = 0; ///< the action whose rollback waits for the DBA (ask before rolling back)

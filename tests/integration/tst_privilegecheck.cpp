@@ -5,11 +5,17 @@
 #include "Engine.h"
 #include "collect/dbcollector.h"
 #include "collect/pgconnection.h"
+#include "enginerunner.h"
+#include "mainwindow.h"
 #include "pgserver.h"
 #include "privilegecheck.h"
+#include "settings.h"
 #include "vigilctlrunner.h"
 
 #include <QJsonArray>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -319,7 +325,34 @@ private slots:
         QCOMPARE(privileges.value(QLatin1StringView("mode_possible")).toBool(true), false);
         QVERIFY(privileges.value(QLatin1StringView("text")).toString().contains(QLatin1StringView("pg_reload_conf")));
     }
+
+    void windowShowsWhatTheRoleAllows()
+    {
+        // The window runs no SQL: it shows the engine's engine.privileges event in its mode label.
+        QStandardPaths::setTestModeEnabled(true);
+        QTemporaryDir dir;
+        Settings settings(dir.filePath(QStringLiteral("vigil.ini")));
+        EngineConfig config;
+        config.targetConninfo = m_server.conninfo(QStringLiteral("vigil_mon"));
+        config.storeLocation = dir.filePath(QStringLiteral("store.sqlite"));
+        EngineRunner runner(config);
+        MainWindow window(&settings);
+        window.setMode(QStringLiteral("autonomous"));
+        window.attachEngine(&runner, QStringLiteral("test"));
+        QSignalSpy started(&runner, &EngineRunner::started);
+        runner.start();
+        QVERIFY(started.wait(20000));
+        QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
+        const auto *label = window.findChild<QLabel *>(QStringLiteral("modeLabel"));
+        QVERIFY(label);
+        QTRY_VERIFY2(label->text().contains(QLatin1StringView("not allowed")), qPrintable(label->text()));
+        QVERIFY(
+            label->toolTip().contains(QLatin1StringView("GRANT EXECUTE ON FUNCTION pg_reload_conf() TO vigil_mon;")));
+        window.setMode(QStringLiteral("observe"));
+        QCOMPARE(label->text(), QStringLiteral("mode: observe"));
+        runner.stop();
+    }
 };
 
-QTEST_GUILESS_MAIN(TestPrivilegeCheck)
+QTEST_MAIN(TestPrivilegeCheck)
 #include "tst_privilegecheck.moc"
