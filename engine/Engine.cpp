@@ -398,6 +398,7 @@ void Engine::approve(qint64 actionId, const QString &by)
     }
     m_action = *stored;
     m_action.reason = QStringLiteral("approved by %1").arg(by);
+    m_approvedBy = by;
     publishAction(QStringLiteral("action.approved"), m_action.reason);
     m_phase = Phase::Locking;
     QMetaObject::invokeMethod(m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
@@ -492,8 +493,11 @@ void Engine::startApplying()
 {
     m_applyStartT = nowSeconds();
     // Written before the SQL runs: a crash from here on leaves an `applying` row for recovery to inspect.
+    // Who approved goes into the journal with the step it allowed (approve mode, desktop or over NATS).
+    const QString approval = std::exchange(m_approvedBy, QString());
     if (!journal(ActionState::Applying,
-            QStringLiteral("applying after a %1 s baseline").arg(m_config.policy.baselineSeconds))) {
+            (approval.isEmpty() ? QString() : QStringLiteral("approved by %1; ").arg(approval))
+                + QStringLiteral("applying after a %1 s baseline").arg(m_config.policy.baselineSeconds))) {
         publishAction(QStringLiteral("action.failed"),
             QStringLiteral("not applied: the journal cannot be written (%1)").arg(m_store->lastError()));
         finish(true);
@@ -688,6 +692,7 @@ void Engine::finish(bool unlock)
         QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
     m_window.reset();
     m_phase = Phase::Idle;
+    m_approvedBy.clear();
     if (m_pendingPolicy) {
         m_config.policy = *m_pendingPolicy;
         m_pendingPolicy.reset();

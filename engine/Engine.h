@@ -180,6 +180,7 @@ private:
     std::unique_ptr<ObservationWindow> m_window;
     bool m_paused = false;
     bool m_proposing = false; ///< the action being prepared is to wait for approval, not to run
+    QString m_approvedBy; ///< who approved the action being handled, for its applying row
     std::optional<GuardPolicy> m_pendingPolicy;
     QTimer m_rollbackDecisionTimer { this };
     QString m_pendingRollbackReason;

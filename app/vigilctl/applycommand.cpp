@@ -4,6 +4,9 @@
 
 #include "Engine.h"
 #include "act/actionfromsql.h"
+#include "conninfo.h"
+#include "events/natspublisher.h"
+#include "natsagent.h"
 
 #include <QCoreApplication>
 
@@ -25,6 +28,7 @@ int runApplyCommand(const QStringList &arguments)
     });
     addGuardOptions(parser);
     addStoreOption(parser);
+    addNatsOptions(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("apply")); code >= 0)
         return code;
     if (!parser.isSet(QStringLiteral("target")) || !parser.isSet(QStringLiteral("sql"))) {
@@ -50,6 +54,10 @@ int runApplyCommand(const QStringList &arguments)
         err() << "vigilctl apply: " << problem << "\n";
         return exitcode::kBadInput;
     }
+    vigil::NatsOptions nats;
+    bool natsOn = false;
+    if (!readNatsOptions(parser, QStringLiteral("apply"), nats, natsOn))
+        return exitcode::kBadInput;
     QString error;
     const std::optional<vigil::Action> action = vigil::actionFromSql(
         parser.value(QStringLiteral("sql")), parser.value(QStringLiteral("rollback-sql")), &error);
@@ -61,6 +69,16 @@ int runApplyCommand(const QStringList &arguments)
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
         [](const QString &, const QJsonObject &payload) { printJsonLine(payload); });
+    std::unique_ptr<vigil::NatsAgent> agent;
+    if (natsOn) {
+        const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(config.targetConninfo);
+        agent = std::make_unique<vigil::NatsAgent>(&engine, info ? info->displayName() : QString(), nats);
+        if (!agent->start(false, &error)) {
+            err() << "vigilctl apply: " << error << "\n";
+            return exitcode::kBadInput;
+        }
+        printNatsStatusOnChange(agent->publisher());
+    }
     if (!engine.start(&error)) {
         err() << "vigilctl apply: " << error << "\n";
         return exitcode::kBadInput;
@@ -82,5 +100,9 @@ int runApplyCommand(const QStringList &arguments)
     engine.submit(*action);
     QCoreApplication::exec();
     engine.stop();
+    if (agent) {
+        agent->stop(); // the last events (rolled_back, kept) go out before the process ends
+        printJsonLine(agent->publisher()->status());
+    }
     return code;
 }

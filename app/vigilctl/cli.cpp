@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
+#include "events/natspublisher.h"
 #include "store/knowledgestore.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QUrl>
 
 #include <cstdio>
 
@@ -111,6 +114,77 @@ QString storeLocation(const QCommandLineParser &parser)
 {
     return parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
                                                  : vigil::KnowledgeStore::defaultLocation();
+}
+
+void addNatsOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        { QStringLiteral("nats"),
+            QStringLiteral("Publish events to this NATS server: nats://[user:password@]host:port, tls://... for TLS, "
+                           "several separated by commas (subjects vigil.<target>.*, docs/events.md)."),
+            QStringLiteral("URL") },
+        { QStringLiteral("nats-creds"), QStringLiteral("NATS credentials file (user JWT and NKey seed)."),
+            QStringLiteral("FILE") },
+        { QStringLiteral("nats-ca"), QStringLiteral("CA certificate (PEM) to verify the NATS server's TLS with."),
+            QStringLiteral("FILE") },
+        { QStringLiteral("nats-samples"),
+            QStringLiteral("Also publish samples (vigil.<target>.sample), at most one every S seconds (0: each)."),
+            QStringLiteral("S") },
+    });
+}
+
+bool readNatsOptions(
+    const QCommandLineParser &parser, const QString &command, vigil::NatsOptions &options, bool &enabled)
+{
+    enabled = parser.isSet(QStringLiteral("nats"));
+    if (!enabled) {
+        for (const char *name : { "nats-creds", "nats-ca", "nats-samples" })
+            if (parser.isSet(QLatin1StringView(name))) {
+                err() << "vigilctl " << command << ": --" << name << " needs --nats\n";
+                return false;
+            }
+        return true;
+    }
+    options.url = parser.value(QStringLiteral("nats"));
+    for (const QString &one : options.url.split(u',', Qt::SkipEmptyParts)) {
+        const QUrl url(one.trimmed());
+        const QString scheme = url.scheme();
+        if (!url.isValid() || url.host().isEmpty()
+            || (scheme != QLatin1StringView("nats") && scheme != QLatin1StringView("tls"))) {
+            // Never echo the URL: it may hold a password.
+            err() << "vigilctl " << command << ": --nats expects nats://host:port or tls://host:port\n";
+            return false;
+        }
+    }
+    for (const char *name : { "nats-creds", "nats-ca" }) {
+        const QString file = parser.value(QLatin1StringView(name));
+        if (!file.isEmpty() && !QFileInfo(file).isReadable()) {
+            err() << "vigilctl " << command << ": --" << name << ": cannot read " << file << "\n";
+            return false;
+        }
+    }
+    options.credsFile = parser.value(QStringLiteral("nats-creds"));
+    options.caFile = parser.value(QStringLiteral("nats-ca"));
+    if (parser.isSet(QStringLiteral("nats-samples"))) {
+        bool ok = false;
+        options.sampleEverySeconds = parser.value(QStringLiteral("nats-samples")).toDouble(&ok);
+        if (!ok || options.sampleEverySeconds < 0) {
+            err() << "vigilctl " << command << ": --nats-samples expects seconds (0 or more)\n";
+            return false;
+        }
+        options.publishSamples = true;
+    }
+    return true;
+}
+
+void printNatsStatusOnChange(vigil::NatsPublisher *publisher)
+{
+    QObject::connect(publisher, &vigil::NatsPublisher::connectionChanged, publisher, [publisher](bool connected) {
+        QJsonObject status = publisher->status();
+        status.insert(QStringLiteral("event"),
+            connected ? QStringLiteral("nats.connected") : QStringLiteral("nats.disconnected"));
+        printJsonLine(status);
+    });
 }
 
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command)

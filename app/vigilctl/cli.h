@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analyse/analysisinput.h"
+#include "events/natsoptions.h"
 #include "guard/guardpolicy.h"
 
 #include <QCommandLineParser>
@@ -34,6 +35,19 @@ bool readThresholdOptions(
 /// --store: where the knowledge store is (SQLite file or PostgreSQL conninfo); default the per-user SQLite file.
 void addStoreOption(QCommandLineParser &parser);
 QString storeLocation(const QCommandLineParser &parser);
+
+/// --nats URL, --nats-creds FILE, --nats-ca FILE, --nats-samples S: the event bus (docs/events.md).
+void addNatsOptions(QCommandLineParser &parser);
+/// False (message on stderr) on a bad value. enabled says whether --nats was given.
+bool readNatsOptions(
+    const QCommandLineParser &parser, const QString &command, vigil::NatsOptions &options, bool &enabled);
+
+namespace vigil {
+class NatsPublisher;
+}
+/// Prints the publisher's status as a JSON line ("nats.connected" / "nats.disconnected", with the counts) each
+/// time its connection changes.
+void printNatsStatusOnChange(vigil::NatsPublisher *publisher);
 
 /// Parses the arguments; prints help (exit 0) or the error (exit 2). Returns -1 when the command should go on.
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command);

@@ -3,6 +3,9 @@
 #include "commands.h"
 
 #include "Engine.h"
+#include "conninfo.h"
+#include "events/natspublisher.h"
+#include "natsagent.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
@@ -29,7 +32,8 @@ int runWatchCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "The headless engine in the foreground: finishes what the journal has in flight, then samples the target "
-        "and logs JSON lines (samples, actions, notices) until SIGINT or SIGTERM."));
+        "and logs JSON lines (samples, actions, notices) until SIGINT or SIGTERM. With --nats it also publishes "
+        "them and, in approve mode, answers approvals on vigil.<target>.approve / .reject."));
     parser.addOptions({
         { QStringLiteral("target"), QStringLiteral("The database: a libpq conninfo or URI."),
             QStringLiteral("CONNINFO") },
@@ -51,6 +55,7 @@ int runWatchCommand(const QStringList &arguments)
     addGuardOptions(parser);
     addThresholdOption(parser);
     addStoreOption(parser);
+    addNatsOptions(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("watch")); code >= 0)
         return code;
     // An empty target would be libpq's defaults (the local socket as the current user): the agent's unit passes
@@ -94,6 +99,10 @@ int runWatchCommand(const QStringList &arguments)
         err() << "vigilctl watch: " << problem << "\n";
         return exitcode::kBadInput;
     }
+    vigil::NatsOptions nats;
+    bool natsOn = false;
+    if (!readNatsOptions(parser, QStringLiteral("watch"), nats, natsOn))
+        return exitcode::kBadInput;
 
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
@@ -110,6 +119,16 @@ int runWatchCommand(const QStringList &arguments)
         err().flush();
     });
     QString error;
+    std::unique_ptr<vigil::NatsAgent> agent;
+    if (natsOn) {
+        const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(config.targetConninfo);
+        agent = std::make_unique<vigil::NatsAgent>(&engine, info ? info->displayName() : QString(), nats);
+        if (!agent->start(mode == QLatin1StringView("approve"), &error)) {
+            err() << "vigilctl watch: " << error << "\n";
+            return exitcode::kBadInput;
+        }
+        printNatsStatusOnChange(agent->publisher());
+    }
     if (!engine.start(&error)) {
         err() << "vigilctl watch: " << error << "\n";
         return exitcode::kBadInput;
@@ -127,5 +146,9 @@ int runWatchCommand(const QStringList &arguments)
     QMetaObject::invokeMethod(&engine, &vigil::Engine::recover, Qt::QueuedConnection);
     QCoreApplication::exec();
     engine.stop();
+    if (agent) {
+        agent->stop();
+        printJsonLine(agent->publisher()->status());
+    }
     return exitcode::kOk;
 }
