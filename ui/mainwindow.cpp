@@ -8,6 +8,8 @@
 #include "enginerunner.h"
 #include "findingsmodel.h"
 #include "findingspage.h"
+#include "fleetmodel.h"
+#include "fleetpage.h"
 #include "guardedchangedialog.h"
 #include "historypage.h"
 #include "settings.h"
@@ -179,6 +181,10 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     statusBar()->addWidget(m_modeLabel);
     statusBar()->addWidget(m_activity, 1);
     statusBar()->addPermanentWidget(m_progress);
+    m_natsState = new QLabel(this);
+    m_natsState->setObjectName(QStringLiteral("natsState"));
+    m_natsState->hide();
+    statusBar()->addPermanentWidget(m_natsState);
     m_countdown.setInterval(1000);
     connect(&m_countdown, &QTimer::timeout, this, &MainWindow::updateObserving);
 
@@ -328,6 +334,45 @@ void MainWindow::showHistory(const QString &storeLocation)
         if (m_runner)
             m_runner->reject(id, who);
     });
+}
+
+void MainWindow::showFleet(FleetModel *model)
+{
+    if (m_fleet)
+        return;
+    m_fleet = new FleetPage(model, this);
+    addPage(tr("Fleet"), m_fleet,
+        tr("Every Vigil heard on NATS: last state, last action, rollbacks; approve remote actions (Ctrl+%1)")
+            .arg(m_pages->count() + 1));
+    connect(model, &FleetModel::rollbackSeen, this,
+        [this](const QString &target, const QString &sql, const QString &reason, bool failed) {
+            if (target == m_target)
+                return; // this window's own engine has already said so
+            showBanner(failed
+                    ? tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(sql.left(80), target, reason)
+                    : tr("Rolled back \"%1\" on %2: %3").arg(sql.left(80), target, reason));
+        });
+    const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
+    connect(m_fleet, &FleetPage::decisionRequested, this, [this, who](const QString &target, qint64 id, bool approve) {
+        m_activity->setText(approve ? tr("asking %1 to approve #%2…").arg(target).arg(id)
+                                    : tr("asking %1 to reject #%2…").arg(target).arg(id));
+        emit fleetDecisionRequested(target, id, approve, who);
+    });
+}
+
+void MainWindow::setFleetStatus(const QString &text)
+{
+    m_natsState->setText(text);
+    m_natsState->setVisible(!text.isEmpty());
+    if (m_fleet)
+        m_fleet->setStatus(text);
+}
+
+void MainWindow::showFleetAnswer(bool ok, const QString &text)
+{
+    m_activity->setText(text);
+    if (!ok)
+        QMessageBox::warning(this, tr("Remote decision not taken"), text);
 }
 
 void MainWindow::onGuardedChange()

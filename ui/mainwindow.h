@@ -20,6 +20,8 @@ namespace vigil {
 class ActionHistoryModel;
 class DashboardPage;
 class FindingsModel;
+class FleetModel;
+class FleetPage;
 class EngineRunner;
 class Settings;
 struct Action;
@@ -42,6 +44,14 @@ public:
     /// Adds the History page over the journal at storeLocation (read through its own connection).
     void showHistory(const QString &storeLocation);
 
+    /// Adds the Fleet page over model (not owned; fed from NATS by a FleetLink). A rollback on any other target of
+    /// the fleet raises the same banner and notification as a local one.
+    void showFleet(FleetModel *model);
+    /// Where the fleet is heard from (status bar and Fleet page).
+    void setFleetStatus(const QString &text);
+    /// The answer of a remote approval or rejection.
+    void showFleetAnswer(bool ok, const QString &text);
+
     DashboardPage *dashboard() const { return m_dashboard; }
     /// observe | approve | autonomous
     QString mode() const { return m_mode; }
@@ -52,6 +62,8 @@ public:
 
 signals:
     void modeChanged(const QString &mode);
+    /// The DBA approved (or rejected) a remote agent's action on the Fleet page; who is the desktop user.
+    void fleetDecisionRequested(const QString &target, qint64 actionId, bool approve, const QString &who);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -79,6 +91,8 @@ private:
     QLabel *m_connectionState = nullptr;
     QLabel *m_modeLabel = nullptr;
     QLabel *m_activity = nullptr;
+    QLabel *m_natsState = nullptr;
+    FleetPage *m_fleet = nullptr;
     QProgressBar *m_progress = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QTimer m_countdown;

@@ -3,6 +3,8 @@
 #include "connectdialog.h"
 #include "conninfo.h"
 #include "enginerunner.h"
+#include "fleetlink.h"
+#include "fleetmodel.h"
 #include "mainwindow.h"
 #include "sandbox.h"
 #include "settings.h"
@@ -85,6 +87,14 @@ int main(int argc, char *argv[])
         targetName = info ? info->displayName() : QObject::tr("the target");
     }
 
+    // The fleet on NATS (Settings → Events → NATS URL): the Fleet page, and this engine's events published.
+    vigil::FleetModel fleet;
+    vigil::FleetLink fleetLink(&fleet);
+    QObject::connect(&fleetLink, &vigil::FleetLink::statusChanged, &window, &vigil::MainWindow::setFleetStatus);
+    QObject::connect(&fleetLink, &vigil::FleetLink::decisionAnswered, &window, &vigil::MainWindow::showFleetAnswer);
+    QObject::connect(&window, &vigil::MainWindow::fleetDecisionRequested, &fleetLink, &vigil::FleetLink::decide);
+    QObject::connect(&settings, &vigil::Settings::natsUrlChanged, &fleetLink, &vigil::FleetLink::setUrl);
+
     std::unique_ptr<vigil::EngineRunner> runner;
     if (!target.isEmpty()) {
         vigil::EngineConfig config;
@@ -114,10 +124,14 @@ int main(int argc, char *argv[])
         runner = std::make_unique<vigil::EngineRunner>(config);
         window.attachEngine(runner.get(), targetName);
         window.showHistory(config.storeLocation);
+        fleetLink.setLocalEngine(runner.get(), targetName);
         runner->start();
     }
+    window.showFleet(&fleet); // after History and Approvals, which keep Ctrl+2 and Ctrl+3
+    fleetLink.setUrl(settings.natsUrl());
     window.show();
     const int code = QApplication::exec();
+    fleetLink.setUrl(QString()); // the publisher lets go of the engine's events before the engine goes
     runner.reset(); // the engine stops before the sandbox it watches goes away
     return code;
 }

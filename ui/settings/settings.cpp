@@ -628,6 +628,11 @@ QString Settings::natsUrl() const
     return cleanNatsUrl(m_store->value(kNatsUrlKey).toString());
 }
 
+bool Settings::isAcceptableNatsUrl(const QString &url)
+{
+    return url.trimmed().isEmpty() || !cleanNatsUrl(url).isEmpty();
+}
+
 bool Settings::setNatsUrl(const QString &url)
 {
     const QString clean = cleanNatsUrl(url);

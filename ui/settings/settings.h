@@ -157,6 +157,8 @@ public:
     QString natsUrl() const;
     /// False (nothing stored) when url is neither empty nor such a URL. A password in it is dropped.
     bool setNatsUrl(const QString &url);
+    /// True when setNatsUrl() would accept url (empty included).
+    static bool isAcceptableNatsUrl(const QString &url);
 
 signals:
     void sampleIntervalSecondsChanged(double seconds);

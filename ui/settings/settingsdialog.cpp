@@ -124,6 +124,15 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     auto *collectorForm = new QFormLayout(collectorGroup);
     collectorForm->addRow(tr("Tic&k:"), withUnit(m_tick, tr("s")));
 
+    auto *eventsGroup = new QGroupBox(tr("Events"));
+    auto *eventsForm = new QFormLayout(eventsGroup);
+    m_natsUrl = new QLineEdit(m_settings->natsUrl());
+    m_natsUrl->setObjectName(QStringLiteral("natsUrlEdit"));
+    m_natsUrl->setPlaceholderText(tr("nats://host:4222 — empty: off"));
+    m_natsUrl->setToolTip(tr("Publish this Vigil's events to NATS and show the whole fleet (every Vigil publishing "
+                             "there) on the Fleet page. A password in the URL is not saved."));
+    eventsForm->addRow(tr("&NATS URL:"), m_natsUrl);
+
     m_summary = new QLabel;
     m_summary->setObjectName(QStringLiteral("policySummary"));
     m_summary->setWordWrap(true);
@@ -152,6 +161,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     layout->addWidget(guardGroup);
     layout->addWidget(actionsGroup);
     layout->addWidget(collectorGroup);
+    layout->addWidget(eventsGroup);
     layout->addWidget(m_summary);
     layout->addWidget(m_error);
     layout->addStretch();
@@ -160,6 +170,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     for (const NumberField &field : std::as_const(m_fields))
         connect(field.edit, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
     connect(m_mode, &QComboBox::currentIndexChanged, this, &SettingsDialog::onEdited);
+    connect(m_natsUrl, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
 
     fill(m_settings->guardPolicy(), m_settings->collectorTickSeconds(), m_settings->mode(),
         m_settings->rateLimitPerHour(), m_settings->cooldownMinutes(), m_settings->askBeforeRollback());
@@ -265,6 +276,8 @@ SettingsDialog::Values SettingsDialog::read(QString *problem) const
     values.tickSeconds = m_locale.toDouble(m_tick->text());
     // One place decides how the guard values fit together: the policy the engine itself checks before using it.
     *problem = sentence(values.policy.validate(values.tickSeconds));
+    if (problem->isEmpty() && !Settings::isAcceptableNatsUrl(m_natsUrl->text()))
+        *problem = tr("The NATS URL must look like nats://host:4222 (or tls://, ws://, wss://), or be empty.");
     return values;
 }
 
@@ -313,6 +326,7 @@ void SettingsDialog::accept()
     m_settings->setRateLimitPerHour(values.rateLimitPerHour);
     m_settings->setCooldownMinutes(values.cooldownMinutes);
     m_settings->setAskBeforeRollback(m_askBeforeRollback->isChecked());
+    m_settings->setNatsUrl(m_natsUrl->text());
     QDialog::accept();
 }
 

@@ -82,6 +82,7 @@ private:
     QLineEdit *m_cooldown = nullptr;
     QCheckBox *m_askBeforeRollback = nullptr;
     QLineEdit *m_tick = nullptr;
+    QLineEdit *m_natsUrl = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_error = nullptr;
     QPushButton *m_ok = nullptr;
