@@ -5,6 +5,7 @@
 #include "events/natsapprovals.h"
 #include "events/natspublisher.h"
 #include "events/natssubscriber.h"
+#include "natslistener.h"
 #include "natsserver.h"
 
 #include <QJsonArray>
@@ -17,14 +18,6 @@ using namespace vigil;
 using namespace vigil::testing;
 
 namespace {
-
-/// Everything a subscriber to vigil.> heard, in order.
-struct Heard
-{
-    QStringList subjects;
-    QList<QJsonObject> payloads;
-    int count(const QString &subject) const { return int(subjects.count(subject)); }
-};
 
 NatsOptions natsAt(const QString &url)
 {
@@ -47,18 +40,9 @@ class TestNatsBus : public QObject
 
     NatsServer m_server;
 
-    std::unique_ptr<NatsSubscriber> listen(Heard &heard, const QString &url)
+    static std::unique_ptr<NatsSubscriber> listen(NatsHeard &heard, const QString &url)
     {
-        auto subscriber = std::make_unique<NatsSubscriber>(natsAt(url));
-        QObject::connect(subscriber.get(), &NatsSubscriber::received, subscriber.get(),
-            [&heard](const QString &subject, const QJsonObject &payload) {
-                heard.subjects << subject;
-                heard.payloads << payload;
-            });
-        QString error;
-        if (!subscriber->start(QStringLiteral("vigil.>"), &error))
-            qWarning("subscriber: %s", qPrintable(error));
-        return subscriber;
+        return listenToFleet(heard, url);
     }
 
     /// Waits until both are connected and the subscription has reached the server.
@@ -104,7 +88,7 @@ private slots:
 
     void eventsArriveWithTheSchema()
     {
-        Heard heard;
+        NatsHeard heard;
         const auto subscriber = listen(heard, m_server.url());
         NatsPublisher publisher(natsAt(m_server.url()));
         publisher.setTarget(QStringLiteral("db1:5432/shop"));
@@ -140,7 +124,7 @@ private slots:
 
     void samplesAtTheConfiguredRate()
     {
-        Heard heard;
+        NatsHeard heard;
         const auto subscriber = listen(heard, m_server.url());
         NatsPublisher publisher(with(natsAt(m_server.url()), [](NatsOptions &o) {
             o.publishSamples = true;
@@ -173,7 +157,7 @@ private slots:
             publisher.publish(QStringLiteral("action.kept"), { { QStringLiteral("action_id"), i } });
         QTRY_COMPARE_WITH_TIMEOUT(publisher.publishedCount(), quint64(10), 2000); // buffered by libnats
         QVERIFY(late.start(&error));
-        Heard heard;
+        NatsHeard heard;
         const auto subscriber = listen(heard, late.url());
         QSignalSpy up(&publisher, &NatsPublisher::connectionChanged);
         QTRY_VERIFY_WITH_TIMEOUT(publisher.isConnected() && subscriber->isConnected(), 15000);
@@ -185,7 +169,7 @@ private slots:
 
     void fullQueueDropsAndCounts()
     {
-        Heard heard;
+        NatsHeard heard;
         const auto subscriber = listen(heard, m_server.url());
         NatsPublisher publisher(with(natsAt(m_server.url()), [](NatsOptions &o) { o.queueCapacity = 16; }));
         publisher.setTarget(QStringLiteral("burst"));
@@ -212,7 +196,7 @@ private slots:
         QString error;
         QVERIFY2(secured.start(&error), qPrintable(error));
         const QString url = QStringLiteral("nats://vigil:s3cret-nats@127.0.0.1:%1").arg(secured.port());
-        Heard heard;
+        NatsHeard heard;
         const auto subscriber = listen(heard, url);
         NatsPublisher publisher(natsAt(url));
         publisher.setTarget(QStringLiteral("t"));
@@ -253,7 +237,7 @@ private slots:
         });
         QString error;
         QVERIFY2(approvals.start(QStringLiteral("db1:5432/shop"), &error), qPrintable(error));
-        Heard heard;
+        NatsHeard heard;
         const auto subscriber = listen(heard, m_server.url());
         QTRY_VERIFY_WITH_TIMEOUT(subscriber->isConnected(), 5000);
         QSignalSpy replied(subscriber.get(), &NatsSubscriber::replied);
