@@ -110,7 +110,9 @@ void FleetModel::addEvent(const QString &subject, const QJsonObject &payload)
     int row = int(it - m_rows.begin());
     if (it == m_rows.end()) {
         beginInsertRows({}, row, row);
-        m_rows.push_back(Row { .target = target });
+        Row fresh;
+        fresh.target = target;
+        m_rows.push_back(std::move(fresh));
         endInsertRows();
         it = m_rows.end() - 1;
     }
