@@ -391,6 +391,12 @@ void Engine::approve(qint64 actionId, const QString &by)
         emit actionRefused(QStringLiteral("action %1 is not waiting for approval").arg(actionId));
         return;
     }
+    // A shared store holds other targets' actions: only this engine's target is this engine's to run.
+    if (stored->target != m_targetName) {
+        emit actionRefused(QStringLiteral("action %1 is for %2, not %3: approve it where that target is watched")
+                               .arg(QString::number(actionId), stored->target, m_targetName));
+        return;
+    }
     if (m_paused || m_phase != Phase::Idle) {
         emit actionRefused(m_paused ? QStringLiteral("actions are paused: resume them to run an approved action")
                                     : QStringLiteral("an action is already being handled on this target"));

@@ -63,9 +63,10 @@ std::vector<Finding> CacheDetector::analyse(const AnalysisInput &in)
     f.evidence.insert(QStringLiteral("subject"), QStringLiteral("shared_buffers"));
 
     if (!ram) {
-        f.advice
-            = QStringLiteral("Host memory is unavailable to Vigil (see the host metrics source), so it cannot "
-                             "size shared_buffers; give the role pg_read_server_files or run Vigil on the server.");
+        f.advice = QStringLiteral(
+            "Host memory is unavailable to Vigil (see the host metrics source), so it cannot "
+            "size shared_buffers; grant the role pg_read_server_files and EXECUTE on pg_read_file(text) "
+            "(docs/security.md), or run Vigil on the server.");
         findings.push_back(f);
         return findings;
     }
