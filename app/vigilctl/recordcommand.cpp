@@ -35,11 +35,20 @@ QJsonObject sampleLine(const vigil::Snapshot &s, double t0)
     const QJsonObject db = writeFields(vigil::kDatabaseFields, s.db);
     const QJsonObject act = writeFields(vigil::kActivityFields, s.activity);
     const QJsonObject sys = writeFields(vigil::kHostFields, s.host);
+    const QJsonObject wal = writeFields(vigil::kWalFields, s.wal);
     QJsonObject line { { QStringLiteral("type"), QStringLiteral("sample") },
         { QStringLiteral("t"), std::round((s.t - t0) * 1000) / 1000 }, { QStringLiteral("db"), db },
         { QStringLiteral("act"), act }, { QStringLiteral("sys"), sys } };
     if (s.hasStatements)
         line.insert(QStringLiteral("pgss"), pgss);
+    if (!wal.isEmpty())
+        line.insert(QStringLiteral("wal"), wal);
+    if (!s.longRunningQueryIds.empty()) {
+        QJsonArray ids;
+        for (qint64 id : s.longRunningQueryIds)
+            ids.append(QString::number(id));
+        line.insert(QStringLiteral("long"), ids);
+    }
     return line;
 }
 
@@ -99,6 +108,9 @@ int runRecordCommand(const QStringList &arguments)
     const QJsonObject header { { QStringLiteral("type"), QStringLiteral("header") },
         { QStringLiteral("format"), QStringLiteral("vigil-trace/1") }, { QStringLiteral("interval_s"), 1.0 },
         { QStringLiteral("server_version"), collector.serverVersion() },
+        // When t = 0 was on the wall clock, so a tool that acted on the server meanwhile (the lab) can place its
+        // action and note lines on the trace's time axis.
+        { QStringLiteral("t0_epoch"), t0 },
         { QStringLiteral("workload"),
             QStringLiteral("recorded by vigilctl record from %1").arg(collector.targetName()) },
         { QStringLiteral("statements"), statements } };

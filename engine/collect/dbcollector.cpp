@@ -19,19 +19,55 @@ const QByteArray kDatabaseOidQuery
     = QByteArray(DbCollector::kMarker) + " SELECT oid FROM pg_database WHERE datname = current_database()";
 const QByteArray kTextsQuery = QByteArray(DbCollector::kMarker)
     + " SELECT queryid, query FROM pg_stat_statements(true) WHERE queryid = ANY($1::bigint[])";
-const QByteArray kDatabaseQuery = QByteArray(DbCollector::kMarker)
-    + " SELECT d.xact_commit, d.xact_rollback, d.blks_hit, d.blks_read, d.tup_returned, d.tup_fetched,"
-      " d.tup_inserted, d.tup_updated, d.tup_deleted, d.temp_bytes, d.deadlocks,"
-      " a.total, a.active, a.idle, a.idle_in_transaction, a.waiting,"
-      " current_setting('max_connections')::int"
-      " FROM pg_stat_database d,"
-      " (SELECT count(*) AS total, count(*) FILTER (WHERE state = 'active') AS active,"
-      "   count(*) FILTER (WHERE state = 'idle') AS idle,"
-      "   count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)'))"
-      "     AS idle_in_transaction,"
-      "   count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting"
-      "  FROM pg_stat_activity WHERE backend_type = 'client backend') a"
-      " WHERE d.datname = current_database()";
+// pg_stat_database, session counts from pg_stat_activity and pg_stat_wal in one round trip. The db_* counts are the
+// monitored database's client sessions other than Vigil's own (every Vigil connection's application_name starts with
+// "vigil"): the workload. Session times, pg_stat_wal and query_id exist from PostgreSQL 14 on; older servers get
+// NULLs, which leave those fields absent.
+QByteArray databaseQuery(int serverVersionNumber)
+{
+    const bool modern = serverVersionNumber >= 140000;
+    const QByteArray sessionTimes
+        = modern ? "d.active_time, d.idle_in_transaction_time" : "NULL::float8, NULL::float8";
+    const QByteArray wal = modern
+        ? "w.wal_records, w.wal_fpi, w.wal_bytes, w.wal_write, w.wal_sync, w.wal_write_time, w.wal_sync_time"
+        : "NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8";
+    const QByteArray walFrom = modern ? ", pg_stat_wal w" : "";
+    const QByteArray longIds = modern
+        ? "string_agg(s.query_id::text, ',') FILTER (WHERE s.workload AND s.long_running)"
+        : "NULL::text";
+    return QByteArray(DbCollector::kMarker)
+        + " SELECT d.xact_commit, d.xact_rollback, d.blks_hit, d.blks_read, d.tup_returned, d.tup_fetched,"
+          " d.tup_inserted, d.tup_updated, d.tup_deleted, d.temp_bytes, d.deadlocks,"
+          " a.total, a.active, a.idle, a.idle_in_transaction, a.waiting,"
+          " current_setting('max_connections')::int,"
+          " a.db_active, a.db_idle_in_transaction, a.db_waiting, a.db_blocked, a.db_long, a.other_active, "
+        + sessionTimes + ", " + wal
+        + ", a.long_ids"
+          " FROM pg_stat_database d"
+        + walFrom
+        + ", (SELECT count(*) AS total, count(*) FILTER (WHERE state = 'active') AS active,"
+          "   count(*) FILTER (WHERE state = 'idle') AS idle,"
+          "   count(*) FILTER (WHERE s.in_transaction) AS idle_in_transaction,"
+          "   count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting,"
+          "   count(*) FILTER (WHERE s.workload AND state = 'active') AS db_active,"
+          "   count(*) FILTER (WHERE s.workload AND s.in_transaction) AS db_idle_in_transaction,"
+          "   count(*) FILTER (WHERE s.workload AND wait_event_type = 'Lock') AS db_waiting,"
+          "   count(*) FILTER (WHERE s.workload AND wait_event_type = 'Lock' AND EXISTS (SELECT 1"
+          "     FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(s.pid))"
+          "     AND b.application_name NOT LIKE 'vigil%')) AS db_blocked,"
+          "   count(*) FILTER (WHERE s.workload AND s.long_running) AS db_long,"
+          "   count(*) FILTER (WHERE NOT s.vigil AND s.datname <> current_database() AND state = 'active')"
+          "     AS other_active, "
+        + longIds
+        + " AS long_ids"
+          "  FROM (SELECT p.*, p.application_name LIKE 'vigil%' OR p.pid = pg_backend_pid() AS vigil,"
+          "     p.datname = current_database() AND p.application_name NOT LIKE 'vigil%'"
+          "       AND p.pid <> pg_backend_pid() AS workload,"
+          "     p.state IN ('idle in transaction', 'idle in transaction (aborted)') AS in_transaction,"
+          "     p.state = 'active' AND p.query_start < statement_timestamp() - interval '1 second' AS long_running"
+          "    FROM pg_stat_activity p WHERE p.backend_type = 'client backend') s) a"
+          " WHERE d.datname = current_database()";
+}
 const QByteArray kInstalledQuery = QByteArray(DbCollector::kMarker)
     + " SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements')";
 // Fails with "must be loaded via shared_preload_libraries" when the library is not loaded.
@@ -94,6 +130,7 @@ bool DbCollector::connect(QString *error)
     }
     m_backoffMs = 0;
     m_lastError.clear();
+    m_countersQuery.clear();
     const int v = m_connection.serverVersionNumber();
     m_serverVersion = QStringLiteral("%1.%2").arg(v / 10000).arg(v % 10000);
     const QString host = m_connection.host().startsWith(u'/') ? QStringLiteral("localhost") : m_connection.host();
@@ -175,7 +212,9 @@ std::optional<Snapshot> DbCollector::collect(bool withStatements)
 bool DbCollector::readDatabaseAndActivity(Snapshot &s)
 {
     QString error;
-    const std::optional<PgRows> rows = m_connection.queryPrepared("vigil_counters", kDatabaseQuery, {}, &error);
+    if (m_countersQuery.isEmpty())
+        m_countersQuery = databaseQuery(m_connection.serverVersionNumber());
+    const std::optional<PgRows> rows = m_connection.queryPrepared("vigil_counters", m_countersQuery, {}, &error);
     if (!rows || rows->rows() != 1) {
         noteFailure(rows ? QStringLiteral("pg_stat_database has no row for this database") : error);
         return false;
@@ -197,6 +236,24 @@ bool DbCollector::readDatabaseAndActivity(Snapshot &s)
     s.activity.idleInTransaction = rows->number(0, 14);
     s.activity.waiting = rows->number(0, 15);
     s.activity.maxConnections = rows->number(0, 16);
+    s.activity.dbActive = rows->number(0, 17);
+    s.activity.dbIdleInTransaction = rows->number(0, 18);
+    s.activity.dbWaiting = rows->number(0, 19);
+    s.activity.dbBlockedByOthers = rows->number(0, 20);
+    s.activity.dbLongRunning = rows->number(0, 21);
+    s.activity.otherDbActive = rows->number(0, 22);
+    s.db.activeTimeMs = rows->number(0, 23);
+    s.db.idleInTransactionTimeMs = rows->number(0, 24);
+    s.wal.records = rows->number(0, 25);
+    s.wal.fullPageImages = rows->number(0, 26);
+    s.wal.bytes = rows->number(0, 27);
+    s.wal.writes = rows->number(0, 28);
+    s.wal.syncs = rows->number(0, 29);
+    s.wal.writeTimeMs = rows->number(0, 30);
+    s.wal.syncTimeMs = rows->number(0, 31);
+    for (const QByteArray &id : rows->value(0, 32).split(','))
+        if (bool ok = false; !id.isEmpty() && (id.toLongLong(&ok), ok))
+            s.longRunningQueryIds.push_back(id.toLongLong());
     return true;
 }
 

@@ -82,6 +82,7 @@ private:
     QString m_lastError;
     QString m_serverVersion;
     QString m_databaseOid; ///< bound into the statements query
+    QByteArray m_countersQuery; ///< made for the server's version at the first reading after a connect
     QString m_targetName;
     QHash<qint64, QString> m_texts;
     QSet<qint64> m_ownQueries; ///< the collector's own statements, left out of every Snapshot

@@ -86,6 +86,7 @@ HostMetrics HostCollector::read()
             m.cpuPct = cpuPct(*m_lastCpu, *now);
         if (now)
             m_lastCpu = now;
+        m.procsRunning = parseProcsRunning(*stat);
     }
     if (const std::optional<QByteArray> meminfo = m_reader(QStringLiteral("meminfo"))) {
         m.memPct = parseMemoryUsedPct(*meminfo);
@@ -117,6 +118,21 @@ std::optional<HostCollector::CpuTimes> HostCollector::parseCpu(const QByteArray 
         t.total += v;
     t.busy = t.total - values[3] - values[4];
     return t;
+}
+
+std::optional<double> HostCollector::parseProcsRunning(const QByteArray &procStat)
+{
+    // "procs_running N": tasks runnable right now. A busy loop elsewhere on the host keeps it above the cores the
+    // database's own sessions use, which CPU busy % alone (capped at 100) cannot show.
+    const QByteArray key = "\nprocs_running ";
+    const qsizetype at = procStat.indexOf(key);
+    if (at < 0)
+        return std::nullopt;
+    const qsizetype from = at + key.size();
+    const qsizetype end = procStat.indexOf('\n', from);
+    bool ok = false;
+    const double value = procStat.mid(from, end < 0 ? -1 : end - from).trimmed().toDouble(&ok);
+    return ok && value >= 0 ? std::optional<double>(value) : std::nullopt;
 }
 
 std::optional<double> HostCollector::cpuPct(const CpuTimes &before, const CpuTimes &after)

@@ -53,6 +53,7 @@ public:
     static std::optional<double> parseMemoryUsedPct(const QByteArray &procMeminfo);
     static std::optional<double> parseMemoryTotalBytes(const QByteArray &procMeminfo);
     static std::optional<double> parseLoad1(const QByteArray &procLoadavg);
+    static std::optional<double> parseProcsRunning(const QByteArray &procStat);
     /// CPU busy % between two readings; empty if the counters went backwards or did not move.
     static std::optional<double> cpuPct(const CpuTimes &before, const CpuTimes &after);
 

@@ -41,6 +41,11 @@ struct DatabaseCounters
     std::optional<double> tupDeleted;
     std::optional<double> tempBytes;
     std::optional<double> deadlocks;
+    /// Milliseconds the database's sessions spent running statements (PostgreSQL 14+): commit waits included,
+    /// which pg_stat_statements does not time. Flushed by each backend at most once a second.
+    std::optional<double> activeTimeMs;
+    /// Milliseconds sessions sat idle inside a transaction (the clients' round trips between statements).
+    std::optional<double> idleInTransactionTimeMs;
 };
 
 /// Instantaneous session counts from pg_stat_activity (client backends of all databases).
@@ -52,6 +57,25 @@ struct ActivityCounts
     std::optional<double> idleInTransaction;
     std::optional<double> waiting;
     std::optional<double> maxConnections;
+    // The same counts for the monitored database only, Vigil's own sessions left out: what the workload does.
+    std::optional<double> dbActive;
+    std::optional<double> dbIdleInTransaction;
+    std::optional<double> dbWaiting; ///< waiting on a heavyweight lock
+    std::optional<double> dbBlockedByOthers; ///< waiting on a lock that a session other than Vigil's holds
+    std::optional<double> dbLongRunning; ///< running one statement for more than a second
+    std::optional<double> otherDbActive; ///< active client sessions of other databases (not Vigil's)
+};
+
+/// pg_stat_wal (PostgreSQL 14+): cumulative WAL activity of the whole cluster.
+struct WalCounters
+{
+    std::optional<double> records;
+    std::optional<double> fullPageImages;
+    std::optional<double> bytes;
+    std::optional<double> writes;
+    std::optional<double> syncs;
+    std::optional<double> writeTimeMs; ///< 0 unless track_wal_io_timing is on
+    std::optional<double> syncTimeMs; ///< 0 unless track_wal_io_timing is on
 };
 
 /// The database host's CPU busy % over the last tick, memory used % and 1-minute load.
@@ -60,6 +84,7 @@ struct HostMetrics
     std::optional<double> cpuPct;
     std::optional<double> memPct;
     std::optional<double> load1;
+    std::optional<double> procsRunning; ///< runnable tasks on the host now (/proc/stat procs_running)
     std::optional<double> memTotalBytes; ///< the host's RAM (MemTotal), for sizing advice; not in traces
 };
 
@@ -74,7 +99,11 @@ struct Snapshot
     bool hasStatements = false; ///< false when pg_stat_statements was not readable at this tick
     DatabaseCounters db;
     ActivityCounts activity;
+    WalCounters wal;
     HostMetrics host;
+    /// queryids of the monitored database's statements that have been running for more than a second (Vigil's
+    /// own left out), one entry per session: a report or a dump that is not the workload shows up here.
+    std::vector<qint64> longRunningQueryIds;
 };
 
 } // namespace vigil

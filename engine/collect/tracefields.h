@@ -26,6 +26,8 @@ inline constexpr TraceField<DatabaseCounters> kDatabaseFields[] = {
     { "tup_deleted", &DatabaseCounters::tupDeleted },
     { "temp_bytes", &DatabaseCounters::tempBytes },
     { "deadlocks", &DatabaseCounters::deadlocks },
+    { "active_time", &DatabaseCounters::activeTimeMs },
+    { "idle_in_transaction_time", &DatabaseCounters::idleInTransactionTimeMs },
 };
 
 inline constexpr TraceField<ActivityCounts> kActivityFields[] = {
@@ -35,12 +37,29 @@ inline constexpr TraceField<ActivityCounts> kActivityFields[] = {
     { "idle_in_transaction", &ActivityCounts::idleInTransaction },
     { "waiting", &ActivityCounts::waiting },
     { "max_connections", &ActivityCounts::maxConnections },
+    { "db_active", &ActivityCounts::dbActive },
+    { "db_idle_in_transaction", &ActivityCounts::dbIdleInTransaction },
+    { "db_waiting", &ActivityCounts::dbWaiting },
+    { "db_blocked_by_others", &ActivityCounts::dbBlockedByOthers },
+    { "db_long_running", &ActivityCounts::dbLongRunning },
+    { "other_db_active", &ActivityCounts::otherDbActive },
+};
+
+inline constexpr TraceField<WalCounters> kWalFields[] = {
+    { "wal_records", &WalCounters::records },
+    { "wal_fpi", &WalCounters::fullPageImages },
+    { "wal_bytes", &WalCounters::bytes },
+    { "wal_write", &WalCounters::writes },
+    { "wal_sync", &WalCounters::syncs },
+    { "wal_write_time", &WalCounters::writeTimeMs },
+    { "wal_sync_time", &WalCounters::syncTimeMs },
 };
 
 inline constexpr TraceField<HostMetrics> kHostFields[] = {
     { "cpu_pct", &HostMetrics::cpuPct },
     { "mem_pct", &HostMetrics::memPct },
     { "load1", &HostMetrics::load1 },
+    { "procs_running", &HostMetrics::procsRunning },
 };
 
 } // namespace vigil

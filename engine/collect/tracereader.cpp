@@ -168,6 +168,19 @@ Snapshot parseSample(const QJsonObject &o)
     readFields(optionalObject(o, QLatin1StringView("db")), QStringLiteral("db"), kDatabaseFields, snap.db);
     readFields(optionalObject(o, QLatin1StringView("act")), QStringLiteral("act"), kActivityFields, snap.activity);
     readFields(optionalObject(o, QLatin1StringView("sys")), QStringLiteral("sys"), kHostFields, snap.host);
+    readFields(optionalObject(o, QLatin1StringView("wal")), QStringLiteral("wal"), kWalFields, snap.wal);
+    const QJsonValue longRunning = o.value(QLatin1StringView("long"));
+    if (longRunning.isArray()) {
+        for (const QJsonValue &id : longRunning.toArray()) {
+            bool ok = false;
+            const qint64 queryId = id.toString().toLongLong(&ok);
+            if (!id.isString() || !ok)
+                fail(QStringLiteral("\"long\" must list queryids as strings"));
+            snap.longRunningQueryIds.push_back(queryId);
+        }
+    } else if (!longRunning.isUndefined() && !longRunning.isNull()) {
+        fail(QStringLiteral("\"long\" must be an array, found %1").arg(typeName(longRunning)));
+    }
     return snap;
 }
 

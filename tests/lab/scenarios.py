@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: MIT
+"""The lab's catalogue: one real action on one workload per scenario, with optional outside load in its window.
+
+`part` splits the catalogue into the tuning part (constants are chosen on it) and the validation part (never tuned
+on). The split was fixed when the catalogue was written, before any scenario was recorded, and is not to be moved
+(docs/guard.md). `harmless_by_construction` marks actions that cannot touch the workload (an index on a table no
+client reads, ANALYZE of it): their label is harmless whatever outside load does to the clients' numbers."""
+from dataclasses import dataclass, field
+
+import workloads as w
+
+
+@dataclass
+class Noise:
+    after: float  # seconds after the action finished
+    kind: str  # cpu, burst, demand, checkpoint, vacuum, vacuum_full, pg_dump, report, lock, io, other_db
+    seconds: float = 10
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    name: str
+    part: str  # "tuning" or "validation"
+    workload: w.Workload
+    kind: str  # create_index, drop_index, set_parameter, other
+    apply: list  # statements, each run on its own (ALTER SYSTEM and CONCURRENTLY refuse a transaction block)
+    rollback: list
+    description: str
+    setup: list = field(default_factory=list)  # run after the schema, before the workload starts
+    noise: list = field(default_factory=list)
+    harmless_by_construction: bool = False
+
+
+def setting(name, value):
+    return [f"ALTER SYSTEM SET {name} = {value}", "SELECT pg_reload_conf()"]
+
+
+def reset(name):
+    return [f"ALTER SYSTEM RESET {name}", "SELECT pg_reload_conf()"]
+
+
+def settings(pairs):
+    statements = [f"ALTER SYSTEM SET {n} = {v}" for n, v in pairs]
+    return statements + ["SELECT pg_reload_conf()"]
+
+
+def resets(names):
+    return [f"ALTER SYSTEM RESET {n}" for n in names] + ["SELECT pg_reload_conf()"]
+
+
+UNTOUCHED_INDEX = (["CREATE INDEX CONCURRENTLY untouched_v_idx ON untouched (v)"],
+                   ["DROP INDEX CONCURRENTLY untouched_v_idx"])
+ANALYZE_UNTOUCHED = (["ANALYZE untouched"], [])
+
+
+def harmless_with(name, part, workload, noise, description, action=UNTOUCHED_INDEX):
+    apply, rollback = action
+    kind = "create_index" if apply[0].startswith("CREATE INDEX") else "other"
+    return Scenario(name, part, workload, kind, apply, rollback, description, noise=noise,
+                    harmless_by_construction=True)
+
+
+CATALOGUE = [
+    # ---------------------------------------------------------------- tuning part
+    harmless_with("tpcb_open_idx_untouched", "tuning", w.tpcb(), [],
+                  "index on a table the workload never touches"),
+    Scenario("tpcb_open_scans_off", "tuning", w.tpcb(), "set_parameter",
+             settings([("enable_indexscan", "off"), ("enable_bitmapscan", "off")]),
+             resets(["enable_indexscan", "enable_bitmapscan"]),
+             "index and bitmap scans off: every account lookup scans 1,000,000 rows"),
+    Scenario("tpcb_open_commit_delay_1000", "tuning", w.tpcb(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "1000")]),
+             resets(["commit_siblings", "commit_delay"]),
+             "commit_delay 1 ms on every commit (commit_siblings 0)"),
+    Scenario("tpcb_open_commit_delay_200", "tuning", w.tpcb(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "200")]),
+             resets(["commit_siblings", "commit_delay"]),
+             "commit_delay 0.2 ms on every commit: a near-threshold commit wait"),
+    Scenario("rw3_open_sync_commit_on", "tuning", w.rw3(settings=setting("synchronous_commit", "off")[:1]),
+             "set_parameter", setting("synchronous_commit", "on"), setting("synchronous_commit", "off"),
+             "synchronous_commit off -> on where one statement in three writes"),
+    Scenario("selectonly_open_log_all", "tuning", w.select_only(), "set_parameter",
+             setting("log_min_duration_statement", "0"), reset("log_min_duration_statement"),
+             "log_min_duration_statement = 0 at 3,000 tps (every statement logged)"),
+    Scenario("lookup_open_drop_sku_idx", "tuning", w.lookup(), "drop_index",
+             ["DROP INDEX CONCURRENTLY items_sku_idx"], ["CREATE INDEX CONCURRENTLY items_sku_idx ON items (sku)"],
+             "drop the index the lookups need"),
+    harmless_with("lookup_open_cpu_hog", "tuning", w.lookup(), [Noise(20, "cpu", 8)], "ANALYZE of an untouched table; two busy loops for 8 s mid-window",
+                  ANALYZE_UNTOUCHED),
+    harmless_with("lookup_open_burst", "tuning", w.lookup(), [Noise(20, "burst", 10, {"clients": 4})],
+                  "ANALYZE of an untouched table; 4 extra closed-loop clients for 10 s", ANALYZE_UNTOUCHED),
+    Scenario("pkreport_open_drop_category_idx", "tuning", w.pk_with_report(), "drop_index",
+             ["DROP INDEX CONCURRENTLY items_category_idx"],
+             ["CREATE INDEX CONCURRENTLY items_category_idx ON items (category)"],
+             "drop the index of a report that is 5 % of the calls: the report turns into a sequential scan"),
+    Scenario("insert_open_gin_trgm", "tuning", w.inserts(), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_trgm_idx ON events USING gin (payload gin_trgm_ops)"],
+             ["DROP INDEX CONCURRENTLY events_payload_trgm_idx"],
+             "a trigram GIN index on the text every insert writes"),
+    harmless_with("tpcb_closed_checkpoint", "tuning", w.tpcb(rate=None), [Noise(15, "checkpoint")],
+                  "index on an untouched table; a forced CHECKPOINT 15 s into the window (closed loop)"),
+    harmless_with("tpcb_open_lock_held", "tuning", w.tpcb(), [Noise(20, "lock", 4, {"table": "pgbench_branches"})],
+                  "index on an untouched table; another session holds a lock on pgbench_branches for 4 s"),
+    harmless_with("tpcb_idle_idx_untouched", "tuning", w.tpcb(clients=1, threads=1, rate=3), [],
+                  "index on an untouched table, nearly idle database (3 transactions/s)"),
+    Scenario("sort_open_work_mem_fix", "tuning", w.sorts(settings=setting("work_mem", "'64kB'")[:1]),
+             "set_parameter", setting("work_mem", "'4MB'"), setting("work_mem", "'64kB'"),
+             "work_mem 64kB -> 4MB: the sorts stop spilling"),
+    Scenario("tpcb_open_jit", "tuning", w.tpcb(), "set_parameter",
+             settings([("jit", "on"), ("jit_above_cost", "0"), ("jit_inline_above_cost", "0"),
+                       ("jit_optimize_above_cost", "0")]),
+             resets(["jit", "jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"]),
+             "JIT compilation of every statement, however cheap"),
+    Scenario("lookup_open_random_page_cost", "tuning", w.lookup(), "set_parameter",
+             setting("random_page_cost", "100000"), reset("random_page_cost"),
+             "random_page_cost = 100000: the lookups turn to sequential scans"),
+    Scenario("tpcb_open_hot_breaking_idx", "tuning", w.tpcb(), "create_index",
+             ["CREATE INDEX CONCURRENTLY accounts_abalance_idx ON pgbench_accounts (abalance)"],
+             ["DROP INDEX CONCURRENTLY accounts_abalance_idx"],
+             "an index on the column every update changes: no more HOT updates"),
+    Scenario("scan_open_parallel_off", "tuning", w.scans(), "set_parameter",
+             setting("max_parallel_workers_per_gather", "0"), reset("max_parallel_workers_per_gather"),
+             "no parallel workers for a 500,000-row scan (statements of tens of ms)"),
+    harmless_with("selectonly16_open_demand_rise", "tuning", w.select_only(clients=16, rate=2000),
+                  [Noise(15, "demand", 0, {"rate_share": 0.5})],
+                  "index on an untouched table; a second client stream (+50 % of the rate) for the rest of the "
+                  "window"),
+    harmless_with("tpcb_open_pg_dump", "tuning", w.tpcb(), [Noise(10, "pg_dump")],
+                  "index on an untouched table; pg_dump of the database 10 s into the window"),
+    Scenario("insert_open_btree_random_text", "tuning", w.inserts(), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_idx ON events (payload)"],
+             ["DROP INDEX CONCURRENTLY events_payload_idx"],
+             "a btree on a random text key of an insert-heavy table"),
+    Scenario("pkemail_open_drop_email_idx", "tuning", w.pk_with_email(), "drop_index",
+             ["DROP INDEX CONCURRENTLY items_email_idx"],
+             ["CREATE INDEX CONCURRENTLY items_email_idx ON items (email)"],
+             "drop the index of a lookup that is 3 % of the calls"),
+    harmless_with("lookup_open_other_db", "tuning", w.lookup(), [Noise(15, "other_db", 15)],
+                  "ANALYZE of an untouched table; another database runs pgbench for 15 s", ANALYZE_UNTOUCHED),
+
+    # ---------------------------------------------------------------- validation part (never tuned on)
+    Scenario("tpcb_open_analyze", "validation", w.tpcb(), "other", ["ANALYZE pgbench_accounts"], [],
+             "ANALYZE of the accounts table"),
+    Scenario("tpcb_open_indexscan_off", "validation", w.tpcb(), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"),
+             "index scans off (bitmap scans still allowed)"),
+    Scenario("tpcb_open_commit_delay_500", "validation", w.tpcb(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "500")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 0.5 ms on every commit"),
+    Scenario("tpcb_closed_sync_commit_on", "validation", w.tpcb(rate=None,
+                                                                settings=setting("synchronous_commit", "off")[:1]),
+             "set_parameter", setting("synchronous_commit", "on"),
+             setting("synchronous_commit", "off"), "synchronous_commit off -> on, closed loop"),
+    Scenario("selectonly_open_log_statement_all", "validation", w.select_only(), "set_parameter",
+             setting("log_statement", "'all'"), reset("log_statement"), "log_statement = 'all' at 3,000 tps"),
+    Scenario("lookup_open_drop_unused_email_idx", "validation", w.lookup(), "drop_index",
+             ["DROP INDEX CONCURRENTLY items_email_idx"],
+             ["CREATE INDEX CONCURRENTLY items_email_idx ON items (email)"],
+             "drop an index the workload never uses"),
+    harmless_with("lookup_open_cpu_hog_15s", "validation", w.lookup(), [Noise(25, "cpu", 15)],
+                  "index on an untouched table; two busy loops for 15 s"),
+    harmless_with("tpcb_open_burst", "validation", w.tpcb(), [Noise(20, "burst", 10, {"clients": 8})],
+                  "index on an untouched table; 8 extra closed-loop clients for 10 s"),
+    Scenario("pkreport_open_random_page_cost", "validation", w.pk_with_report(), "set_parameter",
+             setting("random_page_cost", "1000"), reset("random_page_cost"),
+             "random_page_cost = 1000: the report (5 % of the calls) leaves its index"),
+    Scenario("insert_open_gin_trgm_500", "validation", w.inserts(rate=500), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_trgm_idx ON events USING gin (payload gin_trgm_ops)"],
+             ["DROP INDEX CONCURRENTLY events_payload_trgm_idx"], "a trigram GIN index, 500 inserts/s"),
+    Scenario("rw3_open_commit_delay_300", "validation", w.rw3(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "300")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 0.3 ms, one statement in three writes"),
+    harmless_with("tpcb_open_vacuum_full_other", "validation", w.tpcb(), [Noise(15, "vacuum_full")],
+                  "ANALYZE of an untouched table; VACUUM FULL of another table 15 s into the window",
+                  ANALYZE_UNTOUCHED),
+    harmless_with("tpcb_open_io_load", "validation", w.tpcb(), [Noise(15, "io", 10)],
+                  "index on an untouched table; 10 s of direct writes by another process"),
+    harmless_with("lookup_open_long_report", "validation", w.lookup(), [Noise(15, "report", 12)],
+                  "index on an untouched table; a 12 s report query in the same database"),
+    harmless_with("lookup_open_lock_held", "validation", w.lookup(), [Noise(20, "lock", 5, {"table": "items"})],
+                  "ANALYZE of an untouched table; another session holds a lock on items for 5 s",
+                  ANALYZE_UNTOUCHED),
+    harmless_with("lookup_idle_analyze", "validation", w.lookup(clients=1, threads=1, rate=4), [],
+                  "ANALYZE of an untouched table, nearly idle database (4 transactions/s)", ANALYZE_UNTOUCHED),
+    Scenario("latest_open_sort_key_idx", "validation", w.latest(), "create_index",
+             ["CREATE INDEX CONCURRENTLY items_qty_idx ON items (qty)"], ["DROP INDEX CONCURRENTLY items_qty_idx"],
+             "an index on the sort key traps ORDER BY qty LIMIT into walking it"),
+    Scenario("sort_open_work_mem_64k", "validation", w.sorts(), "set_parameter",
+             setting("work_mem", "'64kB'"), reset("work_mem"), "work_mem 4MB -> 64kB: the sorts spill"),
+    Scenario("selectonly_closed_random_page_cost_3", "validation", w.select_only(clients=2, rate=None),
+             "set_parameter", setting("random_page_cost", "3"), reset("random_page_cost"),
+             "random_page_cost 4 -> 3: plans stay the same (closed loop)"),
+    Scenario("scan_open_jit", "validation", w.scans(), "set_parameter",
+             settings([("jit", "on"), ("jit_above_cost", "0"), ("jit_inline_above_cost", "0"),
+                       ("jit_optimize_above_cost", "0")]),
+             resets(["jit", "jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"]),
+             "JIT with inlining and optimisation for every 50 ms scan"),
+    Scenario("insert_open_commit_delay_300", "validation", w.inserts(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "300")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 0.3 ms on an insert-only workload"),
+    Scenario("tpcb16_open_sync_commit_on", "validation", w.tpcb(clients=16, rate=800,
+                                                                settings=setting("synchronous_commit", "off")[:1]),
+             "set_parameter", setting("synchronous_commit", "on"), setting("synchronous_commit", "off"),
+             "synchronous_commit off -> on, 16 clients"),
+    harmless_with("selectonly_open_other_db_checkpoint", "validation", w.select_only(),
+                  [Noise(10, "other_db", 20), Noise(20, "checkpoint")],
+                  "index on an untouched table; another database writes for 20 s and a CHECKPOINT runs"),
+    Scenario("tpcb_open_create_helpful_idx", "validation", w.tpcb(), "create_index",
+             ["CREATE INDEX CONCURRENTLY history_tid_idx ON pgbench_history (tid)"],
+             ["DROP INDEX CONCURRENTLY history_tid_idx"], "an index on pgbench_history nobody reads (insert upkeep)"),
+]
