@@ -243,7 +243,10 @@ void Engine::onTick()
         m_statementsSince = -1;
     } else {
         snapshot->host = m_lastHost;
-        if (busy && snapshot->hasStatements && m_statementsSince < 0)
+        // Without pg_stat_statements the baseline is made of what there is (transactions, session times), so its
+        // clock starts at once rather than never.
+        const bool complete = snapshot->hasStatements || !m_collector->hasStatementStatistics();
+        if (busy && complete && m_statementsSince < 0)
             m_statementsSince = snapshot->t;
         if (!snapshot->hasStatements && m_collector->hasStatementStatistics())
             m_statementsSince = -1;
@@ -290,9 +293,15 @@ void Engine::onTick()
 
 void Engine::trimTicks()
 {
-    const double keep = m_config.policy.baselineSeconds + 2 * m_config.policy.windowSeconds
-        + 4 * m_config.policy.intervalSeconds + 10;
-    while (!m_ticks.empty() && m_ticks.back().t - m_ticks.front().t > keep)
+    const GuardPolicy &p = m_config.policy;
+    const double keep = p.baselineSeconds + 2 * p.windowSeconds + 4 * p.intervalSeconds + 10;
+    if (m_ticks.empty())
+        return;
+    double oldest = m_ticks.back().t - keep;
+    // While an action runs (an index build can take minutes) its baseline, the interval before it started, stays.
+    if (m_phase == Phase::Applying)
+        oldest = std::min(oldest, m_applyStartT - p.baselineSeconds - 2 * p.intervalSeconds - m_config.tickSeconds);
+    while (!m_ticks.empty() && m_ticks.front().t < oldest)
         m_ticks.pop_front();
 }
 
@@ -417,6 +426,18 @@ void Engine::reject(qint64 actionId, const QString &by)
         emit actionRefused(QStringLiteral("action %1 is not waiting for approval").arg(actionId));
         return;
     }
+    if (stored->target != m_targetName) {
+        emit actionRefused(QStringLiteral("action %1 is for %2, not %3: reject it where that target is watched")
+                               .arg(QString::number(actionId), stored->target, m_targetName));
+        return;
+    }
+    // Approved already (its baseline is being collected): a decision is taken once. Pausing drops it instead.
+    if (m_phase != Phase::Idle && m_action.id == actionId) {
+        emit actionRefused(QStringLiteral("action %1 was approved and is collecting its baseline: pause actions to "
+                                          "drop it before it runs")
+                               .arg(actionId));
+        return;
+    }
     const QString reason = QStringLiteral("rejected by %1").arg(by);
     if (!m_store->transition(actionId, ActionState::Rejected, reason)) {
         emit actionRefused(QStringLiteral("cannot write the journal: %1").arg(m_store->lastError()));
@@ -516,6 +537,7 @@ void Engine::startApplying()
 
 void Engine::onApplied(const Action &, const ExecResult &result)
 {
+    m_applyFinishedT = nowSeconds();
     if (m_phase != Phase::Applying)
         return;
     if (!result.ok) {
@@ -562,7 +584,9 @@ void Engine::feedWindow(double now)
     const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
     const std::span<const Snapshot> span(ticks);
     if (m_windowStart < 0) {
-        const qsizetype first = SampleSeries::indexAtOrAfter(span, m_applyStartT);
+        // The window opens at the first tick after the action finished (an index build can outlast a window: what
+        // the guard judges is the database with the index, not while it was being built).
+        const qsizetype first = SampleSeries::indexAtOrAfter(span, m_applyFinishedT);
         if (first < 0)
             return;
         m_windowStart = ticks[std::size_t(first)].t;

@@ -175,6 +175,7 @@ private:
     QString m_applyError; ///< kept to report both errors when a rollback fails too
     double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
     double m_applyStartT = 0;
+    double m_applyFinishedT = 0; ///< when the executor reported the action applied: the window opens after it
     double m_windowStart = -1;
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;

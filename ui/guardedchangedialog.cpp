@@ -59,9 +59,12 @@ GuardedChangeDialog::GuardedChangeDialog(QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_sql, &QPlainTextEdit::textChanged, this, &GuardedChangeDialog::onSqlChanged);
     connect(m_rollback, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_settingRollback)
-            m_rollbackEdited = !m_rollback->toPlainText().trimmed().isEmpty();
-        onSqlChanged();
+        // The preview that onSqlChanged() writes raises textChanged too: only the DBA's own typing counts, and
+        // only the button follows it (calling onSqlChanged() here would write the preview again, without end).
+        if (m_settingRollback)
+            return;
+        m_rollbackEdited = !m_rollback->toPlainText().trimmed().isEmpty();
+        updateApplyButton();
     });
     onSqlChanged();
 }
@@ -95,10 +98,16 @@ void GuardedChangeDialog::onSqlChanged()
         m_rollback->setPlainText(derivedRollbackPreview(sql));
         m_settingRollback = false;
     }
+    updateApplyButton();
+    m_error->clear();
+}
+
+void GuardedChangeDialog::updateApplyButton()
+{
+    const SqlRecognizer::Result r = SqlRecognizer::recognize(m_sql->toPlainText());
     const bool canApply
         = r.statements > 0 && (r.kind != ActionKind::Sql || !m_rollback->toPlainText().trimmed().isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canApply);
-    m_error->clear();
 }
 
 bool GuardedChangeDialog::askForApproval() const

@@ -32,6 +32,7 @@ public:
 
 private:
     void onSqlChanged();
+    void updateApplyButton(); ///< Apply is enabled for a recognised statement, or one with a rollback typed
     void onAccept();
 
     QPlainTextEdit *m_sql = nullptr;

@@ -42,14 +42,8 @@ int runApplyCommand(const QStringList &arguments)
     config.analyseSeconds = 0; // one guarded change: the detectors are `watch`'s and `analyse`'s business
     if (!readGuardOptions(parser, QStringLiteral("apply"), config.policy))
         return exitcode::kBadInput;
-    if (parser.isSet(QStringLiteral("tick"))) {
-        bool ok = false;
-        config.tickSeconds = parser.value(QStringLiteral("tick")).toDouble(&ok);
-        if (!ok || config.tickSeconds < 0.1 || config.tickSeconds > 60) {
-            err() << "vigilctl apply: --tick expects seconds between 0.1 and 60\n";
-            return exitcode::kBadInput;
-        }
-    }
+    if (!readTickOption(parser, QStringLiteral("apply"), config.tickSeconds))
+        return exitcode::kBadInput;
     if (const QString problem = config.policy.validate(config.tickSeconds); !problem.isEmpty()) {
         err() << "vigilctl apply: " << problem << "\n";
         return exitcode::kBadInput;

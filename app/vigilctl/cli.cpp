@@ -67,6 +67,9 @@ void addGuardOptions(QCommandLineParser &parser)
         { QStringLiteral("consecutive"),
             QStringLiteral("Degraded samples in a row before a rollback (default %1).").arg(d.consecutive),
             QStringLiteral("N") },
+        { QStringLiteral("rollback-unverified"),
+            QStringLiteral("Roll back an action whose window had too little evidence to judge (default: keep it, "
+                           "marked unverified).") },
     });
 }
 
@@ -99,6 +102,22 @@ bool readGuardOptions(const QCommandLineParser &parser, const QString &command, 
         return false;
     }
     policy.consecutive = int(consecutive);
+    if (parser.isSet(QStringLiteral("rollback-unverified")))
+        policy.rollbackWhenUnverified = true;
+    return true;
+}
+
+bool readTickOption(const QCommandLineParser &parser, const QString &command, double &tickSeconds)
+{
+    if (!parser.isSet(QStringLiteral("tick")))
+        return true;
+    bool ok = false;
+    const double value = parser.value(QStringLiteral("tick")).toDouble(&ok);
+    if (!ok || !(value >= 0.1 && value <= 60)) {
+        err() << "vigilctl " << command << ": --tick expects seconds between 0.1 and 60\n";
+        return false;
+    }
+    tickSeconds = value;
     return true;
 }
 

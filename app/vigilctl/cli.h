@@ -25,6 +25,8 @@ void printJsonLine(const QJsonObject &object);
 void addGuardOptions(QCommandLineParser &parser);
 /// Reads them into policy; false (with a message on stderr naming the command) on a value that is not a number.
 bool readGuardOptions(const QCommandLineParser &parser, const QString &command, vigil::GuardPolicy &policy);
+/// --tick when given: seconds from 0.1 to 60 (a tick of 0 would divide by zero). False, with a message, if not.
+bool readTickOption(const QCommandLineParser &parser, const QString &command, double &tickSeconds);
 
 /// --set NAME=VALUE (repeatable): the detectors' thresholds (names in docs/analyse.md).
 void addThresholdOption(QCommandLineParser &parser);

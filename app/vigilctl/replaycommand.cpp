@@ -7,6 +7,7 @@
 #include "guard/tracereplayer.h"
 
 #include <QCommandLineParser>
+#include <QMap>
 #include <QTextStream>
 
 #include <cstdio>
@@ -36,12 +37,13 @@ void explain(const vigil::ReplayedAction &r)
     err() << "action " << r.action.id << " (" << r.action.kind << ", finished at t=" << r.action.finishedT << ")\n";
     err() << "  " << r.verdict.baselineSummary << "\n";
     for (const vigil::SampleAssessment &a : r.verdict.assessments) {
-        err() << QStringLiteral("  #%1 t=%2 %3 p95 %4% throughput %5%")
+        err() << QStringLiteral("  #%1 t=%2 %3 p95 %4% throughput %5% server %6%")
                      .arg(a.index, 2)
                      .arg(a.tEnd, 7, 'f', 1)
                      .arg(stateName(a.state), -10)
                      .arg(a.latencyChangePct, 7, 'f', 1)
-                     .arg(a.throughputChangePct, 7, 'f', 1);
+                     .arg(a.throughputChangePct, 7, 'f', 1)
+                     .arg(a.serverChangePct, 7, 'f', 1);
         if (!a.note.isEmpty())
             err() << "  " << a.note;
         err() << '\n';
@@ -50,6 +52,41 @@ void explain(const vigil::ReplayedAction &r)
     err().flush();
 }
 
+} // namespace
+
+namespace {
+/// Sets one refinement constant of the policy from NAME=VALUE; returns what is wrong, or nothing.
+QString tune(vigil::GuardPolicy &policy, const QString &setting)
+{
+    const QMap<QString, double vigil::GuardPolicy::*> constants {
+        { QStringLiteral("min_latency_delta_ms"), &vigil::GuardPolicy::minLatencyDeltaMs },
+        { QStringLiteral("min_server_delta_ms"), &vigil::GuardPolicy::minServerDeltaMs },
+        { QStringLiteral("overwhelming_factor"), &vigil::GuardPolicy::overwhelmingFactor },
+        { QStringLiteral("overwhelming_seconds"), &vigil::GuardPolicy::overwhelmingSeconds },
+        { QStringLiteral("minimum_run_seconds"), &vigil::GuardPolicy::minimumRunSeconds },
+        { QStringLiteral("onset_seconds"), &vigil::GuardPolicy::onsetSeconds },
+        { QStringLiteral("demand_surge_pct"), &vigil::GuardPolicy::demandSurgePct },
+        { QStringLiteral("cpu_surge_points"), &vigil::GuardPolicy::cpuSurgePoints },
+        { QStringLiteral("outside_runnable_tasks"), &vigil::GuardPolicy::outsideRunnableTasks },
+        { QStringLiteral("noise_margin"), &vigil::GuardPolicy::noiseMargin },
+    };
+    const qsizetype eq = setting.indexOf(u'=');
+    const QString name = setting.left(eq);
+    bool ok = false;
+    const double value = setting.mid(eq + 1).toDouble(&ok);
+    if (eq < 0 || !ok)
+        return QStringLiteral("expected NAME=NUMBER");
+    if (name == QLatin1StringView("unverified_extensions")) {
+        policy.unverifiedExtensions = int(value);
+        return {};
+    }
+    const auto it = constants.constFind(name);
+    if (it == constants.cend())
+        return QStringLiteral("unknown constant (known: %1, unverified_extensions)")
+            .arg(QStringList(constants.keys()).join(QStringLiteral(", ")));
+    policy.*(it.value()) = value;
+    return {};
+}
 } // namespace
 
 int runReplayCommand(const QStringList &arguments)
@@ -65,6 +102,10 @@ int runReplayCommand(const QStringList &arguments)
     addGuardOptions(parser);
     parser.addOption({ QStringLiteral("explain"),
         QStringLiteral("Also print how each sample of each window was read, on stderr.") });
+    parser.addOption({ QStringLiteral("tune"),
+        QStringLiteral("Sets one of the vigil detector's refinement constants for this replay, for calibration "
+                       "(repeatable; names in docs/guard.md)."),
+        QStringLiteral("NAME=VALUE") });
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("replay")); code >= 0)
         return code;
     const QStringList positional = parser.positionalArguments();
@@ -85,6 +126,12 @@ int runReplayCommand(const QStringList &arguments)
     vigil::GuardPolicy policy;
     if (!readGuardOptions(parser, QStringLiteral("replay"), policy))
         return kExitBadInput;
+    for (const QString &setting : parser.values(QStringLiteral("tune"))) {
+        if (const QString problem = tune(policy, setting); !problem.isEmpty()) {
+            err() << "vigilctl replay: --tune " << setting << ": " << problem << "\n";
+            return kExitBadInput;
+        }
+    }
 
     vigil::TraceReader reader;
     const QString path = positional.first();

@@ -93,8 +93,8 @@ int runWatchCommand(const QStringList &arguments)
                  "must be non-negative numbers\n";
         return exitcode::kBadInput;
     }
-    if (parser.isSet(QStringLiteral("tick")))
-        config.tickSeconds = parser.value(QStringLiteral("tick")).toDouble();
+    if (!readTickOption(parser, QStringLiteral("watch"), config.tickSeconds))
+        return exitcode::kBadInput;
     if (const QString problem = config.policy.validate(config.tickSeconds); !problem.isEmpty()) {
         err() << "vigilctl watch: " << problem << "\n";
         return exitcode::kBadInput;

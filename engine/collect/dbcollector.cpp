@@ -20,8 +20,9 @@ const QByteArray kDatabaseOidQuery
 const QByteArray kTextsQuery = QByteArray(DbCollector::kMarker)
     + " SELECT queryid, query FROM pg_stat_statements(true) WHERE queryid = ANY($1::bigint[])";
 // pg_stat_database, session counts from pg_stat_activity and pg_stat_wal in one round trip. The db_* counts are the
-// monitored database's client sessions other than Vigil's own (every Vigil connection's application_name starts with
-// "vigil"): the workload. Session times, pg_stat_wal and query_id exist from PostgreSQL 14 on; older servers get
+// monitored database's client sessions (and their parallel workers, which run on the host's CPUs too) other than
+// Vigil's own (every Vigil connection's application_name starts with "vigil"): the workload. The cluster-wide counts
+// are client sessions only. Session times, pg_stat_wal and query_id exist from PostgreSQL 14 on; older servers get
 // NULLs, which leave those fields absent.
 QByteArray databaseQuery(int serverVersionNumber)
 {
@@ -45,10 +46,11 @@ QByteArray databaseQuery(int serverVersionNumber)
         + ", a.long_ids"
           " FROM pg_stat_database d"
         + walFrom
-        + ", (SELECT count(*) AS total, count(*) FILTER (WHERE state = 'active') AS active,"
-          "   count(*) FILTER (WHERE state = 'idle') AS idle,"
-          "   count(*) FILTER (WHERE s.in_transaction) AS idle_in_transaction,"
-          "   count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting,"
+        + ", (SELECT count(*) FILTER (WHERE s.client) AS total,"
+          "   count(*) FILTER (WHERE s.client AND state = 'active') AS active,"
+          "   count(*) FILTER (WHERE s.client AND state = 'idle') AS idle,"
+          "   count(*) FILTER (WHERE s.client AND s.in_transaction) AS idle_in_transaction,"
+          "   count(*) FILTER (WHERE s.client AND wait_event_type = 'Lock') AS waiting,"
           "   count(*) FILTER (WHERE s.workload AND state = 'active') AS db_active,"
           "   count(*) FILTER (WHERE s.workload AND s.in_transaction) AS db_idle_in_transaction,"
           "   count(*) FILTER (WHERE s.workload AND wait_event_type = 'Lock') AS db_waiting,"
@@ -60,12 +62,13 @@ QByteArray databaseQuery(int serverVersionNumber)
           "     AS other_active, "
         + longIds
         + " AS long_ids"
-          "  FROM (SELECT p.*, p.application_name LIKE 'vigil%' OR p.pid = pg_backend_pid() AS vigil,"
+          "  FROM (SELECT p.*, p.backend_type = 'client backend' AS client,"
+          "     p.application_name LIKE 'vigil%' OR p.pid = pg_backend_pid() AS vigil,"
           "     p.datname = current_database() AND p.application_name NOT LIKE 'vigil%'"
           "       AND p.pid <> pg_backend_pid() AS workload,"
           "     p.state IN ('idle in transaction', 'idle in transaction (aborted)') AS in_transaction,"
           "     p.state = 'active' AND p.query_start < statement_timestamp() - interval '1 second' AS long_running"
-          "    FROM pg_stat_activity p WHERE p.backend_type = 'client backend') s) a"
+          "    FROM pg_stat_activity p WHERE p.backend_type IN ('client backend', 'parallel worker')) s) a"
           " WHERE d.datname = current_database()";
 }
 const QByteArray kInstalledQuery = QByteArray(DbCollector::kMarker)

@@ -74,10 +74,58 @@ std::optional<double> median(std::vector<double> values)
 
 std::optional<double> Baseline::busySessions(const Sample &s)
 {
+    // The monitored database's own sessions when the source counts them (Vigil's left out); otherwise every
+    // active client session of the cluster less the sampler itself.
+    if (s.workloadActive)
+        return *s.workloadActive;
     if (!s.sessionsActive)
         return std::nullopt;
     return std::max(0.0, *s.sessionsActive - 1.0);
 }
+
+std::optional<double> Baseline::waitingSessions(const Sample &s)
+{
+    return s.workloadWaiting ? s.workloadWaiting : s.sessionsWaiting;
+}
+
+std::optional<double> Baseline::outsideRunnable(const Sample &s)
+{
+    if (!s.procsRunning || !s.workloadActive)
+        return std::nullopt;
+    return std::max(0.0, *s.procsRunning - *s.workloadActive - s.otherDatabasesActive.value_or(0));
+}
+
+std::optional<double> Baseline::clientVisibleMsPerTransaction() const
+{
+    if (!m_serverMs)
+        return std::nullopt;
+    return *m_serverMs + m_idleInTransactionMs.value_or(0);
+}
+
+bool Baseline::isSteady(qint64 queryId) const
+{
+    const auto it = std::lower_bound(m_statements.begin(), m_statements.end(), queryId,
+        [](const Statement &st, qint64 id) { return st.queryId < id; });
+    return it != m_statements.end() && it->queryId == queryId;
+}
+
+namespace {
+/// Robust relative spread of a series around its median: the larger of the scaled MAD and the 90th percentile
+/// deviation read as a normal tail, so occasional large swings (what a false rollback is made of) count.
+double relativeNoise(const std::vector<double> &values, double reference)
+{
+    if (values.empty() || reference <= 0)
+        return 0;
+    std::vector<double> deviations;
+    for (double p : values)
+        deviations.push_back(std::abs(p / reference - 1.0));
+    std::vector<double> copy = deviations;
+    const double mad = 1.4826 * medianOf(copy).value_or(0.0);
+    std::sort(deviations.begin(), deviations.end());
+    const double p90 = deviations[std::min(deviations.size() - 1, std::size_t(0.9 * double(deviations.size())))];
+    return std::max(mad, p90 / 1.645);
+}
+} // namespace
 
 std::optional<double> Baseline::rollbackRatio(const Sample &s)
 {
@@ -137,10 +185,13 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     std::vector<double> p95s;
     std::vector<double> qpss;
     std::vector<double> blocks;
+    std::vector<double> means;
     for (const Sample &s : samples) {
         if (!s.valid || s.statements.empty())
             continue;
         const MixView v = view(s);
+        if (v.meanMs)
+            means.push_back(*v.meanMs);
         if (v.p95Ms)
             p95s.push_back(*v.p95Ms);
         if (v.blocksPerCall)
@@ -151,26 +202,44 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
             m_timeInServer.push_back(*busy / v.qps);
     }
     m_p95Ms = medianOf(p95s);
-    if (m_p95Ms && *m_p95Ms > 0) {
-        std::vector<double> deviations;
-        for (double p : p95s)
-            deviations.push_back(std::abs(p / *m_p95Ms - 1.0));
-        // The MAD scaled to a normal sd, unless the tail is heavier than a normal one: per-second p95 of a busy
-        // server has occasional large swings, and those are what a false rollback is made of.
-        const double mad = 1.4826 * medianOf(deviations).value_or(0.0);
-        std::sort(deviations.begin(), deviations.end());
-        const double p90 = deviations[std::min(deviations.size() - 1, std::size_t(0.9 * double(deviations.size())))];
-        m_p95Noise = std::max(mad, p90 / 1.645);
-    }
+    if (m_p95Ms)
+        m_p95Noise = relativeNoise(p95s, *m_p95Ms);
+    std::vector<double> serverMs;
+    for (const Sample &s : samples)
+        if (s.valid && s.serverMsPerTransaction)
+            serverMs.push_back(*s.serverMsPerTransaction);
+    m_serverMs = medianOf(serverMs);
+    if (m_serverMs)
+        m_serverNoise = relativeNoise(serverMs, *m_serverMs);
+    m_idleInTransactionMs = medianOver(samples, [](const Sample &s) { return s.idleInTransactionMsPerTransaction; });
+    m_outsideRunnable = medianOver(samples, [](const Sample &s) { return outsideRunnable(s); });
+    m_otherDatabases = medianOver(samples, [](const Sample &s) { return s.otherDatabasesActive; });
+    m_blockedByOthers = medianOver(samples, [](const Sample &s) { return s.blockedByOthers; });
+    m_walFullPageShare = medianOver(samples, [](const Sample &s) { return s.walFullPageShare; });
     m_qps = medianOf(qpss).value_or(0.0);
     m_blocksPerCall = medianOf(blocks);
+    m_meanExecMs = medianOf(means);
     m_tps = medianOver(samples, [](const Sample &s) { return s.tps; });
     m_cpuPct = medianOver(samples, [](const Sample &s) { return s.cpuPct; });
     m_busy = meanOver(samples, [](const Sample &s) { return busySessions(s); });
-    m_waiting = meanOver(samples, [](const Sample &s) { return s.sessionsWaiting; });
+    m_waiting = meanOver(samples, [](const Sample &s) { return waitingSessions(s); });
     m_rollbackRatio = medianOver(samples, [](const Sample &s) { return rollbackRatio(s); });
     m_meanRawP95 = meanOver(samples, [](const Sample &s) { return s.latencyP95Ms; });
     m_meanTps = meanOver(samples, [](const Sample &s) { return s.tps; });
+    if (m_statements.empty()) {
+        // Without statement statistics the baseline still has transactions and the time they spend in the server.
+        m_usable = 0;
+        std::vector<double> tpss;
+        for (const Sample &s : samples) {
+            m_usable += s.valid && s.tps.has_value();
+            if (s.valid && s.tps)
+                tpss.push_back(*s.tps);
+        }
+        if (m_tps)
+            m_throughputNoise = relativeNoise(tpss, *m_tps);
+    } else if (m_qps > 0) {
+        m_throughputNoise = relativeNoise(qpss, m_qps);
+    }
 }
 
 QString Baseline::summary() const
@@ -185,7 +254,12 @@ QString Baseline::summary() const
         .arg(m_tps.value_or(m_qps), 0, 'f', 1)
         .arg(m_statements.size())
         .arg(m_busy.value_or(0), 0, 'f', 2)
-        .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"));
+        .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"))
+        + (m_serverMs ? QStringLiteral(", %1 ms in the server per transaction (noise %2%) + %3 ms of round trips")
+                              .arg(*m_serverMs, 0, 'g', 3)
+                              .arg(100 * m_serverNoise, 0, 'f', 1)
+                              .arg(m_idleInTransactionMs.value_or(0), 0, 'g', 3)
+                      : QString());
 }
 
 Baseline::MixView Baseline::view(const Sample &sample) const
@@ -196,11 +270,13 @@ Baseline::MixView Baseline::view(const Sample &sample) const
     double calls = 0;
     double blockWeight = 0;
     double blocks = 0;
+    double meanMs = 0;
     for (const Statement &st : m_statements) {
         const StatementInterval *in = sample.statement(st.queryId);
         if (!in)
             continue;
         v.coverage += st.share;
+        meanMs += st.share * in->meanMs;
         calls += in->calls;
         components.push_back({ st.share, in->meanMs, in->varianceMs2 });
         if (in->blocksPerCall) {
@@ -212,6 +288,8 @@ Baseline::MixView Baseline::view(const Sample &sample) const
         v.p95Ms = LatencyDistribution(components).quantile(0.95);
     if (blockWeight > 0)
         v.blocksPerCall = blocks / blockWeight;
+    if (v.coverage > 0)
+        v.meanMs = meanMs / v.coverage;
     if (sample.seconds() > 0)
         v.qps = calls / sample.seconds();
     return v;

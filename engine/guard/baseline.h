@@ -36,6 +36,7 @@ public:
     {
         std::optional<double> p95Ms; ///< fixed-mix p95 estimate
         std::optional<double> blocksPerCall; ///< fixed-mix shared buffers per call
+        std::optional<double> meanMs; ///< fixed-mix mean execution time per call
         double coverage = 0; ///< share of the baseline's calls whose statements ran in the sample
         double qps = 0; ///< calls per second of the steady statements
     };
@@ -43,7 +44,9 @@ public:
     Baseline(std::span<const Sample> samples, QHash<qint64, QString> statementTexts = {});
 
     int usableSamples() const { return m_usable; }
-    bool isUsable() const { return m_usable > 0 && !m_statements.empty(); }
+    /// Statement statistics (pg_stat_statements) or, without them, transactions counted in the baseline.
+    bool isUsable() const { return m_usable > 0 && (!m_statements.empty() || m_tps.has_value()); }
+    bool hasStatements() const { return !m_statements.empty(); }
 
     const std::vector<Statement> &statements() const { return m_statements; }
     QString statementText(qint64 queryId) const { return m_texts.value(queryId); }
@@ -56,13 +59,31 @@ public:
     std::optional<double> p95Ms() const { return m_p95Ms; }
     double p95RelativeNoise() const { return m_p95Noise; } ///< robust sd of per-sample p95, relative
     std::optional<double> tps() const { return m_tps; }
+    /// Relative sample-to-sample noise of throughput (statement executions, or transactions without them).
+    double throughputRelativeNoise() const { return m_throughputNoise; }
     double qps() const { return m_qps; }
     std::optional<double> cpuPct() const { return m_cpuPct; }
     std::optional<double> blocksPerCall() const { return m_blocksPerCall; }
+    std::optional<double> meanExecMs() const { return m_meanExecMs; } ///< fixed-mix mean execution time per call
     std::optional<double> busySessions() const { return m_busy; }
     /// Busy sessions per unit of throughput, one value per baseline sample: time spent in the server (Little's law).
     const std::vector<double> &timeInServer() const { return m_timeInServer; }
     std::optional<double> waitingSessions() const { return m_waiting; }
+    /// Milliseconds in the server per transaction (session active time) and its relative sample-to-sample noise.
+    std::optional<double> serverMsPerTransaction() const { return m_serverMs; }
+    double serverTimeRelativeNoise() const { return m_serverNoise; }
+    /// What a client waits for per transaction as far as the server sees it: time in the server plus the round
+    /// trips between the statements of a transaction. A rise is measured against this.
+    std::optional<double> clientVisibleMsPerTransaction() const;
+    /// Runnable tasks on the host beyond the workload's active sessions: other programs' CPU demand.
+    std::optional<double> outsideRunnable() const { return m_outsideRunnable; }
+    std::optional<double> otherDatabasesActive() const { return m_otherDatabases; }
+    /// Sessions waiting on a lock held by another non-Vigil session, the most at a tick of a sample: the
+    /// workload's own contention (pgbench's branches, hot rows), median over the baseline.
+    std::optional<double> blockedByOthers() const { return m_blockedByOthers; }
+    std::optional<double> walFullPageShare() const { return m_walFullPageShare; }
+    /// True when the queryid is one of the steady statements (the workload's own).
+    bool isSteady(qint64 queryId) const;
     std::optional<double> rollbackRatio() const { return m_rollbackRatio; }
 
     // Plain means of the raw sample values: the floor rule of the brief compares against these.
@@ -72,6 +93,10 @@ public:
     /// Sessions busy in the server, not counting the sampler's own (which pg_stat_activity shows as active).
     static std::optional<double> busySessions(const Sample &s);
     static std::optional<double> rollbackRatio(const Sample &s);
+    /// Sessions waiting on a lock: the monitored database's own when the source counts them, else the cluster's.
+    static std::optional<double> waitingSessions(const Sample &s);
+    /// Runnable tasks on the host beyond the sessions of the monitored database that are running a statement.
+    static std::optional<double> outsideRunnable(const Sample &s);
 
 private:
     std::vector<Statement> m_statements; ///< sorted by queryId
@@ -83,10 +108,19 @@ private:
     double m_qps = 0;
     std::optional<double> m_cpuPct;
     std::optional<double> m_blocksPerCall;
+    std::optional<double> m_meanExecMs;
     std::optional<double> m_busy;
     std::vector<double> m_timeInServer;
     std::optional<double> m_waiting;
     std::optional<double> m_rollbackRatio;
+    std::optional<double> m_serverMs;
+    double m_serverNoise = 0;
+    double m_throughputNoise = 0;
+    std::optional<double> m_idleInTransactionMs;
+    std::optional<double> m_outsideRunnable;
+    std::optional<double> m_otherDatabases;
+    std::optional<double> m_blockedByOthers;
+    std::optional<double> m_walFullPageShare;
     std::optional<double> m_meanRawP95;
     std::optional<double> m_meanTps;
 };

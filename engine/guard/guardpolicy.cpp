@@ -67,6 +67,15 @@ QString GuardPolicy::validate(double tickSeconds) const
         return QStringLiteral("the demand surge threshold must be positive (got %1 %)").arg(demandSurgePct);
     if (!finite(cpuSurgePoints) || cpuSurgePoints <= 0)
         return QStringLiteral("the CPU surge threshold must be positive (got %1 points)").arg(cpuSurgePoints);
+    if (!finite(noiseMargin) || noiseMargin < 0 || noiseMargin > 10)
+        return QStringLiteral("the noise margin must be from 0 to 10 (got %1)").arg(noiseMargin);
+    if (!finite(outsideRunnableTasks) || outsideRunnableTasks <= 0)
+        return QStringLiteral("the outside runnable tasks threshold must be positive (got %1)").arg(outsideRunnableTasks);
+    if (!finite(minServerDeltaMs) || minServerDeltaMs < 0)
+        return QStringLiteral("the minimum server time change must not be negative (got %1 ms)").arg(minServerDeltaMs);
+    if (unverifiedExtensions < 0 || unverifiedExtensions > 10)
+        return QStringLiteral("the window may be extended 0 to 10 times for lack of evidence (got %1)")
+            .arg(unverifiedExtensions);
     return {};
 }
 

@@ -35,6 +35,20 @@ struct GuardPolicy
     double demandSurgePct = 25;
     /// Host CPU this many points above baseline, with per-call buffer work unchanged, means outside CPU load.
     double cpuSurgePoints = 20;
+    /// A sample must stand this many times the baseline's own sample-to-sample noise out of it to be degraded
+    /// (the brief's thresholds rule where the baseline is calmer than that).
+    double noiseMargin = 2.5;
+    /// Runnable tasks on the host this many above the baseline's, beyond the database's own active sessions, mean
+    /// another program competes for the CPU (procs_running from /proc/stat).
+    double outsideRunnableTasks = 1.0;
+    /// A rise in time in the server per transaction (session active time, commit waits included) smaller than this
+    /// many ms is noise, whatever its relative size: clients do not feel it.
+    double minServerDeltaMs = 0.05;
+    /// A window that found too little traffic or only outside load is extended up to this many times (each by the
+    /// window's length) before the action is kept, marked unverified.
+    int unverifiedExtensions = 2;
+    /// Roll back an action whose window could not be judged instead of keeping it unverified.
+    bool rollbackWhenUnverified = false;
 
     int windowSamples() const;
     int baselineSamples() const;

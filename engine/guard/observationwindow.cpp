@@ -50,7 +50,12 @@ std::optional<Verdict> ObservationWindow::addSample(const Sample &sample)
 
     const int usable = m_detector->usableSamples();
     const bool enoughEvidence = usable >= minimumUsable();
-    if (!m_extended && (!enoughEvidence || m_detector->wantsMoreEvidence())) {
+    // Too little evidence (a nearly idle database, outside load all window long): observe longer, up to
+    // unverifiedExtensions times. Evidence pointing at harm without proving it earns one extension as well.
+    const bool mayExtendForEvidence = m_extensions < std::max(1, m_policy.unverifiedExtensions);
+    const bool wantsMore = m_extensions == 0 && enoughEvidence && m_detector->wantsMoreEvidence();
+    if ((!enoughEvidence && mayExtendForEvidence) || wantsMore) {
+        ++m_extensions;
         m_extended = true;
         m_detector->markExtended();
         m_planned += m_policy.windowSamples();
@@ -60,10 +65,6 @@ std::optional<Verdict> ObservationWindow::addSample(const Sample &sample)
         m_verdict = finalize(m_detector->conclude(sample.tEnd));
         return m_verdict;
     }
-    Verdict v;
-    v.decision = Verdict::Decision::Rollback;
-    v.decidedT = sample.tEnd;
-    v.metric = QStringLiteral("evidence");
     QString why;
     for (const SampleAssessment &a : m_detector->assessments()) {
         if (!a.note.isEmpty() && a.state != SampleAssessment::State::Clean) {
@@ -71,12 +72,26 @@ std::optional<Verdict> ObservationWindow::addSample(const Sample &sample)
             break;
         }
     }
-    v.reason
-        = QStringLiteral("not enough evidence: %1 usable samples of %2 after extending the window once (%3 needed)%4")
-              .arg(usable)
-              .arg(m_seen)
-              .arg(minimumUsable())
-              .arg(why.isEmpty() ? QString() : QStringLiteral("; ") + why);
+    const QString evidence = QStringLiteral("%1 usable samples of %2 after extending the window %3 time(s) (%4 "
+                                            "needed)%5")
+                                 .arg(usable)
+                                 .arg(m_seen)
+                                 .arg(m_extensions)
+                                 .arg(minimumUsable())
+                                 .arg(why.isEmpty() ? QString() : QStringLiteral("; ") + why);
+    Verdict v;
+    v.decidedT = sample.tEnd;
+    if (m_policy.rollbackWhenUnverified) {
+        v.decision = Verdict::Decision::Rollback;
+        v.metric = QStringLiteral("evidence");
+        v.reason = QStringLiteral("not enough evidence, rolled back as the settings ask: ") + evidence;
+    } else {
+        // Never a rollback only for lack of traffic: the action is kept and says it was not verified.
+        v.decision = Verdict::Decision::Keep;
+        v.unverified = true;
+        v.metric = QStringLiteral("unverified");
+        v.reason = QStringLiteral("kept unverified: not enough evidence to judge: ") + evidence;
+    }
     m_verdict = finalize(std::move(v));
     return m_verdict;
 }

@@ -38,6 +38,7 @@ private:
     GuardPolicy m_policy;
     std::unique_ptr<DegradationDetector> m_detector;
     int m_planned = 0;
+    int m_extensions = 0; ///< how many times the window was extended
     int m_seen = 0;
     bool m_extended = false;
     std::optional<Verdict> m_verdict;

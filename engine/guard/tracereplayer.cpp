@@ -5,6 +5,7 @@
 #include "metrics/samplederiver.h"
 #include "metrics/sampleseries.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QJsonArray>
@@ -34,9 +35,11 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
 
         const qsizetype after = SampleSeries::indexAtOrAfter(snapshots, action.finishedT);
         const double windowStart = after >= 0 ? snapshots[after].t : action.finishedT;
-        // Enough samples for the window extended once; the window stops reading when it has decided.
+        // Enough samples for the window extended as often as it may be; the window stops reading when it has
+        // decided. Past the trace's end the samples are gaps, as a live window would see them.
+        const int windows = 1 + std::max(1, m_policy.unverifiedExtensions);
         const std::vector<Sample> windowSamples = SampleSeries::derive(
-            snapshots, windowStart, m_policy.intervalSeconds, 2 * m_policy.windowSamples(), tolerance);
+            snapshots, windowStart, m_policy.intervalSeconds, windows * m_policy.windowSamples(), tolerance);
 
         ObservationWindow window(
             m_policy, DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts)));

@@ -26,6 +26,7 @@ struct SampleAssessment
     double tEnd = 0;
     State state = State::Missing;
     double latencyChangePct = 0; ///< p95 vs baseline
+    double serverChangePct = 0; ///< rise of time in the server per transaction, % of what a client waits for
     double throughputChangePct = 0;
     QString note; ///< why it was confounded or missing, when it was
 };
@@ -40,13 +41,16 @@ struct Verdict
     Decision decision = Decision::Keep;
     double decidedT = 0; ///< source time of the sample that settled it
     QString reason; ///< one sentence: metric, size of the change, samples, statements
-    QString metric; ///< p95_latency, throughput, evidence, or none
+    QString metric; ///< p95_latency, throughput, time_in_server, evidence (rolled back unjudged), unverified, none
     double baselineValue = 0;
     double windowValue = 0;
     double changePct = 0;
     int firstSample = 0; ///< 1-based window samples the evidence spans (0 when none)
     int lastSample = 0;
-    bool extended = false; ///< the window was extended once for lack of evidence
+    bool extended = false; ///< the window was extended for lack of evidence
+    /// Kept without enough evidence to judge (too little traffic, or outside load all window long): the reason
+    /// says why. Never set on a rollback.
+    bool unverified = false;
     QString baselineSummary; ///< what normal looked like before the action, in words
     std::vector<RegressedStatement> regressed;
     std::vector<SampleAssessment> assessments;

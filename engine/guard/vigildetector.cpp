@@ -11,6 +11,15 @@ namespace vigil {
 namespace {
 using State = SampleAssessment::State;
 
+/// Sessions waiting on another session's lock beyond the baseline's usual number that mark outside blocking.
+constexpr double kBlockedBeyondUsual = 2.0;
+/// Fewer executions per statement than this in a sample (at the baseline's rate too) carry no evidence.
+constexpr double kMinExecutionsPerSample = 25;
+/// Outside CPU load can at most halve the CPU a statement gets: slower than this is the statement's own doing.
+constexpr double kOutsideCpuSlowdown = 2.0;
+/// A rise of the full-page images' share of WAL records (at least threefold and by this much) marks a checkpoint.
+constexpr double kCheckpointFullPageRise = 0.05;
+
 QString signedPct(double fraction, int decimals = 1)
 {
     const double pct = 100.0 * fraction;
@@ -39,11 +48,68 @@ std::optional<double> VigilDetector::throughputReference() const
     return std::nullopt;
 }
 
+QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView &view, double throughput) const
+{
+    // Calls arriving well above baseline: more clients, not a slower server.
+    const double refThroughput = throughputReference().value_or(0);
+    if (refThroughput > 0 && throughput > refThroughput * (1.0 + m_policy.demandSurgePct / 100.0))
+        return QStringLiteral("calls arriving %1 above baseline: outside load")
+            .arg(signedPct(throughput / refThroughput - 1.0, 0));
+    // Another program competing for the CPU: host CPU well up while the statements themselves do the same work in
+    // the same time (the sessions wait to be scheduled, not to execute: a plan that burns more CPU, JIT included,
+    // shows in the statements' own time), or more runnable tasks than the database's sessions account for.
+    const bool cpuUp
+        = sample.cpuPct && m_baseline.cpuPct() && *sample.cpuPct - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints;
+    if (cpuUp) {
+        const bool sameExecution = view.meanMs && m_baseline.meanExecMs() && *m_baseline.meanExecMs() > 0
+            && *view.meanMs <= *m_baseline.meanExecMs() * (1.0 + m_policy.latencyPct / 100.0);
+        const bool sameWork = view.blocksPerCall && m_baseline.blocksPerCall() && *m_baseline.blocksPerCall() > 0
+            && std::abs(*view.blocksPerCall / *m_baseline.blocksPerCall() - 1.0) < 0.25;
+        const std::optional<double> outside = Baseline::outsideRunnable(sample);
+        const bool moreTasks = outside && m_baseline.outsideRunnable()
+            && *outside >= *m_baseline.outsideRunnable() + m_policy.outsideRunnableTasks;
+        // More runnable tasks alone is not enough where the statements also got much slower: a plan that turned to
+        // parallel sequential scans adds parallel workers, which are runnable too.
+        const bool modestlySlower = view.meanMs && m_baseline.meanExecMs()
+            && *view.meanMs <= *m_baseline.meanExecMs() * kOutsideCpuSlowdown;
+        if (sameExecution || (moreTasks && modestlySlower) || (sameWork && !sample.procsRunning))
+            return QStringLiteral("host CPU %1 points above baseline%2: outside CPU load")
+                .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0)
+                .arg(moreTasks ? QStringLiteral(" with %1 more runnable tasks than the database's sessions")
+                                     .arg(*outside - *m_baseline.outsideRunnable(), 0, 'f', 1)
+                               : QStringLiteral(" while the statements take as long as before"));
+    }
+    // The workload waits on a lock that another session (not Vigil's executor) holds, well beyond the contention
+    // its own transactions have among themselves.
+    const double usualBlocked = m_baseline.blockedByOthers().value_or(0);
+    if (sample.blockedByOthers && *sample.blockedByOthers >= usualBlocked + kBlockedBeyondUsual)
+        return QStringLiteral("%1 session(s) waiting on a lock held by another session (usually %2): outside load")
+            .arg(*sample.blockedByOthers, 0, 'f', 0)
+            .arg(usualBlocked, 0, 'f', 0);
+    // A long statement that is not the workload's: a report, a dump, maintenance.
+    if (m_baseline.hasStatements())
+        for (qint64 id : sample.longRunningQueryIds)
+            if (!m_baseline.isSteady(id))
+                return QStringLiteral("a long statement that is not the workload's ran (queryid %1): outside load")
+                    .arg(id);
+    if (sample.otherDatabasesActive && m_baseline.otherDatabasesActive()
+        && *sample.otherDatabasesActive >= *m_baseline.otherDatabasesActive() + 1.0)
+        return QStringLiteral("%1 more active sessions in other databases: outside load")
+            .arg(*sample.otherDatabasesActive - *m_baseline.otherDatabasesActive(), 0, 'f', 1);
+    // A checkpoint began: full-page images flood the WAL for a while whatever the action did.
+    if (sample.walFullPageShare && m_baseline.walFullPageShare()
+        && *sample.walFullPageShare >= std::max(3.0 * *m_baseline.walFullPageShare(),
+               *m_baseline.walFullPageShare() + kCheckpointFullPageRise))
+        return QStringLiteral("full-page images %1 of the WAL (baseline %2): a checkpoint began")
+            .arg(signedPct(*sample.walFullPageShare, 0).mid(1), signedPct(*m_baseline.walFullPageShare(), 0).mid(1));
+    return {};
+}
+
 VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessment &a) const
 {
     Reading r;
     a.state = State::Missing;
-    if (!m_baseline.isUsable() || !m_baseline.p95Ms() || !throughputReference()) {
+    if (!m_baseline.isUsable() || !throughputReference()) {
         a.note = QStringLiteral("no usable baseline before the action");
         return r;
     }
@@ -51,30 +117,63 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         a.note = QStringLiteral("gap: no snapshot closed this interval");
         return r;
     }
+    const bool statements = m_baseline.hasStatements() && m_baseline.p95Ms();
     const double latencyThreshold = degradedLatency();
-    const double throughputThreshold = m_policy.throughputPct / 100.0;
-    const Baseline::MixView view = m_baseline.view(sample);
+    const double throughputThreshold = this->throughputThreshold();
+    const Baseline::MixView view = statements ? m_baseline.view(sample) : Baseline::MixView {};
     const double refThroughput = *throughputReference();
+    // Too few executions for a p95 or a mean to say anything (a nearly idle database): no evidence either way.
+    // With latencies whose spread is about their mean, n executions give a mean within 1/sqrt(n): 25 for 20 %.
+    // Counted per steady statement (the workload's own; Vigil's sampler commits a few transactions too), at the
+    // baseline's rate as well, so a stall is still seen as one.
+    const double perStatement = statements ? double(m_baseline.statements().size()) : 1.0;
+    const double baselineExecutions = refThroughput * sample.seconds() / perStatement;
+    const double executions
+        = (statements ? view.qps : sample.tps.value_or(0)) * sample.seconds() / perStatement;
+    if (baselineExecutions < kMinExecutionsPerSample && executions < kMinExecutionsPerSample) {
+        a.note = QStringLiteral("too little traffic to judge (%1 executions per statement in the sample)")
+                     .arg(executions, 0, 'f', 0);
+        return r;
+    }
     r.throughput = m_baseline.qps() > 0 ? view.qps : sample.tps.value_or(0);
     r.throughputChange = r.throughput / refThroughput - 1.0;
     a.throughputChangePct = 100.0 * r.throughputChange;
 
-    // Time spent in the server per transaction (Little's law): busy sessions / throughput. It sees waits that
-    // statement timing does not (commit flushes, locks between statements).
+    // Time in the server per transaction, from the sessions' own clocks when the server keeps them (PostgreSQL
+    // 14+): commit flushes and lock waits included. The rise is read against what a client waits for per
+    // transaction (server time plus its round trips inside the transaction), so a statement of a few microseconds
+    // that doubles is not harm when the clients wait on other things.
+    const std::optional<double> serverRef = m_baseline.serverMsPerTransaction();
+    const std::optional<double> visibleRef = m_baseline.clientVisibleMsPerTransaction();
+    bool serverDegraded = false;
+    if (sample.serverMsPerTransaction && serverRef && visibleRef && *visibleRef > 0) {
+        const double rise = *sample.serverMsPerTransaction - *serverRef;
+        r.serverChange = rise / *visibleRef;
+        a.serverChangePct = 100.0 * r.serverChange;
+        serverDegraded = r.serverChange > serverThreshold() && rise >= m_policy.minServerDeltaMs;
+    }
+    // Without session times: busy sessions per unit of throughput (Little's law), sampled and noisy.
     const std::optional<double> busyNow = Baseline::busySessions(sample);
     const std::optional<double> busyRef = m_baseline.busySessions();
-    const bool moreTimeInServer = busyNow && busyRef && r.throughput > 0
-        && *busyNow / r.throughput > 1.5 * (*busyRef / refThroughput) + 0.2 / r.throughput;
-    const bool moreWaiting = sample.sessionsWaiting && m_baseline.waitingSessions()
-        && *sample.sessionsWaiting > *m_baseline.waitingSessions() + 0.5;
+    const bool moreTimeInServer = serverRef ? serverDegraded
+                                            : busyNow && busyRef && r.throughput > 0
+            && *busyNow / r.throughput > 1.5 * (*busyRef / refThroughput) + 0.2 / r.throughput;
+    const std::optional<double> waitingNow = Baseline::waitingSessions(sample);
+    const bool moreWaiting
+        = waitingNow && m_baseline.waitingSessions() && *waitingNow > *m_baseline.waitingSessions() + 0.5;
     const std::optional<double> ratioNow = Baseline::rollbackRatio(sample);
     const bool moreErrors = ratioNow && m_baseline.rollbackRatio() && *ratioNow > *m_baseline.rollbackRatio() + 0.05;
 
-    if (view.coverage == 0) {
+    if (r.throughput <= 0 || (statements && view.coverage == 0)) {
         // Nothing the workload used to run completed. Sessions piling up means a stall; otherwise the clients left.
         const bool stalled = (busyNow && busyRef && *busyNow > *busyRef + 1.0) || moreWaiting;
         if (!stalled) {
             a.note = QStringLiteral("no calls in the interval");
+            return r;
+        }
+        if (const QString outside = outsideLoad(sample, view, r.throughput); !outside.isEmpty()) {
+            a.state = State::Confounded;
+            a.note = QStringLiteral("stall: ") + outside;
             return r;
         }
         r.usable = true;
@@ -87,73 +186,93 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
 
     if (busyNow && r.throughput > 0)
         r.timeInServer = *busyNow / r.throughput;
-    r.p95Ms = view.p95Ms;
-    const double refP95 = *m_baseline.p95Ms();
-    r.latencyChange = r.p95Ms ? *r.p95Ms / refP95 - 1.0 : 0.0;
-    a.latencyChangePct = 100.0 * r.latencyChange;
     r.usable = true;
-
-    const bool latencyDegraded
-        = r.latencyChange > latencyThreshold && r.p95Ms && *r.p95Ms - refP95 >= m_policy.minLatencyDeltaMs;
+    bool latencyDegraded = false;
+    if (statements) {
+        r.p95Ms = view.p95Ms;
+        const double refP95 = *m_baseline.p95Ms();
+        r.latencyChange = r.p95Ms ? *r.p95Ms / refP95 - 1.0 : 0.0;
+        a.latencyChangePct = 100.0 * r.latencyChange;
+        latencyDegraded
+            = r.latencyChange > latencyThreshold && r.p95Ms && *r.p95Ms - refP95 >= m_policy.minLatencyDeltaMs;
+        // With the sessions' clocks, statement latency is harm only where the clients feel it: the time in the
+        // server per transaction must rise too (by half the threshold of what a client waits for). An index whose
+        // upkeep doubles a 0.05 ms insert inside a transaction the clients wait milliseconds for does not.
+        if (latencyDegraded && sample.serverMsPerTransaction && serverRef && visibleRef)
+            latencyDegraded = r.serverChange > m_policy.latencyPct / 200.0
+                && *sample.serverMsPerTransaction - *serverRef >= m_policy.minServerDeltaMs;
+    } else {
+        // No statement statistics: the time in the server per transaction stands for latency.
+        r.latencyChange = r.serverChange;
+        a.latencyChangePct = 100.0 * r.serverChange;
+    }
     r.demandFall = r.throughputChange < -throughputThreshold && r.latencyChange <= latencyThreshold / 2
         && !moreTimeInServer && !moreWaiting && !moreErrors;
     const bool throughputDegraded = r.throughputChange < -throughputThreshold && !r.demandFall;
-    if (!latencyDegraded && !throughputDegraded && !moreErrors) {
+    if (!latencyDegraded && !throughputDegraded && !serverDegraded && !moreErrors) {
         a.state = State::Clean;
         if (r.demandFall)
             a.note = QStringLiteral("throughput fell with latency unchanged: demand fell");
         return r;
     }
-
-    const double factor = m_policy.overwhelmingFactor;
-    const bool overwhelming = (latencyDegraded && r.latencyChange >= factor - 1.0)
-        || (throughputDegraded && r.throughputChange <= -(1.0 - 1.0 / factor));
-    if (!overwhelming) {
-        // Outside load explains a moderate slowdown better than the action does.
-        if (view.qps > m_baseline.qps() * (1.0 + m_policy.demandSurgePct / 100.0)) {
-            a.state = State::Confounded;
-            a.note = QStringLiteral("calls arriving %1 above baseline: outside load")
-                         .arg(signedPct(view.qps / m_baseline.qps() - 1.0, 0));
-            r.usable = false;
-            return r;
-        }
-        const bool cpuUp
-            = sample.cpuPct && m_baseline.cpuPct() && *sample.cpuPct - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints;
-        const bool sameWork = view.blocksPerCall && m_baseline.blocksPerCall() && *m_baseline.blocksPerCall() > 0
-            && std::abs(*view.blocksPerCall / *m_baseline.blocksPerCall() - 1.0) < 0.25;
-        if (cpuUp && sameWork) {
-            a.state = State::Confounded;
-            a.note = QStringLiteral(
-                "host CPU %1 points above baseline with the same buffer work per call: outside CPU load")
-                         .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0);
-            r.usable = false;
-            return r;
-        }
+    // Degraded: unless something outside the action explains it, on every path (overwhelming harm included).
+    if (const QString outside = outsideLoad(sample, view, r.throughput); !outside.isEmpty()) {
+        a.state = State::Confounded;
+        a.note = outside;
+        r.usable = false;
+        return r;
     }
+    r.latencyDegraded = latencyDegraded;
+    r.serverDegraded = serverDegraded;
     a.state = State::Degraded;
-    if (moreErrors && !latencyDegraded && !throughputDegraded)
+    if (moreErrors && !latencyDegraded && !throughputDegraded && !serverDegraded)
         a.note = QStringLiteral("more transactions rolling back");
+    else if (serverDegraded && !latencyDegraded && !throughputDegraded)
+        a.note = QStringLiteral("time in the server per transaction %1 (%2 -> %3 ms)")
+                     .arg(signedPct(r.serverChange))
+                     .arg(*serverRef, 0, 'g', 3)
+                     .arg(*sample.serverMsPerTransaction, 0, 'g', 3);
     return r;
+}
+
+double VigilDetector::throughputThreshold() const
+{
+    // A few transactions a second swing by a fifth from one sample to the next on their own.
+    return std::max(m_policy.throughputPct / 100.0, m_policy.noiseMargin * m_baseline.throughputRelativeNoise());
+}
+
+double VigilDetector::serverThreshold() const
+{
+    // As for latency: the brief's threshold unless the baseline's own server time swings more (relative to what the
+    // clients wait for) from sample to sample.
+    const double visible = m_baseline.clientVisibleMsPerTransaction().value_or(0);
+    const double server = m_baseline.serverMsPerTransaction().value_or(0);
+    const double noise = visible > 0 ? m_baseline.serverTimeRelativeNoise() * server / visible : 0.0;
+    return std::max(m_policy.latencyPct / 100.0, m_policy.noiseMargin * noise);
 }
 
 double VigilDetector::degradedLatency() const
 {
     // The brief's threshold, unless the baseline itself swings more than that from sample to sample (short
     // samples, few calls): then a sample must stand out of the baseline's own noise as well.
-    return std::max(m_policy.latencyPct / 100.0, 1.5 * m_baseline.p95RelativeNoise());
+    return std::max(m_policy.latencyPct / 100.0, m_policy.noiseMargin * m_baseline.p95RelativeNoise());
 }
 
 double VigilDetector::strongLatency() const
 {
     const double threshold = m_policy.latencyPct / 100.0;
-    return std::max(1.5 * threshold, threshold + 1.5 * m_baseline.p95RelativeNoise());
+    return std::max(1.5 * threshold, threshold + m_policy.noiseMargin * m_baseline.p95RelativeNoise());
 }
 
 bool VigilDetector::isOverwhelming(const Reading &r, const SampleAssessment &a) const
 {
+    // Twice the baseline, and well out of its own noise: a nearly idle database's p95 doubles on its own.
     const double factor = m_policy.overwhelmingFactor;
+    const double latencyBar = std::max(factor - 1.0, 3.0 * degradedLatency());
+    const double serverBar = std::max(factor - 1.0, 3.0 * serverThreshold());
     return a.state == State::Degraded
-        && (r.latencyChange >= factor - 1.0 || r.throughputChange <= -(1.0 - 1.0 / factor));
+        && ((r.latencyDegraded && r.latencyChange >= latencyBar) || (r.serverDegraded && r.serverChange >= serverBar)
+            || r.throughputChange <= -(1.0 - 1.0 / factor));
 }
 
 std::optional<Verdict> VigilDetector::peek(const Sample &partial)
@@ -197,12 +316,13 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
         return std::nullopt;
     }
 
-    const double throughputThreshold = m_policy.throughputPct / 100.0;
+    const double throughputThreshold = this->throughputThreshold();
     // Overwhelming harm is decided at once, but only on evidence that spans whole seconds: one short sample of a
     // tiny workload can double its p95 on a scheduling hiccup.
     m_overwhelmingSeconds = isOverwhelming(r, a) ? m_overwhelmingSeconds + sample.seconds() : 0.0;
     const bool overwhelming = m_overwhelmingSeconds >= m_policy.overwhelmingSeconds - 1e-6;
     const bool strong = r.latencyChange >= strongLatency() || r.throughputChange <= -1.5 * throughputThreshold
+        || (r.serverDegraded && r.serverChange >= std::max(1.5 * m_policy.latencyPct / 100.0, 1.5 * serverThreshold()))
         || m_overwhelmingSeconds > 0;
     const double n = m_policy.consecutive;
     m_run.push_back(a.index - 1);
@@ -284,13 +404,25 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
             p95.push_back(*m_readings[i].p95Ms);
         tput.push_back(m_readings[i].throughput);
     }
+    std::vector<double> server;
+    for (int i : indices)
+        server.push_back(m_readings[i].serverChange);
     const double latencyChange = median(latency).value_or(0);
     const double throughputChange = median(throughput).value_or(0);
+    const double serverChange = median(server).value_or(0);
     const double refThroughput = throughputReference().value_or(0);
-    const bool latencyLeads = latencyChange / (m_policy.latencyPct / 100.0 + 1e-9)
-        >= -throughputChange / (m_policy.throughputPct / 100.0 + 1e-9);
+    const double latencyScore = m_baseline.hasStatements() ? latencyChange / (m_policy.latencyPct / 100.0 + 1e-9) : 0;
+    const double throughputScore = -throughputChange / (m_policy.throughputPct / 100.0 + 1e-9);
+    const double serverScore = m_baseline.serverMsPerTransaction() ? serverChange / (serverThreshold() + 1e-9) : 0;
+    const bool serverLeads = serverScore > latencyScore && serverScore > throughputScore;
+    const bool latencyLeads = !serverLeads && latencyScore >= throughputScore;
     const QString unit = m_baseline.qps() > 0 ? QStringLiteral("calls/s") : QStringLiteral("tps");
-    if (latencyLeads) {
+    if (serverLeads) {
+        v.metric = QStringLiteral("time_in_server");
+        v.baselineValue = m_baseline.serverMsPerTransaction().value_or(0);
+        v.windowValue = v.baselineValue + serverChange * m_baseline.clientVisibleMsPerTransaction().value_or(0);
+        v.changePct = 100.0 * serverChange;
+    } else if (latencyLeads) {
         v.metric = QStringLiteral("p95_latency");
         v.baselineValue = m_baseline.p95Ms().value_or(0);
         v.windowValue = median(p95).value_or(0);
@@ -312,8 +444,17 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
                                        .arg(refThroughput, 0, 'f', 1)
                                        .arg(median(tput).value_or(0), 0, 'f', 1)
                                        .arg(unit);
-    QString reason = (latencyLeads ? latencyText + QStringLiteral(", ") + throughputText
-                                   : throughputText + QStringLiteral(", ") + latencyText)
+    const QString serverText = QStringLiteral("time in the server per transaction %1 of what clients wait for "
+                                              "(%2 -> %3 ms)")
+                                   .arg(signedPct(serverChange))
+                                   .arg(v.metric == QLatin1StringView("time_in_server") ? v.baselineValue : 0.0, 0,
+                                       'g', 3)
+                                   .arg(v.metric == QLatin1StringView("time_in_server") ? v.windowValue : 0.0, 0,
+                                       'g', 3);
+    QString reason = serverLeads ? serverText + QStringLiteral(", ") + throughputText
+        : latencyLeads           ? latencyText + QStringLiteral(", ") + throughputText
+                                 : throughputText + QStringLiteral(", ") + latencyText;
+    reason += QString()
         + QStringLiteral(" vs baseline; samples %1-%2 (%3-%4 s into the window), %5")
               .arg(v.firstSample)
               .arg(v.lastSample)
@@ -346,6 +487,8 @@ std::vector<int> VigilDetector::usableIndices() const
 VigilDetector::TimeInServer VigilDetector::timeInServer() const
 {
     TimeInServer result;
+    if (m_baseline.serverMsPerTransaction())
+        return result; // the sessions' own clocks are read sample by sample instead (read())
     const std::vector<double> &before = m_baseline.timeInServer();
     std::vector<double> after;
     double busyAfter = 0;
@@ -394,7 +537,7 @@ bool VigilDetector::wantsMoreEvidence() const
 std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
 {
     const double latencyThreshold = m_policy.latencyPct / 100.0;
-    const double throughputThreshold = m_policy.throughputPct / 100.0;
+    const double throughputThreshold = this->throughputThreshold();
     const std::vector<int> usable = usableIndices();
     if (usable.size() < std::size_t(m_policy.consecutive))
         return std::nullopt;
@@ -410,12 +553,27 @@ std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
     const double latencyMedian = medianOf(usable, latencyOf);
     const double throughputMedian = medianOf(usable, throughputOf);
     const double refP95 = m_baseline.p95Ms().value_or(0);
-    const bool latencySustained = latencyMedian > latencyThreshold && medianOf(secondHalf, latencyOf) > latencyThreshold
+    bool latencySustained = latencyMedian > latencyThreshold && medianOf(secondHalf, latencyOf) > latencyThreshold
         && medianOf(start, latencyOf) > latencyThreshold / 2 && refP95 * latencyMedian >= m_policy.minLatencyDeltaMs;
+    // As sample by sample: with the sessions' clocks, slower statements count where the clients feel them.
+    if (latencySustained && m_baseline.serverMsPerTransaction() && m_baseline.clientVisibleMsPerTransaction()) {
+        const double serverMedian = medianOf(usable, [](const Reading &r) { return r.serverChange; });
+        latencySustained = serverMedian > latencyThreshold / 2
+            && serverMedian * *m_baseline.clientVisibleMsPerTransaction() >= m_policy.minServerDeltaMs;
+    }
     const bool throughputSustained = throughputMedian < -throughputThreshold
         && medianOf(secondHalf, throughputOf) < -throughputThreshold
         && medianOf(start, throughputOf) < -throughputThreshold / 2;
-    if (!latencySustained && !throughputSustained)
+    bool serverSustained = false;
+    if (m_baseline.serverMsPerTransaction() && m_baseline.clientVisibleMsPerTransaction()) {
+        auto serverOf = [](const Reading &r) { return r.serverChange; };
+        const double bar = serverThreshold();
+        const double serverMedian = medianOf(usable, serverOf);
+        serverSustained = serverMedian > bar && medianOf(secondHalf, serverOf) > bar
+            && medianOf(start, serverOf) > bar / 2
+            && serverMedian * *m_baseline.clientVisibleMsPerTransaction() >= m_policy.minServerDeltaMs;
+    }
+    if (!latencySustained && !throughputSustained && !serverSustained)
         return std::nullopt;
     return rollbackFrom(
         usable, t, QStringLiteral("sustained over the window (median of %1 samples)").arg(usable.size()));
@@ -478,6 +636,8 @@ Verdict VigilDetector::conclude(double t)
         reason += QStringLiteral("; %1 sample(s) set aside as outside load").arg(confounded);
     if (missing)
         reason += QStringLiteral("; %1 sample(s) missing").arg(missing);
+    if (!m_baseline.hasStatements())
+        reason += QStringLiteral("; judged without pg_stat_statements (transactions, time in the server, sessions)");
     v.reason = reason;
     return v;
 }

@@ -38,6 +38,9 @@ private:
         bool usable = false;
         bool demandFall = false;
         std::optional<double> timeInServer; ///< busy sessions per unit of throughput
+        double serverChange = 0; ///< rise of server time per transaction, relative to what clients wait for
+        bool latencyDegraded = false;
+        bool serverDegraded = false;
     };
 
     /// Time in the server over the window against the baseline's: waits statement timing cannot see.
@@ -65,6 +68,10 @@ private:
     std::optional<Verdict> sustainedSlowdown(double t) const;
 
     Reading read(const Sample &sample, SampleAssessment &assessment) const;
+    /// Why a degraded sample is better explained by something outside the action; empty when nothing is.
+    QString outsideLoad(const Sample &sample, const Baseline::MixView &view, double throughput) const;
+    double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded
+    double serverThreshold() const; ///< relative rise of server time per transaction that makes a sample degraded
     bool isOverwhelming(const Reading &r, const SampleAssessment &a) const;
     double degradedLatency() const; ///< relative p95 rise that makes a sample degraded
     double strongLatency() const; ///< relative p95 rise that makes a degraded sample count double

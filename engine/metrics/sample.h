@@ -54,6 +54,22 @@ struct Sample
     std::optional<double> sessionsIdleInTransaction;
     std::optional<double> sessionsWaiting;
     std::optional<double> maxConnections;
+    /// The monitored database's client sessions other than Vigil's: active ones (averaged), those waiting on a
+    /// lock held by a session that is not Vigil's (the most at any tick), and active sessions of other databases.
+    std::optional<double> workloadActive;
+    std::optional<double> workloadWaiting; ///< the monitored database's sessions waiting on a lock (averaged)
+    std::optional<double> blockedByOthers;
+    std::optional<double> otherDatabasesActive;
+    /// queryids that ran one statement for over a second at any tick of the interval (its start included).
+    std::vector<qint64> longRunningQueryIds;
+
+    // Time in the server per transaction (pg_stat_database session times, PostgreSQL 14+): what the clients wait
+    // for inside the server, commit flushes and lock waits included, which statement timing does not see.
+    std::optional<double> serverMsPerTransaction; ///< active time / (commits + rollbacks)
+    std::optional<double> idleInTransactionMsPerTransaction; ///< the clients' round trips inside transactions
+
+    /// Share of the WAL records that were full-page images: jumps after a checkpoint starts.
+    std::optional<double> walFullPageShare;
 
     // Cache and I/O
     std::optional<double> cacheHitRatio; ///< blks_hit / (blks_hit + blks_read) over the interval
@@ -64,6 +80,7 @@ struct Sample
     std::optional<double> cpuPct;
     std::optional<double> memPct;
     std::optional<double> load1;
+    std::optional<double> procsRunning; ///< runnable tasks on the host (all processes, not only PostgreSQL's)
 
     const StatementInterval *statement(qint64 queryId) const;
 };

@@ -129,6 +129,53 @@ void deriveStatements(std::span<const Snapshot> ticks, Sample &sample)
     }
 }
 
+/// Difference of a cumulative counter between the end ticks; empty when unknown at either end or gone backwards.
+template<typename Getter>
+std::optional<double> delta(std::span<const Snapshot> ticks, Getter get)
+{
+    const std::optional<double> from = get(ticks.front());
+    const std::optional<double> to = get(ticks.back());
+    if (!from || !to || *to < *from)
+        return std::nullopt;
+    return *to - *from;
+}
+
+void deriveWorkload(std::span<const Snapshot> ticks, Sample &sample)
+{
+    const std::span<const Snapshot> inside = ticks.subspan(1);
+    sample.workloadActive = averageOver(inside, [](const Snapshot &s) { return s.activity.dbActive; });
+    sample.workloadWaiting = averageOver(inside, [](const Snapshot &s) { return s.activity.dbWaiting; });
+    sample.otherDatabasesActive = averageOver(inside, [](const Snapshot &s) { return s.activity.otherDbActive; });
+    for (const Snapshot &s : ticks) {
+        if (s.activity.dbBlockedByOthers)
+            sample.blockedByOthers = std::max(sample.blockedByOthers.value_or(0), *s.activity.dbBlockedByOthers);
+        for (qint64 id : s.longRunningQueryIds)
+            sample.longRunningQueryIds.push_back(id);
+    }
+    std::sort(sample.longRunningQueryIds.begin(), sample.longRunningQueryIds.end());
+    sample.longRunningQueryIds.erase(
+        std::unique(sample.longRunningQueryIds.begin(), sample.longRunningQueryIds.end()),
+        sample.longRunningQueryIds.end());
+
+    // Active time and the transaction counters are flushed together by each backend, so their ratio holds even
+    // over one second, when either alone swings with the flush timing.
+    const std::optional<double> commits = delta(ticks, [](const Snapshot &s) { return s.db.xactCommit; });
+    const std::optional<double> rollbacks = delta(ticks, [](const Snapshot &s) { return s.db.xactRollback; });
+    const std::optional<double> active = delta(ticks, [](const Snapshot &s) { return s.db.activeTimeMs; });
+    const std::optional<double> idleIn = delta(ticks, [](const Snapshot &s) { return s.db.idleInTransactionTimeMs; });
+    const double transactions = commits.value_or(0) + rollbacks.value_or(0);
+    if (commits && transactions > 0) {
+        if (active)
+            sample.serverMsPerTransaction = *active / transactions;
+        if (idleIn)
+            sample.idleInTransactionMsPerTransaction = *idleIn / transactions;
+    }
+    const std::optional<double> records = delta(ticks, [](const Snapshot &s) { return s.wal.records; });
+    const std::optional<double> images = delta(ticks, [](const Snapshot &s) { return s.wal.fullPageImages; });
+    if (records && images && *records > 0)
+        sample.walFullPageShare = *images / *records;
+}
+
 } // namespace
 
 const StatementInterval *Sample::statement(qint64 queryId) const
@@ -173,6 +220,8 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     sample.cpuPct = averageOver(inside, [](const Snapshot &s) { return s.host.cpuPct; });
     sample.memPct = averageOver(inside, [](const Snapshot &s) { return s.host.memPct; });
     sample.load1 = averageOver(inside, [](const Snapshot &s) { return s.host.load1; });
+    sample.procsRunning = averageOver(inside, [](const Snapshot &s) { return s.host.procsRunning; });
+    deriveWorkload(ticks, sample);
     return sample;
 }
 

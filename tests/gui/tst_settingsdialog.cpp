@@ -302,6 +302,30 @@ private slots:
         QCOMPARE(settings.mode(), Settings::Mode::Autonomous);
     }
 
+    void rollingBackUnverifiedActionsIsAChoicePersisted()
+    {
+        Settings settings(m_path);
+        QSignalSpy policyChanged(&settings, &Settings::policyChanged);
+        {
+            SettingsDialog dialog(&settings);
+            QVERIFY(showAndWait(dialog));
+            auto *check = dialog.findChild<QCheckBox *>(QStringLiteral("rollbackUnverifiedCheck"));
+            QVERIFY(check);
+            QVERIFY(!check->isChecked()); // default: keep it, marked unverified
+            QVERIFY(!check->toolTip().isEmpty());
+            QTest::mouseClick(check, Qt::LeftButton);
+            QVERIFY(check->isChecked());
+            QTest::mouseClick(Fields(dialog).ok, Qt::LeftButton);
+            QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        }
+        QCOMPARE(policyChanged.count(), 1);
+        QVERIFY(settings.guardPolicy().rollbackWhenUnverified);
+        Settings again(m_path);
+        QVERIFY(again.guardPolicy().rollbackWhenUnverified);
+        SettingsDialog dialog(&again);
+        QVERIFY(dialog.findChild<QCheckBox *>(QStringLiteral("rollbackUnverifiedCheck"))->isChecked());
+    }
+
     void restoreDefaultsResetsTheFields()
     {
         Settings settings(m_path);

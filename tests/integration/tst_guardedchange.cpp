@@ -304,6 +304,29 @@ private slots:
         QVERIFY(m_server.psql(QStringLiteral("ALTER SYSTEM RESET enable_indexscan")));
         QVERIFY(m_server.psql(QStringLiteral("SELECT pg_reload_conf()")));
     }
+
+    void withoutStatementStatisticsTheGuardStillDecides()
+    {
+        // pg_stat_statements gone from the database: the baseline is made of transactions and the sessions'
+        // clocks, the verdict says so, and apply ends within twice the window after its baseline.
+        QVERIFY(m_server.psql(QStringLiteral("DROP EXTENSION pg_stat_statements")));
+        const QString s = store();
+        QElapsedTimer clock;
+        clock.start();
+        const VigilctlRun run
+            = runVigilctl(applyArgs(s, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '20s'")));
+        const double seconds = clock.elapsed() / 1000.0;
+        QVERIFY(m_server.psql(QStringLiteral("CREATE EXTENSION pg_stat_statements")));
+        QVERIFY(m_server.psql(QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement")));
+        QVERIFY(m_server.psql(QStringLiteral("SELECT pg_reload_conf()")));
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out.right(2000)));
+        QVERIFY2(seconds < 10 + 2 * 12 + 15, qPrintable(QString::number(seconds)));
+        const std::vector<Action> actions = journal(s);
+        QCOMPARE(actions.size(), std::size_t(1));
+        QCOMPARE(actions.front().state, ActionState::Kept);
+        QVERIFY2(actions.front().reason.contains(QLatin1StringView("without pg_stat_statements")),
+            qPrintable(actions.front().reason));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGuardedChange)

@@ -19,7 +19,7 @@ import time
 import scenarios as catalogue
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "build", "bin")
+BIN = os.environ.get("VIGIL_BIN", os.path.join(ROOT, "build", "bin"))
 OUT = os.path.join(ROOT, "tests", "data", "lab")
 DATABASE = "lab"
 

@@ -139,6 +139,20 @@ CATALOGUE = [
     harmless_with("lookup_open_other_db", "tuning", w.lookup(), [Noise(15, "other_db", 15)],
                   "ANALYZE of an untouched table; another database runs pgbench for 15 s", ANALYZE_UNTOUCHED),
 
+    # near-threshold commit waits (added before any of them was recorded; parts fixed then)
+    Scenario("tpcb_open_commit_delay_60", "tuning", w.tpcb(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "60")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 60 us on every commit"),
+    Scenario("rw3_open_commit_delay_100", "tuning", w.rw3(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "100")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 100 us, one statement in three writes"),
+    Scenario("insert_open_commit_delay_100", "tuning", w.inserts(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "100")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 100 us on an insert-only workload"),
+    Scenario("tpcb16_open_commit_delay_50", "tuning", w.tpcb(clients=16, rate=800), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "50")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 50 us, 16 clients"),
+
     # ---------------------------------------------------------------- validation part (never tuned on)
     Scenario("tpcb_open_analyze", "validation", w.tpcb(), "other", ["ANALYZE pgbench_accounts"], [],
              "ANALYZE of the accounts table"),
@@ -209,4 +223,17 @@ CATALOGUE = [
     Scenario("tpcb_open_create_helpful_idx", "validation", w.tpcb(), "create_index",
              ["CREATE INDEX CONCURRENTLY history_tid_idx ON pgbench_history (tid)"],
              ["DROP INDEX CONCURRENTLY history_tid_idx"], "an index on pgbench_history nobody reads (insert upkeep)"),
+    # near-threshold commit waits (added before any of them was recorded; parts fixed then)
+    Scenario("tpcb_open_commit_delay_100", "validation", w.tpcb(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "100")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 100 us on every commit"),
+    Scenario("rw3_open_commit_delay_60", "validation", w.rw3(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "60")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 60 us, one statement in three writes"),
+    Scenario("insert_open_commit_delay_150", "validation", w.inserts(), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "150")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 150 us on an insert-only workload"),
+    Scenario("tpcb16_open_commit_delay_80", "validation", w.tpcb(clients=16, rate=800), "set_parameter",
+             settings([("commit_siblings", "0"), ("commit_delay", "80")]),
+             resets(["commit_siblings", "commit_delay"]), "commit_delay 80 us, 16 clients"),
 ]

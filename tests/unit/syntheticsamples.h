@@ -21,6 +21,12 @@ struct Shape
     double slowShare = 0.04; ///< share of calls going to the slow statement (a mix shift changes it)
     bool valid = true;
     bool noCalls = false;
+    /// Session clocks (PostgreSQL 14+): 0 leaves them out; otherwise a factor on 0.2 ms in the server per
+    /// transaction, with 0.3 ms of round trips inside each transaction.
+    double serverTime = 0;
+    /// Runnable tasks on the host beyond the workload's sessions; negative leaves procs_running out.
+    double outsideTasks = -1;
+    double blockedByOthers = 0; ///< sessions waiting on a lock another session holds
 };
 
 inline constexpr qint64 kFastQuery = 101;
@@ -56,15 +62,25 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     s.sessionsActive = 1.0 + 0.6 * shape.busy; // the sampler itself counts as one active session
     s.sessionsWaiting = 0.0;
     s.cpuPct = 30.0 + shape.cpuPoints;
+    if (shape.serverTime > 0) {
+        s.serverMsPerTransaction = 0.2 * shape.serverTime;
+        s.idleInTransactionMsPerTransaction = 0.3;
+    }
+    if (shape.outsideTasks >= 0) {
+        s.workloadActive = 0.6 * shape.busy;
+        s.procsRunning = *s.workloadActive + shape.outsideTasks;
+    }
+    if (shape.blockedByOthers > 0)
+        s.blockedByOthers = shape.blockedByOthers;
     return s;
 }
 
 /// Twelve steady samples ending at t = 60: the default 60 s baseline.
-inline std::vector<Sample> steadyBaseline(int count = 12, double interval = 5.0)
+inline std::vector<Sample> steadyBaseline(int count = 12, double interval = 5.0, const Shape &shape = {})
 {
     std::vector<Sample> samples;
     for (int i = 1; i <= count; ++i)
-        samples.push_back(makeSample(i * interval, {}, interval));
+        samples.push_back(makeSample(i * interval, shape, interval));
     return samples;
 }
 

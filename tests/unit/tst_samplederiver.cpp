@@ -339,6 +339,50 @@ private slots:
         QVERIFY(!sample.memPct); // only the opening tick had it
     }
 
+    void sessionClocksPerTransaction()
+    {
+        // 300 commits and 100 rollbacks over the interval, 200 ms active and 120 ms idle in transaction: 0.5 ms in
+        // the server and 0.3 ms of round trips per transaction, whatever the ticks in between read.
+        Snapshot t0 = tick(0);
+        t0.db.xactCommit = 1000;
+        t0.db.xactRollback = 10;
+        t0.db.activeTimeMs = 5000;
+        t0.db.idleInTransactionTimeMs = 700;
+        t0.activity.dbBlockedByOthers = 0;
+        t0.wal.records = 100;
+        t0.wal.fullPageImages = 10;
+        t0.longRunningQueryIds = { 7 };
+        Snapshot t1 = tick(1);
+        t1.activity.dbActive = 2;
+        t1.activity.dbBlockedByOthers = 3;
+        t1.host.procsRunning = 4;
+        Snapshot t2 = tick(2);
+        t2.db.xactCommit = 1300;
+        t2.db.xactRollback = 110;
+        t2.db.activeTimeMs = 5200;
+        t2.db.idleInTransactionTimeMs = 820;
+        t2.activity.dbActive = 4;
+        t2.host.procsRunning = 6;
+        t2.wal.records = 300;
+        t2.wal.fullPageImages = 110;
+        t2.longRunningQueryIds = { 9, 7 };
+        const Snapshot ticks[] = { t0, t1, t2 };
+        const Sample sample = SampleDeriver::derive(ticks);
+        QCOMPARE(sample.serverMsPerTransaction.value_or(-1), 0.5);
+        QCOMPARE(sample.idleInTransactionMsPerTransaction.value_or(-1), 0.3);
+        QCOMPARE(sample.workloadActive.value_or(-1), 3.0);
+        QCOMPARE(sample.procsRunning.value_or(-1), 5.0);
+        QCOMPARE(sample.blockedByOthers.value_or(-1), 3.0); // the most at any tick, the opening one included
+        QCOMPARE(sample.walFullPageShare.value_or(-1), 0.5);
+        QCOMPARE(sample.longRunningQueryIds, (std::vector<qint64> { 7, 9 }));
+
+        // A counter that went backwards (statistics reset) leaves the ratio unknown, not negative.
+        Snapshot reset = t2;
+        reset.db.activeTimeMs = 10;
+        const Snapshot resetTicks[] = { t0, reset };
+        QVERIFY(!SampleDeriver::derive(resetTicks).serverMsPerTransaction);
+    }
+
     void statementReset_data()
     {
         QTest::addColumn<double>("callsAfter");

@@ -19,6 +19,7 @@ constexpr QLatin1StringView kBaselineKey("guard/baselineSeconds");
 constexpr QLatin1StringView kLatencyKey("guard/latencyPct");
 constexpr QLatin1StringView kThroughputKey("guard/throughputPct");
 constexpr QLatin1StringView kConsecutiveKey("guard/consecutive");
+constexpr QLatin1StringView kRollbackUnverifiedKey("guard/rollbackWhenUnverified");
 constexpr QLatin1StringView kTickKey("collector/tickSeconds");
 constexpr QLatin1StringView kModeKey("actions/mode");
 constexpr QLatin1StringView kRateLimitKey("actions/rateLimitPerHour");
@@ -119,7 +120,7 @@ bool samePolicy(const GuardPolicy &a, const GuardPolicy &b)
         && a.consecutive == b.consecutive && a.minLatencyDeltaMs == b.minLatencyDeltaMs
         && a.overwhelmingFactor == b.overwhelmingFactor && a.overwhelmingSeconds == b.overwhelmingSeconds
         && a.onsetSeconds == b.onsetSeconds && a.demandSurgePct == b.demandSurgePct
-        && a.cpuSurgePoints == b.cpuSurgePoints;
+        && a.cpuSurgePoints == b.cpuSurgePoints && a.rollbackWhenUnverified == b.rollbackWhenUnverified;
 }
 
 /// Stores value, or removes the key when it is the default, so that the file holds only what the user chose and
@@ -272,6 +273,7 @@ Settings::GuardValues Settings::storedGuard(QStringList *problems) const
     values.policy.latencyPct = read.number(kLatencyKey, defaults.latencyPct, kLatencyPctRange);
     values.policy.throughputPct = read.number(kThroughputKey, defaults.throughputPct, kThroughputPctRange);
     values.policy.consecutive = read.integer(kConsecutiveKey, defaults.consecutive, kConsecutiveRange);
+    values.policy.rollbackWhenUnverified = read.boolean(kRollbackUnverifiedKey, defaults.rollbackWhenUnverified);
     values.tickSeconds = read.number(kTickKey, kDefaultTickSeconds, kTickRange);
     // Falling back value by value could still leave a set that does not fit together (the default interval is
     // no multiple of a tick of 2 s): the set falls back as a whole, so the engine never gets a policy it refuses.
@@ -381,6 +383,7 @@ bool Settings::setGuardPolicy(const GuardPolicy &policy, double tickSeconds, QSt
     next.policy.latencyPct = policy.latencyPct;
     next.policy.throughputPct = policy.throughputPct;
     next.policy.consecutive = policy.consecutive;
+    next.policy.rollbackWhenUnverified = policy.rollbackWhenUnverified;
     next.tickSeconds = tickSeconds;
     return storeGuard(next, error);
 }
@@ -422,6 +425,7 @@ bool Settings::storeGuard(const GuardValues &next, QString *error)
     write(*m_store, kLatencyKey, p.latencyPct, defaults.latencyPct);
     write(*m_store, kThroughputKey, p.throughputPct, defaults.throughputPct);
     write(*m_store, kConsecutiveKey, p.consecutive, defaults.consecutive);
+    write(*m_store, kRollbackUnverifiedKey, p.rollbackWhenUnverified, defaults.rollbackWhenUnverified);
     write(*m_store, kTickKey, next.tickSeconds, kDefaultTickSeconds);
 
     const GuardPolicy &old = before.policy;

@@ -104,6 +104,13 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
         tr("In approve mode, ask before rolling back an action that made the database slower. Off by default: "
            "the rollback is automatic, because while it waits for a person the harm stays in place."));
 
+    m_rollbackUnverified = new QCheckBox(tr("Roll back &unverified actions"));
+    m_rollbackUnverified->setObjectName(QStringLiteral("rollbackUnverifiedCheck"));
+    m_rollbackUnverified->setToolTip(
+        tr("When the observation window (extended twice) saw too little traffic to judge, or only outside load, "
+           "roll the action back. Off by default: the action is kept and marked unverified, with the reason, "
+           "because a rollback for lack of traffic would undo every change on a quiet database."));
+
     auto *guardGroup = new QGroupBox(tr("Guard"));
     auto *guardForm = new QFormLayout(guardGroup);
     guardForm->addRow(tr("Sample &interval:"), withUnit(m_interval, tr("s")));
@@ -112,6 +119,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     guardForm->addRow(tr("&Latency threshold (p95 worse by):"), withUnit(m_latency, tr("%")));
     guardForm->addRow(tr("&Throughput threshold (lower by):"), withUnit(m_throughput, tr("%")));
     guardForm->addRow(tr("&Consecutive degraded samples:"), withUnit(m_consecutive, QString()));
+    guardForm->addRow(QString(), m_rollbackUnverified);
 
     auto *actionsGroup = new QGroupBox(tr("Actions"));
     auto *actionsForm = new QFormLayout(actionsGroup);
@@ -170,6 +178,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     for (const NumberField &field : std::as_const(m_fields))
         connect(field.edit, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
     connect(m_mode, &QComboBox::currentIndexChanged, this, &SettingsDialog::onEdited);
+    connect(m_rollbackUnverified, &QCheckBox::toggled, this, &SettingsDialog::onEdited);
     connect(m_natsUrl, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
 
     fill(m_settings->guardPolicy(), m_settings->collectorTickSeconds(), m_settings->mode(),
@@ -236,6 +245,7 @@ void SettingsDialog::fill(const GuardPolicy &policy, double tickSeconds, Setting
     m_tick->setText(number(tickSeconds));
     m_mode->setCurrentIndex(m_mode->findData(int(mode)));
     m_askBeforeRollback->setChecked(askBeforeRollback);
+    m_rollbackUnverified->setChecked(policy.rollbackWhenUnverified);
     onEdited();
 }
 
@@ -271,6 +281,7 @@ SettingsDialog::Values SettingsDialog::read(QString *problem) const
     values.policy.latencyPct = m_locale.toDouble(m_latency->text());
     values.policy.throughputPct = m_locale.toDouble(m_throughput->text());
     values.policy.consecutive = m_locale.toInt(m_consecutive->text());
+    values.policy.rollbackWhenUnverified = m_rollbackUnverified->isChecked();
     values.rateLimitPerHour = m_locale.toInt(m_rateLimit->text());
     values.cooldownMinutes = m_locale.toInt(m_cooldown->text());
     values.tickSeconds = m_locale.toDouble(m_tick->text());

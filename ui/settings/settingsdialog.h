@@ -80,6 +80,7 @@ private:
     QComboBox *m_mode = nullptr;
     QLineEdit *m_rateLimit = nullptr;
     QLineEdit *m_cooldown = nullptr;
+    QCheckBox *m_rollbackUnverified = nullptr;
     QCheckBox *m_askBeforeRollback = nullptr;
     QLineEdit *m_tick = nullptr;
     QLineEdit *m_natsUrl = nullptr;
