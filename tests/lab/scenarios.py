@@ -49,6 +49,13 @@ def resets(names):
     return [f"ALTER SYSTEM RESET {n}" for n in names] + ["SELECT pg_reload_conf()"]
 
 
+def commit_delay(name, part, workload, microseconds, description):
+    """commit_delay on every commit (commit_siblings 0): a commit wait statement timing does not see."""
+    return Scenario(name, part, workload, "set_parameter",
+                    settings([("commit_siblings", "0"), ("commit_delay", str(microseconds))]),
+                    resets(["commit_siblings", "commit_delay"]), description)
+
+
 UNTOUCHED_INDEX = (["CREATE INDEX CONCURRENTLY untouched_v_idx ON untouched (v)"],
                    ["DROP INDEX CONCURRENTLY untouched_v_idx"])
 ANALYZE_UNTOUCHED = (["ANALYZE untouched"], [])
@@ -69,14 +76,8 @@ CATALOGUE = [
              settings([("enable_indexscan", "off"), ("enable_bitmapscan", "off")]),
              resets(["enable_indexscan", "enable_bitmapscan"]),
              "index and bitmap scans off: every account lookup scans 1,000,000 rows"),
-    Scenario("tpcb_open_commit_delay_1000", "tuning", w.tpcb(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "1000")]),
-             resets(["commit_siblings", "commit_delay"]),
-             "commit_delay 1 ms on every commit (commit_siblings 0)"),
-    Scenario("tpcb_open_commit_delay_200", "tuning", w.tpcb(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "200")]),
-             resets(["commit_siblings", "commit_delay"]),
-             "commit_delay 0.2 ms on every commit: a near-threshold commit wait"),
+    commit_delay("tpcb_open_commit_delay_1000", "tuning", w.tpcb(), 1000, "commit_delay 1 ms on every commit (commit_siblings 0)"),
+    commit_delay("tpcb_open_commit_delay_200", "tuning", w.tpcb(), 200, "commit_delay 0.2 ms on every commit: a near-threshold commit wait"),
     Scenario("rw3_open_sync_commit_on", "tuning", w.rw3(settings=setting("synchronous_commit", "off")[:1]),
              "set_parameter", setting("synchronous_commit", "on"), setting("synchronous_commit", "off"),
              "synchronous_commit off -> on where one statement in three writes"),
@@ -140,18 +141,10 @@ CATALOGUE = [
                   "ANALYZE of an untouched table; another database runs pgbench for 15 s", ANALYZE_UNTOUCHED),
 
     # near-threshold commit waits (added before any of them was recorded; parts fixed then)
-    Scenario("tpcb_open_commit_delay_60", "tuning", w.tpcb(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "60")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 60 us on every commit"),
-    Scenario("rw3_open_commit_delay_100", "tuning", w.rw3(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "100")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 100 us, one statement in three writes"),
-    Scenario("insert_open_commit_delay_100", "tuning", w.inserts(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "100")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 100 us on an insert-only workload"),
-    Scenario("tpcb16_open_commit_delay_50", "tuning", w.tpcb(clients=16, rate=800), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "50")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 50 us, 16 clients"),
+    commit_delay("tpcb_open_commit_delay_60", "tuning", w.tpcb(), 60, "commit_delay 60 us on every commit"),
+    commit_delay("rw3_open_commit_delay_100", "tuning", w.rw3(), 100, "commit_delay 100 us, one statement in three writes"),
+    commit_delay("insert_open_commit_delay_100", "tuning", w.inserts(), 100, "commit_delay 100 us on an insert-only workload"),
+    commit_delay("tpcb16_open_commit_delay_50", "tuning", w.tpcb(clients=16, rate=800), 50, "commit_delay 50 us, 16 clients"),
 
     # ---------------------------------------------------------------- validation part (never tuned on)
     Scenario("tpcb_open_analyze", "validation", w.tpcb(), "other", ["ANALYZE pgbench_accounts"], [],
@@ -159,9 +152,7 @@ CATALOGUE = [
     Scenario("tpcb_open_indexscan_off", "validation", w.tpcb(), "set_parameter",
              setting("enable_indexscan", "off"), reset("enable_indexscan"),
              "index scans off (bitmap scans still allowed)"),
-    Scenario("tpcb_open_commit_delay_500", "validation", w.tpcb(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "500")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 0.5 ms on every commit"),
+    commit_delay("tpcb_open_commit_delay_500", "validation", w.tpcb(), 500, "commit_delay 0.5 ms on every commit"),
     Scenario("tpcb_closed_sync_commit_on", "validation", w.tpcb(rate=None,
                                                                 settings=setting("synchronous_commit", "off")[:1]),
              "set_parameter", setting("synchronous_commit", "on"),
@@ -182,9 +173,7 @@ CATALOGUE = [
     Scenario("insert_open_gin_trgm_500", "validation", w.inserts(rate=500), "create_index",
              ["CREATE INDEX CONCURRENTLY events_payload_trgm_idx ON events USING gin (payload gin_trgm_ops)"],
              ["DROP INDEX CONCURRENTLY events_payload_trgm_idx"], "a trigram GIN index, 500 inserts/s"),
-    Scenario("rw3_open_commit_delay_300", "validation", w.rw3(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "300")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 0.3 ms, one statement in three writes"),
+    commit_delay("rw3_open_commit_delay_300", "validation", w.rw3(), 300, "commit_delay 0.3 ms, one statement in three writes"),
     harmless_with("tpcb_open_vacuum_full_other", "validation", w.tpcb(), [Noise(15, "vacuum_full")],
                   "ANALYZE of an untouched table; VACUUM FULL of another table 15 s into the window",
                   ANALYZE_UNTOUCHED),
@@ -210,9 +199,7 @@ CATALOGUE = [
                        ("jit_optimize_above_cost", "0")]),
              resets(["jit", "jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"]),
              "JIT with inlining and optimisation for every 50 ms scan"),
-    Scenario("insert_open_commit_delay_300", "validation", w.inserts(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "300")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 0.3 ms on an insert-only workload"),
+    commit_delay("insert_open_commit_delay_300", "validation", w.inserts(), 300, "commit_delay 0.3 ms on an insert-only workload"),
     Scenario("tpcb16_open_sync_commit_on", "validation", w.tpcb(clients=16, rate=800,
                                                                 settings=setting("synchronous_commit", "off")[:1]),
              "set_parameter", setting("synchronous_commit", "on"), setting("synchronous_commit", "off"),
@@ -224,16 +211,8 @@ CATALOGUE = [
              ["CREATE INDEX CONCURRENTLY history_tid_idx ON pgbench_history (tid)"],
              ["DROP INDEX CONCURRENTLY history_tid_idx"], "an index on pgbench_history nobody reads (insert upkeep)"),
     # near-threshold commit waits (added before any of them was recorded; parts fixed then)
-    Scenario("tpcb_open_commit_delay_100", "validation", w.tpcb(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "100")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 100 us on every commit"),
-    Scenario("rw3_open_commit_delay_60", "validation", w.rw3(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "60")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 60 us, one statement in three writes"),
-    Scenario("insert_open_commit_delay_150", "validation", w.inserts(), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "150")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 150 us on an insert-only workload"),
-    Scenario("tpcb16_open_commit_delay_80", "validation", w.tpcb(clients=16, rate=800), "set_parameter",
-             settings([("commit_siblings", "0"), ("commit_delay", "80")]),
-             resets(["commit_siblings", "commit_delay"]), "commit_delay 80 us, 16 clients"),
+    commit_delay("tpcb_open_commit_delay_100", "validation", w.tpcb(), 100, "commit_delay 100 us on every commit"),
+    commit_delay("rw3_open_commit_delay_60", "validation", w.rw3(), 60, "commit_delay 60 us, one statement in three writes"),
+    commit_delay("insert_open_commit_delay_150", "validation", w.inserts(), 150, "commit_delay 150 us on an insert-only workload"),
+    commit_delay("tpcb16_open_commit_delay_80", "validation", w.tpcb(clients=16, rate=800), 80, "commit_delay 80 us, 16 clients"),
 ]
