@@ -68,6 +68,7 @@ QString tune(vigil::GuardPolicy &policy, const QString &setting)
         { QStringLiteral("demand_surge_pct"), &vigil::GuardPolicy::demandSurgePct },
         { QStringLiteral("cpu_surge_points"), &vigil::GuardPolicy::cpuSurgePoints },
         { QStringLiteral("outside_runnable_tasks"), &vigil::GuardPolicy::outsideRunnableTasks },
+        { QStringLiteral("outside_disk_mbps"), &vigil::GuardPolicy::outsideDiskMBps },
         { QStringLiteral("noise_margin"), &vigil::GuardPolicy::noiseMargin },
     };
     const qsizetype eq = setting.indexOf(u'=');

@@ -43,7 +43,8 @@ QByteArray databaseQuery(int serverVersionNumber)
           " current_setting('max_connections')::int,"
           " a.db_active, a.db_idle_in_transaction, a.db_waiting, a.db_blocked, a.db_long, a.other_active, "
         + sessionTimes + ", " + wal
-        + ", a.long_ids"
+        + ", a.long_ids,"
+          " (SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'IO') AS io_waiting"
           " FROM pg_stat_database d"
         + walFrom
         + ", (SELECT count(*) FILTER (WHERE s.client) AS total,"
@@ -257,6 +258,7 @@ bool DbCollector::readDatabaseAndActivity(Snapshot &s)
     for (const QByteArray &id : rows->value(0, 32).split(','))
         if (bool ok = false; !id.isEmpty() && (id.toLongLong(&ok), ok))
             s.longRunningQueryIds.push_back(id.toLongLong());
+    s.activity.ioWaiting = rows->number(0, 33);
     return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <QFile>
 #include <QList>
+#include <QRegularExpression>
 
 namespace vigil {
 
@@ -87,6 +88,13 @@ HostMetrics HostCollector::read()
         if (now)
             m_lastCpu = now;
         m.procsRunning = parseProcsRunning(*stat);
+        m.procsBlocked = parseProcsBlocked(*stat);
+    }
+    if (const std::optional<QByteArray> diskstats = m_reader(QStringLiteral("diskstats"))) {
+        if (const std::optional<DiskBytes> disk = parseDiskBytes(*diskstats)) {
+            m.diskReadBytes = disk->read;
+            m.diskWrittenBytes = disk->written;
+        }
     }
     if (const std::optional<QByteArray> meminfo = m_reader(QStringLiteral("meminfo"))) {
         m.memPct = parseMemoryUsedPct(*meminfo);
@@ -124,7 +132,43 @@ std::optional<double> HostCollector::parseProcsRunning(const QByteArray &procSta
 {
     // "procs_running N": tasks runnable right now. A busy loop elsewhere on the host keeps it above the cores the
     // database's own sessions use, which CPU busy % alone (capped at 100) cannot show.
-    const QByteArray key = "\nprocs_running ";
+    return parseStatCount(procStat, "procs_running");
+}
+
+std::optional<double> HostCollector::parseProcsBlocked(const QByteArray &procStat)
+{
+    // "procs_blocked N": tasks in uninterruptible sleep, nearly always waiting for the disk. Another program's
+    // heavy I/O shows here (its own process blocked) although it neither runs nor touches the database.
+    return parseStatCount(procStat, "procs_blocked");
+}
+
+std::optional<HostCollector::DiskBytes> HostCollector::parseDiskBytes(const QByteArray &procDiskstats)
+{
+    // "major minor name reads merged sectors_read ms writes merged sectors_written ms ...": sectors are 512 bytes
+    // whatever the device's own sector size.
+    static const QRegularExpression wholeDisk(QStringLiteral("^(?:(?:sd|vd|xvd|hd)[a-z]+|nvme\\d+n\\d+|mmcblk\\d+)$"));
+    DiskBytes total;
+    bool any = false;
+    for (const QByteArray &line : procDiskstats.split('\n')) {
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        if (fields.size() < 10 || !wholeDisk.match(QString::fromLatin1(fields.at(2))).hasMatch())
+            continue;
+        bool readOk = false;
+        bool writtenOk = false;
+        const double read = fields.at(5).toDouble(&readOk);
+        const double written = fields.at(9).toDouble(&writtenOk);
+        if (!readOk || !writtenOk || read < 0 || written < 0)
+            return std::nullopt;
+        total.read += 512.0 * read;
+        total.written += 512.0 * written;
+        any = true;
+    }
+    return any ? std::optional<DiskBytes>(total) : std::nullopt;
+}
+
+std::optional<double> HostCollector::parseStatCount(const QByteArray &procStat, const QByteArray &name)
+{
+    const QByteArray key = '\n' + name + ' ';
     const qsizetype at = procStat.indexOf(key);
     if (at < 0)
         return std::nullopt;

@@ -23,7 +23,7 @@ class PgConnection;
 class HostCollector
 {
 public:
-    /// Returns the content of /proc/<name> (name is "stat", "meminfo" or "loadavg"), or nothing.
+    /// Returns the content of /proc/<name> (name is "stat", "diskstats", "meminfo" or "loadavg"), or nothing.
     using ProcReader = std::function<std::optional<QByteArray>(const QString &name)>;
 
     enum class Source { Local, Server, Unavailable };
@@ -54,10 +54,20 @@ public:
     static std::optional<double> parseMemoryTotalBytes(const QByteArray &procMeminfo);
     static std::optional<double> parseLoad1(const QByteArray &procLoadavg);
     static std::optional<double> parseProcsRunning(const QByteArray &procStat);
+    static std::optional<double> parseProcsBlocked(const QByteArray &procStat);
+    struct DiskBytes
+    {
+        double read = 0;
+        double written = 0;
+    };
+    /// Bytes read and written since boot over the whole disks of /proc/diskstats (partitions, device-mapper and
+    /// md devices, loop and RAM disks are left out: they would count the same bytes twice or none at all).
+    static std::optional<DiskBytes> parseDiskBytes(const QByteArray &procDiskstats);
     /// CPU busy % between two readings; empty if the counters went backwards or did not move.
     static std::optional<double> cpuPct(const CpuTimes &before, const CpuTimes &after);
 
 private:
+    static std::optional<double> parseStatCount(const QByteArray &procStat, const QByteArray &name);
     Source m_source;
     ProcReader m_reader;
     QString m_unavailableReason;

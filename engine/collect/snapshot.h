@@ -64,6 +64,9 @@ struct ActivityCounts
     std::optional<double> dbBlockedByOthers; ///< waiting on a lock that a session other than Vigil's holds
     std::optional<double> dbLongRunning; ///< running one statement for more than a second
     std::optional<double> otherDbActive; ///< active client sessions of other databases (not Vigil's)
+    /// PostgreSQL processes of any kind (backends, WAL writer, checkpointer, autovacuum) waiting on I/O: the part of
+    /// the host's tasks in disk sleep that is PostgreSQL's own.
+    std::optional<double> ioWaiting;
 };
 
 /// pg_stat_wal (PostgreSQL 14+): cumulative WAL activity of the whole cluster.
@@ -85,6 +88,10 @@ struct HostMetrics
     std::optional<double> memPct;
     std::optional<double> load1;
     std::optional<double> procsRunning; ///< runnable tasks on the host now (/proc/stat procs_running)
+    std::optional<double> procsBlocked; ///< tasks in uninterruptible (disk) sleep now (/proc/stat procs_blocked)
+    /// Bytes read from and written to the host's disks since boot (/proc/diskstats, whole disks only).
+    std::optional<double> diskReadBytes;
+    std::optional<double> diskWrittenBytes;
     std::optional<double> memTotalBytes; ///< the host's RAM (MemTotal), for sizing advice; not in traces
 };
 

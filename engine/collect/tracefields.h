@@ -43,6 +43,7 @@ inline constexpr TraceField<ActivityCounts> kActivityFields[] = {
     { "db_blocked_by_others", &ActivityCounts::dbBlockedByOthers },
     { "db_long_running", &ActivityCounts::dbLongRunning },
     { "other_db_active", &ActivityCounts::otherDbActive },
+    { "io_waiting", &ActivityCounts::ioWaiting },
 };
 
 inline constexpr TraceField<WalCounters> kWalFields[] = {
@@ -60,6 +61,9 @@ inline constexpr TraceField<HostMetrics> kHostFields[] = {
     { "mem_pct", &HostMetrics::memPct },
     { "load1", &HostMetrics::load1 },
     { "procs_running", &HostMetrics::procsRunning },
+    { "procs_blocked", &HostMetrics::procsBlocked },
+    { "disk_read_bytes", &HostMetrics::diskReadBytes },
+    { "disk_written_bytes", &HostMetrics::diskWrittenBytes },
 };
 
 } // namespace vigil

@@ -95,6 +95,19 @@ std::optional<double> Baseline::outsideRunnable(const Sample &s)
     return std::max(0.0, *s.procsRunning - *s.workloadActive - s.otherDatabasesActive.value_or(0));
 }
 
+std::optional<double> Baseline::outsideDiskBytes(const Sample &s)
+{
+    if (!s.diskReadBytesPerSecond || !s.diskWrittenBytesPerSecond)
+        return std::nullopt;
+    // PostgreSQL's blocks are 8 kB (BLCKSZ as built by every distribution). Data pages written back by the
+    // checkpointer are not subtracted: a checkpoint is outside load too.
+    constexpr double kBlockBytes = 8192;
+    const double reads = *s.diskReadBytesPerSecond - s.blocksReadPerSecond.value_or(0) * kBlockBytes;
+    const double writes
+        = *s.diskWrittenBytesPerSecond - s.walBytesPerSecond.value_or(0) - s.tempBytesPerSecond.value_or(0);
+    return std::max(0.0, reads) + std::max(0.0, writes);
+}
+
 std::optional<double> Baseline::clientVisibleMsPerTransaction() const
 {
     if (!m_serverMs)
@@ -213,6 +226,7 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
         m_serverNoise = relativeNoise(serverMs, *m_serverMs);
     m_idleInTransactionMs = medianOver(samples, [](const Sample &s) { return s.idleInTransactionMsPerTransaction; });
     m_outsideRunnable = medianOver(samples, [](const Sample &s) { return outsideRunnable(s); });
+    m_outsideDisk = medianOver(samples, [](const Sample &s) { return outsideDiskBytes(s); });
     m_otherDatabases = medianOver(samples, [](const Sample &s) { return s.otherDatabasesActive; });
     m_blockedByOthers = medianOver(samples, [](const Sample &s) { return s.blockedByOthers; });
     m_walFullPageShare = medianOver(samples, [](const Sample &s) { return s.walFullPageShare; });

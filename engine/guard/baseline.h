@@ -77,6 +77,8 @@ public:
     std::optional<double> clientVisibleMsPerTransaction() const;
     /// Runnable tasks on the host beyond the workload's active sessions: other programs' CPU demand.
     std::optional<double> outsideRunnable() const { return m_outsideRunnable; }
+    /// Bytes per second the host's disks moved beyond what PostgreSQL read, logged and spilled: other programs' I/O.
+    std::optional<double> outsideDiskBytes() const { return m_outsideDisk; }
     std::optional<double> otherDatabasesActive() const { return m_otherDatabases; }
     /// Sessions waiting on a lock held by another non-Vigil session, the most at a tick of a sample: the
     /// workload's own contention (pgbench's branches, hot rows), median over the baseline.
@@ -97,6 +99,9 @@ public:
     static std::optional<double> waitingSessions(const Sample &s);
     /// Runnable tasks on the host beyond the sessions of the monitored database that are running a statement.
     static std::optional<double> outsideRunnable(const Sample &s);
+    /// Disk bytes per second beyond PostgreSQL's own: reads beyond the blocks the database read (from the page
+    /// cache or the disk) and writes beyond the WAL it generated and the temporary files it wrote.
+    static std::optional<double> outsideDiskBytes(const Sample &s);
 
 private:
     std::vector<Statement> m_statements; ///< sorted by queryId
@@ -118,6 +123,7 @@ private:
     double m_throughputNoise = 0;
     std::optional<double> m_idleInTransactionMs;
     std::optional<double> m_outsideRunnable;
+    std::optional<double> m_outsideDisk;
     std::optional<double> m_otherDatabases;
     std::optional<double> m_blockedByOthers;
     std::optional<double> m_walFullPageShare;

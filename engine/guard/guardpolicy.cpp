@@ -70,7 +70,10 @@ QString GuardPolicy::validate(double tickSeconds) const
     if (!finite(noiseMargin) || noiseMargin < 0 || noiseMargin > 10)
         return QStringLiteral("the noise margin must be from 0 to 10 (got %1)").arg(noiseMargin);
     if (!finite(outsideRunnableTasks) || outsideRunnableTasks <= 0)
-        return QStringLiteral("the outside runnable tasks threshold must be positive (got %1)").arg(outsideRunnableTasks);
+        return QStringLiteral("the outside runnable tasks threshold must be positive (got %1)")
+            .arg(outsideRunnableTasks);
+    if (!finite(outsideDiskMBps) || outsideDiskMBps <= 0)
+        return QStringLiteral("the outside disk traffic threshold must be positive (got %1 MB/s)").arg(outsideDiskMBps);
     if (!finite(minServerDeltaMs) || minServerDeltaMs < 0)
         return QStringLiteral("the minimum server time change must not be negative (got %1 ms)").arg(minServerDeltaMs);
     if (unverifiedExtensions < 0 || unverifiedExtensions > 10)

@@ -41,6 +41,10 @@ struct GuardPolicy
     /// Runnable tasks on the host this many above the baseline's, beyond the database's own active sessions, mean
     /// another program competes for the CPU (procs_running from /proc/stat).
     double outsideRunnableTasks = 1.0;
+    /// The host's disks moving this many MB/s more than at baseline, beyond what PostgreSQL itself read, logged
+    /// and spilled, mean another program competes for the disk (/proc/diskstats). A synchronous commit that now
+    /// flushes every commit rewrites WAL pages at a few MB/s; another program's bulk I/O moves hundreds.
+    double outsideDiskMBps = 32;
     /// A rise in time in the server per transaction (session active time, commit waits included) smaller than this
     /// many ms is noise, whatever its relative size: clients do not feel it.
     double minServerDeltaMs = 0.05;

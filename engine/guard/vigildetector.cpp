@@ -70,8 +70,8 @@ QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView
             && *outside >= *m_baseline.outsideRunnable() + m_policy.outsideRunnableTasks;
         // More runnable tasks alone is not enough where the statements also got much slower: a plan that turned to
         // parallel sequential scans adds parallel workers, which are runnable too.
-        const bool modestlySlower = view.meanMs && m_baseline.meanExecMs()
-            && *view.meanMs <= *m_baseline.meanExecMs() * kOutsideCpuSlowdown;
+        const bool modestlySlower
+            = view.meanMs && m_baseline.meanExecMs() && *view.meanMs <= *m_baseline.meanExecMs() * kOutsideCpuSlowdown;
         if (sameExecution || (moreTasks && modestlySlower) || (sameWork && !sample.procsRunning))
             return QStringLiteral("host CPU %1 points above baseline%2: outside CPU load")
                 .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0)
@@ -79,6 +79,12 @@ QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView
                                      .arg(*outside - *m_baseline.outsideRunnable(), 0, 'f', 1)
                                : QStringLiteral(" while the statements take as long as before"));
     }
+    // Another program competing for the disk: the disks move far more than the database read, logged and spilled.
+    const std::optional<double> disk = Baseline::outsideDiskBytes(sample);
+    if (disk && m_baseline.outsideDiskBytes()
+        && *disk >= *m_baseline.outsideDiskBytes() + m_policy.outsideDiskMBps * 1e6)
+        return QStringLiteral("the disks moved %1 MB/s more than the database's own I/O accounts for: outside I/O load")
+            .arg((*disk - *m_baseline.outsideDiskBytes()) / 1e6, 0, 'f', 0);
     // The workload waits on a lock that another session (not Vigil's executor) holds, well beyond the contention
     // its own transactions have among themselves.
     const double usualBlocked = m_baseline.blockedByOthers().value_or(0);
@@ -98,8 +104,8 @@ QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView
             .arg(*sample.otherDatabasesActive - *m_baseline.otherDatabasesActive(), 0, 'f', 1);
     // A checkpoint began: full-page images flood the WAL for a while whatever the action did.
     if (sample.walFullPageShare && m_baseline.walFullPageShare()
-        && *sample.walFullPageShare >= std::max(3.0 * *m_baseline.walFullPageShare(),
-               *m_baseline.walFullPageShare() + kCheckpointFullPageRise))
+        && *sample.walFullPageShare
+            >= std::max(3.0 * *m_baseline.walFullPageShare(), *m_baseline.walFullPageShare() + kCheckpointFullPageRise))
         return QStringLiteral("full-page images %1 of the WAL (baseline %2): a checkpoint began")
             .arg(signedPct(*sample.walFullPageShare, 0).mid(1), signedPct(*m_baseline.walFullPageShare(), 0).mid(1));
     return {};
@@ -128,8 +134,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     // baseline's rate as well, so a stall is still seen as one.
     const double perStatement = statements ? double(m_baseline.statements().size()) : 1.0;
     const double baselineExecutions = refThroughput * sample.seconds() / perStatement;
-    const double executions
-        = (statements ? view.qps : sample.tps.value_or(0)) * sample.seconds() / perStatement;
+    const double executions = (statements ? view.qps : sample.tps.value_or(0)) * sample.seconds() / perStatement;
     if (baselineExecutions < kMinExecutionsPerSample && executions < kMinExecutionsPerSample) {
         a.note = QStringLiteral("too little traffic to judge (%1 executions per statement in the sample)")
                      .arg(executions, 0, 'f', 0);
@@ -444,13 +449,12 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
                                        .arg(refThroughput, 0, 'f', 1)
                                        .arg(median(tput).value_or(0), 0, 'f', 1)
                                        .arg(unit);
-    const QString serverText = QStringLiteral("time in the server per transaction %1 of what clients wait for "
-                                              "(%2 -> %3 ms)")
-                                   .arg(signedPct(serverChange))
-                                   .arg(v.metric == QLatin1StringView("time_in_server") ? v.baselineValue : 0.0, 0,
-                                       'g', 3)
-                                   .arg(v.metric == QLatin1StringView("time_in_server") ? v.windowValue : 0.0, 0,
-                                       'g', 3);
+    const QString serverText
+        = QStringLiteral("time in the server per transaction %1 of what clients wait for "
+                         "(%2 -> %3 ms)")
+              .arg(signedPct(serverChange))
+              .arg(v.metric == QLatin1StringView("time_in_server") ? v.baselineValue : 0.0, 0, 'g', 3)
+              .arg(v.metric == QLatin1StringView("time_in_server") ? v.windowValue : 0.0, 0, 'g', 3);
     QString reason = serverLeads ? serverText + QStringLiteral(", ") + throughputText
         : latencyLeads           ? latencyText + QStringLiteral(", ") + throughputText
                                  : throughputText + QStringLiteral(", ") + latencyText;

@@ -81,6 +81,11 @@ struct Sample
     std::optional<double> memPct;
     std::optional<double> load1;
     std::optional<double> procsRunning; ///< runnable tasks on the host (all processes, not only PostgreSQL's)
+    std::optional<double> procsBlocked; ///< tasks waiting for the disk on the host (all processes)
+    std::optional<double> postgresIoWaiting; ///< PostgreSQL processes waiting on I/O (pg_stat_activity)
+    std::optional<double> diskReadBytesPerSecond; ///< the host's disks, all processes
+    std::optional<double> diskWrittenBytesPerSecond;
+    std::optional<double> walBytesPerSecond; ///< WAL the cluster generated (pg_stat_wal)
 
     const StatementInterval *statement(qint64 queryId) const;
 };

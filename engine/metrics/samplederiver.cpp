@@ -153,8 +153,7 @@ void deriveWorkload(std::span<const Snapshot> ticks, Sample &sample)
             sample.longRunningQueryIds.push_back(id);
     }
     std::sort(sample.longRunningQueryIds.begin(), sample.longRunningQueryIds.end());
-    sample.longRunningQueryIds.erase(
-        std::unique(sample.longRunningQueryIds.begin(), sample.longRunningQueryIds.end()),
+    sample.longRunningQueryIds.erase(std::unique(sample.longRunningQueryIds.begin(), sample.longRunningQueryIds.end()),
         sample.longRunningQueryIds.end());
 
     // Active time and the transaction counters are flushed together by each backend, so their ratio holds even
@@ -203,6 +202,9 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     sample.tps = rate(ticks, [](const Snapshot &s) { return s.db.xactCommit; });
     sample.rollbacksPerSecond = rate(ticks, [](const Snapshot &s) { return s.db.xactRollback; });
     sample.tempBytesPerSecond = rate(ticks, [](const Snapshot &s) { return s.db.tempBytes; });
+    sample.walBytesPerSecond = rate(ticks, [](const Snapshot &s) { return s.wal.bytes; });
+    sample.diskReadBytesPerSecond = rate(ticks, [](const Snapshot &s) { return s.host.diskReadBytes; });
+    sample.diskWrittenBytesPerSecond = rate(ticks, [](const Snapshot &s) { return s.host.diskWrittenBytes; });
     const std::optional<double> hits = rate(ticks, [](const Snapshot &s) { return s.db.blksHit; });
     const std::optional<double> reads = rate(ticks, [](const Snapshot &s) { return s.db.blksRead; });
     sample.blocksReadPerSecond = reads;
@@ -221,6 +223,8 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     sample.memPct = averageOver(inside, [](const Snapshot &s) { return s.host.memPct; });
     sample.load1 = averageOver(inside, [](const Snapshot &s) { return s.host.load1; });
     sample.procsRunning = averageOver(inside, [](const Snapshot &s) { return s.host.procsRunning; });
+    sample.procsBlocked = averageOver(inside, [](const Snapshot &s) { return s.host.procsBlocked; });
+    sample.postgresIoWaiting = averageOver(inside, [](const Snapshot &s) { return s.activity.ioWaiting; });
     deriveWorkload(ticks, sample);
     return sample;
 }

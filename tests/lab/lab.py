@@ -122,6 +122,10 @@ def start_noise(server, scenario, noise, workdir):
     if noise.kind == "checkpoint":
         return [subprocess.Popen(["psql", "-X", "-q"] + server.client_args() + ["-d", DATABASE, "-c", "CHECKPOINT"],
                                  stdout=null)], "CHECKPOINT"
+    if noise.kind == "vacuum":
+        return ([subprocess.Popen(["psql", "-X", "-q"] + server.client_args()
+                                  + ["-d", DATABASE, "-c", "VACUUM (ANALYZE) untouched"], stdout=null)],
+                "VACUUM of another table (untouched)")
     if noise.kind == "vacuum_full":
         return ([subprocess.Popen(["psql", "-X", "-q"] + server.client_args()
                                   + ["-d", DATABASE, "-c", "VACUUM FULL untouched"], stdout=null)],
@@ -318,7 +322,7 @@ def main():
     parser = argparse.ArgumentParser(prog="scripts/lab", description=__doc__)
     parser.add_argument("names", nargs="*", help="scenarios to record (default: all of --part)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
-    parser.add_argument("--part", choices=["tuning", "validation", "all"], default="all")
+    parser.add_argument("--part", choices=["tuning", "validation", "holdout", "all"], default="all")
     parser.add_argument("--missing", action="store_true", help="only scenarios without a recorded trace")
     parser.add_argument("--quick", action="store_true",
                         help="short timings (20 s before, 20 s after) into a scratch folder: checks the lab works")

@@ -21,7 +21,7 @@ class Noise:
 @dataclass
 class Scenario:
     name: str
-    part: str  # "tuning" or "validation"
+    part: str  # "tuning", "validation" or "holdout"
     workload: w.Workload
     kind: str  # create_index, drop_index, set_parameter, other
     apply: list  # statements, each run on its own (ALTER SYSTEM and CONCURRENTLY refuse a transaction block)
@@ -215,4 +215,35 @@ CATALOGUE = [
     commit_delay("rw3_open_commit_delay_60", "validation", w.rw3(), 60, "commit_delay 60 us, one statement in three writes"),
     commit_delay("insert_open_commit_delay_150", "validation", w.inserts(), 150, "commit_delay 150 us on an insert-only workload"),
     commit_delay("tpcb16_open_commit_delay_80", "validation", w.tpcb(clients=16, rate=800), 80, "commit_delay 80 us, 16 clients"),
+
+    # Added with the outside-I/O signal (procs_blocked), before it was recorded; tuning part.
+    harmless_with("rw3_open_io_load", "tuning", w.rw3(), [Noise(15, "io", 10)],
+                  "index on an untouched table; 10 s of direct writes by another process"),
+
+    # ---------------------------------------------------------------- holdout part
+    # Written and recorded only after the detector's constants were frozen (docs/guard.md says at which commit);
+    # scored once, never tuned on: the guard's figures on traces it has never seen. Most harms aim at the
+    # near-threshold band (clients' p95 +12 % to +30 %); the harmless ones carry outside load.
+    commit_delay("rw3_open_commit_delay_80", "holdout", w.rw3(), 80, "commit_delay 80 us, one statement in three writes"),
+    commit_delay("insert_open_commit_delay_120", "holdout", w.inserts(), 120, "commit_delay 120 us on an insert-only workload"),
+    commit_delay("tpcb_open_commit_delay_150", "holdout", w.tpcb(), 150, "commit_delay 150 us on every commit"),
+    Scenario("insert_open_gin_trgm_1000", "holdout", w.inserts(rate=1000), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_trgm_idx ON events USING gin (payload gin_trgm_ops)"],
+             ["DROP INDEX CONCURRENTLY events_payload_trgm_idx"], "a trigram GIN index, 1,000 inserts/s"),
+    Scenario("lookup_open_indexscan_off", "holdout", w.lookup(), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"),
+             "index scans off: the lookups by hashed key turn to bitmap scans"),
+    Scenario("pkreport_open_work_mem_64k", "holdout", w.pk_with_report(), "set_parameter",
+             setting("work_mem", "'64kB'"), reset("work_mem"), "work_mem 4MB -> 64kB under a 5 % report"),
+    harmless_with("rw3_open_cpu_hog", "holdout", w.rw3(), [Noise(20, "cpu", 10)],
+                  "index on an untouched table; two busy loops for 10 s"),
+    harmless_with("insert_open_burst", "holdout", w.inserts(), [Noise(20, "burst", 10, {"clients": 4})],
+                  "index on an untouched table; 4 extra closed-loop clients for 10 s"),
+    harmless_with("pkemail_open_vacuum_other", "holdout", w.pk_with_email(), [Noise(15, "vacuum")],
+                  "ANALYZE of an untouched table; VACUUM of another table 15 s into the window", ANALYZE_UNTOUCHED),
+    harmless_with("insert_open_io_load", "holdout", w.inserts(), [Noise(20, "io", 12)],
+                  "index on an untouched table; 12 s of direct writes by another process"),
+    harmless_with("lookup_open_demand_rise", "holdout", w.lookup(), [Noise(15, "demand", 0, {"rate_share": 0.4})],
+                  "ANALYZE of an untouched table; a second client stream (+40 % of the rate) for the rest of the "
+                  "window", ANALYZE_UNTOUCHED),
 ]

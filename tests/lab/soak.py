@@ -3,8 +3,11 @@
 server under a real workload, with outside load injected during harmless actions' windows. Run it through
 scripts/bench-guard-soak on a quiet machine (about 70 minutes for the whole list).
 
-Each case is a lab scenario's workload and action (tests/lab/scenarios.py), applied the way a DBA applies one; the
-expected outcome is the scenario's label in tests/data/lab/labels.json (or harmless by construction)."""
+Each case is a lab scenario's workload and action (tests/lab/scenarios.py), applied the way a DBA applies one. The
+clients log every transaction (pgbench -l) as in the lab, and each case is labelled from this run's own log by the
+lab's rule (docs/lab.md): the minute before the action against the time from the action's end to the verdict (at
+most the window). An action harmless by construction is harmless whatever outside load does to the clients.
+Ambiguous cases (between 5 and 10 %) are shown and not scored."""
 import argparse
 import json
 import os
@@ -34,7 +37,7 @@ HARMLESS = [
     ("lookup_open_long_report", [Noise(15, "report", 12)]),
     ("lookup_open_lock_held", [Noise(20, "lock", 5, {"table": "items"})]),
     ("lookup_open_drop_unused_email_idx", [Noise(25, "cpu", 15)]),
-    ("tpcb_open_analyze", [Noise(20, "burst", 10, {"clients": 4})]),
+    ("tpcb_open_create_helpful_idx", [Noise(20, "burst", 10, {"clients": 4})]),
     ("selectonly_open_log_all", []),
     ("selectonly16_open_demand_rise", [Noise(15, "demand", 0, {"rate_share": 0.5})]),
     ("tpcb_idle_idx_untouched", []),
@@ -46,11 +49,12 @@ HARMFUL = [
     "lookup_open_drop_sku_idx",
     "tpcb_open_commit_delay_1000",
     "rw3_open_sync_commit_on",
-    # near the threshold (the clients' p95 +12 % to +30 % when the lab recorded them)
+    # near the threshold (the clients' p95 +20 % to +37 % when the lab recorded them)
+    "rw3_open_commit_delay_100",
+    "insert_open_gin_trgm",
+    "rw3_open_commit_delay_60",
     "tpcb_open_commit_delay_200",
-    "rw3_open_commit_delay_300",
-    "insert_open_commit_delay_300",
-    "tpcb_open_commit_delay_500",
+    "insert_open_commit_delay_150",
 ]
 
 
@@ -58,19 +62,25 @@ def run_case(scenario, noise, expected, interval, window, baseline):
     workdir = tempfile.mkdtemp(prefix="vigil-soak-")
     os.chmod(workdir, 0o777)
     scripts_dir = os.path.join(workdir, "scripts")
+    log_dir = os.path.join(workdir, "clients")
     os.makedirs(scripts_dir)
+    os.makedirs(log_dir)
     server = lab.Server()
     try:
         lab.prepare(server, scenario, scripts_dir)
         total = baseline + 3 * window + 60
         lab.RUN["end"] = time.time() + total
-        workload = subprocess.Popen(lab.pgbench_command(server, scenario.workload, total, None, scripts_dir),
+        workload = subprocess.Popen(lab.pgbench_command(server, scenario.workload, total,
+                                                        os.path.join(log_dir, "pgbench_log"), scripts_dir),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(5)
         # vigilctl apply takes one statement and derives its rollback (the reload is the executor's). What must be in
         # place before the action itself (commit_siblings for commit_delay) is set first.
-        before = [s for s in scenario.apply if "commit_siblings" in s]
-        main = [s for s in scenario.apply if s not in before and not s.startswith("SELECT pg_reload_conf")]
+        # ANALYZE cannot be taken back, and a guarded change needs a way back: the harmless-by-construction ANALYZE
+        # of an untouched table becomes the index on it, harmless by construction too.
+        statements = catalogue.UNTOUCHED_INDEX[0] if scenario.apply[0].startswith("ANALYZE") else scenario.apply
+        before = [s for s in statements if "commit_siblings" in s]
+        main = [s for s in statements if s not in before and not s.startswith("SELECT pg_reload_conf")]
         if len(main) != 1:
             raise ValueError(f"{scenario.name}: vigilctl apply takes one statement, the scenario has {len(main)}")
         if before:
@@ -93,15 +103,22 @@ def run_case(scenario, noise, expected, interval, window, baseline):
                     p.wait(timeout=300)
 
         injector = None
+        applying = executed = decided = None
         for line in apply.stdout:
             try:
                 event = json.loads(line)
             except ValueError:
                 continue
             name = event.get("event", "")
-            if name == "action.executed" and injector is None and noise:
-                injector = threading.Thread(target=inject)
-                injector.start()
+            if name == "action.applying" and applying is None:
+                applying = time.time()
+            if name == "action.executed" and executed is None:
+                executed = time.time()
+                if noise:
+                    injector = threading.Thread(target=inject)
+                    injector.start()
+            if name in ("action.kept", "action.rolled_back", "action.failed", "action.degraded") and decided is None:
+                decided = time.time()
             if name in ("action.kept", "action.rolled_back", "action.failed"):
                 reason = event.get("reason", "")
         code = apply.wait()
@@ -110,7 +127,17 @@ def run_case(scenario, noise, expected, interval, window, baseline):
         workload.terminate()
         workload.wait()
         outcome = {0: "kept", 3: "rolled back"}.get(code, f"exit {code}")
-        return outcome, reason, noise_started
+        live = "unknown"
+        if applying and executed and decided:
+            post = min(window, max(1.0, decided - executed))
+            label = lab.label_from_clients(lab.read_client_log(log_dir), applying, executed, baseline, post, scenario)
+            live = f"{label['label']} (p95 {label['p95_change_pct']:+.1f} %, tps {label['tps_change_pct']:+.1f} %)"
+            if scenario.harmless_by_construction:
+                live = f"harmless by construction (p95 {label['p95_change_pct']:+.1f} %)"
+            kind = "harmless" if scenario.harmless_by_construction else label["label"]
+        else:
+            kind = "unknown"
+        return outcome, reason, noise_started, kind, live
     finally:
         server.close()
         subprocess.run(["rm", "-rf", workdir])
@@ -124,30 +151,30 @@ def main():
     parser.add_argument("--limit", type=int, default=0, help="run only the first N cases of each kind")
     args = parser.parse_args()
     known = {s.name: s for s in catalogue.CATALOGUE}
-    labels_path = os.path.join(lab.OUT, "labels.json")
-    labels = json.load(open(labels_path)) if os.path.exists(labels_path) else {}
     cases = [(known[n], noise, "harmless") for n, noise in HARMLESS]
     cases += [(known[n], [], "harmful") for n in HARMFUL]
     if args.limit:
         cases = [c for c in cases if c[2] == "harmless"][:args.limit] + [c for c in cases if c[2] == "harmful"][:args.limit]
     results = {"harmless": [0, 0], "harmful": [0, 0]}
-    print("| # | scenario | outside load | expected | outcome | reason |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for i, (scenario, noise, expected) in enumerate(cases, 1):
-        recorded = labels.get(scenario.name + ".jsonl.gz", {}).get("label")
-        if expected == "harmful" and recorded not in (None, "harmful"):
-            print(f"| {i} | {scenario.name} | | skipped: the lab labelled it {recorded} | | |", flush=True)
-            continue
-        outcome, reason, noise_text = run_case(scenario, noise, expected, args.interval, args.window, args.baseline)
-        right = (outcome == "kept") if expected == "harmless" else (outcome == "rolled back")
-        results[expected][0 if right else 1] += 1
+    ambiguous = []
+    print("| # | scenario | outside load | meant as | clients' label (this run) | outcome | reason |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for i, (scenario, noise, meant) in enumerate(cases, 1):
+        began = time.time()
+        outcome, reason, noise_text, kind, live = run_case(scenario, noise, meant, args.interval, args.window,
+                                                           args.baseline)
+        if kind in results:
+            right = (outcome == "kept") if kind == "harmless" else (outcome == "rolled back")
+            results[kind][0 if right else 1] += 1
+        else:
+            ambiguous.append(scenario.name)
         short = reason if len(reason) < 140 else reason[:137] + "..."
-        print(f"| {i} | {scenario.name} | {'; '.join(noise_text) or '—'} | {expected} | {outcome} | {short} |",
-              flush=True)
+        print(f"| {i} | {scenario.name} | {'; '.join(noise_text) or '—'} | {meant} | {live} | {outcome} | {short} "
+              f"({time.time() - began:.0f} s) |", flush=True)
     ok_harmless, bad_harmless = results["harmless"]
     ok_harmful, bad_harmful = results["harmful"]
     print(f"\nharmless kept {ok_harmless} / {ok_harmless + bad_harmless}, harmful rolled back {ok_harmful} / "
-          f"{ok_harmful + bad_harmful}")
+          f"{ok_harmful + bad_harmful}; not scored (ambiguous or unknown): {', '.join(ambiguous) or 'none'}")
     return 0 if bad_harmless == 0 and bad_harmful == 0 else 1
 
 

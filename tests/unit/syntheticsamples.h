@@ -27,6 +27,10 @@ struct Shape
     /// Runnable tasks on the host beyond the workload's sessions; negative leaves procs_running out.
     double outsideTasks = -1;
     double blockedByOthers = 0; ///< sessions waiting on a lock another session holds
+    /// Disk traffic in MB/s: PostgreSQL's own WAL (written as generated) and another program's (needs outsideTasks
+    /// set too).
+    double walMBps = 2;
+    double outsideDiskMBps = 0;
 };
 
 inline constexpr qint64 kFastQuery = 101;
@@ -69,6 +73,10 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     if (shape.outsideTasks >= 0) {
         s.workloadActive = 0.6 * shape.busy;
         s.procsRunning = *s.workloadActive + shape.outsideTasks;
+        s.walBytesPerSecond = shape.walMBps * 1e6;
+        s.blocksReadPerSecond = 10;
+        s.diskReadBytesPerSecond = 10 * 8192.0;
+        s.diskWrittenBytesPerSecond = (shape.walMBps + shape.outsideDiskMBps) * 1e6;
     }
     if (shape.blockedByOthers > 0)
         s.blockedByOthers = shape.blockedByOthers;

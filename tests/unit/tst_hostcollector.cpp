@@ -237,6 +237,36 @@ private slots:
             QCOMPARE(*load, expected);
     }
 
+    void parseProcessCounts()
+    {
+        const QByteArray stat("cpu  1 2 3 4 5 6 7 8\nctxt 99\nprocs_running 3\nprocs_blocked 1\nsoftirq 0 0\n");
+        QCOMPARE(HostCollector::parseProcsRunning(stat).value_or(-1), 3.0);
+        QCOMPARE(HostCollector::parseProcsBlocked(stat).value_or(-1), 1.0);
+        // The last line of the file, without a newline after it.
+        QCOMPARE(HostCollector::parseProcsBlocked(QByteArray("cpu 1 2 3 4\nprocs_blocked 2")).value_or(-1), 2.0);
+        QVERIFY(!HostCollector::parseProcsBlocked(QByteArray("cpu 1 2 3 4\nprocs_running 2\n")));
+        QVERIFY(!HostCollector::parseProcsBlocked(QByteArray("cpu 1 2 3 4\nprocs_blocked x\n")));
+        QVERIFY(!HostCollector::parseProcsBlocked(QByteArray("cpu 1 2 3 4\nprocs_blocked -1\n")));
+    }
+
+    void parseDiskBytes()
+    {
+        // This machine's kind of file: loop and RAM devices, a virtio disk with a partition, device-mapper on top.
+        const QByteArray diskstats("   7       0 loop0 5 0 100 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+                                   " 254       0 vda 309005 17143 1000 262644 11896686 111098 2000 1965032 0 1 2\n"
+                                   " 254       1 vda1 300000 17000 999 262000 11896000 111000 1999 1965000 0 1 2\n"
+                                   " 253       0 dm-0 1 0 999 0 1 0 1999 0 0 0 0\n"
+                                   " 259       0 nvme0n1 1 0 10 0 1 0 20 0 0 0 0\n"
+                                   " 259       1 nvme0n1p1 1 0 10 0 1 0 20 0 0 0 0\n");
+        const std::optional<HostCollector::DiskBytes> bytes = HostCollector::parseDiskBytes(diskstats);
+        QVERIFY(bytes);
+        QCOMPARE(bytes->read, 512.0 * (1000 + 10));
+        QCOMPARE(bytes->written, 512.0 * (2000 + 20));
+        QVERIFY(!HostCollector::parseDiskBytes(QByteArray("   7 0 loop0 5 0 100 0 0 0 0 0 0 0 0\n")));
+        QVERIFY(!HostCollector::parseDiskBytes(QByteArray(" 8 0 sda 1 0 x 0 1 0 2 0 0 0 0\n")));
+        QVERIFY(!HostCollector::parseDiskBytes(QByteArray()));
+    }
+
     void readNeedsTwoStatReadings()
     {
         FixtureReader fixtures { { QStringLiteral("stat.1"), QStringLiteral("stat.2") } };
@@ -290,7 +320,7 @@ private slots:
             QVERIFY(!m.memPct);
             QVERIFY(!m.load1);
         }
-        QCOMPARE(calls, 6); // stat, meminfo and loadavg were each asked for, twice
+        QCOMPARE(calls, 8); // stat, diskstats, meminfo and loadavg were each asked for, twice
     }
 
     void readerReturningGarbage_data()

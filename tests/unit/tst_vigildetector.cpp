@@ -270,7 +270,8 @@ private slots:
     {
         GuardPolicy policy;
         ObservationWindow window(policy,
-            DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline(12, 5, base))));
+            DegradationDetector::create(
+                DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline(12, 5, base))));
         std::optional<Verdict> v;
         double t = 65;
         for (std::size_t i = 0; !v; ++i) {
@@ -305,6 +306,25 @@ private slots:
         Shape harm = burning;
         harm.cpuPoints = 0;
         QVERIFY(runAgainst(base, repeat(harm, 12)).isRollback());
+    }
+
+    void anotherProgramsDiskWritesAreOutsideLoad()
+    {
+        // As recorded in the lab (dd with direct I/O for 10 s): the WAL flushes of an update workload wait behind
+        // another program's writes, time in the server per transaction doubles, and that program sits in disk sleep.
+        Shape base;
+        base.serverTime = 1.0;
+        base.outsideTasks = 0.2;
+        Shape io = base;
+        io.serverTime = 2.2;
+        io.outsideDiskMBps = 900;
+        const Verdict v = runAgainst(base, concat({ repeat(io, 3), repeat(base, 9) }));
+        QVERIFY2(!v.isRollback(), qPrintable(v.reason));
+        // The same slowdown where the extra disk traffic is PostgreSQL's own (synchronous commits that now flush, and
+        // so rewrite, a WAL page each: 7 MB/s more on the disk than WAL generated) is the action's doing.
+        Shape slower = io;
+        slower.outsideDiskMBps = 7;
+        QVERIFY(runAgainst(base, concat({ repeat(slower, 3), repeat(base, 9) })).isRollback());
     }
 
     void lockHeldByAnotherSessionIsOutsideLoad()
@@ -352,7 +372,8 @@ private slots:
         QVERIFY2(harmful.isRollback(), qPrintable(harmful.reason));
         const Verdict harmless = runAgainst(base, repeat(base, 12));
         QVERIFY2(!harmless.isRollback() && !harmless.unverified, qPrintable(harmless.reason));
-        QVERIFY2(harmless.reason.contains(QLatin1StringView("without pg_stat_statements")), qPrintable(harmless.reason));
+        QVERIFY2(
+            harmless.reason.contains(QLatin1StringView("without pg_stat_statements")), qPrintable(harmless.reason));
     }
 };
 
