@@ -90,6 +90,7 @@ double Engine::nowSeconds() const
 bool Engine::start(QString *error)
 {
     QString why;
+    m_startFailedToConnect = false;
     const std::optional<ConnInfo> info = ConnInfo::parse(m_config.targetConninfo, &why);
     if (!info) {
         *error = QStringLiteral("the target's connection string is not valid: %1").arg(why);
@@ -104,6 +105,7 @@ bool Engine::start(QString *error)
     m_collector = std::make_unique<DbCollector>(m_config.targetConninfo);
     if (!m_collector->connect(&why)) {
         *error = QStringLiteral("cannot connect to %1: %2").arg(m_targetName, why);
+        m_startFailedToConnect = true;
         return false;
     }
     if (!m_collector->statementStatisticsAdvice().isEmpty())
@@ -159,6 +161,7 @@ bool Engine::start(QString *error)
     m_executorPid = opened.pid;
     if (!opened.ok) {
         *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, opened.error);
+        m_startFailedToConnect = true;
         stop();
         return false;
     }

@@ -69,6 +69,9 @@ public:
     /// Opens the store, connects the collector and the executor, starts ticking. False with a message a DBA can
     /// act on when the target or the store cannot be used (nothing has been changed then).
     bool start(QString *error);
+    /// After a failed start(): true when it failed because the server could not be reached or refused the
+    /// connection (worth retrying), false when the configuration was wrong (the connection string, the store).
+    bool startFailedToConnect() const { return m_startFailedToConnect; }
     void stop();
 
     EventBus *events() { return &m_events; }
@@ -180,6 +183,7 @@ private:
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;
     bool m_paused = false;
+    bool m_startFailedToConnect = false;
     bool m_proposing = false; ///< the action being prepared is to wait for approval, not to run
     QString m_approvedBy; ///< who approved the action being handled, for its applying row
     std::optional<GuardPolicy> m_pendingPolicy;

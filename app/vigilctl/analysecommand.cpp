@@ -92,11 +92,10 @@ int runAnalyseCommand(const QStringList &arguments)
         return exitcode::kBadInput;
 
     vigil::DbCollector collector(parser.value(QStringLiteral("target")));
+    if (const int code = connectOrExit(collector, parser.value(QStringLiteral("target")), QStringLiteral("analyse"));
+        code >= 0)
+        return code;
     QString error;
-    if (!collector.connect(&error)) {
-        err() << "vigilctl analyse: cannot connect: " << error << "\n";
-        return exitcode::kBadInput;
-    }
     if (!collector.statementStatisticsAdvice().isEmpty())
         err() << "vigilctl analyse: " << collector.statementStatisticsAdvice() << "\n";
     std::unique_ptr<vigil::KnowledgeStore> store = vigil::KnowledgeStore::open(storeLocation(parser), &error);

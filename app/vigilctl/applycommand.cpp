@@ -75,7 +75,7 @@ int runApplyCommand(const QStringList &arguments)
     }
     if (!engine.start(&error)) {
         err() << "vigilctl apply: " << error << "\n";
-        return exitcode::kBadInput;
+        return engine.startFailedToConnect() ? exitcode::kUnreachable : exitcode::kBadInput;
     }
     int code = exitcode::kFailed;
     QObject::connect(&engine, &vigil::Engine::actionRefused, [&](const QString &reason) {

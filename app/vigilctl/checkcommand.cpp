@@ -43,11 +43,10 @@ int runCheckCommand(const QStringList &arguments)
         return exitcode::kBadInput;
     }
     vigil::DbCollector collector(parser.value(QStringLiteral("target")));
+    if (const int code = connectOrExit(collector, parser.value(QStringLiteral("target")), QStringLiteral("check"));
+        code >= 0)
+        return code;
     QString error;
-    if (!collector.connect(&error)) {
-        err() << "vigilctl check: cannot connect: " << error << "\n";
-        return exitcode::kBadInput;
-    }
     vigil::PgConnection &connection = collector.connection();
     const std::optional<vigil::PrivilegeReport> report
         = vigil::PrivilegeCheck::run(connection, vigil::PrivilegeCheck::isRemote(connection), &error);

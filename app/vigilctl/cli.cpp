@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
+#include "collect/dbcollector.h"
+#include "conninfo.h"
 #include "events/natspublisher.h"
 #include "store/knowledgestore.h"
 
@@ -216,6 +218,20 @@ int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const 
     if (parser.isSet(QStringLiteral("help"))) {
         QTextStream(stdout) << parser.helpText();
         return exitcode::kOk;
+    }
+    return -1;
+}
+
+int connectOrExit(vigil::DbCollector &collector, const QString &conninfo, const QString &command)
+{
+    QString error;
+    if (!vigil::ConnInfo::parse(conninfo, &error)) {
+        err() << "vigilctl " << command << ": the target's connection string is not valid: " << error << "\n";
+        return exitcode::kBadInput;
+    }
+    if (!collector.connect(&error)) {
+        err() << "vigilctl " << command << ": cannot connect: " << error << "\n";
+        return exitcode::kUnreachable;
     }
     return -1;
 }

@@ -15,6 +15,9 @@ constexpr int kOk = 0;
 constexpr int kBadInput = 2;
 constexpr int kRolledBack = 3;
 constexpr int kFailed = 4;
+/// The server could not be reached or refused the connection (down, starting, no route, authentication): worth
+/// retrying later, unlike bad input. The agent's unit restarts on it.
+constexpr int kUnreachable = 5;
 } // namespace exitcode
 
 QTextStream &err();
@@ -45,11 +48,16 @@ bool readNatsOptions(
     const QCommandLineParser &parser, const QString &command, vigil::NatsOptions &options, bool &enabled);
 
 namespace vigil {
+class DbCollector;
 class NatsPublisher;
-}
+} // namespace vigil
 /// Prints the publisher's status as a JSON line ("nats.connected" / "nats.disconnected", with the counts) each
 /// time its connection changes.
 void printNatsStatusOnChange(vigil::NatsPublisher *publisher);
+
+/// Connects the collector to --target. Returns -1 when connected; otherwise prints why and returns the exit code: bad
+/// input for a connection string that is not valid, unreachable when the server could not be reached or refused.
+int connectOrExit(vigil::DbCollector &collector, const QString &conninfo, const QString &command);
 
 /// Parses the arguments; prints help (exit 0) or the error (exit 2). Returns -1 when the command should go on.
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command);

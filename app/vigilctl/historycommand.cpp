@@ -4,9 +4,14 @@
 
 #include "store/knowledgestore.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <unistd.h>
 
 namespace {
 
@@ -20,25 +25,84 @@ QString csvField(const QString &value)
     return u'"' + escaped + u'"';
 }
 
+/// "90s", "10m", "2h", "7d" (a number and a unit) as seconds; nothing when it is not one or not positive.
+std::optional<qint64> durationSeconds(const QString &text)
+{
+    static const QRegularExpression form(QStringLiteral("^(\\d{1,9})([smhd])$"));
+    const QRegularExpressionMatch m = form.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    const qint64 n = m.captured(1).toLongLong();
+    const QChar unit = m.captured(2).at(0);
+    const qint64 factor = unit == u's' ? 1 : unit == u'm' ? 60 : unit == u'h' ? 3600 : 86400;
+    return n > 0 ? std::optional<qint64>(n * factor) : std::nullopt;
+}
+
+/// --since: a duration back from now, or an ISO 8601 date or time (UTC unless it says otherwise).
+std::optional<QDateTime> sinceTime(const QString &text)
+{
+    if (const std::optional<qint64> seconds = durationSeconds(text))
+        return QDateTime::currentDateTimeUtc().addSecs(-*seconds);
+    QDateTime at = QDateTime::fromString(text.trimmed(), Qt::ISODateWithMs);
+    if (!at.isValid())
+        at = QDateTime::fromString(text.trimmed() + QStringLiteral("T00:00:00Z"), Qt::ISODate);
+    if (!at.isValid())
+        return std::nullopt;
+    if (at.timeSpec() == Qt::LocalTime) // no offset written: the same wall-clock time, read as UTC
+        at.setTimeSpec(Qt::UTC);
+    return at;
+}
+
 } // namespace
 
 int runHistoryCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Prints the journal: one record per action (JSON lines or CSV)."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Prints the journal, oldest first: one line per action (a table on a terminal, JSON lines when piped)."));
     parser.addOptions({
-        { QStringLiteral("format"), QStringLiteral("json (default) or csv."), QStringLiteral("FORMAT"),
-            QStringLiteral("json") },
+        { QStringLiteral("format"),
+            QStringLiteral("text (the default on a terminal), json (the default otherwise) or csv."),
+            QStringLiteral("FORMAT") },
+        { QStringLiteral("since"),
+            QStringLiteral("Only actions changed since then: a duration back from now (90s, 10m, 2h, 7d) or an ISO "
+                           "8601 date or time (UTC unless it names its offset)."),
+            QStringLiteral("WHEN") },
+        { QStringLiteral("limit"), QStringLiteral("Only the N most recent of them (1 to 1000000)."),
+            QStringLiteral("N") },
         { QStringLiteral("target"), QStringLiteral("Only this target's actions (host:port/dbname as journaled)."),
             QStringLiteral("NAME") },
     });
     addStoreOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("history")); code >= 0)
         return code;
-    const QString format = parser.value(QStringLiteral("format"));
-    if (format != QLatin1StringView("json") && format != QLatin1StringView("csv")) {
-        err() << "vigilctl history: --format expects json or csv, got \"" << format << "\"\n";
+    QString format = parser.value(QStringLiteral("format"));
+    if (format.isEmpty())
+        format = ::isatty(STDOUT_FILENO) ? QStringLiteral("text") : QStringLiteral("json");
+    if (format != QLatin1StringView("json") && format != QLatin1StringView("csv")
+        && format != QLatin1StringView("text")) {
+        err() << "vigilctl history: --format expects text, json or csv, got \"" << format << "\"\n";
         return exitcode::kBadInput;
+    }
+    std::optional<QDateTime> since;
+    if (parser.isSet(QStringLiteral("since"))) {
+        since = sinceTime(parser.value(QStringLiteral("since")));
+        if (!since) {
+            err() << "vigilctl history: --since expects a duration (90s, 10m, 2h, 7d) or an ISO 8601 date or time, "
+                     "got \""
+                  << parser.value(QStringLiteral("since")) << "\"\n";
+            return exitcode::kBadInput;
+        }
+    }
+    qint64 limit = 0;
+    if (parser.isSet(QStringLiteral("limit"))) {
+        bool ok = false;
+        limit = parser.value(QStringLiteral("limit")).toLongLong(&ok);
+        if (!ok || limit < 1 || limit > 1000000) {
+            err() << "vigilctl history: --limit expects a number from 1 to 1000000, got \""
+                  << parser.value(QStringLiteral("limit")) << "\"\n";
+            return exitcode::kBadInput;
+        }
     }
     QString error;
     const std::unique_ptr<vigil::KnowledgeStore> store = vigil::KnowledgeStore::open(storeLocation(parser), &error);
@@ -49,11 +113,33 @@ int runHistoryCommand(const QStringList &arguments)
     const QStringList columns { QStringLiteral("id"), QStringLiteral("target"), QStringLiteral("kind"),
         QStringLiteral("origin"), QStringLiteral("state"), QStringLiteral("apply_sql"), QStringLiteral("rollback_sql"),
         QStringLiteral("reason"), QStringLiteral("created_at"), QStringLiteral("updated_at") };
+    std::vector<vigil::Action> actions = store->actions(parser.value(QStringLiteral("target")));
+    if (since)
+        std::erase_if(actions, [&](const vigil::Action &a) { return a.updatedAt < *since; });
+    if (limit > 0 && qint64(actions.size()) > limit)
+        actions.erase(actions.begin(), actions.end() - limit); // oldest first: the most recent are at the end
     if (format == QLatin1StringView("csv")) {
         const QByteArray header = columns.join(u',').toUtf8() + "\r\n";
         std::fputs(header.constData(), stdout);
     }
-    for (const vigil::Action &a : store->actions(parser.value(QStringLiteral("target")))) {
+    if (format == QLatin1StringView("text")) {
+        // A DBA's glance: when, which action, what became of it and why; the SQL on its own line.
+        for (const vigil::Action &a : actions) {
+            const QByteArray line = QStringLiteral("%1  #%2  %3  %4  %5\n      %6\n")
+                                        .arg(a.updatedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+                                        .arg(a.id)
+                                        .arg(vigil::stateName(a.state), -12)
+                                        .arg(a.target, a.reason.isEmpty() ? QStringLiteral("-") : a.reason)
+                                        .arg(a.applySql.simplified())
+                                        .toUtf8();
+            std::fputs(line.constData(), stdout);
+        }
+        if (actions.empty())
+            std::fputs("no actions\n", stdout);
+        std::fflush(stdout);
+        return exitcode::kOk;
+    }
+    for (const vigil::Action &a : actions) {
         const QStringList values { QString::number(a.id), a.target, vigil::kindName(a.kind),
             vigil::originName(a.origin), vigil::stateName(a.state), a.applySql, a.rollbackSql, a.reason,
             a.createdAt.toUTC().toString(Qt::ISODateWithMs), a.updatedAt.toUTC().toString(Qt::ISODateWithMs) };

@@ -20,8 +20,9 @@ const char kUsage[]
       "  record               record the target as a vigil-trace/1 file\n"
       "  check                which modes the target's role allows, and the GRANTs for what it lacks\n"
       "\n"
-      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl --version' for the version.\n"
-      "Exit codes: 0 success (kept), 2 bad input or cannot connect, 3 rolled back, 4 failed. See vigilctl(1).\n";
+      "Run 'vigilctl <command> --help' for a command's options; 'vigilctl -V' (--version) for the version.\n"
+      "Exit codes: 0 success (kept), 2 bad input, 3 rolled back, 4 failed, 5 cannot reach the server.\n"
+      "See vigilctl(1).\n";
 
 } // namespace
 
@@ -39,7 +40,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     const QString command = arguments.at(1);
-    if (command == QLatin1StringView("--version") || command == QLatin1StringView("-v")) {
+    if (command == QLatin1StringView("--version") || command == QLatin1StringView("-V")) {
         QTextStream(stdout) << "vigilctl " << QCoreApplication::applicationVersion() << '\n';
         return 0;
     }

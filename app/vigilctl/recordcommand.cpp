@@ -75,11 +75,10 @@ int runRecordCommand(const QStringList &arguments)
         return exitcode::kBadInput;
     }
     vigil::DbCollector collector(parser.value(QStringLiteral("target")));
+    if (const int code = connectOrExit(collector, parser.value(QStringLiteral("target")), QStringLiteral("record"));
+        code >= 0)
+        return code;
     QString error;
-    if (!collector.connect(&error)) {
-        err() << "vigilctl record: cannot connect: " << error << "\n";
-        return exitcode::kBadInput;
-    }
     if (!collector.statementStatisticsAdvice().isEmpty())
         err() << "vigilctl record: " << collector.statementStatisticsAdvice() << "\n";
     vigil::HostCollector host = vigil::HostCollector::forTarget(collector.connection());

@@ -34,7 +34,7 @@ int runRecoverCommand(const QStringList &arguments)
     QString error;
     if (!engine.start(&error)) {
         err() << "vigilctl recover: " << error << "\n";
-        return exitcode::kBadInput;
+        return engine.startFailedToConnect() ? exitcode::kUnreachable : exitcode::kBadInput;
     }
     int code = exitcode::kOk;
     QObject::connect(&engine, &vigil::Engine::recoveryFinished, [&](int recovered, int failed) {

@@ -131,7 +131,7 @@ int runWatchCommand(const QStringList &arguments)
     }
     if (!engine.start(&error)) {
         err() << "vigilctl watch: " << error << "\n";
-        return exitcode::kBadInput;
+        return engine.startFailedToConnect() ? exitcode::kUnreachable : exitcode::kBadInput;
     }
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_signalPipe) == 0) {
         std::signal(SIGINT, onSignal);

@@ -15,10 +15,10 @@ using State = SampleAssessment::State;
 constexpr double kBlockedBeyondUsual = 2.0;
 /// Fewer executions per statement than this in a sample (at the baseline's rate too) carry no evidence.
 constexpr double kMinExecutionsPerSample = 25;
-/// Outside CPU load can at most halve the CPU a statement gets: slower than this is the statement's own doing.
-constexpr double kOutsideCpuSlowdown = 2.0;
 /// A rise of the full-page images' share of WAL records (at least threefold and by this much) marks a checkpoint.
 constexpr double kCheckpointFullPageRise = 0.05;
+/// Outside CPU load slows a statement at least this much without a doubt (one other task per core halves its share).
+constexpr double kOutsideCpuSlowdown = 2.0;
 
 QString signedPct(double fraction, int decimals = 1)
 {
@@ -68,11 +68,16 @@ QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView
         const std::optional<double> outside = Baseline::outsideRunnable(sample);
         const bool moreTasks = outside && m_baseline.outsideRunnable()
             && *outside >= *m_baseline.outsideRunnable() + m_policy.outsideRunnableTasks;
-        // More runnable tasks alone is not enough where the statements also got much slower: a plan that turned to
-        // parallel sequential scans adds parallel workers, which are runnable too.
-        const bool modestlySlower
-            = view.meanMs && m_baseline.meanExecMs() && *view.meanMs <= *m_baseline.meanExecMs() * kOutsideCpuSlowdown;
-        if (sameExecution || (moreTasks && modestlySlower) || (sameWork && !sample.procsRunning))
+        // More runnable tasks explain statements slower by as much as the competition for a core can: with n more
+        // tasks wanting one, a session may wait up to n + 1 times as long (two busy loops on a two-core host make a
+        // statement up to three times slower), at least twice. Beyond that, or with different buffer work per call
+        // (a new plan, whose parallel workers older traces count as outside tasks), it is the statements' own doing.
+        const double extraTasks = moreTasks ? *outside - *m_baseline.outsideRunnable() : 0.0;
+        const double slowdownExplained
+            = sameWork ? std::max(kOutsideCpuSlowdown, 1.0 + extraTasks) : kOutsideCpuSlowdown;
+        const bool explainedByTasks = moreTasks && view.meanMs && m_baseline.meanExecMs()
+            && *view.meanMs <= *m_baseline.meanExecMs() * slowdownExplained;
+        if (sameExecution || explainedByTasks || (sameWork && !sample.procsRunning))
             return QStringLiteral("host CPU %1 points above baseline%2: outside CPU load")
                 .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0)
                 .arg(moreTasks ? QStringLiteral(" with %1 more runnable tasks than the database's sessions")

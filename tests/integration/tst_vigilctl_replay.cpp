@@ -174,11 +174,40 @@ private slots:
         QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
     }
 
+    void unreachableServerExitsFive_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::newRow("record") << QStringLiteral("record");
+        QTest::newRow("check") << QStringLiteral("check");
+        QTest::newRow("analyse") << QStringLiteral("analyse");
+    }
+
+    void unreachableServerExitsFive()
+    {
+        // Nothing listens on port 1: worth retrying later (5), unlike a connection string that is wrong as written (2).
+        QFETCH(QString, command);
+        QStringList arguments { command, QStringLiteral("--target"), QStringLiteral("host=127.0.0.1 port=1 dbname=x") };
+        if (command != QLatin1StringView("check"))
+            arguments << QStringLiteral("--seconds") << QStringLiteral("10");
+        const Run unreachable = vigilctl(arguments);
+        QCOMPARE(unreachable.exitCode, 5);
+        QVERIFY2(unreachable.err.contains(QLatin1StringView("cannot connect")), qPrintable(unreachable.err));
+        arguments[2] = QStringLiteral("host=127.0.0.1 port");
+        const Run malformed = vigilctl(arguments);
+        QCOMPARE(malformed.exitCode, 2);
+        QVERIFY2(malformed.err.contains(QLatin1StringView("not valid")), qPrintable(malformed.err));
+    }
+
     void versionAndHelp()
     {
         const Run version = vigilctl({ QStringLiteral("--version") });
         QCOMPARE(version.exitCode, 0);
         QVERIFY(version.out.startsWith("vigilctl "));
+        // psql's spelling: -V is the version; -v is nothing (psql uses it for variables).
+        const Run shortVersion = vigilctl({ QStringLiteral("-V") });
+        QCOMPARE(shortVersion.exitCode, 0);
+        QCOMPARE(shortVersion.out, version.out);
+        QCOMPARE(vigilctl({ QStringLiteral("-v") }).exitCode, 2);
         const Run help = vigilctl({ QStringLiteral("replay"), QStringLiteral("--help") });
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains("--consecutive"));

@@ -58,7 +58,25 @@ HARMFUL = [
 ]
 
 
-def run_case(scenario, noise, expected, interval, window, baseline):
+def save_trace(path, trace_out, scenario, applying, executed, notes):
+    lines = [json.loads(line) for line in trace_out.splitlines() if line.strip()]
+    if not lines or not applying or not executed:
+        return
+    header = lines[0]
+    t0 = header["t0_epoch"]
+    header["scenario"] = scenario.name
+    action = {"type": "action", "t": round(applying - t0, 3), "id": "a1", "kind": scenario.kind,
+              "apply_sql": "; ".join(scenario.apply), "rollback_sql": "; ".join(scenario.rollback),
+              "finished_t": round(executed - t0, 3)}
+    body = sorted(lines[1:] + [action] + [{"type": "note", "t": round(executed - t0, 3), "text": n} for n in notes],
+                  key=lambda o: o["t"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        for o in [header] + body:
+            f.write(json.dumps(o, separators=(",", ":")) + "\n")
+
+
+def run_case(scenario, noise, expected, interval, window, baseline, trace_path=None):
     workdir = tempfile.mkdtemp(prefix="vigil-soak-")
     os.chmod(workdir, 0o777)
     scripts_dir = os.path.join(workdir, "scripts")
@@ -70,6 +88,12 @@ def run_case(scenario, noise, expected, interval, window, baseline):
         lab.prepare(server, scenario, scripts_dir)
         total = baseline + 3 * window + 60
         lab.RUN["end"] = time.time() + total
+        # A 1 s trace of the run beside it (the baseline and the first window), to replay what the live guard decided.
+        recorder = None
+        if trace_path:
+            recorder = subprocess.Popen([os.path.join(lab.BIN, "vigilctl"), "record", "--target", server.conninfo(),
+                                         "--seconds", str(int(baseline + window + 30))], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
         workload = subprocess.Popen(lab.pgbench_command(server, scenario.workload, total,
                                                         os.path.join(log_dir, "pgbench_log"), scripts_dir),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -124,6 +148,9 @@ def run_case(scenario, noise, expected, interval, window, baseline):
         code = apply.wait()
         if injector:
             injector.join()
+        if recorder:
+            trace_out, _ = recorder.communicate(timeout=window + 120)
+            save_trace(trace_path, trace_out, scenario, applying, executed, noise_started)
         workload.terminate()
         workload.wait()
         outcome = {0: "kept", 3: "rolled back"}.get(code, f"exit {code}")
@@ -149,10 +176,15 @@ def main():
     parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--baseline", type=float, default=60)
     parser.add_argument("--limit", type=int, default=0, help="run only the first N cases of each kind")
+    parser.add_argument("--only", default="", help="run only the cases whose scenario name contains this")
+    parser.add_argument("--traces", default="",
+                        help="also record a 1 s trace of each case into this folder (to replay the live decisions)")
     args = parser.parse_args()
     known = {s.name: s for s in catalogue.CATALOGUE}
     cases = [(known[n], noise, "harmless") for n, noise in HARMLESS]
     cases += [(known[n], [], "harmful") for n in HARMFUL]
+    if args.only:
+        cases = [c for c in cases if args.only in c[0].name]
     if args.limit:
         cases = [c for c in cases if c[2] == "harmless"][:args.limit] + [c for c in cases if c[2] == "harmful"][:args.limit]
     results = {"harmless": [0, 0], "harmful": [0, 0]}
@@ -161,8 +193,9 @@ def main():
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for i, (scenario, noise, meant) in enumerate(cases, 1):
         began = time.time()
+        trace = os.path.join(args.traces, f"{i:02d}_{scenario.name}.jsonl") if args.traces else None
         outcome, reason, noise_text, kind, live = run_case(scenario, noise, meant, args.interval, args.window,
-                                                           args.baseline)
+                                                           args.baseline, trace)
         if kind in results:
             right = (outcome == "kept") if kind == "harmless" else (outcome == "rolled back")
             results[kind][0 if right else 1] += 1
