@@ -65,18 +65,32 @@ QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView
             && *view.meanMs <= *m_baseline.meanExecMs() * (1.0 + m_policy.latencyPct / 100.0);
         const bool sameWork = view.blocksPerCall && m_baseline.blocksPerCall() && *m_baseline.blocksPerCall() > 0
             && std::abs(*view.blocksPerCall / *m_baseline.blocksPerCall() - 1.0) < 0.25;
+        // The same plans, roughly: a new plan changes the buffers per call manyfold (an index scan that became a
+        // sequential one reads thousands of times more), while contention alone moves them a little (hot rows
+        // updated by slower, overlapping transactions leave more versions to step over: +29 % live).
+        const bool similarWork = view.blocksPerCall && m_baseline.blocksPerCall() && *m_baseline.blocksPerCall() > 0
+            && *view.blocksPerCall <= 2.0 * *m_baseline.blocksPerCall()
+            && *view.blocksPerCall >= 0.5 * *m_baseline.blocksPerCall();
         const std::optional<double> outside = Baseline::outsideRunnable(sample);
         const bool moreTasks = outside && m_baseline.outsideRunnable()
             && *outside >= *m_baseline.outsideRunnable() + m_policy.outsideRunnableTasks;
-        // More runnable tasks explain statements slower by as much as the competition for a core can: with n more
-        // tasks wanting one, a session may wait up to n + 1 times as long (two busy loops on a two-core host make a
-        // statement up to three times slower), at least twice. Beyond that, or with different buffer work per call
-        // (a new plan, whose parallel workers older traces count as outside tasks), it is the statements' own doing.
+        // More runnable tasks than the database's sessions account for (its parallel workers included) explain
+        // slower statements when the plans stayed the same and either
+        // - other programs want more of the CPU than the database's own busy sessions do: then the database waits for
+        //   a core whatever the slowdown (a 0.01 ms statement that loses its core waits a whole scheduler slice; live,
+        //   two busy loops made pgbench's updates up to five times slower), whereas a plan that burns CPU, JIT
+        //   included, keeps the database's own sessions busy; or
+        // - the statements are slower by no more than the competition explains: n more tasks, n + 1 times (at least 2).
+        // With other buffer work per call (a new plan, whose parallel workers older traces count as outside tasks)
+        // only 2 times.
         const double extraTasks = moreTasks ? *outside - *m_baseline.outsideRunnable() : 0.0;
+        const bool outsideDominates = similarWork && extraTasks >= std::max(1.0, sample.workloadActive.value_or(0));
         const double slowdownExplained
-            = sameWork ? std::max(kOutsideCpuSlowdown, 1.0 + extraTasks) : kOutsideCpuSlowdown;
-        const bool explainedByTasks = moreTasks && view.meanMs && m_baseline.meanExecMs()
-            && *view.meanMs <= *m_baseline.meanExecMs() * slowdownExplained;
+            = similarWork ? std::max(kOutsideCpuSlowdown, 1.0 + extraTasks) : kOutsideCpuSlowdown;
+        const bool explainedByTasks = moreTasks
+            && (outsideDominates
+                || (view.meanMs && m_baseline.meanExecMs()
+                    && *view.meanMs <= *m_baseline.meanExecMs() * slowdownExplained));
         if (sameExecution || explainedByTasks || (sameWork && !sample.procsRunning))
             return QStringLiteral("host CPU %1 points above baseline%2: outside CPU load")
                 .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0)
