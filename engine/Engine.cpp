@@ -174,6 +174,12 @@ bool Engine::start(QString *error)
             { QStringLiteral("host_metrics"), m_host->sourceDescription() } });
     // Samples stay at full rate for 24 h, then are averaged per minute: once at start, then hourly.
     m_store->prune(QDateTime::currentDateTimeUtc());
+    {
+        const double now = nowSeconds();
+        const std::vector<Sample> stored = m_store->samples(m_targetName, now - 24 * 3600, now);
+        if (!stored.empty())
+            emit storedSamplesLoaded(QList<Sample>(stored.begin(), stored.end()));
+    }
     connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_store->prune(QDateTime::currentDateTimeUtc()); });
     m_pruneTimer.start(std::chrono::hours(1));
     m_analyser = std::make_unique<LiveAnalyser>(m_collector->connection(), m_config.thresholds);

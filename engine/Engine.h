@@ -120,6 +120,9 @@ signals:
     void actionRefused(const QString &reason);
     void recoveryFinished(int recovered, int failed);
     void sampleAvailable(const vigil::Sample &sample);
+    /// At start: the target's samples stored in the last 24 h (by an earlier run of vigil, vigilctl watch or apply),
+    /// oldest first, for the charts to show what happened before this start.
+    void storedSamplesLoaded(const QList<vigil::Sample> &samples);
 
 private:
     enum class Phase {

@@ -46,6 +46,7 @@ signals:
     void started(bool ok, const QString &error);
     void event(const QString &name, const QJsonObject &payload);
     void sampleAvailable(const vigil::Sample &sample);
+    void storedSamplesLoaded(const QList<vigil::Sample> &samples);
     void actionFinished(const vigil::Action &action);
     void actionRefused(const QString &reason);
 

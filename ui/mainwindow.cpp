@@ -278,6 +278,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
     connect(runner, &EngineRunner::event, m_dashboard, &DashboardPage::onEvent);
     connect(runner, &EngineRunner::sampleAvailable, m_dashboard, &DashboardPage::addSample);
+    connect(runner, &EngineRunner::storedSamplesLoaded, m_dashboard, &DashboardPage::addStoredSamples);
     // The toolbar's mode decides what the analyser's recommendations become; the settings bound what it may start.
     connect(this, &MainWindow::modeChanged, runner, &EngineRunner::setMode);
     auto sendLimits = [this, runner] {

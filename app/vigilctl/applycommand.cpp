@@ -62,7 +62,7 @@ int runApplyCommand(const QStringList &arguments)
 
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
-        [](const QString &, const QJsonObject &payload) { printJsonLine(payload); });
+        [](const QString &, const QJsonObject &payload) { printEventLine(payload); });
     std::unique_ptr<vigil::NatsAgent> agent;
     if (natsOn) {
         const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(config.targetConninfo);

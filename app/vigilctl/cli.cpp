@@ -6,8 +6,10 @@
 #include "events/natspublisher.h"
 #include "store/knowledgestore.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QUrl>
 
 #include <cstdio>
@@ -234,4 +236,52 @@ int connectOrExit(vigil::DbCollector &collector, const QString &conninfo, const 
         return exitcode::kUnreachable;
     }
     return -1;
+}
+
+namespace {
+
+/// "90s", "10m", "2h", "7d" (a number and a unit) as seconds; nothing when it is not one or not positive.
+std::optional<qint64> durationSeconds(const QString &text)
+{
+    static const QRegularExpression form(QStringLiteral("^(\\d{1,9})([smhd])$"));
+    const QRegularExpressionMatch m = form.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    const qint64 n = m.captured(1).toLongLong();
+    const QChar unit = m.captured(2).at(0);
+    const qint64 factor = unit == u's' ? 1 : unit == u'm' ? 60 : unit == u'h' ? 3600 : 86400;
+    return n > 0 ? std::optional<qint64>(n * factor) : std::nullopt;
+}
+
+} // namespace
+
+/// --since: a duration back from now, or an ISO 8601 date or time (UTC unless it says otherwise).
+std::optional<QDateTime> parseSince(const QString &text)
+{
+    if (const std::optional<qint64> seconds = durationSeconds(text))
+        return QDateTime::currentDateTimeUtc().addSecs(-*seconds);
+    QDateTime at = QDateTime::fromString(text.trimmed(), Qt::ISODateWithMs);
+    if (!at.isValid())
+        at = QDateTime::fromString(text.trimmed() + QStringLiteral("T00:00:00Z"), Qt::ISODate);
+    if (!at.isValid())
+        return std::nullopt;
+    if (at.timeSpec() == Qt::LocalTime) // no offset written: the same wall-clock time, read as UTC
+        at.setTimeSpec(Qt::UTC);
+    return at;
+}
+
+void printEventLine(const QJsonObject &event)
+{
+    static const bool toJournal = qEnvironmentVariableIsSet("JOURNAL_STREAM");
+    if (toJournal) {
+        const QString name = event.value(QLatin1StringView("event")).toString();
+        const char *priority = nullptr;
+        if (name == QLatin1StringView("action.failed"))
+            priority = event.value(QLatin1StringView("alert")).toBool() ? "<3>" : "<4>";
+        else if (name == QLatin1StringView("action.rolled_back"))
+            priority = "<4>";
+        if (priority)
+            std::fputs(priority, stdout);
+    }
+    printJsonLine(event);
 }

@@ -6,8 +6,11 @@
 #include "guard/guardpolicy.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QJsonObject>
 #include <QTextStream>
+
+#include <optional>
 
 /// Exit codes shared by every vigilctl command (docs: README, vigilctl --help).
 namespace exitcode {
@@ -23,6 +26,10 @@ constexpr int kUnreachable = 5;
 QTextStream &err();
 /// Writes one JSON object as a line on stdout and flushes (the log of long-running commands).
 void printJsonLine(const QJsonObject &object);
+/// An engine event as a JSON line. Under systemd (stdout is the journal: $JOURNAL_STREAM set) a rollback and a
+/// failed action are prefixed "<4>" (warning) and a failed rollback "<3>" (error), so `journalctl -p warning` shows
+/// them; every other line keeps the journal's default priority.
+void printEventLine(const QJsonObject &event);
 
 /// The guard options (--interval, --window, --baseline, --latency-pct, --throughput-pct, --consecutive).
 void addGuardOptions(QCommandLineParser &parser);
@@ -54,6 +61,10 @@ class NatsPublisher;
 /// Prints the publisher's status as a JSON line ("nats.connected" / "nats.disconnected", with the counts) each
 /// time its connection changes.
 void printNatsStatusOnChange(vigil::NatsPublisher *publisher);
+
+/// --since WHEN: a duration back from now ("90s", "10m", "2h", "7d") or an ISO 8601 date or time (UTC unless it
+/// names its offset). Nothing when it is neither.
+std::optional<QDateTime> parseSince(const QString &text);
 
 /// Connects the collector to --target. Returns -1 when connected; otherwise prints why and returns the exit code: bad
 /// input for a connection string that is not valid, unreachable when the server could not be reached or refused.

@@ -8,6 +8,7 @@ int runReplayCommand(const QStringList &arguments);
 int runApplyCommand(const QStringList &arguments);
 int runRecoverCommand(const QStringList &arguments);
 int runHistoryCommand(const QStringList &arguments);
+int runSamplesCommand(const QStringList &arguments);
 int runWatchCommand(const QStringList &arguments);
 int runRecordCommand(const QStringList &arguments);
 int runAnalyseCommand(const QStringList &arguments);

@@ -6,7 +6,6 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
-#include <QRegularExpression>
 
 #include <algorithm>
 #include <cstdio>
@@ -23,34 +22,6 @@ QString csvField(const QString &value)
     QString escaped = value;
     escaped.replace(u'"', QStringLiteral("\"\""));
     return u'"' + escaped + u'"';
-}
-
-/// "90s", "10m", "2h", "7d" (a number and a unit) as seconds; nothing when it is not one or not positive.
-std::optional<qint64> durationSeconds(const QString &text)
-{
-    static const QRegularExpression form(QStringLiteral("^(\\d{1,9})([smhd])$"));
-    const QRegularExpressionMatch m = form.match(text.trimmed());
-    if (!m.hasMatch())
-        return std::nullopt;
-    const qint64 n = m.captured(1).toLongLong();
-    const QChar unit = m.captured(2).at(0);
-    const qint64 factor = unit == u's' ? 1 : unit == u'm' ? 60 : unit == u'h' ? 3600 : 86400;
-    return n > 0 ? std::optional<qint64>(n * factor) : std::nullopt;
-}
-
-/// --since: a duration back from now, or an ISO 8601 date or time (UTC unless it says otherwise).
-std::optional<QDateTime> sinceTime(const QString &text)
-{
-    if (const std::optional<qint64> seconds = durationSeconds(text))
-        return QDateTime::currentDateTimeUtc().addSecs(-*seconds);
-    QDateTime at = QDateTime::fromString(text.trimmed(), Qt::ISODateWithMs);
-    if (!at.isValid())
-        at = QDateTime::fromString(text.trimmed() + QStringLiteral("T00:00:00Z"), Qt::ISODate);
-    if (!at.isValid())
-        return std::nullopt;
-    if (at.timeSpec() == Qt::LocalTime) // no offset written: the same wall-clock time, read as UTC
-        at.setTimeSpec(Qt::UTC);
-    return at;
 }
 
 } // namespace
@@ -86,7 +57,7 @@ int runHistoryCommand(const QStringList &arguments)
     }
     std::optional<QDateTime> since;
     if (parser.isSet(QStringLiteral("since"))) {
-        since = sinceTime(parser.value(QStringLiteral("since")));
+        since = parseSince(parser.value(QStringLiteral("since")));
         if (!since) {
             err() << "vigilctl history: --since expects a duration (90s, 10m, 2h, 7d) or an ISO 8601 date or time, "
                      "got \""

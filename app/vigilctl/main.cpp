@@ -16,7 +16,8 @@ const char kUsage[]
       "  watch                the headless engine: sample, analyse, act as the mode allows\n"
       "  analyse              sample for a while and print findings and proposed actions (acts on nothing)\n"
       "  recover              finish the actions the journal has in flight\n"
-      "  history              print the journal (csv or json)\n"
+      "  history              print the journal (text, json or csv)\n"
+      "  samples              print the samples stored for a target (json or csv)\n"
       "  record               record the target as a vigil-trace/1 file\n"
       "  check                which modes the target's role allows, and the GRANTs for what it lacks\n"
       "\n"
@@ -63,6 +64,8 @@ int main(int argc, char *argv[])
         return runRecoverCommand(arguments);
     if (command == QLatin1StringView("history"))
         return runHistoryCommand(arguments);
+    if (command == QLatin1StringView("samples"))
+        return runSamplesCommand(arguments);
     if (command == QLatin1StringView("record"))
         return runRecordCommand(arguments);
     if (command == QLatin1StringView("check"))

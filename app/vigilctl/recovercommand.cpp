@@ -29,7 +29,7 @@ int runRecoverCommand(const QStringList &arguments)
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published, [](const QString &name, const QJsonObject &payload) {
         if (name != QLatin1StringView("sample"))
-            printJsonLine(payload);
+            printEventLine(payload);
     });
     QString error;
     if (!engine.start(&error)) {

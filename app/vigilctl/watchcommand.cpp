@@ -106,7 +106,7 @@ int runWatchCommand(const QStringList &arguments)
 
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
-        [](const QString &, const QJsonObject &payload) { printJsonLine(payload); });
+        [](const QString &, const QJsonObject &payload) { printEventLine(payload); });
     // The role's privileges in words a DBA acts on, beside their JSON line (docs/security.md).
     QObject::connect(engine.events(), &vigil::EventBus::published, [](const QString &name, const QJsonObject &payload) {
         if (name != QLatin1StringView("engine.privileges"))

@@ -17,7 +17,7 @@ constexpr double kBlockedBeyondUsual = 2.0;
 constexpr double kMinExecutionsPerSample = 25;
 /// A rise of the full-page images' share of WAL records (at least threefold and by this much) marks a checkpoint.
 constexpr double kCheckpointFullPageRise = 0.05;
-/// Outside CPU load slows a statement at least this much without a doubt (one other task per core halves its share).
+/// Outside CPU load explains this slowdown even where the plans changed (one other task per core halves a share).
 constexpr double kOutsideCpuSlowdown = 2.0;
 
 QString signedPct(double fraction, int decimals = 1)
@@ -74,23 +74,16 @@ QString VigilDetector::outsideLoad(const Sample &sample, const Baseline::MixView
         const std::optional<double> outside = Baseline::outsideRunnable(sample);
         const bool moreTasks = outside && m_baseline.outsideRunnable()
             && *outside >= *m_baseline.outsideRunnable() + m_policy.outsideRunnableTasks;
-        // More runnable tasks than the database's sessions account for (its parallel workers included) explain
-        // slower statements when the plans stayed the same and either
-        // - other programs want more of the CPU than the database's own busy sessions do: then the database waits for
-        //   a core whatever the slowdown (a 0.01 ms statement that loses its core waits a whole scheduler slice; live,
-        //   two busy loops made pgbench's updates up to five times slower), whereas a plan that burns CPU, JIT
-        //   included, keeps the database's own sessions busy; or
-        // - the statements are slower by no more than the competition explains: n more tasks, n + 1 times (at least 2).
-        // With other buffer work per call (a new plan, whose parallel workers older traces count as outside tasks)
-        // only 2 times.
-        const double extraTasks = moreTasks ? *outside - *m_baseline.outsideRunnable() : 0.0;
-        const bool outsideDominates = similarWork && extraTasks >= std::max(1.0, sample.workloadActive.value_or(0));
-        const double slowdownExplained
-            = similarWork ? std::max(kOutsideCpuSlowdown, 1.0 + extraTasks) : kOutsideCpuSlowdown;
+        // More runnable tasks than the database's sessions account for (its parallel workers included) are another
+        // program wanting the CPU. With the plans unchanged that explains slower statements however slow: a 0.01 ms
+        // statement that loses its core waits a whole scheduler slice (live, two busy loops made pgbench's updates up
+        // to five times slower and its sessions look busier for it). A plan that burns CPU, JIT included, runs in
+        // the database's own sessions and adds no outside task. Where the buffers per call changed manyfold (a new
+        // plan, whose parallel workers older traces count as outside tasks) only a slowdown of 2x is explained.
         const bool explainedByTasks = moreTasks
-            && (outsideDominates
+            && (similarWork
                 || (view.meanMs && m_baseline.meanExecMs()
-                    && *view.meanMs <= *m_baseline.meanExecMs() * slowdownExplained));
+                    && *view.meanMs <= *m_baseline.meanExecMs() * kOutsideCpuSlowdown));
         if (sameExecution || explainedByTasks || (sameWork && !sample.procsRunning))
             return QStringLiteral("host CPU %1 points above baseline%2: outside CPU load")
                 .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0)

@@ -866,6 +866,44 @@ bool KnowledgeStore::addSample(const QString &target, const Sample &sample)
     return d->exec(q, what);
 }
 
+std::vector<Sample> KnowledgeStore::samples(const QString &target, double from, double to, bool *ok) const
+{
+    const QString what = QStringLiteral("could not read samples");
+    if (ok)
+        *ok = false;
+    std::vector<Sample> out;
+    QSqlQuery q(d->m_db);
+    q.setForwardOnly(true);
+    if (!d->prepare(q,
+            QStringLiteral("SELECT t, resolution, %1 FROM samples WHERE target = ? AND t >= ? AND t <= ? ORDER BY t")
+                .arg(QString::fromLatin1(kSampleMetrics)),
+            what))
+        return out;
+    q.addBindValue(target);
+    q.addBindValue(from);
+    q.addBindValue(to);
+    if (!d->exec(q, what))
+        return out;
+    while (q.next()) {
+        Sample s;
+        s.valid = true;
+        s.tEnd = q.value(0).toDouble();
+        const double resolution = q.value(1).toDouble();
+        s.tStart = s.tEnd - (resolution > 0 ? resolution : 0);
+        int column = 2;
+        for (auto *metric : { &s.tps, &s.qps, &s.latencyMeanMs, &s.latencyP95Ms, &s.latencyP99Ms, &s.sessionsActive,
+                 &s.sessionsTotal, &s.maxConnections, &s.cacheHitRatio, &s.cpuPct, &s.memPct, &s.load1 }) {
+            const QVariant value = q.value(column++);
+            if (!value.isNull())
+                *metric = value.toDouble();
+        }
+        out.push_back(std::move(s));
+    }
+    if (ok)
+        *ok = true;
+    return out;
+}
+
 int KnowledgeStore::sampleCount(const QString &target) const
 {
     const QString what = QStringLiteral("could not count samples");

@@ -103,6 +103,10 @@ public:
     /// to one per minute (averages) and keeps them.
     bool addSample(const QString &target, const Sample &sample);
     int sampleCount(const QString &target) const;
+    /// The stored samples of `target` with tEnd in [from, to] (seconds since the Unix epoch), oldest first, full-rate
+    /// and downsampled alike: tEnd, the metrics addSample() keeps (the others are empty) and, for a per-minute
+    /// average, tStart a minute before. `ok` (when given) tells none from a failed read.
+    std::vector<Sample> samples(const QString &target, double from, double to, bool *ok = nullptr) const;
     bool prune(const QDateTime &now, qint64 fullRateForSeconds = 24 * 3600);
 
 private:

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -95,8 +96,14 @@ private slots:
     void harmfulParameterIsRolledBack()
     {
         const QString s = store();
-        const VigilctlRun run = runVigilctl(applyArgs(s, QStringLiteral("ALTER SYSTEM SET enable_indexscan = off")));
+        // As the agent's unit runs it: stdout is the journal, and a rollback is a warning there.
+        QProcessEnvironment journald = QProcessEnvironment::systemEnvironment();
+        journald.insert(QStringLiteral("JOURNAL_STREAM"), QStringLiteral("8:1234"));
+        const VigilctlRun run
+            = runVigilctl(applyArgs(s, QStringLiteral("ALTER SYSTEM SET enable_indexscan = off")), 120000, journald);
         QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out.right(2000)));
+        QVERIFY2(run.out.contains(QRegularExpression(QStringLiteral("\n<4>\\{[^\n]*\"action.rolled_back\""))),
+            qPrintable(run.out.right(1500)));
         QCOMPARE(setting(QStringLiteral("enable_indexscan")), QStringLiteral("on"));
         QVERIFY(!run.event(QStringLiteral("action.executed")).isEmpty());
         QVERIFY(!run.event(QStringLiteral("action.degraded")).isEmpty());
@@ -293,8 +300,13 @@ private slots:
         const QString s = store();
         QStringList args = applyArgs(s, QStringLiteral("ALTER SYSTEM SET enable_indexscan = off"));
         args << QStringLiteral("--rollback-sql") << QStringLiteral("SELECT no_such_function()");
-        const VigilctlRun run = runVigilctl(args);
+        QProcessEnvironment journald = QProcessEnvironment::systemEnvironment();
+        journald.insert(QStringLiteral("JOURNAL_STREAM"), QStringLiteral("8:1234"));
+        const VigilctlRun run = runVigilctl(args, 120000, journald);
         QCOMPARE(run.exitCode, 4);
+        // A change left in place: an error in the journal, above the warnings.
+        QVERIFY2(run.out.contains(QRegularExpression(QStringLiteral("\n<3>\\{[^\n]*\"action.failed\""))),
+            qPrintable(run.out.right(1500)));
         const QJsonObject failed = run.event(QStringLiteral("action.failed"));
         QVERIFY2(failed.value(QLatin1StringView("alert")).toBool(), qPrintable(run.out.right(1500)));
         const std::vector<Action> actions = journal(s);

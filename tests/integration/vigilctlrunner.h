@@ -22,7 +22,9 @@ struct VigilctlRun
     std::vector<QJsonObject> events() const
     {
         std::vector<QJsonObject> all;
-        for (const QString &line : out.split(u'\n', Qt::SkipEmptyParts)) {
+        for (QString line : out.split(u'\n', Qt::SkipEmptyParts)) {
+            if (line.size() > 3 && line.startsWith(u'<') && line.at(2) == u'>')
+                line = line.mid(3); // a journald priority (under systemd, or a test that says it is)
             const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
             if (doc.isObject())
                 all.push_back(doc.object());
@@ -39,9 +41,11 @@ struct VigilctlRun
     }
 };
 
-inline VigilctlRun runVigilctl(const QStringList &arguments, int timeoutMs = 120000)
+inline VigilctlRun runVigilctl(const QStringList &arguments, int timeoutMs = 120000,
+    const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(VIGILCTL), arguments);
     VigilctlRun run;
     if (!process.waitForFinished(timeoutMs)) {

@@ -124,6 +124,12 @@ void DashboardPage::addSample(const Sample &s)
     scheduleRefresh();
 }
 
+void DashboardPage::addStoredSamples(const QList<Sample> &samples)
+{
+    for (const Sample &s : samples)
+        addSample(s); // appends to the buffers; the redraw is scheduled once
+}
+
 void DashboardPage::onEvent(const QString &name, const QJsonObject &payload)
 {
     const qint64 id = payload.value(QLatin1StringView("action_id")).toInteger();

@@ -33,6 +33,8 @@ public:
     explicit DashboardPage(QWidget *parent = nullptr);
 
     void addSample(const vigil::Sample &sample);
+    /// Samples from before this start (the store's last 24 h), oldest first: drawn like live ones.
+    void addStoredSamples(const QList<vigil::Sample> &samples);
     /// Engine events: action.executed / kept / rolled_back / failed mark the charts.
     void onEvent(const QString &name, const QJsonObject &payload);
 
