@@ -41,6 +41,7 @@ private:
         double serverChange = 0; ///< rise of server time per transaction, relative to what clients wait for
         bool latencyDegraded = false;
         bool serverDegraded = false;
+        bool outsideCpu = false; ///< set aside as outside CPU load seen in this sample itself
     };
 
     /// Time in the server over the window against the baseline's: waits statement timing cannot see.
@@ -68,8 +69,14 @@ private:
     std::optional<Verdict> sustainedSlowdown(double t) const;
 
     Reading read(const Sample &sample, SampleAssessment &assessment) const;
-    /// Why a degraded sample is better explained by something outside the action; empty when nothing is.
-    QString outsideLoad(const Sample &sample, const Baseline::MixView &view, double throughput) const;
+    /// Why a degraded sample is better explained by something outside the action; empty when nothing is. `cpu`
+    /// (when given) tells whether outside CPU load was seen in this sample itself (not carried from one before).
+    QString outsideLoad(
+        const Sample &sample, const Baseline::MixView &view, double throughput, bool *cpu = nullptr) const;
+    /// Host CPU busy at least cpuSurgePoints above the baseline's.
+    bool cpuSurged(const Sample &sample) const;
+    /// Sessions waiting on a lock another session holds, well beyond the baseline's usual number, at the sample's end.
+    bool blockedByOthers(const Sample &sample) const;
     double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded
     double serverThreshold() const; ///< relative rise of server time per transaction that makes a sample degraded
     bool isOverwhelming(const Reading &r, const SampleAssessment &a) const;
@@ -85,6 +92,11 @@ private:
     double m_runWeight = 0;
     int m_overwhelmingPeeks = 0; ///< consecutive partial looks that showed overwhelming harm
     double m_overwhelmingSeconds = 0; ///< how long the current run has been overwhelming
+    /// End of the last sample that saw outside CPU load itself, while the host's CPU has stayed up since: the load
+    /// is taken to go on for kOutsideCpuCarrySeconds.
+    std::optional<double> m_outsideCpuSeenAt;
+    /// The last sample ended with sessions waiting on another session's lock: the next one began with them waiting.
+    bool m_blockedWhenSampleBegan = false;
 };
 
 } // namespace vigil

@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QLocale>
+#include <QProcess>
 #include <QSet>
 #include <QTest>
 #include <QThread>
@@ -217,6 +218,33 @@ private slots:
         }
         for (const QString &text : texts)
             QVERIFY2(!text.contains(kMarkerText), qPrintable(text));
+    }
+
+    void aLongOpenTransactionIsSeenWithItsStatement()
+    {
+        // pg_dump's way: short statements inside one transaction held open for the whole dump. The session is
+        // idle in its transaction between statements, yet it is foreign work the guard must see.
+        QVERIFY(ensureConnected());
+        QString error;
+        const QString script = m_server.writeFile(QStringLiteral("long_transaction.sql"),
+            "BEGIN;\nSELECT 4242 AS long_transaction_marker;\n\\! sleep 4\nCOMMIT;\n", &error);
+        QVERIFY2(!script.isEmpty(), qPrintable(error));
+        QProcess psql;
+        m_server.setUpProcess(psql, QStringLiteral("psql"),
+            m_server.connectionArguments()
+                << QStringLiteral("-X") << QStringLiteral("-q") << QStringLiteral("-d") << m_server.database()
+                << QStringLiteral("-f") << script);
+        psql.start();
+        QVERIFY(psql.waitForStarted());
+        QThread::msleep(2800); // the transaction is over 2 s old, its session idle in it
+        const std::optional<Snapshot> s = m_collector->collect(true);
+        QVERIFY2(s.has_value(), qPrintable(m_collector->lastError()));
+        QVERIFY2(s->activity.dbLongRunning.value_or(0) >= 1, "the open transaction is counted as long-running");
+        bool named = false;
+        for (qint64 id : s->longRunningQueryIds)
+            named = named || m_collector->statementTexts().value(id).contains(QLatin1StringView("long_transaction_marker"));
+        QVERIFY2(named, "its last statement is named by queryid");
+        QVERIFY(psql.waitForFinished(10000));
     }
 
     void statementTextsAreFetchedOnce()

@@ -191,13 +191,17 @@ def pct(after, before):
     return 100.0 * (after - before) / before
 
 
-def label_from_clients(transactions, action_epoch, finished_epoch, pre_s, post_s, scenario):
+def label_from_clients(transactions, action_epoch, finished_epoch, pre_s, post_s, scenario, set_aside=()):
+    """set_aside: (start, end) epochs of outside load in the window, whose transactions say nothing about the action
+    (the live soak uses it for actions that are not harmless by construction)."""
+    inside = lambda t: any(start <= t < end for start, end in set_aside)
     pre = [t for t in transactions if action_epoch - pre_s <= t[0] < action_epoch]
-    post = [t for t in transactions if finished_epoch <= t[0] < finished_epoch + post_s]
+    post = [t for t in transactions if finished_epoch <= t[0] < finished_epoch + post_s and not inside(t[0])]
+    overlap = sum(max(0.0, min(end, finished_epoch + post_s) - max(start, finished_epoch)) for start, end in set_aside)
     p95_pre = p95([t[1] for t in pre])
     p95_post = p95([t[1] for t in post])
     tps_pre = len(pre) / pre_s
-    tps_post = len(post) / post_s
+    tps_post = len(post) / max(1.0, post_s - overlap)
     p95_change = pct(p95_post, p95_pre)
     tps_change = pct(tps_post, tps_pre)
     total_pre_time = sum(t[1] for t in pre) or 1.0

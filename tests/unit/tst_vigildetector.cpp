@@ -347,6 +347,32 @@ private slots:
         QVERIFY(runAgainst(base, concat({ repeat(slower, 3), repeat(base, 9) })).isRollback());
     }
 
+    void outsideCpuLoadGoesOnWhileTheCpuStaysUp()
+    {
+        // As met live: the first sample of two busy loops shows them as runnable tasks; in the next the database's
+        // own sessions, slowed down, happened to be active when the tasks were counted, so none looks extra. The CPU
+        // is as busy as before: the same load, not the action.
+        Shape base;
+        base.serverTime = 1.0;
+        base.outsideTasks = 1.0;
+        Shape hog = base;
+        hog.serverTime = 3.0;
+        hog.latency = 3.0;
+        hog.cpuPoints = 60;
+        hog.outsideTasks = 3.2;
+        Shape hogUnseen = hog;
+        hogUnseen.outsideTasks = 1.0;
+        const Verdict v = runAgainst(base, concat({ repeat(hog, 1), repeat(hogUnseen, 2), repeat(base, 9) }));
+        QVERIFY2(!v.isRollback(), qPrintable(v.reason));
+        // Without the first sample's evidence of outside tasks, the same samples are the action's doing.
+        QVERIFY(runAgainst(base, concat({ repeat(hogUnseen, 3), repeat(base, 9) })).isRollback());
+        // And once the CPU is back to normal, a slowdown is judged again.
+        Shape slower = base;
+        slower.latency = 3.0;
+        slower.serverTime = 3.0;
+        QVERIFY(runAgainst(base, concat({ repeat(hog, 1), repeat(base, 1), repeat(slower, 10) })).isRollback());
+    }
+
     void lockHeldByAnotherSessionIsOutsideLoad()
     {
         Shape blocked;
@@ -354,6 +380,35 @@ private slots:
         blocked.blockedByOthers = 2;
         const Verdict v = runAgainst({}, concat({ repeat(blocked, 2), repeat({}, 10) }));
         QVERIFY2(!v.isRollback(), qPrintable(v.reason));
+    }
+
+    void aLockWaitCarriesIntoTheSampleAfterTheOneThatSawIt()
+    {
+        // As met live with 5 s samples: a 5 s lock on the lookup's table was seen at the end of one sample; the next
+        // showed no one waiting, yet +591 % time in the server (the rest of the wait, on the sessions' clocks) and
+        // throughput up (the clients' backlog). That sample began with the lock held: outside load.
+        Shape base;
+        base.serverTime = 1.0;
+        Shape blocked = base;
+        blocked.blockedByOthers = 4;
+        blocked.serverTime = 15.0;
+        blocked.throughput = 0.9;
+        blocked.calls = 0.9;
+        Shape afterwards = base;
+        afterwards.serverTime = 7.0;
+        afterwards.throughput = 1.2;
+        afterwards.calls = 1.2;
+        const Verdict v
+            = runAgainst(base, concat({ repeat(base, 4), repeat(blocked, 1), repeat(afterwards, 1), repeat(base, 6) }));
+        QVERIFY2(!v.isRollback(), qPrintable(v.reason));
+        // Only the one sample: a slowdown that goes on after it is judged.
+        Shape slower = base;
+        slower.serverTime = 3.0;
+        slower.latency = 3.0;
+        QVERIFY(
+            runAgainst(base, concat({ repeat(blocked, 1), repeat(afterwards, 1), repeat(slower, 10) })).isRollback());
+        // And without the wait seen before it, the same sample is the action's.
+        QVERIFY(runAgainst(base, concat({ repeat(base, 4), repeat(afterwards, 1), repeat(base, 7) })).isRollback());
     }
 
     void commitWaitIsSeenInTheSessionClocks()
