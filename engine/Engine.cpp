@@ -22,6 +22,9 @@
 namespace vigil {
 
 namespace {
+/// How long a statement of Vigil's may wait for a lock that others queue behind.
+constexpr int kLockTimeoutMs = 5000;
+
 QJsonObject actionPayload(const Action &a)
 {
     return QJsonObject { { QStringLiteral("action_id"), a.id }, { QStringLiteral("target"), a.target },
@@ -119,7 +122,7 @@ bool Engine::start(QString *error)
             ? HostCollector::forTarget(m_collector->connection())
             : HostCollector(HostCollector::Source::Local, HostCollector::localReader(m_config.hostProcRoot)));
 
-    m_worker = new ExecutorWorker({ m_config.targetConninfo, 5000, 30 * 60 * 1000 });
+    m_worker = new ExecutorWorker({ m_config.targetConninfo, kLockTimeoutMs, 30 * 60 * 1000 });
     m_worker->moveToThread(&m_executorThread);
     // Deleted in its own thread when the thread ends: its destructor closes the Qt SQL connection it opened there.
     connect(&m_executorThread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -280,16 +283,8 @@ void Engine::onTick()
         }
         trimTicks();
     }
-    if (m_phase == Phase::Applying && m_action.kind == ActionKind::CreateIndex && m_executorPid > 0) {
-        if (const std::optional<DbCollector::IndexBuildProgress> progress
-            = m_collector->indexBuildProgress(m_executorPid)) {
-            QJsonObject payload { { QStringLiteral("action_id"), m_action.id },
-                { QStringLiteral("phase"), progress->phase } };
-            if (progress->percent)
-                payload.insert(QStringLiteral("percent"), *progress->percent);
-            m_events.publish(QStringLiteral("action.progress"), payload);
-        }
-    }
+    if (m_phase == Phase::Applying && m_action.kind == ActionKind::CreateIndex && m_executorPid > 0)
+        watchIndexBuild(nowSeconds());
     if (m_phase == Phase::Idle && !m_cleaning && !m_cleanups.empty()) {
         m_cleaning = true;
         QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, m_cleanups.front()));
@@ -528,6 +523,8 @@ void Engine::onLocked(const Action &, bool ok, const QString &error)
 void Engine::startApplying()
 {
     m_applyStartT = nowSeconds();
+    m_tableLockWaitSince.reset();
+    m_cancelledBecause.clear();
     // Written before the SQL runs: a crash from here on leaves an `applying` row for recovery to inspect.
     // Who approved goes into the journal with the step it allowed (approve mode, desktop or over NATS).
     const QString approval = std::exchange(m_approvedBy, QString());
@@ -544,6 +541,49 @@ void Engine::startApplying()
     QMetaObject::invokeMethod(m_worker, "apply", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
 }
 
+void Engine::watchIndexBuild(double now)
+{
+    const std::optional<DbCollector::IndexBuildProgress> progress = m_collector->indexBuildProgress(m_executorPid);
+    const std::optional<DbCollector::LockWait> wait = m_collector->lockWait(m_executorPid);
+    const bool tableLock = wait && wait->lockType == QLatin1StringView("relation");
+    if (progress || wait) {
+        QJsonObject payload { { QStringLiteral("action_id"), m_action.id },
+            { QStringLiteral("phase"), progress ? progress->phase : QStringLiteral("waiting for the table's lock") } };
+        if (progress && progress->percent)
+            payload.insert(QStringLiteral("percent"), *progress->percent);
+        if (wait) {
+            payload.insert(QStringLiteral("waiting_for"),
+                tableLock ? QStringLiteral("table_lock") : QStringLiteral("transactions"));
+            QJsonArray blockers;
+            for (const DbCollector::LockWait::Blocker &b : wait->blockers) {
+                QJsonObject blocker { { QStringLiteral("pid"), b.pid } };
+                if (b.transactionSeconds)
+                    blocker.insert(QStringLiteral("transaction_seconds"), *b.transactionSeconds);
+                blockers.append(blocker);
+            }
+            payload.insert(QStringLiteral("blockers"), blockers);
+        }
+        m_events.publish(QStringLiteral("action.progress"), payload);
+    }
+    if (!tableLock) {
+        m_tableLockWaitSince.reset();
+        return;
+    }
+    if (!m_tableLockWaitSince)
+        m_tableLockWaitSince = now;
+    if (!m_cancelledBecause.isEmpty() || now - *m_tableLockWaitSince < kLockTimeoutMs / 1000.0)
+        return;
+    QStringList holders;
+    for (const DbCollector::LockWait::Blocker &b : wait->blockers)
+        holders << QString::number(b.pid);
+    m_cancelledBecause = QStringLiteral("the build waited over %1 s for the table's lock (held by session %2), and "
+                                        "a build waiting for it holds up other sessions' DDL and VACUUM: cancelled")
+                             .arg(kLockTimeoutMs / 1000.0, 0, 'g', 3)
+                             .arg(holders.isEmpty() ? QStringLiteral("?") : holders.join(QStringLiteral(", ")));
+    m_collector->connection().query(
+        "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
+}
+
 void Engine::onApplied(const Action &, const ExecResult &result)
 {
     m_applyFinishedT = nowSeconds();
@@ -552,8 +592,11 @@ void Engine::onApplied(const Action &, const ExecResult &result)
     if (!result.ok) {
         if (result.details.value(QLatin1StringView("invalid_index_left")).toBool())
             m_cleanups.push_back(m_action); // dropped from the next idle tick on, once the lock that stopped it goes
-        journal(ActionState::Failed, QStringLiteral("apply failed: %1").arg(result.error));
-        publishAction(QStringLiteral("action.failed"), result.error);
+        const QString error = m_cancelledBecause.isEmpty()
+            ? result.error
+            : QStringLiteral("%1 (%2)").arg(std::exchange(m_cancelledBecause, QString()), result.error);
+        journal(ActionState::Failed, QStringLiteral("apply failed: %1").arg(error));
+        publishAction(QStringLiteral("action.failed"), error);
         finish(true);
         return;
     }

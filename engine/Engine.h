@@ -150,6 +150,9 @@ private:
     void publishAction(const QString &event, const QString &reason = {}, const QJsonObject &extra = {});
     void finish(bool unlock);
     void startApplying();
+    /// While an index builds: its progress and what it waits for, published; a wait for the table's lock (which
+    /// queues other sessions' DDL and VACUUM behind the build) longer than the lock timeout cancels it.
+    void watchIndexBuild(double now);
     void feedWindow(double now);
     void beginRollback(const QString &reason, const QJsonObject &evidence);
     void awaitRollbackDecision(const QString &reason, const QJsonObject &evidence);
@@ -182,6 +185,8 @@ private:
     double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
     double m_applyStartT = 0;
     double m_applyFinishedT = 0; ///< when the executor reported the action applied: the window opens after it
+    std::optional<double> m_tableLockWaitSince; ///< since when the index build has waited for its table's lock
+    QString m_cancelledBecause; ///< why the engine cancelled the running statement (joined to its failure)
     double m_windowStart = -1;
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;

@@ -455,7 +455,20 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_progress->setRange(0, 100);
         m_progress->setValue(int(payload.value(QLatin1StringView("percent")).toDouble()));
         m_progress->setFormat(QStringLiteral("%p%"));
-        m_activity->setText(tr("building the index: %1").arg(payload.value(QLatin1StringView("phase")).toString()));
+        QString text = tr("building the index: %1").arg(payload.value(QLatin1StringView("phase")).toString());
+        const QJsonArray blockers = payload.value(QLatin1StringView("blockers")).toArray();
+        if (!blockers.isEmpty()) {
+            // Which session the build waits for, and for how long it has been open: what a DBA acts on.
+            const QJsonObject first = blockers.first().toObject();
+            const QJsonValue open = first.value(QLatin1StringView("transaction_seconds"));
+            text += tr(" — waiting for session %1%2%3; Pause cancels the build")
+                        .arg(first.value(QLatin1StringView("pid")).toInt())
+                        .arg(open.isDouble() ? tr(" (transaction open for %1 s)").arg(qRound(open.toDouble()))
+                                             : QString())
+                        .arg(blockers.size() > 1 ? tr(" and %n other(s)", nullptr, int(blockers.size() - 1))
+                                                 : QString());
+        }
+        m_activity->setText(text);
     } else if (name == QLatin1StringView("action.executed")) {
         m_observedId = payload.value(QLatin1StringView("action_id")).toInteger();
         m_observedSql = sql;

@@ -46,7 +46,8 @@ int runAnalyseCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Samples the target for N seconds, runs every detector and prints the findings and the actions they propose "
-        "(with what the mode and the journal's memory would do with them). Never changes anything."));
+        "(with what the mode and the journal's memory would do with them). Never changes anything. Exits 0 when "
+        "nothing was found, 1 when something was."));
     parser.addOptions({
         { QStringLiteral("target"), QStringLiteral("The database: a libpq conninfo or URI."),
             QStringLiteral("CONNINFO") },
@@ -169,5 +170,5 @@ int runAnalyseCommand(const QStringList &arguments)
         }
     }
     err() << "vigilctl analyse: " << findings->size() << " finding(s) over " << validSamples << " sample(s)\n";
-    return exitcode::kOk;
+    return findings->empty() ? exitcode::kOk : exitcode::kFindings;
 }

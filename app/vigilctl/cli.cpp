@@ -210,6 +210,16 @@ void printNatsStatusOnChange(vigil::NatsPublisher *publisher)
     });
 }
 
+QString journalTargetName(const QString &text)
+{
+    const bool connectionString = text.contains(u'=') || text.startsWith(QLatin1StringView("postgres://"))
+        || text.startsWith(QLatin1StringView("postgresql://"));
+    if (connectionString)
+        if (const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(text))
+            return info->displayName();
+    return text.trimmed();
+}
+
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command)
 {
     parser.addHelpOption();

@@ -15,6 +15,8 @@
 /// Exit codes shared by every vigilctl command (docs: README, vigilctl --help).
 namespace exitcode {
 constexpr int kOk = 0;
+/// analyse: something was found (as grep and diff say "there is a difference"), so a script can act on it.
+constexpr int kFindings = 1;
 constexpr int kBadInput = 2;
 constexpr int kRolledBack = 3;
 constexpr int kFailed = 4;
@@ -69,6 +71,10 @@ std::optional<QDateTime> parseSince(const QString &text);
 /// Connects the collector to --target. Returns -1 when connected; otherwise prints why and returns the exit code: bad
 /// input for a connection string that is not valid, unreachable when the server could not be reached or refused.
 int connectOrExit(vigil::DbCollector &collector, const QString &conninfo, const QString &command);
+
+/// --target as the journal names it ("host:port/dbname"), given either that name or the connection string the target
+/// was watched with.
+QString journalTargetName(const QString &text);
 
 /// Parses the arguments; prints help (exit 0) or the error (exit 2). Returns -1 when the command should go on.
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command);

@@ -13,3 +13,5 @@ int runWatchCommand(const QStringList &arguments);
 int runRecordCommand(const QStringList &arguments);
 int runAnalyseCommand(const QStringList &arguments);
 int runCheckCommand(const QStringList &arguments);
+/// vigilctl approve / reject: a decision sent to the agent over NATS.
+int runDecideCommand(const QStringList &arguments, bool approve);

@@ -15,6 +15,8 @@ const char kUsage[]
       "  apply                apply a guarded change: observe it, keep it or roll it back\n"
       "  watch                the headless engine: sample, analyse, act as the mode allows\n"
       "  analyse              sample for a while and print findings and proposed actions (acts on nothing)\n"
+      "  approve ID           approve an action awaiting approval (sent to the agent over NATS)\n"
+      "  reject ID            reject an action awaiting approval (sent to the agent over NATS)\n"
       "  recover              finish the actions the journal has in flight\n"
       "  history              print the journal (text, json or csv)\n"
       "  samples              print the samples stored for a target (json or csv)\n"
@@ -22,7 +24,8 @@ const char kUsage[]
       "  check                which modes the target's role allows, and the GRANTs for what it lacks\n"
       "\n"
       "Run 'vigilctl <command> --help' for a command's options; 'vigilctl -V' (--version) for the version.\n"
-      "Exit codes: 0 success (kept), 2 bad input, 3 rolled back, 4 failed, 5 cannot reach the server.\n"
+      "Exit codes: 0 success (kept; analyse: nothing found), 1 analyse found something, 2 bad input,\n"
+      "3 rolled back, 4 failed, 5 cannot reach the server.\n"
       "See vigilctl(1).\n";
 
 } // namespace
@@ -70,6 +73,8 @@ int main(int argc, char *argv[])
         return runRecordCommand(arguments);
     if (command == QLatin1StringView("check"))
         return runCheckCommand(arguments);
+    if (command == QLatin1StringView("approve") || command == QLatin1StringView("reject"))
+        return runDecideCommand(arguments, command == QLatin1StringView("approve"));
 
     QTextStream(stderr) << "vigilctl: unknown command \"" << command << "\"\n\n" << kUsage;
     return 2;

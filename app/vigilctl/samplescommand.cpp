@@ -38,17 +38,6 @@ QString isoTime(double epochSeconds)
     return QDateTime::fromMSecsSinceEpoch(qint64(epochSeconds * 1000.0), Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-/// --target as journaled ("host:port/dbname") or as the connection string it was watched with.
-QString targetName(const QString &text)
-{
-    const bool connectionString = text.contains(u'=') || text.startsWith(QLatin1StringView("postgres://"))
-        || text.startsWith(QLatin1StringView("postgresql://"));
-    if (connectionString)
-        if (const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(text))
-            return info->displayName();
-    return text.trimmed();
-}
-
 } // namespace
 
 int runSamplesCommand(const QStringList &arguments)
@@ -72,7 +61,7 @@ int runSamplesCommand(const QStringList &arguments)
     addStoreOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("samples")); code >= 0)
         return code;
-    const QString target = targetName(parser.value(QStringLiteral("target")));
+    const QString target = journalTargetName(parser.value(QStringLiteral("target")));
     if (target.isEmpty()) {
         err() << "vigilctl samples: --target is required\n";
         return exitcode::kBadInput;

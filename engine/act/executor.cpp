@@ -547,6 +547,23 @@ void Executor::cleanUpAfterFailedBuild(const Action &action, ExecResult &result)
     }
 }
 
+ExecResult Executor::runIndexBuild(const QString &sql)
+{
+    // CREATE INDEX CONCURRENTLY waits, as lock waits, for the transactions that were open when it began (the
+    // "waiting for writers" and "waiting for old snapshots" phases). Those waits block no one, and a long transaction
+    // elsewhere is common: with the lock_timeout on, such a build failed after 5 s and the index was never built.
+    // So the build runs without it; the engine watches the one wait that does block others (for the table's lock,
+    // which queues DDL and VACUUM behind it) and cancels the build when that lasts longer than the lock timeout.
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT set_config('lock_timeout', '0', false)")))
+        return ExecResult::failure(errorText(q.lastError()));
+    ExecResult result = run(sql);
+    q.prepare(QStringLiteral("SELECT set_config('lock_timeout', ?, false)"));
+    q.addBindValue(QString::number(m_options.lockTimeoutMs));
+    q.exec(); // a session lost under the build is replaced by a new one, which sets the timeout as it opens
+    return result;
+}
+
 ExecResult Executor::apply(const Action &action)
 {
     QElapsedTimer timer;
@@ -563,10 +580,12 @@ ExecResult Executor::apply(const Action &action)
                 ? QStringLiteral(" (%1; the previous value was written back)").arg(note)
                 : QStringLiteral(" (%1; writing the previous value back failed too: %2)").arg(note, undo.error);
         }
+    } else if (action.kind == ActionKind::CreateIndex) {
+        result = runIndexBuild(action.applySql);
+        if (!result.ok)
+            cleanUpAfterFailedBuild(action, result);
     } else {
         result = run(action.applySql);
-        if (!result.ok && action.kind == ActionKind::CreateIndex)
-            cleanUpAfterFailedBuild(action, result);
     }
     result.seconds = timer.elapsed() / 1000.0;
     return result;

@@ -26,7 +26,8 @@ struct ExecResult
 /**
  * Runs actions on the target through Qt SQL (QPSQL), on its own named connection, in the thread that opened it.
  *
- * Every statement runs with lock_timeout, statement_timeout and application_name 'vigil'. Vigil builds the SQL of
+ * Every statement runs with lock_timeout, statement_timeout and application_name 'vigil' (an index build without the
+ * lock_timeout: Engine cancels it when it waits for the table's lock for longer). Vigil builds the SQL of
  * the kinds it recognises itself from catalog values (identifiers quoted by the server's rules, values quoted as
  * literals after validation against pg_settings); a DBA's own statement (kind Sql) runs as they wrote it, with the
  * rollback they gave.
@@ -95,6 +96,9 @@ public:
 
 private:
     ExecResult run(const QString &sql);
+    /// CREATE INDEX CONCURRENTLY without the lock_timeout (its waits for old transactions block no one; the engine
+    /// watches its wait for the table's lock instead).
+    ExecResult runIndexBuild(const QString &sql);
     ExecResult runRollback(const Action &action);
     /// True when the session no longer answers.
     bool isLost();

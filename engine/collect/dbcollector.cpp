@@ -27,15 +27,13 @@ const QByteArray kTextsQuery = QByteArray(DbCollector::kMarker)
 QByteArray databaseQuery(int serverVersionNumber)
 {
     const bool modern = serverVersionNumber >= 140000;
-    const QByteArray sessionTimes
-        = modern ? "d.active_time, d.idle_in_transaction_time" : "NULL::float8, NULL::float8";
+    const QByteArray sessionTimes = modern ? "d.active_time, d.idle_in_transaction_time" : "NULL::float8, NULL::float8";
     const QByteArray wal = modern
         ? "w.wal_records, w.wal_fpi, w.wal_bytes, w.wal_write, w.wal_sync, w.wal_write_time, w.wal_sync_time"
         : "NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8";
     const QByteArray walFrom = modern ? ", pg_stat_wal w" : "";
-    const QByteArray longIds = modern
-        ? "string_agg(s.query_id::text, ',') FILTER (WHERE s.workload AND s.long_running)"
-        : "NULL::text";
+    const QByteArray longIds
+        = modern ? "string_agg(s.query_id::text, ',') FILTER (WHERE s.workload AND s.long_running)" : "NULL::text";
     return QByteArray(DbCollector::kMarker)
         + " SELECT d.xact_commit, d.xact_rollback, d.blks_hit, d.blks_read, d.tup_returned, d.tup_fetched,"
           " d.tup_inserted, d.tup_updated, d.tup_deleted, d.temp_bytes, d.deadlocks,"
@@ -325,6 +323,26 @@ std::optional<DbCollector::IndexBuildProgress> DbCollector::indexBuildProgress(i
     else if (tuplesTotal > 0)
         p.percent = 100.0 * rows->number(0, 3).value_or(0) / tuplesTotal;
     return p;
+}
+
+std::optional<DbCollector::LockWait> DbCollector::lockWait(int backendPid)
+{
+    const std::optional<PgRows> rows = m_connection.query(QByteArray(kMarker)
+            + " SELECT l.locktype, b.pid, extract(epoch FROM now() - b.xact_start)"
+              " FROM (SELECT locktype FROM pg_locks WHERE pid = $1 AND NOT granted LIMIT 1) l"
+              " LEFT JOIN pg_stat_activity b ON b.pid = ANY (pg_blocking_pids($1))"
+              " ORDER BY b.xact_start",
+        { QString::number(backendPid) });
+    if (!rows || rows->rows() == 0)
+        return std::nullopt;
+    LockWait wait;
+    wait.lockType = QString::fromUtf8(rows->value(0, 0));
+    for (int r = 0; r < rows->rows(); ++r) {
+        if (rows->isNull(r, 1))
+            continue;
+        wait.blockers.push_back({ rows->value(r, 1).toInt(), rows->number(r, 2) });
+    }
+    return wait;
 }
 
 void DbCollector::fetchNewTexts(const std::vector<qint64> &queryIds)

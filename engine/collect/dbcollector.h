@@ -60,6 +60,20 @@ public:
         std::optional<double> percent;
     };
     std::optional<IndexBuildProgress> indexBuildProgress(int backendPid);
+    /// What a session waits for, when it waits for a lock: the lock's type ("relation" for a table's lock,
+    /// "virtualxid" or "transactionid" for another transaction to end) and the sessions it waits for, with how long
+    /// their transactions have been open.
+    struct LockWait
+    {
+        QString lockType;
+        struct Blocker
+        {
+            int pid = 0;
+            std::optional<double> transactionSeconds;
+        };
+        std::vector<Blocker> blockers;
+    };
+    std::optional<LockWait> lockWait(int backendPid);
 
     /// The backend pid of the collector's own session (for cost measurements).
     int backendPid() const { return m_connection.backendPid(); }

@@ -17,7 +17,9 @@
 #include "vigilctlrunner.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLocale>
+#include <QProcess>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -53,6 +55,27 @@ class TestNatsFleet : public QObject
     int m_storeCounter = 0;
 
     QString store() { return m_dir.filePath(QStringLiteral("store-%1.sqlite").arg(++m_storeCounter)); }
+    /// An agent in approve mode with short windows, its proposals' decisions left to the test.
+    EngineConfig approveModeConfig()
+    {
+        EngineConfig config;
+        config.targetConninfo = m_server.conninfo();
+        config.storeLocation = store();
+        config.mode = QStringLiteral("approve");
+        config.policy.intervalSeconds = 1;
+        config.policy.baselineSeconds = 5;
+        config.policy.windowSeconds = 6;
+        config.analyseSeconds = 0;
+        return config;
+    }
+
+    NatsOptions natsOptions() const
+    {
+        NatsOptions options;
+        options.url = m_nats.url();
+        return options;
+    }
+
     QString target() const { return ConnInfo::parse(m_server.conninfo())->displayName(); }
     QString token() const { return natsToken(target()); }
 
@@ -229,18 +252,8 @@ private slots:
 
     void remoteApprovalRunsTheWaitingAction()
     {
-        EngineConfig config;
-        config.targetConninfo = m_server.conninfo();
-        config.storeLocation = store();
-        config.mode = QStringLiteral("approve");
-        config.policy.intervalSeconds = 1;
-        config.policy.baselineSeconds = 5;
-        config.policy.windowSeconds = 6;
-        config.analyseSeconds = 0;
-        Engine engine(config);
-        NatsOptions options;
-        options.url = m_nats.url();
-        NatsAgent agent(&engine, target(), options);
+        Engine engine(approveModeConfig());
+        NatsAgent agent(&engine, target(), natsOptions());
         QString error;
         QVERIFY2(agent.start(true, &error), qPrintable(error));
         QVERIFY2(engine.start(&error), qPrintable(error));
@@ -305,6 +318,85 @@ private slots:
         engine.stop();
         QVERIFY(m_server.psql(QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement")));
         QVERIFY(m_server.psql(QStringLiteral("SELECT pg_reload_conf()")));
+    }
+
+    void vigilctlApprovesAndRejectsOverNats()
+    {
+        // The agent in approve mode, as `vigilctl watch --mode approve --nats` runs it; the decisions come from
+        // `vigilctl approve` / `reject` in another process, as a DBA at a terminal sends them.
+        Engine engine(approveModeConfig());
+        NatsAgent agent(&engine, target(), natsOptions());
+        QString error;
+        QVERIFY2(agent.start(true, &error), qPrintable(error));
+        QVERIFY2(engine.start(&error), qPrintable(error));
+        const std::optional<Action> action
+            = actionFromSql(QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '46s'"), {}, &error);
+        QVERIFY2(action, qPrintable(error));
+        QSignalSpy events(engine.events(), &EventBus::published);
+        engine.propose(*action);
+        qint64 id = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const QList<QVariant> &e : events)
+                    if (e.at(0).toString() == QLatin1StringView("action.awaiting_approval"))
+                        id = e.at(1).toJsonObject().value(QLatin1StringView("action_id")).toInteger();
+                return id > 0;
+            }(),
+            15000);
+
+        // The engine answers in this thread: vigilctl runs beside this test's event loop, not blocking it.
+        const auto vigilctl = [](const QStringList &arguments) {
+            QProcess process;
+            process.start(QStringLiteral(VIGILCTL), arguments);
+            process.waitForStarted();
+            QElapsedTimer clock;
+            clock.start();
+            while (process.state() != QProcess::NotRunning && clock.elapsed() < 30000)
+                QTest::qWait(20);
+            VigilctlRun run;
+            run.exitCode = process.state() == QProcess::NotRunning && process.exitStatus() == QProcess::NormalExit
+                ? process.exitCode()
+                : -2;
+            run.out = QString::fromUtf8(process.readAllStandardOutput());
+            run.err = QString::fromUtf8(process.readAllStandardError());
+            return run;
+        };
+        const QStringList common { QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--nats"),
+            m_nats.url(), QStringLiteral("--timeout"), QStringLiteral("5") };
+        VigilctlRun run = vigilctl(
+            QStringList { QStringLiteral("reject"), QString::number(id), QStringLiteral("--by"), QStringLiteral("bob") }
+            + common);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(run.out.trimmed(), QStringLiteral("action %1 rejected by bob").arg(id));
+        QCOMPARE(engine.store()->action(id)->state, ActionState::Rejected);
+        QCOMPARE(setting(QStringLiteral("log_min_duration_statement")), QStringLiteral("-1"));
+        // Deciding it again is refused by the agent, with its reason (exit 4).
+        run = vigilctl(QStringList { QStringLiteral("approve"), QString::number(id) } + common);
+        QVERIFY2(run.exitCode == 4, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1StringView("the agent refused")), qPrintable(run.err));
+        QCOMPARE(engine.store()->action(id)->state, ActionState::Rejected);
+        // Bad input (exit 2): no id, a word for an id, no --nats.
+        for (const QStringList &bad : { QStringList { QStringLiteral("approve") } + common,
+                 QStringList { QStringLiteral("approve"), QStringLiteral("first") } + common,
+                 QStringList { QStringLiteral("approve"), QStringLiteral("1"), QStringLiteral("--target"),
+                     m_server.conninfo() } }) {
+            run = vigilctl(bad);
+            QVERIFY2(run.exitCode == 2, qPrintable(bad.join(u' ') + u' ' + run.err));
+        }
+        // Nobody answers for a target no agent watches, and no NATS server listens on port 1: exit 5, worth retrying.
+        run = vigilctl({ QStringLiteral("approve"), QString::number(id), QStringLiteral("--target"),
+            QStringLiteral("elsewhere:5432/db"), QStringLiteral("--nats"), m_nats.url(), QStringLiteral("--timeout"),
+            QStringLiteral("1") });
+        QVERIFY2(run.exitCode == 5, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1StringView("no agent answered")), qPrintable(run.err));
+        run = vigilctl({ QStringLiteral("approve"), QString::number(id), QStringLiteral("--target"),
+            m_server.conninfo(), QStringLiteral("--nats"), QStringLiteral("nats://127.0.0.1:1"),
+            QStringLiteral("--timeout"), QStringLiteral("1") });
+        QVERIFY2(run.exitCode == 5, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1StringView("cannot reach NATS")), qPrintable(run.err));
+
+        agent.stop();
+        engine.stop();
     }
 
     void twoAgentsShareOneStore()
