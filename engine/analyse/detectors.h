@@ -42,8 +42,8 @@ struct IndexCandidate
 {
     QString schema;
     QString table;
-    QString column;
-    QString indexName; ///< vigil_<table>_<column>_idx, within PostgreSQL's 63 bytes
+    QStringList columns; ///< in index order: the equality columns first, then one range column
+    QString indexName; ///< vigil_<table>_<columns>_idx, within PostgreSQL's 63 bytes
     QString createSql; ///< CREATE INDEX CONCURRENTLY ... (quoted identifiers)
     std::vector<qint64> statements; ///< the queryids it would serve
     double seqTuplesPerSecond = 0;

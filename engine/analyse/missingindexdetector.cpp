@@ -27,6 +27,9 @@ QString truncatedIdentifier(const QString &name)
     return out;
 }
 
+/// Beyond three columns an index grows wide for little more selectivity.
+constexpr qsizetype kMaxIndexColumns = 3;
+
 bool tableMatches(const ColumnPredicate &p, const TableStats &t)
 {
     return p.table == t.name && (p.schema.isEmpty() || p.schema == t.schema);
@@ -51,33 +54,53 @@ std::vector<IndexCandidate> MissingIndexDetector::candidates(const AnalysisInput
         const double rate = (table.seqTupRead - before->seqTupRead) / seconds;
         if (rate < th.minSeqTuplesPerSecond)
             continue;
-        // Columns the statements that ran since the last reading compare with a parameter, by calls served.
+        // The column sets the statements that ran since the last reading filter on, by calls served: a statement
+        // whose top-level AND compares several columns with values is served best by one index on all of them
+        // (the equality columns first, then one range column); otherwise each compared column on its own.
         struct Use
         {
             double calls = 0;
             bool equality = false;
             std::vector<qint64> statements;
         };
-        std::map<QString, Use> uses;
+        std::map<QStringList, Use> uses;
+        auto use = [&](const QStringList &columns, bool equality, double calls, qint64 queryId) {
+            Use &u = uses[columns];
+            u.calls += calls;
+            u.equality = u.equality || equality;
+            if (std::find(u.statements.begin(), u.statements.end(), queryId) == u.statements.end())
+                u.statements.push_back(queryId);
+        };
         for (const StatementStats &s : in.catalog.statements) {
             const StatementStats *old = in.previousCatalog->statement(s.queryId);
             const double calls = s.calls - (old ? old->calls : 0);
             if (calls <= 0)
                 continue;
-            for (const ColumnPredicate &p : PredicateExtractor::extract(s.text)) {
-                if (!tableMatches(p, table) || (!table.columns.isEmpty() && !table.columns.contains(p.column)))
-                    continue;
-                Use &u = uses[p.column];
-                u.calls += calls;
-                u.equality = u.equality || p.equality;
-                if (std::find(u.statements.begin(), u.statements.end(), s.queryId) == u.statements.end())
-                    u.statements.push_back(s.queryId);
+            std::vector<ColumnPredicate> onTable;
+            for (const ColumnPredicate &p : PredicateExtractor::extract(s.text))
+                if (tableMatches(p, table) && (table.columns.isEmpty() || table.columns.contains(p.column)))
+                    onTable.push_back(p);
+            QStringList key;
+            for (const ColumnPredicate &p : onTable)
+                if (p.conjunct && p.equality && !key.contains(p.column) && key.size() < kMaxIndexColumns)
+                    key << p.column;
+            for (const ColumnPredicate &p : onTable)
+                if (!key.isEmpty() && p.conjunct && !p.equality && !key.contains(p.column)
+                    && key.size() < kMaxIndexColumns) {
+                    key << p.column;
+                    break;
+                }
+            if (key.size() >= 2) {
+                use(key, true, calls, s.queryId);
+                continue;
             }
+            for (const ColumnPredicate &p : onTable)
+                use({ p.column }, p.equality, calls, s.queryId);
         }
-        // An index whose leading column is the candidate already serves it (an invalid one does not).
+        // An index whose leading column is the candidate's first already serves it (an invalid one does not).
         for (const IndexStats &index : in.catalog.indexes)
             if (index.valid && index.schema == table.schema && index.table == table.name)
-                uses.erase(index.leadingColumn);
+                std::erase_if(uses, [&](const auto &u) { return u.first.front() == index.leadingColumn; });
         if (uses.empty())
             continue;
         // Equality predicates first (an index serves them best), then the most calls.
@@ -89,11 +112,14 @@ std::vector<IndexCandidate> MissingIndexDetector::candidates(const AnalysisInput
         IndexCandidate c;
         c.schema = table.schema;
         c.table = table.name;
-        c.column = best->first;
-        c.indexName = truncatedIdentifier(QStringLiteral("vigil_%1_%2_idx").arg(table.name, c.column));
+        c.columns = best->first;
+        c.indexName = truncatedIdentifier(QStringLiteral("vigil_%1_%2_idx").arg(table.name, c.columns.join(u'_')));
+        QStringList quoted;
+        for (const QString &column : c.columns)
+            quoted << sqltext::quoteIdentifier(column);
         c.createSql = QStringLiteral("CREATE INDEX CONCURRENTLY %1 ON %2 (%3)")
                           .arg(sqltext::quoteIdentifier(c.indexName), sqltext::qualifiedName(c.schema, c.table),
-                              sqltext::quoteIdentifier(c.column));
+                              quoted.join(QStringLiteral(", ")));
         c.statements = best->second.statements;
         c.seqTuplesPerSecond = rate;
         out.push_back(c);
@@ -117,14 +143,17 @@ Finding MissingIndexDetector::finding(
             { QStringLiteral("mean_ms"), s && s->calls > 0 ? s->totalMs / s->calls : 0.0 } });
     }
     f.evidence = { { QStringLiteral("subject"), QString(c.schema + u'.' + c.indexName) },
-        { QStringLiteral("table"), QString(c.schema + u'.' + c.table) }, { QStringLiteral("column"), c.column },
+        { QStringLiteral("table"), QString(c.schema + u'.' + c.table) },
+        { QStringLiteral("column"), c.columns.join(QStringLiteral(", ")) },
+        { QStringLiteral("columns"), QJsonArray::fromStringList(c.columns) },
         { QStringLiteral("seq_tuples_per_second"), std::round(c.seqTuplesPerSecond) },
         { QStringLiteral("table_rows"), table ? table->liveTuples : 0.0 },
         { QStringLiteral("statements"), statements } };
     if (!whatIf.isEmpty())
         f.evidence.insert(QStringLiteral("what_if"), whatIf);
     f.summary = QStringLiteral("%1.%2 is read by sequential scans (%3 rows/s) for statements filtering on %4")
-                    .arg(c.schema, c.table, QString::number(c.seqTuplesPerSecond, 'f', 0), c.column);
+                    .arg(c.schema, c.table, QString::number(c.seqTuplesPerSecond, 'f', 0),
+                        c.columns.join(QStringLiteral(", ")));
     if (!validated) {
         f.severity = Severity::Info;
         f.advice = QStringLiteral("The what-if plan with this index was not cheaper by the required margin: no index "

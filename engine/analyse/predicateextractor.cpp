@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "predicateextractor.h"
 
+#include "analyse/sqlparsetree.h"
+
 #include <QHash>
 
 #include <optional>
@@ -9,164 +11,7 @@ namespace vigil {
 
 namespace {
 
-enum class TokenType { Word, QuotedWord, Parameter, Literal, Operator, Punct };
-
-struct Token
-{
-    TokenType type;
-    QString text; ///< words lower-cased; quoted words as written (without quotes)
-    int depth = 0; ///< parenthesis depth at the token
-};
-
-bool isIdentStart(QChar c)
-{
-    return c.isLetter() || c == u'_';
-}
-
-bool isIdentPart(QChar c)
-{
-    return c.isLetterOrNumber() || c == u'_' || c == u'$';
-}
-
-std::vector<Token> tokenize(const QString &sql)
-{
-    std::vector<Token> tokens;
-    int depth = 0;
-    const qsizetype n = sql.size();
-    qsizetype i = 0;
-    while (i < n) {
-        const QChar c = sql.at(i);
-        if (c.isSpace()) {
-            ++i;
-        } else if (c == u'-' && i + 1 < n && sql.at(i + 1) == u'-') {
-            while (i < n && sql.at(i) != u'\n')
-                ++i;
-        } else if (c == u'/' && i + 1 < n && sql.at(i + 1) == u'*') {
-            int nest = 0;
-            do {
-                if (sql.mid(i, 2) == QLatin1StringView("/*")) {
-                    ++nest;
-                    i += 2;
-                } else if (sql.mid(i, 2) == QLatin1StringView("*/")) {
-                    --nest;
-                    i += 2;
-                } else {
-                    ++i;
-                }
-            } while (i < n && nest > 0);
-        } else if (c == u'"') {
-            QString word;
-            ++i;
-            while (i < n) {
-                if (sql.at(i) == u'"') {
-                    if (i + 1 < n && sql.at(i + 1) == u'"') {
-                        word += u'"';
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                word += sql.at(i++);
-            }
-            tokens.push_back({ TokenType::QuotedWord, word, depth });
-        } else if (c == u'\'') {
-            ++i;
-            while (i < n) {
-                if (sql.at(i) == u'\'') {
-                    if (i + 1 < n && sql.at(i + 1) == u'\'') {
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                ++i;
-            }
-            tokens.push_back({ TokenType::Literal, {}, depth });
-        } else if (c == u'$' && i + 1 < n && sql.at(i + 1).isDigit()) {
-            qsizetype j = i + 1;
-            while (j < n && sql.at(j).isDigit())
-                ++j;
-            tokens.push_back({ TokenType::Parameter, sql.mid(i, j - i), depth });
-            i = j;
-        } else if (c == u'$') {
-            // Dollar quote: $tag$ ... $tag$
-            qsizetype j = i + 1;
-            while (j < n && isIdentPart(sql.at(j)) && sql.at(j) != u'$')
-                ++j;
-            if (j < n && sql.at(j) == u'$') {
-                const QString tag = sql.mid(i, j - i + 1);
-                const qsizetype end = sql.indexOf(tag, j + 1);
-                i = end < 0 ? n : end + tag.size();
-                tokens.push_back({ TokenType::Literal, {}, depth });
-            } else {
-                tokens.push_back({ TokenType::Punct, QStringLiteral("$"), depth });
-                ++i;
-            }
-        } else if (isIdentStart(c)) {
-            qsizetype j = i;
-            while (j < n && isIdentPart(sql.at(j)))
-                ++j;
-            tokens.push_back({ TokenType::Word, sql.mid(i, j - i).toLower(), depth });
-            i = j;
-        } else if (c.isDigit()) {
-            qsizetype j = i;
-            while (j < n && (sql.at(j).isLetterOrNumber() || sql.at(j) == u'.'))
-                ++j;
-            tokens.push_back({ TokenType::Literal, {}, depth });
-            i = j;
-        } else if (c == u'(') {
-            tokens.push_back({ TokenType::Punct, QStringLiteral("("), depth });
-            ++depth;
-            ++i;
-        } else if (c == u')') {
-            depth = std::max(0, depth - 1);
-            tokens.push_back({ TokenType::Punct, QStringLiteral(")"), depth });
-            ++i;
-        } else if (c == u',' || c == u'.' || c == u';') {
-            tokens.push_back({ TokenType::Punct, QString(c), depth });
-            ++i;
-        } else {
-            static const QString operatorChars = QStringLiteral("+-*/<>=~!@#%^&|`?");
-            qsizetype j = i;
-            while (j < n && operatorChars.contains(sql.at(j)))
-                ++j;
-            if (j == i)
-                j = i + 1;
-            tokens.push_back({ TokenType::Operator, sql.mid(i, j - i), depth });
-            i = j;
-        }
-    }
-    return tokens;
-}
-
-bool isWord(const Token &t, QLatin1StringView word)
-{
-    return t.type == TokenType::Word && t.text == word;
-}
-
-bool isName(const Token &t)
-{
-    return t.type == TokenType::QuotedWord || t.type == TokenType::Word;
-}
-
-bool endsFromClause(const Token &t)
-{
-    static const QStringList enders { QStringLiteral("where"), QStringLiteral("group"), QStringLiteral("order"),
-        QStringLiteral("limit"), QStringLiteral("offset"), QStringLiteral("for"), QStringLiteral("having"),
-        QStringLiteral("window"), QStringLiteral("union"), QStringLiteral("except"), QStringLiteral("intersect"),
-        QStringLiteral("returning"), QStringLiteral("fetch") };
-    return t.type == TokenType::Word && enders.contains(t.text);
-}
-
-bool isJoinWord(const Token &t)
-{
-    static const QStringList words { QStringLiteral("join"), QStringLiteral("inner"), QStringLiteral("left"),
-        QStringLiteral("right"), QStringLiteral("full"), QStringLiteral("outer"), QStringLiteral("cross"),
-        QStringLiteral("natural"), QStringLiteral("lateral"), QStringLiteral("on"), QStringLiteral("using") };
-    return t.type == TokenType::Word && words.contains(t.text);
-}
+using Tree = SqlParseTree;
 
 struct TableRef
 {
@@ -174,151 +19,239 @@ struct TableRef
     QString table;
 };
 
-} // namespace
-
-bool PredicateExtractor::isSingleSelect(const QString &statement)
+/// The tables a FROM clause (or an UPDATE / DELETE) names, by alias and by name; `count` includes what has no name
+/// of its own (a subquery, a function), so that an unqualified column is attributed only when one table is read.
+struct Scope
 {
-    const std::vector<Token> tokens = tokenize(statement);
-    if (tokens.empty() || !isWord(tokens.front(), QLatin1StringView("select")))
-        return false;
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const Token &t = tokens[i];
-        if (t.type == TokenType::Punct && t.text == QLatin1StringView(";") && i + 1 != tokens.size())
+    QHash<QString, TableRef> byName;
+    std::vector<TableRef> tables;
+    int count = 0;
+
+    void addRangeVar(const QJsonObject &rv)
+    {
+        const TableRef ref { rv.value(QLatin1StringView("schemaname")).toString(),
+            rv.value(QLatin1StringView("relname")).toString() };
+        ++count;
+        if (ref.table.isEmpty())
+            return;
+        tables.push_back(ref);
+        const QString alias
+            = rv.value(QLatin1StringView("alias")).toObject().value(QLatin1StringView("aliasname")).toString();
+        byName.insert(alias.isEmpty() ? ref.table : alias, ref);
+        if (alias.isEmpty() && !ref.schema.isEmpty())
+            byName.insert(ref.schema + u'.' + ref.table, ref);
+    }
+
+    void addFromItem(const QJsonValue &item)
+    {
+        const QString type = Tree::type(item);
+        if (type == QLatin1StringView("RangeVar")) {
+            addRangeVar(Tree::fields(item));
+        } else if (type == QLatin1StringView("JoinExpr")) {
+            const QJsonObject join = Tree::fields(item);
+            addFromItem(join.value(QLatin1StringView("larg")));
+            addFromItem(join.value(QLatin1StringView("rarg")));
+        } else {
+            ++count; // a subquery, a function, VALUES: rows without a table to index
+        }
+    }
+
+    /// The table of a column reference's qualifier (empty: the one table read, if there is one).
+    std::optional<TableRef> resolve(const QStringList &qualifier) const
+    {
+        if (qualifier.isEmpty())
+            return count == 1 && tables.size() == 1 ? std::optional<TableRef>(tables.front()) : std::nullopt;
+        const auto it = byName.constFind(qualifier.join(u'.'));
+        if (it != byName.cend())
+            return *it;
+        return std::nullopt;
+    }
+};
+
+/// True when the expression reads no column and no subquery: a parameter, a constant, or any expression of them
+/// (md5($1::text), lower($1), $1::date, 'sku-' || $1), which an index on the column can be probed with.
+bool isValueExpression(const QJsonValue &node)
+{
+    if (node.isArray()) {
+        for (const QJsonValue &v : node.toArray())
+            if (!isValueExpression(v))
+                return false;
+        return true;
+    }
+    if (!node.isObject())
+        return true;
+    const QJsonObject o = node.toObject();
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+        if (it.key() == QLatin1StringView("ColumnRef") || it.key() == QLatin1StringView("SubLink"))
             return false;
-        // A data-modifying SELECT (SELECT ... INTO, FOR UPDATE locks rows) is not what what-if planning is for.
-        if (isWord(t, QLatin1StringView("into")) || (isWord(t, QLatin1StringView("for")) && t.depth == 0))
+        if (!isValueExpression(it.value()))
             return false;
     }
     return true;
 }
 
-std::vector<ColumnPredicate> PredicateExtractor::extract(const QString &statement)
+/// A bare column (not an expression of one: lower(col) = $1 cannot use an index on col), as qualifier + name.
+std::optional<std::pair<QStringList, QString>> bareColumn(const QJsonValue &node)
 {
-    const std::vector<Token> tokens = tokenize(statement);
-    const std::size_t n = tokens.size();
-
-    // FROM clause at depth 0: table references and their aliases.
-    QHash<QString, TableRef> byAlias;
-    std::vector<TableRef> tables;
-    std::size_t i = 0;
-    while (i < n && !(isWord(tokens[i], QLatin1StringView("from")) && tokens[i].depth == 0))
-        ++i;
-    if (i == n)
-        return {};
-    ++i;
-    bool expectTable = true;
-    while (i < n && !(tokens[i].depth == 0 && endsFromClause(tokens[i]))) {
-        const Token &t = tokens[i];
-        if (t.depth > 0 || (t.type == TokenType::Punct && t.text == QLatin1StringView("("))) {
-            ++i; // a subquery or a join condition's parentheses: not a table we can attribute
-            continue;
-        }
-        if (t.type == TokenType::Punct && t.text == QLatin1StringView(",")) {
-            expectTable = true;
-            ++i;
-            continue;
-        }
-        if (isJoinWord(t)) {
-            expectTable = t.text == QLatin1StringView("join");
-            if (t.text == QLatin1StringView("on")) {
-                // Skip the join condition up to the next table reference or the clause's end.
-                ++i;
-                while (i < n && !(tokens[i].depth == 0 && (endsFromClause(tokens[i]) || isJoinWord(tokens[i])))
-                    && !(tokens[i].type == TokenType::Punct && tokens[i].text == QLatin1StringView(",")))
-                    ++i;
-                continue;
-            }
-            ++i;
-            continue;
-        }
-        if (expectTable && isName(t)) {
-            TableRef ref { {}, t.text };
-            std::size_t j = i + 1;
-            if (j + 1 < n && tokens[j].type == TokenType::Punct && tokens[j].text == QLatin1StringView(".")
-                && isName(tokens[j + 1])) {
-                ref = { t.text, tokens[j + 1].text };
-                j += 2;
-            }
-            QString alias = ref.table;
-            if (j < n && isWord(tokens[j], QLatin1StringView("as")))
-                ++j;
-            if (j < n && isName(tokens[j]) && tokens[j].depth == 0 && !endsFromClause(tokens[j])
-                && !isJoinWord(tokens[j])) {
-                alias = tokens[j].text;
-                ++j;
-            }
-            byAlias.insert(alias, ref);
-            byAlias.insert(ref.table, ref);
-            tables.push_back(ref);
-            expectTable = false;
-            i = j;
-            continue;
-        }
-        ++i;
-    }
-    if (tables.empty() || i >= n || !isWord(tokens[i], QLatin1StringView("where")))
-        return {};
-    ++i;
-
-    auto resolve = [&](const QString &qualifier) -> std::optional<TableRef> {
-        if (qualifier.isEmpty())
-            return tables.size() == 1 ? std::optional<TableRef>(tables.front()) : std::nullopt;
-        if (byAlias.contains(qualifier))
-            return byAlias.value(qualifier);
+    if (Tree::type(node) != QLatin1StringView("ColumnRef"))
         return std::nullopt;
-    };
-    auto isComparison = [](const Token &t) {
-        static const QStringList ops { QStringLiteral("="), QStringLiteral("<"), QStringLiteral(">"),
-            QStringLiteral("<="), QStringLiteral(">=") };
-        return t.type == TokenType::Operator && ops.contains(t.text);
-    };
-    auto isValue = [](const Token &t) { return t.type == TokenType::Parameter || t.type == TokenType::Literal; };
+    QStringList names;
+    for (const QJsonValue &f : Tree::fields(node).value(QLatin1StringView("fields")).toArray()) {
+        if (Tree::type(f) != QLatin1StringView("String"))
+            return std::nullopt; // t.* or a subscript
+        names << Tree::text(f);
+    }
+    if (names.isEmpty() || names.size() > 3)
+        return std::nullopt;
+    const QString column = names.takeLast();
+    return std::pair { names, column };
+}
+
+class Collector
+{
+public:
+    explicit Collector(const Scope &scope)
+        : m_scope(scope)
+    { }
+
+    void walk(const QJsonValue &node, bool conjunct)
+    {
+        const QString type = Tree::type(node);
+        const QJsonObject f = Tree::fields(node);
+        if (type == QLatin1StringView("BoolExpr")) {
+            const QString op = f.value(QLatin1StringView("boolop")).toString();
+            if (op == QLatin1StringView("NOT_EXPR"))
+                return; // a negation is served by no index scan worth proposing
+            // Each side of an OR could still use an index (a bitmap OR), but only together with its siblings.
+            const bool andChain = conjunct && op == QLatin1StringView("AND_EXPR");
+            for (const QJsonValue &arg : f.value(QLatin1StringView("args")).toArray())
+                walk(arg, andChain);
+        } else if (type == QLatin1StringView("A_Expr")) {
+            comparison(f, conjunct);
+        }
+        // NullTest, SubLink (a subquery is its own statement), functions returning bool: nothing an index serves.
+    }
 
     std::vector<ColumnPredicate> predicates;
-    auto add = [&](const QString &qualifier, const QString &column, bool equality) {
-        const std::optional<TableRef> ref = resolve(qualifier);
+
+private:
+    void comparison(const QJsonObject &e, bool conjunct)
+    {
+        const QString kind = e.value(QLatin1StringView("kind")).toString();
+        const QStringList name = Tree::texts(e.value(QLatin1StringView("name")));
+        const QString op = name.value(name.size() - 1);
+        QJsonValue left = e.value(QLatin1StringView("lexpr"));
+        QJsonValue right = e.value(QLatin1StringView("rexpr"));
+        if (kind == QLatin1StringView("AEXPR_OP")) {
+            static const QStringList comparisons { QStringLiteral("="), QStringLiteral("<"), QStringLiteral("<="),
+                QStringLiteral(">"), QStringLiteral(">=") };
+            if (!comparisons.contains(op))
+                return;
+            if (!bareColumn(left) && bareColumn(right))
+                std::swap(left, right); // $1 = col
+            if (isValueExpression(right))
+                add(left, op == QLatin1StringView("="), conjunct);
+        } else if (kind == QLatin1StringView("AEXPR_OP_ANY")) {
+            if (op == QLatin1StringView("=") && isValueExpression(right))
+                add(left, true, conjunct); // col = ANY($1)
+        } else if (kind == QLatin1StringView("AEXPR_IN")) {
+            if (op == QLatin1StringView("=") && isValueExpression(right))
+                add(left, true, conjunct); // IN (...), not NOT IN (whose operator is <>)
+        } else if (kind == QLatin1StringView("AEXPR_BETWEEN")) {
+            if (isValueExpression(right))
+                add(left, false, conjunct);
+        }
+    }
+
+    void add(const QJsonValue &columnNode, bool equality, bool conjunct)
+    {
+        const auto column = bareColumn(columnNode);
+        if (!column)
+            return;
+        const std::optional<TableRef> ref = m_scope.resolve(column->first);
         if (!ref)
             return;
-        for (const ColumnPredicate &p : predicates)
-            if (p.schema == ref->schema && p.table == ref->table && p.column == column && p.equality == equality)
+        for (ColumnPredicate &p : predicates)
+            if (p.schema == ref->schema && p.table == ref->table && p.column == column->second
+                && p.equality == equality) {
+                p.conjunct = p.conjunct || conjunct;
                 return;
-        predicates.push_back({ ref->schema, ref->table, column, equality });
-    };
-    // The WHERE clause, at depth 0, up to its end.
-    while (i < n && !(tokens[i].depth == 0 && endsFromClause(tokens[i]))) {
-        if (tokens[i].depth != 0 || !isName(tokens[i])) {
-            ++i;
-            continue;
-        }
-        // [qualifier .] column
-        QString qualifier;
-        QString column = tokens[i].text;
-        std::size_t j = i + 1;
-        if (j + 1 < n && tokens[j].type == TokenType::Punct && tokens[j].text == QLatin1StringView(".")
-            && isName(tokens[j + 1])) {
-            qualifier = column;
-            column = tokens[j + 1].text;
-            j += 2;
-        }
-        if (j >= n) {
-            break;
-        }
-        const Token &op = tokens[j];
-        if (isComparison(op) && j + 1 < n) {
-            if (isValue(tokens[j + 1]))
-                add(qualifier, column, op.text == QLatin1StringView("="));
-            else if (op.text == QLatin1StringView("=") && isWord(tokens[j + 1], QLatin1StringView("any")))
-                add(qualifier, column, true);
-        } else if (isWord(op, QLatin1StringView("in")) && j + 2 < n && isValue(tokens[j + 2])) {
-            add(qualifier, column, true);
-        } else if (isWord(op, QLatin1StringView("between")) && j + 1 < n && isValue(tokens[j + 1])) {
-            add(qualifier, column, false);
-        } else if (op.type == TokenType::Punct && op.text == QLatin1StringView("(")) {
-            // A function call (lower(col) = $1) is not a plain column: skip its name.
-        }
-        i = j;
+            }
+        predicates.push_back({ ref->schema, ref->table, column->second, equality, conjunct });
     }
-    return predicates;
+
+    const Scope &m_scope;
+};
+
+void extractFrom(const QJsonValue &statement, std::vector<ColumnPredicate> &out)
+{
+    const QString type = Tree::type(statement);
+    const QJsonObject s = Tree::fields(statement);
+    Scope scope;
+    QJsonValue where;
+    if (type == QLatin1StringView("SelectStmt")) {
+        if (s.value(QLatin1StringView("op")).toString(QStringLiteral("SETOP_NONE"))
+            != QLatin1StringView("SETOP_NONE")) {
+            // UNION / INTERSECT / EXCEPT: each branch filters its own tables.
+            extractFrom(QJsonObject { { QStringLiteral("SelectStmt"), s.value(QLatin1StringView("larg")) } }, out);
+            extractFrom(QJsonObject { { QStringLiteral("SelectStmt"), s.value(QLatin1StringView("rarg")) } }, out);
+            return;
+        }
+        for (const QJsonValue &item : s.value(QLatin1StringView("fromClause")).toArray())
+            scope.addFromItem(item);
+        where = s.value(QLatin1StringView("whereClause"));
+    } else if (type == QLatin1StringView("UpdateStmt") || type == QLatin1StringView("DeleteStmt")) {
+        // UPDATE t ... WHERE / DELETE FROM t ... WHERE find their rows as a SELECT would; FROM / USING add tables.
+        scope.addRangeVar(s.value(QLatin1StringView("relation")).toObject());
+        const QLatin1StringView more(type == QLatin1StringView("UpdateStmt") ? "fromClause" : "usingClause");
+        for (const QJsonValue &item : s.value(more).toArray())
+            scope.addFromItem(item);
+        where = s.value(QLatin1StringView("whereClause"));
+    } else {
+        return;
+    }
+    if (where.isUndefined() || scope.tables.empty())
+        return;
+    Collector collector(scope);
+    collector.walk(where, true);
+    for (const ColumnPredicate &p : collector.predicates)
+        out.push_back(p);
+}
+
+} // namespace
+
+std::vector<ColumnPredicate> PredicateExtractor::extract(const QString &statement)
+{
+    std::vector<ColumnPredicate> out;
+    if (statement.trimmed().isEmpty())
+        return out;
+    const std::optional<QJsonArray> statements = SqlParseTree::parse(statement);
+    if (!statements || statements->size() != 1)
+        return out; // pg_stat_statements keeps one statement per entry; anything else is not a hot statement's text
+    extractFrom(statements->first(), out);
+    return out;
+}
+
+bool PredicateExtractor::isSingleSelect(const QString &statement)
+{
+    const std::optional<QJsonArray> statements = SqlParseTree::parse(statement);
+    if (!statements || statements->size() != 1 || Tree::type(statements->first()) != QLatin1StringView("SelectStmt"))
+        return false;
+    const QJsonObject s = Tree::fields(statements->first());
+    // SELECT INTO creates a table and FOR UPDATE takes row locks: neither is a read to plan hypothetically.
+    if (s.contains(QLatin1StringView("intoClause")) || s.contains(QLatin1StringView("lockingClause")))
+        return false;
+    // A WITH clause may hold an INSERT, UPDATE or DELETE.
+    // (A field that can only hold one node type comes without the type's name around it; accept either.)
+    QJsonObject with = s.value(QLatin1StringView("withClause")).toObject();
+    if (with.contains(QLatin1StringView("WithClause")))
+        with = with.value(QLatin1StringView("WithClause")).toObject();
+    for (const QJsonValue &cte : with.value(QLatin1StringView("ctes")).toArray()) {
+        const QJsonValue query = Tree::fields(cte).value(QLatin1StringView("ctequery"));
+        if (Tree::type(query) != QLatin1StringView("SelectStmt"))
+            return false;
+    }
+    return true;
 }
 
 } // namespace vigil

@@ -14,16 +14,19 @@ struct ColumnPredicate
     QString table;
     QString column;
     bool equality = false; ///< = or IN / = ANY; otherwise a range (<, <=, >, >=, BETWEEN)
+    /// Part of the WHERE clause's top-level AND chain (not under an OR): all such predicates of one statement
+    /// narrow the same rows, so one multi-column index can serve them together.
+    bool conjunct = true;
 };
 
 /**
- * Finds, in a normalised statement (pg_stat_statements text, constants as $n), the columns its top-level WHERE
- * clause compares with a parameter, and the table of each: what an index could serve.
- *
- * A small tokenizer in the lexer's terms (quoted identifiers, strings, dollar quotes, comments), not a parser:
- * it reads SELECT ... FROM t [alias] [, u | JOIN u ON ...] WHERE ... and ignores what it cannot place (subqueries,
- * expressions on columns, OR-ed predicates are still reported: each could use an index in a bitmap OR).
- * Unqualified columns are attributed only when the FROM clause has one table.
+ * Finds, in a statement (a pg_stat_statements text, constants as $n), the columns its WHERE clause compares with a
+ * value, and the table of each: what an index could serve. The statement is read by PostgreSQL's own parser
+ * (libpg_query): SELECT (each branch of a UNION), UPDATE and DELETE; tables through aliases, schemas and joins; =, <,
+ * <=, >, >=, IN (...), = ANY(...), BETWEEN against any expression of parameters and constants (md5($1::text),
+ * lower($1), $1::date). A column inside an expression (lower(col) = $1) is not reported: an index on the column
+ * cannot serve it. Unqualified columns are attributed only when one table is read. Text that does not parse gives
+ * nothing.
  */
 class PredicateExtractor
 {

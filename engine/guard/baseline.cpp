@@ -262,17 +262,17 @@ QString Baseline::summary() const
         return QStringLiteral("no usable baseline");
     return QStringLiteral("baseline of %1 samples: p95 %2 ms (noise %3%), throughput %4/s, %5 steady statements, "
                           "busy sessions %6, CPU %7%")
-        .arg(m_usable)
-        .arg(m_p95Ms.value_or(0), 0, 'g', 4)
-        .arg(100 * m_p95Noise, 0, 'f', 1)
-        .arg(m_tps.value_or(m_qps), 0, 'f', 1)
-        .arg(m_statements.size())
-        .arg(m_busy.value_or(0), 0, 'f', 2)
-        .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"))
+               .arg(m_usable)
+               .arg(m_p95Ms.value_or(0), 0, 'g', 4)
+               .arg(100 * m_p95Noise, 0, 'f', 1)
+               .arg(m_tps.value_or(m_qps), 0, 'f', 1)
+               .arg(m_statements.size())
+               .arg(m_busy.value_or(0), 0, 'f', 2)
+               .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"))
         + (m_serverMs ? QStringLiteral(", %1 ms in the server per transaction (noise %2%) + %3 ms of round trips")
-                              .arg(*m_serverMs, 0, 'g', 3)
-                              .arg(100 * m_serverNoise, 0, 'f', 1)
-                              .arg(m_idleInTransactionMs.value_or(0), 0, 'g', 3)
+                            .arg(*m_serverMs, 0, 'g', 3)
+                            .arg(100 * m_serverNoise, 0, 'f', 1)
+                            .arg(m_idleInTransactionMs.value_or(0), 0, 'g', 3)
                       : QString());
 }
 

@@ -75,6 +75,10 @@ private:
         const Sample &sample, const Baseline::MixView &view, double throughput, bool *cpu = nullptr) const;
     /// Host CPU busy at least cpuSurgePoints above the baseline's.
     bool cpuSurged(const Sample &sample) const;
+    /// The sample's time in the server per transaction without the statements that are not the workload's.
+    std::optional<double> workloadServerMs(const Sample &sample) const;
+    /// The same plans, roughly: buffers per call within half and twice the baseline's.
+    bool samePlans(const Baseline::MixView &view) const;
     /// Sessions waiting on a lock another session holds, well beyond the baseline's usual number, at the sample's end.
     bool blockedByOthers(const Sample &sample) const;
     double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded

@@ -46,6 +46,9 @@ struct Sample
     std::optional<double> latencyP95Ms;
     std::optional<double> latencyP99Ms;
     std::vector<StatementInterval> statements; ///< sorted by queryId; only statements with calls in the interval
+    /// Statements that first appeared in pg_stat_statements inside the interval (calls and mean only): a dump's
+    /// COPYs, a report run once. Not in `statements`, whose entries need a counter at both ends.
+    std::vector<StatementInterval> newStatements;
 
     // Sessions (averaged over the ticks of the interval)
     std::optional<double> sessionsTotal;
@@ -66,6 +69,7 @@ struct Sample
     // Time in the server per transaction (pg_stat_database session times, PostgreSQL 14+): what the clients wait
     // for inside the server, commit flushes and lock waits included, which statement timing does not see.
     std::optional<double> serverMsPerTransaction; ///< active time / (commits + rollbacks)
+    double transactions = 0; ///< commits + rollbacks in the interval
     std::optional<double> idleInTransactionMsPerTransaction; ///< the clients' round trips inside transactions
 
     /// Share of the WAL records that were full-page images: jumps after a checkpoint starts.

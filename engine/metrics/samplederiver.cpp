@@ -87,8 +87,13 @@ void deriveStatements(std::span<const Snapshot> ticks, Sample &sample)
     for (const StatementCounters &b : to.statements) {
         while (a != from.statements.end() && a->queryId < b.queryId)
             ++a;
-        if (a == from.statements.end() || a->queryId != b.queryId)
+        if (a == from.statements.end() || a->queryId != b.queryId) {
+            // New in pg_stat_statements: an entry starts counting when it is created (an evicted one starts
+            // afresh), so all of it happened inside the interval.
+            if (b.calls > 0)
+                sample.newStatements.push_back({ b.queryId, b.calls, b.totalExecMs / b.calls });
             continue;
+        }
         const double dCalls = b.calls - a->calls;
         const double dTotal = b.totalExecMs - a->totalExecMs;
         if (dCalls < 0 || dTotal < 0 || std::binary_search(resetInside.begin(), resetInside.end(), b.queryId)) {
@@ -163,6 +168,7 @@ void deriveWorkload(std::span<const Snapshot> ticks, Sample &sample)
     const std::optional<double> active = delta(ticks, [](const Snapshot &s) { return s.db.activeTimeMs; });
     const std::optional<double> idleIn = delta(ticks, [](const Snapshot &s) { return s.db.idleInTransactionTimeMs; });
     const double transactions = commits.value_or(0) + rollbacks.value_or(0);
+    sample.transactions = transactions;
     if (commits && transactions > 0) {
         if (active)
             sample.serverMsPerTransaction = *active / transactions;

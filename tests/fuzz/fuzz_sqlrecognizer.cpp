@@ -4,6 +4,7 @@
 // recognised again afterwards, and no second statement ever recognised as part of an index or parameter action.
 #include "act/actionfromsql.h"
 #include "act/sqlrecognizer.h"
+#include "fuzzcheck.h"
 
 #include <QString>
 
@@ -12,13 +13,7 @@
 
 using namespace vigil;
 
-namespace {
-void check(bool condition)
-{
-    if (!condition)
-        std::abort(); // libFuzzer keeps the input that got here
-}
-} // namespace
+using vigil::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

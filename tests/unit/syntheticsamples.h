@@ -31,10 +31,14 @@ struct Shape
     /// set too).
     double walMBps = 2;
     double outsideDiskMBps = 0;
+    /// Milliseconds per transaction that statements not in the workload (a dump's COPY) spend in the server: added
+    /// to the session clocks and run by statement kForeignQuery.
+    double foreignServerMs = 0;
 };
 
 inline constexpr qint64 kFastQuery = 101;
 inline constexpr qint64 kSlowQuery = 202;
+inline constexpr qint64 kForeignQuery = 303;
 
 inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 5.0)
 {
@@ -67,8 +71,14 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     s.sessionsWaiting = 0.0;
     s.cpuPct = 30.0 + shape.cpuPoints;
     if (shape.serverTime > 0) {
-        s.serverMsPerTransaction = 0.2 * shape.serverTime;
+        s.transactions = *s.tps * seconds;
+        s.serverMsPerTransaction = 0.2 * shape.serverTime + shape.foreignServerMs;
         s.idleInTransactionMsPerTransaction = 0.3;
+        if (shape.foreignServerMs > 0) {
+            // Five calls of a long statement that is not the workload's, in queryid order with the others.
+            s.statements.push_back(
+                { kForeignQuery, 5.0, shape.foreignServerMs * s.transactions / 5.0, 0.0, 1000.0, 10.0 });
+        }
     }
     if (shape.outsideTasks >= 0) {
         s.workloadActive = 0.6 * shape.busy;

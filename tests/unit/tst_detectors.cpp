@@ -259,7 +259,7 @@ private slots:
         in.previousCatalog = before;
         std::vector<IndexCandidate> c = MissingIndexDetector::candidates(in);
         QCOMPARE(c.size(), std::size_t(1));
-        QCOMPARE(c[0].column, QStringLiteral("sku"));
+        QCOMPARE(c[0].columns, QStringList { QStringLiteral("sku") });
         QCOMPARE(c[0].createSql,
             QStringLiteral("CREATE INDEX CONCURRENTLY \"vigil_items_sku_idx\" ON \"public\".\"items\" (\"sku\")"));
         QCOMPARE(c[0].statements, std::vector<qint64> { 7 });
@@ -283,6 +283,49 @@ private slots:
         in.catalog.tables[0].liveTuples = 1e6;
         in.catalog.tables[0].seqTupRead = before.tables[0].seqTupRead + 1000;
         QVERIFY(MissingIndexDetector::candidates(in).empty());
+    }
+
+    void missingIndexOnTheColumnsAStatementNarrowsTogether()
+    {
+        // WHERE region = $1 AND kind = $2 AND placed >= $3: one index, the equality columns first, then the range.
+        // An expression of parameters is a value like any other (md5($1::text)); an OR-ed column is its own index.
+        AnalysisInput in;
+        TableStats orders { QStringLiteral("public"), QStringLiteral("orders"), 10, 10e6, 0, 1e6, 100 * kMiB,
+            { QStringLiteral("id"), QStringLiteral("region"), QStringLiteral("kind"), QStringLiteral("placed"),
+                QStringLiteral("sku") } };
+        StatementStats lookup { 7,
+            QStringLiteral("SELECT o.id FROM public.orders o WHERE o.region = $1 AND o.kind = lower($2) AND o.placed "
+                           ">= $3::date"),
+            10, 1000, 0, 0 };
+        CatalogSnapshot before;
+        before.t = 100;
+        before.tables = { orders };
+        before.statements = { lookup };
+        CatalogSnapshot now = before;
+        now.t = 110;
+        now.tables[0].seqTupRead += 20e6;
+        now.statements[0].calls += 20;
+        in.catalog = now;
+        in.previousCatalog = before;
+        std::vector<IndexCandidate> c = MissingIndexDetector::candidates(in);
+        QCOMPARE(c.size(), std::size_t(1));
+        QCOMPARE(
+            c[0].columns, QStringList({ QStringLiteral("region"), QStringLiteral("kind"), QStringLiteral("placed") }));
+        QCOMPARE(c[0].createSql,
+            QStringLiteral("CREATE INDEX CONCURRENTLY \"vigil_orders_region_kind_placed_idx\" ON \"public\".\"orders\" "
+                           "(\"region\", \"kind\", \"placed\")"));
+
+        // A lookup by a hashed parameter: the column alone.
+        in.catalog.statements[0].text = QStringLiteral("SELECT id FROM orders WHERE sku = md5($1::text)");
+        in.previousCatalog->statements[0].text = in.catalog.statements[0].text;
+        c = MissingIndexDetector::candidates(in);
+        QCOMPARE(c.size(), std::size_t(1));
+        QCOMPARE(c[0].columns, QStringList { QStringLiteral("sku") });
+        // Either of two columns (OR): no index on both; the first is proposed on its own.
+        in.catalog.statements[0].text = QStringLiteral("SELECT id FROM orders WHERE region = $1 OR kind = $2");
+        c = MissingIndexDetector::candidates(in);
+        QCOMPARE(c.size(), std::size_t(1));
+        QCOMPARE(c[0].columns.size(), 1);
     }
 
     void missingIndexWhatIfDecides()

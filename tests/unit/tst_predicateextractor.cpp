@@ -35,6 +35,28 @@ private slots:
         QTest::newRow("subquery ignored")
             << QStringLiteral("SELECT * FROM t WHERE a = $1 AND b IN (SELECT c FROM u WHERE d = $2)")
             << QStringList { QStringLiteral(".t.a:eq") };
+        QTest::newRow("expressions of parameters")
+            << QStringLiteral("SELECT qty FROM items WHERE sku = md5($1::text) AND made < $2::date AND tag = lower($3)")
+            << QStringList { QStringLiteral(".items.sku:eq"), QStringLiteral(".items.made:range"),
+                   QStringLiteral(".items.tag:eq") };
+        QTest::newRow("parameter on the left")
+            << QStringLiteral("SELECT 1 FROM t WHERE $1 = a") << QStringList { QStringLiteral(".t.a:eq") };
+        QTest::newRow("any") << QStringLiteral("SELECT 1 FROM t WHERE a = ANY($1)")
+                             << QStringList { QStringLiteral(".t.a:eq") };
+        QTest::newRow("not in") << QStringLiteral("SELECT 1 FROM t WHERE a NOT IN ($1, $2)") << QStringList {};
+        QTest::newRow("column compared with a column")
+            << QStringLiteral("SELECT 1 FROM t WHERE a = b") << QStringList {};
+        QTest::newRow("update and delete")
+            << QStringLiteral("UPDATE accounts SET balance = balance + $1 WHERE aid = $2")
+            << QStringList { QStringLiteral(".accounts.aid:eq") };
+        QTest::newRow("delete") << QStringLiteral("DELETE FROM s.queue q WHERE q.due <= $1")
+                                << QStringList { QStringLiteral("s.queue.due:range") };
+        QTest::newRow("schema-qualified column")
+            << QStringLiteral("SELECT 1 FROM app.t WHERE app.t.a = $1") << QStringList { QStringLiteral("app.t.a:eq") };
+        QTest::newRow("union branches") << QStringLiteral(
+            "SELECT id FROM a WHERE x = $1 UNION ALL SELECT id FROM b WHERE y > $2")
+                                        << QStringList { QStringLiteral(".a.x:eq"), QStringLiteral(".b.y:range") };
+        QTest::newRow("two statements") << QStringLiteral("SELECT 1 FROM t WHERE a = $1; SELECT 2") << QStringList {};
         QTest::newRow("garbage") << QStringLiteral("))) FROM WHERE = $") << QStringList {};
         QTest::newRow("empty") << QString() << QStringList {};
     }
@@ -49,6 +71,15 @@ private slots:
         QCOMPARE(got, expected);
     }
 
+    void conjunctsAreMarked()
+    {
+        const std::vector<ColumnPredicate> p = PredicateExtractor::extract(
+            QStringLiteral("SELECT 1 FROM t WHERE a = $1 AND b = $2 AND (c = $3 OR d = $4)"));
+        QCOMPARE(p.size(), std::size_t(4));
+        QVERIFY(p[0].conjunct && p[1].conjunct);
+        QVERIFY(!p[2].conjunct && !p[3].conjunct);
+    }
+
     void singleSelect()
     {
         QVERIFY(PredicateExtractor::isSingleSelect(QStringLiteral("SELECT * FROM t WHERE a = $1")));
@@ -58,6 +89,10 @@ private slots:
         QVERIFY(!PredicateExtractor::isSingleSelect(QStringLiteral("SELECT * INTO t2 FROM t")));
         QVERIFY(!PredicateExtractor::isSingleSelect(QStringLiteral("SELECT * FROM t FOR UPDATE")));
         QVERIFY(PredicateExtractor::isSingleSelect(QStringLiteral("SELECT ';DROP' FROM t")));
+        QVERIFY(!PredicateExtractor::isSingleSelect(
+            QStringLiteral("WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone")));
+        QVERIFY(PredicateExtractor::isSingleSelect(QStringLiteral("WITH x AS (SELECT 1) SELECT * FROM x")));
+        QVERIFY(!PredicateExtractor::isSingleSelect(QStringLiteral("SELEC 1")));
     }
 };
 
