@@ -362,8 +362,7 @@ void Engine::setPaused(bool paused)
     } else if (paused && m_phase == Phase::Applying && m_executorPid > 0) {
         // Stop the statement at once (an index build can run for minutes); the executor then reports the failure,
         // drops an INVALID index left behind, and the action ends as failed.
-        m_collector->connection().query(
-            "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
+        cancelExecutorStatement();
     }
     m_events.publish(QStringLiteral("engine.paused"), { { QStringLiteral("paused"), paused } });
 }
@@ -580,6 +579,12 @@ void Engine::watchIndexBuild(double now)
                                         "a build waiting for it holds up other sessions' DDL and VACUUM: cancelled")
                              .arg(kLockTimeoutMs / 1000.0, 0, 'g', 3)
                              .arg(holders.isEmpty() ? QStringLiteral("?") : holders.join(QStringLiteral(", ")));
+    cancelExecutorStatement();
+}
+
+void Engine::cancelExecutorStatement()
+{
+    // From the collector's session: the executor's is busy running the statement.
     m_collector->connection().query(
         "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
 }

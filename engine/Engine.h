@@ -153,6 +153,8 @@ private:
     /// While an index builds: its progress and what it waits for, published; a wait for the table's lock (which
     /// queues other sessions' DDL and VACUUM behind the build) longer than the lock timeout cancels it.
     void watchIndexBuild(double now);
+    /// Cancels the statement the executor is running (an index build), which then reports its failure.
+    void cancelExecutorStatement();
     void feedWindow(double now);
     void beginRollback(const QString &reason, const QJsonObject &evidence);
     void awaitRollbackDecision(const QString &reason, const QJsonObject &evidence);

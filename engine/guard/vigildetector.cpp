@@ -122,11 +122,12 @@ QString VigilDetector::outsideLoad(
         // Outside load seen in an earlier sample goes on while the CPU stays up: the busy loops do not stop because
         // the database's sessions, slowed by them, happened to be active when the runnable tasks were counted
         // (both are counted once a second, not at the same instant).
+        const bool seenNow = sameExecution || explainedByTasks || (sameWork && !sample.procsRunning);
         const bool lasting
             = m_outsideCpuSeenAt && sample.tStart - *m_outsideCpuSeenAt < kOutsideCpuCarrySeconds && similarWork;
-        if (sameExecution || explainedByTasks || lasting || (sameWork && !sample.procsRunning)) {
+        if (seenNow || lasting) {
             if (cpu)
-                *cpu = sameExecution || explainedByTasks || (sameWork && !sample.procsRunning);
+                *cpu = seenNow;
             return QStringLiteral("host CPU %1 points above baseline%2: outside CPU load")
                 .arg(*sample.cpuPct - *m_baseline.cpuPct(), 0, 'f', 0)
                 .arg(explainedByTasks ? QStringLiteral(" with %1 more runnable tasks than the database's sessions")
