@@ -667,7 +667,8 @@ void Engine::feedWindow(double now)
             const qsizetype open = SampleSeries::indexAtOrBefore(span, gridStart + tolerance);
             if (open >= 0 && std::abs(ticks[std::size_t(open)].t - gridStart) <= tolerance
                 && qsizetype(ticks.size()) - 1 > open)
-                verdict = m_window->peek(SampleDeriver::derive(span.subspan(std::size_t(open))));
+                verdict = m_window->peek(SampleDeriver::derive(span.subspan(std::size_t(open))),
+                    SampleDeriver::derive(span.subspan(span.size() - 2)));
             if (!verdict)
                 return;
         }

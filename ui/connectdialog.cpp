@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "connectdialog.h"
 
+#include "collect/connectioncheck.h"
 #include "conninfo.h"
 #include "settings.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -157,10 +159,17 @@ QString ConnectDialog::keyringKey() const
     return (info ? info->displayName() : conninfoWithoutPassword()) + QStringLiteral(" user=") + m_user->text();
 }
 
+void ConnectDialog::showProblem(const QString &text)
+{
+    m_note->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_note->setText(text);
+}
+
 void ConnectDialog::updateOk()
 {
     const bool enough = !m_service->text().trimmed().isEmpty() || !m_database->text().trimmed().isEmpty();
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(enough);
+    m_note->setStyleSheet(QString());
     m_note->setText(enough ? QString() : tr("Give a database (or a service)."));
 }
 
@@ -199,17 +208,33 @@ void ConnectDialog::onAccept()
 {
     QString error;
     if (!ConnInfo::parse(conninfo(), &error)) {
-        m_note->setText(error);
+        showProblem(error);
         return;
     }
+    // Try it before remembering anything: a target that does not answer is neither saved in Recent nor given a
+    // keyring entry, and the dialog stays open with libpq's reason on one line.
+    m_note->setStyleSheet(QString());
+    m_note->setText(tr("Connecting…"));
+    m_buttons->setEnabled(false);
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    QApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+    const ConnectionCheck check = checkConnection(conninfo());
+    QApplication::restoreOverrideCursor();
+    m_buttons->setEnabled(true);
+    if (!check.ok) {
+        showProblem(tr("Could not connect: %1").arg(check.error));
+        return;
+    }
+    m_connectedName = check.displayName;
+    m_note->setText(tr("Connected to %1 (PostgreSQL %2).").arg(check.displayName, check.serverVersion));
     if (m_remember->isChecked() && !m_password->text().isEmpty()) {
         QKeychain::WritePasswordJob job(kKeyringService);
         job.setKey(keyringKey());
         job.setTextData(m_password->text());
         // No insecure fallback: without a keyring the password is used for this session and not kept at all.
         if (!runJob(job)) {
-            m_note->setText(tr("The desktop keyring is not available (%1): the password is used for this session only.")
-                                .arg(job.errorString()));
+            showProblem(tr("The desktop keyring is not available (%1): the password is used for this session only.")
+                            .arg(job.errorString()));
         }
     }
     m_settings->addRecentTarget(conninfoWithoutPassword());

@@ -29,6 +29,8 @@ public:
     QString conninfo() const;
     /// The same without the password: what is shown and remembered.
     QString conninfoWithoutPassword() const;
+    /// host:port/database as libpq connected to them when Connect succeeded (the window's name for the target).
+    QString connectedName() const { return m_connectedName; }
 
     /// Quotes a value for a libpq connection string: single quotes, backslash before ' and \.
     static QString quoteValue(const QString &value);
@@ -39,6 +41,7 @@ private:
     void onRecentChosen(int index);
     void onAccept();
     void updateOk();
+    void showProblem(const QString &text);
     void onHostChanged(const QString &host);
     QString keyringKey() const;
 
@@ -56,6 +59,7 @@ private:
     QCheckBox *m_remember = nullptr;
     QLabel *m_note = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
+    QString m_connectedName;
 };
 
 } // namespace vigil

@@ -3,6 +3,7 @@
 
 #include "actionhistorymodel.h"
 #include "approvalspage.h"
+#include "connectdialog.h"
 #include "dashboardpage.h"
 #include "detectorsettingsdialog.h"
 #include "enginerunner.h"
@@ -142,6 +143,18 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     setCentralWidget(central);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *connectAction = fileMenu->addAction(tr("&Connect…"), this, &MainWindow::onConnect);
+    connectAction->setObjectName(QStringLiteral("actionConnect"));
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_O));
+    connectAction->setToolTip(tr("Watch another database: the connection is tried before anything is saved (Ctrl+O)"));
+    addAction(connectAction);
+    m_reconnect = fileMenu->addAction(tr("&Reconnect"), this, [this] { emit reconnectRequested(); });
+    m_reconnect->setObjectName(QStringLiteral("actionReconnect"));
+    m_reconnect->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_reconnect->setToolTip(tr("Connect to the same database again, with a new engine (Ctrl+Shift+R)"));
+    m_reconnect->setEnabled(false);
+    addAction(m_reconnect);
+    fileMenu->addSeparator();
     fileMenu->addAction(m_guardedChange);
     QAction *settingsAction = fileMenu->addAction(tr("&Settings…"), this, &MainWindow::onSettings);
     settingsAction->setObjectName(QStringLiteral("actionSettings"));
@@ -167,7 +180,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
                 .arg(QApplication::applicationVersion()));
     });
 
-    m_connectionState = new QLabel(tr("● not connected"), this);
+    m_connectionState = new QLabel(tr("● not connected — File → Connect… (Ctrl+O)"), this);
     m_connectionState->setObjectName(QStringLiteral("connectionState"));
     m_modeLabel = new QLabel(this);
     m_modeLabel->setObjectName(QStringLiteral("modeLabel"));
@@ -262,16 +275,33 @@ QString MainWindow::bannerText() const
 
 void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
 {
+    if (m_runner) {
+        // Another engine (another target, or the same one reconnected): nothing of the old one's state stays. The
+        // old runner is gone by now, and its connections with it; the new one hands over its stored samples again.
+        m_dashboard->clear();
+        m_banner->hide();
+        m_rollbackDecisionId = 0;
+        m_rollbackNow->hide();
+        m_keepIt->hide();
+        m_countdown.stop();
+        m_progress->hide();
+        m_activity->clear();
+        m_allowedModes.clear();
+        m_privileges.clear();
+        updateModeLabel();
+    }
     m_runner = runner;
+    m_guardedChange->setEnabled(false);
+    m_reconnect->setEnabled(true);
     // New guard rules apply without a restart (from the next action on).
     connect(m_settings, &Settings::policyChanged, runner, &EngineRunner::setPolicy);
     m_target = targetName;
-    setWindowTitle(QStringLiteral("Vigil — %1").arg(targetName));
+    setWindowTitle(targetName); // the platform adds " — Vigil" (the application's display name)
     m_connectionState->setText(tr("● connecting to %1…").arg(targetName));
     connect(runner, &EngineRunner::started, this, [this](bool ok, const QString &error) {
         m_guardedChange->setEnabled(ok);
         if (!ok) {
-            m_connectionState->setText(tr("● not connected"));
+            m_connectionState->setText(tr("● not connected — File → Reconnect (Ctrl+Shift+R) or Connect… (Ctrl+O)"));
             QMessageBox::warning(this, tr("Cannot watch %1").arg(m_target), error);
         }
     });
@@ -388,6 +418,14 @@ void MainWindow::onGuardedChange()
     }
     m_activity->setText(tr("collecting the baseline before applying…"));
     m_runner->submit(*dialog.action());
+}
+
+void MainWindow::onConnect()
+{
+    ConnectDialog dialog(m_settings, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return; // the dialog connected once before accepting: a target that does not answer never gets here
+    emit connectRequested(dialog.conninfo(), dialog.connectedName());
 }
 
 void MainWindow::onSettings()

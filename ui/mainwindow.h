@@ -62,6 +62,10 @@ public:
 
 signals:
     void modeChanged(const QString &mode);
+    /// File → Connect… succeeded: watch this target instead (TargetSession swaps the engine).
+    void connectRequested(const QString &conninfo, const QString &name);
+    /// File → Reconnect: the same target with a new engine.
+    void reconnectRequested();
     /// The DBA approved (or rejected) a remote agent's action on the Fleet page; who is the desktop user.
     void fleetDecisionRequested(const QString &target, qint64 actionId, bool approve, const QString &who);
 
@@ -72,6 +76,7 @@ private:
     void onEngineEvent(const QString &name, const QJsonObject &payload);
     void onGuardedChange();
     void onSettings();
+    void onConnect();
     void showBanner(const QString &text, const QString &title = {});
     void updateObserving();
     void updateModeLabel();
@@ -86,6 +91,7 @@ private:
     QActionGroup *m_modes = nullptr;
     QAction *m_pause = nullptr;
     QAction *m_guardedChange = nullptr;
+    QAction *m_reconnect = nullptr;
     QFrame *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QLabel *m_connectionState = nullptr;

@@ -9,6 +9,7 @@
 #include "sandbox.h"
 #include "settings.h"
 #include "store/knowledgestore.h"
+#include "targetsession.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -79,8 +80,7 @@ int main(int argc, char *argv[])
         vigil::ConnectDialog connect(&settings);
         if (connect.exec() == QDialog::Accepted) {
             target = connect.conninfo();
-            const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(target);
-            targetName = info ? info->displayName() : connect.conninfoWithoutPassword();
+            targetName = connect.connectedName();
         }
     } else if (!sandbox) {
         const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(target);
@@ -95,13 +95,18 @@ int main(int argc, char *argv[])
     QObject::connect(&window, &vigil::MainWindow::fleetDecisionRequested, &fleetLink, &vigil::FleetLink::decide);
     QObject::connect(&settings, &vigil::Settings::natsUrlChanged, &fleetLink, &vigil::FleetLink::setUrl);
 
-    std::unique_ptr<vigil::EngineRunner> runner;
-    if (!target.isEmpty()) {
+    // The engine's settings as they are when it connects (a reconnect takes what Settings says by then), with the
+    // command line's intervals over them.
+    auto seconds = [&](const char *name, double fallback) {
+        bool ok = false;
+        const double v = parser.value(QLatin1StringView(name)).toDouble(&ok);
+        return ok ? v : fallback;
+    };
+    const QString storeLocation = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
+                                                                        : vigil::KnowledgeStore::defaultLocation();
+    auto engineConfig = [&] {
         vigil::EngineConfig config;
-        config.targetConninfo = target;
-        config.storeLocation = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
-                                                                     : vigil::KnowledgeStore::defaultLocation();
-        config.mode = window.mode();
+        config.storeLocation = storeLocation;
         config.policy = settings.guardPolicy();
         config.tickSeconds = settings.collectorTickSeconds();
         config.limits.maxActionsPerHour = settings.rateLimitPerHour();
@@ -109,29 +114,27 @@ int main(int argc, char *argv[])
         config.limits.memorySeconds = 3600.0 * settings.rollbackMemoryHours();
         config.thresholds = settings.analyserThresholds();
         config.askBeforeRollback = settings.askBeforeRollback();
-        auto seconds = [&](const char *name, double fallback) {
-            bool ok = false;
-            const double v = parser.value(QLatin1StringView(name)).toDouble(&ok);
-            return ok ? v : fallback;
-        };
         config.policy.intervalSeconds = seconds("interval", config.policy.intervalSeconds);
         config.policy.windowSeconds = seconds("window", config.policy.windowSeconds);
         config.policy.baselineSeconds = seconds("baseline", config.policy.baselineSeconds);
-        if (const QString problem = config.policy.validate(config.tickSeconds); !problem.isEmpty()) {
-            QMessageBox::critical(nullptr, QStringLiteral("Vigil"), problem);
-            return 2;
-        }
-        runner = std::make_unique<vigil::EngineRunner>(config);
-        window.attachEngine(runner.get(), targetName);
-        window.showHistory(config.storeLocation);
-        fleetLink.setLocalEngine(runner.get(), targetName);
-        runner->start();
+        return config;
+    };
+    const vigil::EngineConfig first = engineConfig();
+    if (const QString problem = first.policy.validate(first.tickSeconds); !problem.isEmpty()) {
+        QMessageBox::critical(nullptr, QStringLiteral("Vigil"), problem);
+        return 2;
     }
+    vigil::TargetSession session(&window, engineConfig);
+    QObject::connect(&session, &vigil::TargetSession::runnerChanged, &fleetLink,
+        [&fleetLink](vigil::EngineRunner *runner, const QString &name) { fleetLink.setLocalEngine(runner, name); });
+    window.showHistory(storeLocation);
+    if (!target.isEmpty())
+        session.connectTo(target, targetName);
     window.showFleet(&fleet); // after History and Approvals, which keep Ctrl+2 and Ctrl+3
     fleetLink.setUrl(settings.natsUrl());
     window.show();
     const int code = QApplication::exec();
     fleetLink.setUrl(QString()); // the publisher lets go of the engine's events before the engine goes
-    runner.reset(); // the engine stops before the sandbox it watches goes away
+    // The engine stops with the session (declared after the sandbox) before the sandbox it watches goes away.
     return code;
 }

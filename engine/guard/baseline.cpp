@@ -122,10 +122,9 @@ bool Baseline::isSteady(qint64 queryId) const
     return it != m_statements.end() && it->queryId == queryId;
 }
 
-namespace {
 /// Robust relative spread of a series around its median: the larger of the scaled MAD and the 90th percentile
 /// deviation read as a normal tail, so occasional large swings (what a false rollback is made of) count.
-double relativeNoise(const std::vector<double> &values, double reference)
+double Baseline::relativeNoise(const std::vector<double> &values, double reference)
 {
     if (values.empty() || reference <= 0)
         return 0;
@@ -138,7 +137,6 @@ double relativeNoise(const std::vector<double> &values, double reference)
     const double p90 = deviations[std::min(deviations.size() - 1, std::size_t(0.9 * double(deviations.size())))];
     return std::max(mad, p90 / 1.645);
 }
-} // namespace
 
 std::optional<double> Baseline::rollbackRatio(const Sample &s)
 {
@@ -217,6 +215,15 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_p95Ms = medianOf(p95s);
     if (m_p95Ms)
         m_p95Noise = relativeNoise(p95s, *m_p95Ms);
+    if (m_p95Ms && p95s.size() >= 4) {
+        // How far the level moved within the baseline itself: its first half's median against its second's.
+        std::vector<double> first(p95s.begin(), p95s.begin() + std::ptrdiff_t(p95s.size() / 2));
+        std::vector<double> second(p95s.begin() + std::ptrdiff_t(p95s.size() / 2), p95s.end());
+        const std::optional<double> a = medianOf(first);
+        const std::optional<double> b = medianOf(second);
+        if (a && b)
+            m_p95Drift = std::abs(*a - *b) / *m_p95Ms;
+    }
     std::vector<double> serverMs;
     for (const Sample &s : samples)
         if (s.valid && s.serverMsPerTransaction)
@@ -260,8 +267,9 @@ QString Baseline::summary() const
 {
     if (!isUsable())
         return QStringLiteral("no usable baseline");
-    return QStringLiteral("baseline of %1 samples: p95 %2 ms (noise %3%), throughput %4/s, %5 steady statements, "
-                          "busy sessions %6, CPU %7%")
+    return QStringLiteral(
+               "baseline of %1 samples: p95 %2 ms (noise %3%, drift %8%), throughput %4/s, %5 steady statements, "
+               "busy sessions %6, CPU %7%")
                .arg(m_usable)
                .arg(m_p95Ms.value_or(0), 0, 'g', 4)
                .arg(100 * m_p95Noise, 0, 'f', 1)
@@ -269,6 +277,7 @@ QString Baseline::summary() const
                .arg(m_statements.size())
                .arg(m_busy.value_or(0), 0, 'f', 2)
                .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"))
+               .arg(100 * m_p95Drift, 0, 'f', 1)
         + (m_serverMs ? QStringLiteral(", %1 ms in the server per transaction (noise %2%) + %3 ms of round trips")
                             .arg(*m_serverMs, 0, 'g', 3)
                             .arg(100 * m_serverNoise, 0, 'f', 1)

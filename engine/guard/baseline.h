@@ -58,6 +58,9 @@ public:
     // Reference levels: medians over the baseline samples (a median shrugs off one odd sample).
     std::optional<double> p95Ms() const { return m_p95Ms; }
     double p95RelativeNoise() const { return m_p95Noise; } ///< robust sd of per-sample p95, relative
+    /// How far the p95's level moved within the baseline (median of its first half against its second), relative:
+    /// a level that wanders over tens of seconds (outside CPU load on a small host) moves medians too.
+    double p95RelativeDrift() const { return m_p95Drift; }
     std::optional<double> tps() const { return m_tps; }
     /// Relative sample-to-sample noise of throughput (statement executions, or transactions without them).
     double throughputRelativeNoise() const { return m_throughputNoise; }
@@ -94,6 +97,9 @@ public:
 
     /// Sessions busy in the server, not counting the sampler's own (which pg_stat_activity shows as active).
     static std::optional<double> busySessions(const Sample &s);
+    /// Robust relative spread of a series around a reference: the larger of the scaled MAD and the 90th percentile
+    /// deviation read as a normal tail (what the baseline's noise figures are).
+    static double relativeNoise(const std::vector<double> &values, double reference);
     static std::optional<double> rollbackRatio(const Sample &s);
     /// Sessions waiting on a lock: the monitored database's own when the source counts them, else the cluster's.
     static std::optional<double> waitingSessions(const Sample &s);
@@ -109,6 +115,7 @@ private:
     int m_usable = 0;
     std::optional<double> m_p95Ms;
     double m_p95Noise = 0;
+    double m_p95Drift = 0;
     std::optional<double> m_tps;
     double m_qps = 0;
     std::optional<double> m_cpuPct;

@@ -12,7 +12,7 @@ DegradationDetector::DegradationDetector(const GuardPolicy &policy, Baseline bas
 
 DegradationDetector::~DegradationDetector() = default;
 
-std::optional<Verdict> DegradationDetector::peek(const Sample &)
+std::optional<Verdict> DegradationDetector::peek(const Sample &, const Sample &)
 {
     return std::nullopt;
 }

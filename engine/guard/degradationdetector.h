@@ -28,8 +28,9 @@ public:
 
     virtual std::optional<Verdict> addSample(const Sample &sample) = 0;
     /// A look at the part of the current sample collected so far (the collector ticks faster than the guard
-    /// samples). Only harm too large to be noise may be decided on it; default: nothing is.
-    virtual std::optional<Verdict> peek(const Sample &partial);
+    /// samples), and at its newest tick interval alone. Only harm too large to be noise may be decided on it;
+    /// default: nothing is.
+    virtual std::optional<Verdict> peek(const Sample &partial, const Sample &latest);
     virtual Verdict conclude(double t) = 0;
     /// At the window's end: the evidence points at harm but does not prove it yet; observe longer if allowed.
     virtual bool wantsMoreEvidence() const { return false; }

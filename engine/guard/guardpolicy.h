@@ -26,8 +26,9 @@ struct GuardPolicy
     double overwhelmingFactor = 2.0;
     /// ... for at least this many seconds (one 5 s sample, or two 1 s samples in a row).
     double overwhelmingSeconds = 2.0;
-    /// Any other degraded run must span at least this long before it rolls back (two 5 s samples, three 1 s ones).
-    double minimumRunSeconds = 3.0;
+    /// Any other degraded run must span at least this long before it rolls back (two 5 s samples, five 1 s ones):
+    /// on a loaded 2-core host a workload's p95 rises by a third for 3-4 s on its own (null actions, docs/guard.md).
+    double minimumRunSeconds = 5.0;
     /// Degradation starting this many seconds or later into the window did not start at the action: it needs
     /// twice the evidence (bursts of outside load come and go; what an action does starts when it lands).
     double onsetSeconds = 10;

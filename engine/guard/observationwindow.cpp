@@ -25,11 +25,11 @@ Verdict ObservationWindow::finalize(Verdict v) const
     return v;
 }
 
-std::optional<Verdict> ObservationWindow::peek(const Sample &partial)
+std::optional<Verdict> ObservationWindow::peek(const Sample &partial, const Sample &latest)
 {
-    if (m_verdict || !partial.valid)
+    if (m_verdict || !partial.valid || !latest.valid)
         return std::nullopt;
-    if (std::optional<Verdict> early = m_detector->peek(partial)) {
+    if (std::optional<Verdict> early = m_detector->peek(partial, latest)) {
         m_verdict = finalize(std::move(*early));
         return m_verdict;
     }

@@ -28,8 +28,9 @@ public:
 
     /// Reads the next sample; returns the verdict once the window has decided (and nothing after that).
     std::optional<Verdict> addSample(const Sample &sample);
-    /// Shows the detector the part of the next sample collected so far; returns a verdict if that settles it.
-    std::optional<Verdict> peek(const Sample &partial);
+    /// Shows the detector the part of the next sample collected so far, and the newest tick interval of it alone;
+    /// returns a verdict if that settles it.
+    std::optional<Verdict> peek(const Sample &partial, const Sample &latest);
 
 private:
     int minimumUsable() const;

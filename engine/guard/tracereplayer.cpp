@@ -52,7 +52,8 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
                 = SampleSeries::indexAtOrBefore(snapshots, gridStart + m_policy.intervalSeconds - tolerance);
             if (open >= 0 && std::abs(snapshots[open].t - gridStart) <= tolerance) {
                 for (qsizetype tick = open + 1; tick <= close && !verdict; ++tick)
-                    verdict = window.peek(SampleDeriver::derive(snapshots.subspan(open, tick - open + 1)));
+                    verdict = window.peek(SampleDeriver::derive(snapshots.subspan(open, tick - open + 1)),
+                        SampleDeriver::derive(snapshots.subspan(tick - 1, 2)));
             }
             if (!verdict)
                 verdict = window.addSample(windowSamples[k]);

@@ -344,16 +344,21 @@ bool VigilDetector::isOverwhelming(const Reading &r, const SampleAssessment &a) 
             || r.throughputChange <= -(1.0 - 1.0 / factor));
 }
 
-std::optional<Verdict> VigilDetector::peek(const Sample &partial)
+std::optional<Verdict> VigilDetector::peek(const Sample &partial, const Sample &latest)
 {
     SampleAssessment a;
     a.index = int(m_samples.size()) + 1;
     a.tEnd = partial.tEnd;
     Reading r = read(partial, a);
     r.index = a.index;
-    // Two looks in a row, each showing at least the overwhelming factor: a burst of noise does not double p95
-    // or halve throughput for whole seconds on end; an index gone or a plan turned to a sequential scan does.
-    m_overwhelmingPeeks = isOverwhelming(r, a) ? m_overwhelmingPeeks + 1 : 0;
+    SampleAssessment newest;
+    const Reading rNewest = read(latest, newest);
+    // Two looks in a row, each showing at least the overwhelming factor in what has arrived so far *and* in its own
+    // newest second: a burst of noise does not double p95 or halve throughput for whole seconds on end; an index
+    // gone or a plan turned to a sequential scan does. The looks overlap (each counts the sample from its start),
+    // so without the newest second's own reading one slow second made both: live, one 1 s spike of p95 +184 % on a
+    // loaded host rolled back every null action whose window it fell in at 5 s samples (docs/guard.md).
+    m_overwhelmingPeeks = isOverwhelming(r, a) && isOverwhelming(rNewest, newest) ? m_overwhelmingPeeks + 1 : 0;
     if (m_overwhelmingPeeks < 2 || partial.seconds() < m_policy.overwhelmingSeconds - 1e-6)
         return std::nullopt;
     a.note = QStringLiteral("seen in the first %1 s of sample %2").arg(partial.seconds(), 0, 'f', 1).arg(a.index);
@@ -607,6 +612,24 @@ bool VigilDetector::wantsMoreEvidence() const
     return !sustainedSlowdown(0) && tis.suggestive && !tis.conclusive;
 }
 
+double VigilDetector::sustainedLatencyBar(const std::vector<int> &usable) const
+{
+    // Each side is the median of a few noisy samples: their difference swings on its own by about
+    // 1.25 σ sqrt(1/n + 1/m) (σ the per-sample noise: the larger of the baseline's and the window's own spread about
+    // its median, since a short baseline can look calmer than the workload is). A rise must stand out of that swing
+    // by the noise margin, as a single sample must stand out of σ. Null actions on a loaded 2-core host (1 s samples,
+    // 10 s baseline, docs/guard.md) were rolled back 8 times in 276 by the plain 10 % on the medians.
+    const double plain = m_policy.latencyPct / 100.0;
+    if (usable.empty() || m_baseline.usableSamples() <= 0)
+        return plain;
+    const double sigma = m_baseline.p95RelativeNoise();
+    const double m = double(m_baseline.usableSamples());
+    // The baseline's halves differ by about 1.25 σ sqrt(4/m) on noise alone; only what moved beyond that is drift.
+    const double drift = std::max(0.0, m_baseline.p95RelativeDrift() - 1.2533 * sigma * std::sqrt(4.0 / m));
+    const double swing = 1.2533 * sigma * std::sqrt(1.0 / double(usable.size()) + 1.0 / m);
+    return std::max(plain, m_policy.noiseMargin * swing + drift);
+}
+
 std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
 {
     const double latencyThreshold = m_policy.latencyPct / 100.0;
@@ -626,7 +649,8 @@ std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
     const double latencyMedian = medianOf(usable, latencyOf);
     const double throughputMedian = medianOf(usable, throughputOf);
     const double refP95 = m_baseline.p95Ms().value_or(0);
-    bool latencySustained = latencyMedian > latencyThreshold && medianOf(secondHalf, latencyOf) > latencyThreshold
+    const double latencyBar = sustainedLatencyBar(usable);
+    bool latencySustained = latencyMedian > latencyBar && medianOf(secondHalf, latencyOf) > latencyBar
         && medianOf(start, latencyOf) > latencyThreshold / 2 && refP95 * latencyMedian >= m_policy.minLatencyDeltaMs;
     // As sample by sample: with the sessions' clocks, slower statements count where the clients feel them.
     if (latencySustained && m_baseline.serverMsPerTransaction() && m_baseline.clientVisibleMsPerTransaction()) {

@@ -23,7 +23,7 @@ class VigilDetector : public DegradationDetector
 public:
     using DegradationDetector::DegradationDetector;
     std::optional<Verdict> addSample(const Sample &sample) override;
-    std::optional<Verdict> peek(const Sample &partial) override;
+    std::optional<Verdict> peek(const Sample &partial, const Sample &latest) override;
     Verdict conclude(double t) override;
     bool wantsMoreEvidence() const override;
 
@@ -67,6 +67,8 @@ private:
         return median(values).value_or(0.0);
     }
     std::optional<Verdict> sustainedSlowdown(double t) const;
+    /// The rise of the window's median p95 over the baseline's that is more than the two medians' own swing.
+    double sustainedLatencyBar(const std::vector<int> &usable) const;
 
     Reading read(const Sample &sample, SampleAssessment &assessment) const;
     /// Why a degraded sample is better explained by something outside the action; empty when nothing is. `cpu`

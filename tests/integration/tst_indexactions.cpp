@@ -106,8 +106,10 @@ private slots:
         const QString s = store();
         const VigilctlRun run
             = runVigilctl(applyArgs(s, QStringLiteral("CREATE INDEX orders_amount_idx ON orders (amount)")));
-        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out.right(3000)));
-        QCOMPARE(onlyAction(s).state, ActionState::Kept);
+        const Action a = onlyAction(s);
+        // On failure the verdict's own reason comes first: the samples behind it follow, cut to the last 3000 chars.
+        QVERIFY2(run.exitCode == 0, qPrintable(a.reason + QLatin1Char('\n') + run.err + run.out.right(3000)));
+        QCOMPARE(a.state, ActionState::Kept);
         QVERIFY(indexDefinition(QStringLiteral("orders_amount_idx")).contains(QLatin1StringView("(amount)")));
         QVERIFY(m_server.psql(QStringLiteral("DROP INDEX orders_amount_idx")));
     }

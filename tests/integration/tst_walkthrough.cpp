@@ -9,20 +9,26 @@
 #include "pgbenchload.h"
 #include "pgserver.h"
 #include "settings.h"
+#include "targetsession.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
-#include <QDialog>
 #include <QDateTime>
+#include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,8 +46,8 @@ class TestWalkthrough : public QObject
     QTemporaryDir m_dir;
     std::unique_ptr<PgBenchLoad> m_load;
     std::unique_ptr<Settings> m_settings;
-    std::unique_ptr<EngineRunner> m_runner;
     std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<TargetSession> m_session; ///< owns the engine; File → Connect… replaces it
     EngineConfig m_config;
 
     QString rowText(QTableView *view, int row)
@@ -57,7 +63,8 @@ class TestWalkthrough : public QObject
     {
         for (QChartView *view : m_window->findChildren<QChartView *>())
             for (QAbstractSeries *series : view->chart()->series())
-                if (series->name() == QLatin1StringView("rolled back") && static_cast<QLineSeries *>(series)->count() > 0)
+                if (series->name() == QLatin1StringView("rolled back")
+                    && static_cast<QLineSeries *>(series)->count() > 0)
                     return true;
         return false;
     }
@@ -74,18 +81,46 @@ class TestWalkthrough : public QObject
         return earliest;
     }
 
+    EngineRunner *runner() const { return m_session ? m_session->runner() : nullptr; }
+
+    /// The window as main() composes it: the engine behind a TargetSession, History shown, the target connected.
     void openWindow()
     {
-        m_runner = std::make_unique<EngineRunner>(m_config);
         m_window = std::make_unique<MainWindow>(m_settings.get());
-        m_window->attachEngine(m_runner.get(), QStringLiteral("walkthrough"));
+        m_session = std::make_unique<TargetSession>(m_window.get(), [this] { return m_config; });
         m_window->showHistory(m_config.storeLocation);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QSignalSpy started(m_runner.get(), &EngineRunner::started);
-        m_runner->start();
+        m_session->connectTo(m_server.conninfo(), QStringLiteral("walkthrough"));
+        QSignalSpy started(runner(), &EngineRunner::started); // queued to this thread: not missed
         QVERIFY(started.wait(20000));
         QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
+    }
+
+    void closeWindow()
+    {
+        m_session.reset(); // the engine stops before the window it reports to
+        m_window.reset();
+    }
+
+    /// Runs trigger and closes the modal dialog it opens (a modal dialog blocks trigger until it is closed);
+    /// returns the dialog's title, empty when none opened within two seconds.
+    QString dialogOpenedBy(const std::function<void()> &trigger)
+    {
+        QString title;
+        QTimer poll;
+        poll.setInterval(50);
+        connect(&poll, &QTimer::timeout, this, [&] {
+            if (auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget())) {
+                title = dialog->windowTitle();
+                dialog->done(QDialog::Rejected);
+            }
+        });
+        poll.start();
+        trigger();
+        for (int waited = 0; title.isEmpty() && waited < 2000; waited += 50)
+            QTest::qWait(50);
+        return title;
     }
 
 private slots:
@@ -110,8 +145,7 @@ private slots:
 
     void cleanupTestCase()
     {
-        m_window.reset();
-        m_runner.reset();
+        closeWindow();
         m_load.reset();
         m_server.psql(QStringLiteral("ALTER SYSTEM RESET random_page_cost"));
         m_server.stop();
@@ -147,7 +181,7 @@ private slots:
             else
                 dialog->reject();
         });
-        QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+        QSignalSpy finished(runner(), &EngineRunner::actionFinished);
         QTest::mouseClick(bar->widgetForAction(guarded), Qt::LeftButton);
         QVERIFY(sawDialog);
         QVERIFY2(rollbackPreview.contains(QLatin1StringView("random_page_cost")), qPrintable(rollbackPreview));
@@ -198,18 +232,177 @@ private slots:
             qPrintable(text));
     }
 
+    void everyMenuItemToolbarButtonAndShortcutWorks()
+    {
+        // What a user can reach, reached the way a user does, on the window that has just rolled a change back: a
+        // dialog that crashes on open fails this test, whichever menu, button or key opens it.
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get())); // shortcuts only reach the active window
+
+        // No key does two things: an ambiguous shortcut does nothing at all in Qt.
+        QHash<QKeySequence, QString> owners;
+        for (QAction *a : m_window->findChildren<QAction *>()) {
+            for (const QKeySequence &key : a->shortcuts()) {
+                QVERIFY2(!owners.contains(key),
+                    qPrintable(QStringLiteral("%1 is both %2 and %3")
+                                   .arg(key.toString(), owners.value(key),
+                                       a->text().isEmpty() ? a->objectName() : a->text())));
+                owners.insert(key, a->text().isEmpty() ? a->objectName() : a->text());
+            }
+        }
+        for (QAbstractButton *b : m_window->findChildren<QAbstractButton *>())
+            if (!b->shortcut().isEmpty())
+                QVERIFY2(!owners.contains(b->shortcut()),
+                    qPrintable(QStringLiteral("%1 is both %2 and the button %3")
+                                   .arg(b->shortcut().toString(), owners.value(b->shortcut()), b->text())));
+
+        // Every menu item opens its dialog (closed again at once); Quit is the restart test's.
+        QStringList opened;
+        for (QAction *menu : m_window->menuBar()->actions()) {
+            QVERIFY2(menu->menu(), qPrintable(menu->text()));
+            for (QAction *item : menu->menu()->actions()) {
+                if (item->isSeparator() || item->objectName() == QLatin1StringView("actionQuit")
+                    || item->objectName() == QLatin1StringView("actionReconnect"))
+                    continue; // Reconnect has its own test below
+                QVERIFY2(item->isEnabled(), qPrintable(item->text() + QStringLiteral(" is disabled")));
+                const QString title = dialogOpenedBy([item] { item->trigger(); });
+                QVERIFY2(!title.isEmpty(), qPrintable(item->text() + QStringLiteral(" opened no dialog")));
+                opened << title;
+            }
+        }
+        // Connect, Guarded change, Settings, Detector thresholds, About.
+        QVERIFY2(opened.size() >= 5, qPrintable(opened.join(QStringLiteral(", "))));
+
+        // Every toolbar button, clicked: the modes and Pause take effect and are set back; Guarded change opens.
+        auto *bar = m_window->findChild<QToolBar *>(QStringLiteral("actionsToolBar"));
+        QVERIFY(bar);
+        const QString modeBefore = m_window->mode();
+        int buttons = 0;
+        for (QAction *a : bar->actions()) {
+            QWidget *button = bar->widgetForAction(a);
+            if (a->isSeparator() || !button || !qobject_cast<QAbstractButton *>(button))
+                continue;
+            ++buttons;
+            if (a->objectName().startsWith(QLatin1StringView("mode_"))) {
+                QTest::mouseClick(button, Qt::LeftButton);
+                QCOMPARE(m_window->mode(), a->data().toString());
+            } else if (a->objectName() == QLatin1StringView("pauseActions")) {
+                QTest::mouseClick(button, Qt::LeftButton);
+                QVERIFY(m_window->actionsPaused());
+                QTest::mouseClick(button, Qt::LeftButton);
+                QVERIFY(!m_window->actionsPaused());
+            } else {
+                const QString title = dialogOpenedBy([button] { QTest::mouseClick(button, Qt::LeftButton); });
+                QVERIFY2(!title.isEmpty(), qPrintable(a->text() + QStringLiteral(" opened no dialog")));
+            }
+        }
+        QVERIFY2(buttons >= 5, qPrintable(QString::number(buttons))); // three modes, Pause, Guarded change
+        m_window->setMode(modeBefore);
+
+        // Every page by its shortcut, Ctrl+1 to Ctrl+N (the window active again after the dialogs).
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QVERIFY(nav && nav->count() >= 4);
+        for (int i = nav->count() - 1; i >= 0; --i) {
+            QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + i), Qt::ControlModifier);
+            QCOMPARE(nav->currentRow(), i);
+        }
+        // The dialogs by their keys.
+        for (const QKeySequence &key : { QKeySequence(Qt::CTRL | Qt::Key_G), QKeySequence(Qt::CTRL | Qt::Key_Comma),
+                 QKeySequence(Qt::CTRL | Qt::Key_O) }) {
+            m_window->activateWindow(); // a closed dialog leaves no window active offscreen
+            QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+            const QString title = dialogOpenedBy([this, key] { QTest::keySequence(m_window.get(), key); });
+            QVERIFY2(!title.isEmpty(), qPrintable(key.toString() + QStringLiteral(" opened no dialog")));
+        }
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier);
+        QVERIFY(m_window->actionsPaused());
+        QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier);
+        QVERIFY(!m_window->actionsPaused());
+    }
+
+    void connectingElsewhereAndBackNeedsNoRestart()
+    {
+        // File → Connect…: a port where nothing listens is refused in the dialog, which says why and remembers
+        // nothing; the real server is then watched by a new engine, named in the title, without a restart.
+        const QStringList recentBefore = m_settings->recentTargets();
+        QString refusal;
+        bool stayedOpen = false;
+        QTimer::singleShot(300, this, [&] {
+            auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            auto type = [dialog](const char *name, const QString &text) {
+                auto *edit = dialog->findChild<QLineEdit *>(QLatin1StringView(name));
+                edit->clear();
+                QTest::keyClicks(edit, text);
+            };
+            auto *port = dialog->findChild<QSpinBox *>(QStringLiteral("portEdit"));
+            auto *connectButton = dialog->findChild<QPushButton *>(QStringLiteral("connectButton"));
+            type("hostEdit", m_server.host());
+            type("databaseEdit", m_server.database());
+            type("userEdit", QStringLiteral("postgres"));
+            port->setValue(1); // nothing listens on port 1
+            QTest::mouseClick(connectButton, Qt::LeftButton);
+            refusal = dialog->findChild<QLabel *>(QStringLiteral("noteLabel"))->text();
+            stayedOpen = dialog->isVisible();
+            port->setValue(m_server.port());
+            QTest::mouseClick(connectButton, Qt::LeftButton);
+            if (dialog->isVisible())
+                dialog->reject();
+        });
+        QSignalSpy switched(m_session.get(), &TargetSession::runnerChanged);
+        m_window->findChild<QAction *>(QStringLiteral("actionConnect"))->trigger();
+        QVERIFY2(stayedOpen, qPrintable(refusal));
+        QVERIFY2(refusal.contains(QLatin1StringView("Could not connect")) && !refusal.contains(u'\n')
+                && !refusal.contains(u'\t'),
+            qPrintable(refusal));
+        QVERIFY(!switched.isEmpty() && runner());
+        QSignalSpy started(runner(), &EngineRunner::started);
+        QVERIFY(started.wait(20000));
+        QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
+        const QString name
+            = QStringLiteral("%1:%2/%3").arg(m_server.host()).arg(m_server.port()).arg(m_server.database());
+        QCOMPARE(m_window->windowTitle(), name);
+        // Only the target that answered is remembered, without a password.
+        QCOMPARE(m_settings->recentTargets().size(), recentBefore.size() + 1);
+        QVERIFY(m_settings->recentTargets().front().contains(QStringLiteral("port=%1").arg(m_server.port())));
+        auto *state = m_window->findChild<QLabel *>(QStringLiteral("connectionState"));
+        QTRY_VERIFY_WITH_TIMEOUT(state->text().contains(QLatin1StringView("connected to")), 10000);
+        // The dashboard starts again from the new engine's samples (the store's included).
+        QTRY_VERIFY_WITH_TIMEOUT(earliestPoint(QStringLiteral("transactions/s")) > 0, 10000);
+
+        // File → Reconnect (Ctrl+Shift+R): the same target, a new engine.
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QSignalSpy replaced(m_session.get(), &TargetSession::runnerChanged);
+        QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(!replaced.isEmpty() && runner()); // a new engine (it may reuse the old one's address)
+        QSignalSpy again(runner(), &EngineRunner::started);
+        QVERIFY(again.wait(20000));
+        QVERIFY(again.front().at(0).toBool());
+        QCOMPARE(m_window->windowTitle(), name);
+    }
+
     void chartsShowTheRunBeforeARestart()
     {
         // Quit and start again on the same store: the charts show the minutes before the restart, not an empty
         // plot (the engine reads the stored samples back and hands them to the dashboard).
         const qreal restartedAt = qreal(QDateTime::currentMSecsSinceEpoch());
-        m_window.reset();
-        m_runner.reset();
+        // Quit by its key, as a user does.
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key_Q, Qt::ControlModifier);
+        QTRY_VERIFY(!m_window->isVisible());
+        closeWindow();
         openWindow();
         QTRY_VERIFY_WITH_TIMEOUT(earliestPoint(QStringLiteral("transactions/s")) > 0, 10000);
         QVERIFY2(earliestPoint(QStringLiteral("transactions/s")) < restartedAt - 10000,
             qPrintable(QStringLiteral("earliest point %1 ms before the restart")
-                    .arg(restartedAt - earliestPoint(QStringLiteral("transactions/s")))));
+                           .arg(restartedAt - earliestPoint(QStringLiteral("transactions/s")))));
     }
 };
 

@@ -204,8 +204,10 @@ private slots:
         GuardPolicy policy;
         ObservationWindow window(
             policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
-        QVERIFY(!window.peek(makeSample(66, latency(4.0), 1.0))); // one look is not enough
-        const std::optional<Verdict> v = window.peek(makeSample(67, latency(4.0), 2.0));
+        QVERIFY(
+            !window.peek(makeSample(66, latency(4.0), 1.0), makeSample(66, latency(4.0), 1.0))); // one is not enough
+        const std::optional<Verdict> v
+            = window.peek(makeSample(67, latency(4.0), 2.0), makeSample(67, latency(4.0), 1.0));
         QVERIFY(v);
         QVERIFY(v->isRollback());
         QCOMPARE(v->decidedT, 67.0);
@@ -218,7 +220,20 @@ private slots:
         ObservationWindow window(
             policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
         for (int tick = 1; tick < 5; ++tick)
-            QVERIFY(!window.peek(makeSample(65 + tick, latency(1.5), tick)));
+            QVERIFY(!window.peek(makeSample(65 + tick, latency(1.5), tick), makeSample(65 + tick, latency(1.5), 1.0)));
+    }
+
+    void oneSlowSecondIsNotOverwhelmingHoweverOftenItIsLookedAt()
+    {
+        // The looks inside a 5 s sample overlap: the sample so far still shows the first second's spike at the second
+        // and third look, while the seconds after it are as before. Live, one such second rolled back null actions.
+        GuardPolicy policy;
+        ObservationWindow window(
+            policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, Baseline(steadyBaseline())));
+        QVERIFY(!window.peek(makeSample(66, latency(4.0), 1.0), makeSample(66, latency(4.0), 1.0)));
+        QVERIFY(!window.peek(makeSample(67, latency(4.0), 2.0), makeSample(67, latency(1.0), 1.0)));
+        QVERIFY(!window.peek(makeSample(68, latency(3.0), 3.0), makeSample(68, latency(1.0), 1.0)));
+        QVERIFY(!window.peek(makeSample(69, latency(2.5), 4.0), makeSample(69, latency(1.0), 1.0)));
     }
 
     void thresholdsComeFromThePolicy()

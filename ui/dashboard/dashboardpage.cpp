@@ -130,6 +130,15 @@ void DashboardPage::addStoredSamples(const QList<Sample> &samples)
         addSample(s); // appends to the buffers; the redraw is scheduled once
 }
 
+void DashboardPage::clear()
+{
+    for (TimeSeriesBuffer *buffer : { &m_cpu, &m_mem, &m_p95, &m_mean, &m_tps, &m_sessions, &m_maxConnections })
+        buffer->clear();
+    m_marks.clear();
+    m_markList.clear();
+    refreshNow();
+}
+
 void DashboardPage::onEvent(const QString &name, const QJsonObject &payload)
 {
     const qint64 id = payload.value(QLatin1StringView("action_id")).toInteger();

@@ -35,6 +35,8 @@ public:
     void addSample(const vigil::Sample &sample);
     /// Samples from before this start (the store's last 24 h), oldest first: drawn like live ones.
     void addStoredSamples(const QList<vigil::Sample> &samples);
+    /// Forgets every sample and mark: the window now watches another target.
+    void clear();
     /// Engine events: action.executed / kept / rolled_back / failed mark the charts.
     void onEvent(const QString &name, const QJsonObject &payload);
 

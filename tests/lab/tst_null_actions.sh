@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Null actions on a recorded workload (docs/guard.md): an action that does nothing, put every few seconds into 10
+# minutes of tst_indexactions' workload beside a busy loop, must never be rolled back, at the production shape
+# (5 s samples, 60 s baseline and window) and at the tests' 1 s shape (20 s baseline, 15 s window).
+# Usage: tst_null_actions.sh BIN_DIR SOURCE_DIR
+set -euo pipefail
+export VIGIL_BIN="$1"
+cd "$2/../.."
+trace=tests/data/null/orders_busy1.jsonl.gz
+python3 tests/lab/nullactions.py score "$trace" --interval 5 --baseline 60 --window 60 --every 5
+python3 tests/lab/nullactions.py score "$trace" --interval 1 --baseline 20 --window 15 --every 2
+python3 tests/lab/nullactions.py score "$trace" --interval 1 --baseline 15 --window 15 --every 2
