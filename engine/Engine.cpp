@@ -240,6 +240,39 @@ bool Engine::baselineReady() const
         && m_ticks.back().t - m_statementsSince >= m_config.policy.baselineSeconds - 1e-6;
 }
 
+bool Engine::baselineSettled()
+{
+    // A baseline taken while the workload is still settling (its clients catching up after an earlier rollback, a
+    // warm-up) makes the window look worse or better than the action made it: live, an index built right after
+    // another was rolled back was judged against a baseline whose throughput was still 10 % low, and rolled back.
+    // The baseline slides on, one tick at a time, until it is steady, for at most two more baselines.
+    const GuardPolicy &p = m_config.policy;
+    const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
+    const std::span<const Snapshot> span(ticks);
+    const std::vector<Sample> samples
+        = SampleSeries::derive(span, ticks.back().t - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
+            p.baselineSamples(), 0.25 * m_config.tickSeconds);
+    const QString unsteady = Baseline(samples).unsteadiness(p.latencyPct, p.throughputPct);
+    if (unsteady.isEmpty())
+        return true;
+    const double waited = ticks.back().t - m_statementsSince - p.baselineSeconds;
+    const double longest = 2 * p.baselineSeconds;
+    if (waited >= longest - 1e-6) {
+        m_events.publish(QStringLiteral("collector.notice"),
+            { { QStringLiteral("message"),
+                QStringLiteral("applying action %1 on an unsteady baseline (%2) after waiting %3 s for a steady one")
+                    .arg(m_action.id)
+                    .arg(unsteady)
+                    .arg(waited, 0, 'f', 0) } });
+        return true;
+    }
+    if (!std::exchange(m_unsteadyAnnounced, true))
+        m_events.publish(QStringLiteral("baseline.unsteady"),
+            { { QStringLiteral("action_id"), m_action.id }, { QStringLiteral("reason"), unsteady },
+                { QStringLiteral("waiting_up_to_seconds"), longest } });
+    return false;
+}
+
 void Engine::onTick()
 {
     const qint64 statementsEvery
@@ -289,7 +322,7 @@ void Engine::onTick()
         m_cleaning = true;
         QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, m_cleanups.front()));
     }
-    if (m_phase == Phase::Baseline && baselineReady())
+    if (m_phase == Phase::Baseline && baselineReady() && baselineSettled())
         startApplying();
     else if (m_phase == Phase::Observing)
         feedWindow(nowSeconds());
@@ -514,6 +547,7 @@ void Engine::onLocked(const Action &, bool ok, const QString &error)
     }
     m_phase = Phase::Baseline;
     m_statementsSince = -1; // the baseline is collected now, with statements at every tick
+    m_unsteadyAnnounced = false;
     m_events.publish(QStringLiteral("baseline.collecting"),
         { { QStringLiteral("action_id"), m_action.id },
             { QStringLiteral("seconds"), m_config.policy.baselineSeconds } });

@@ -161,6 +161,8 @@ private:
     void recoverNext();
     void trimTicks();
     bool baselineReady() const;
+    /// The baseline's last baselineSeconds are a steady reference, or the engine has waited long enough for one.
+    bool baselineSettled();
     double nowSeconds() const;
     void rememberSample(const Sample &sample);
     void actOnRecommendations(std::vector<Finding> &findings);
@@ -185,6 +187,7 @@ private:
     Action m_action; ///< the action being handled
     QString m_applyError; ///< kept to report both errors when a rollback fails too
     double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
+    bool m_unsteadyAnnounced = false; ///< the wait for a steady baseline was said once for this action
     double m_applyStartT = 0;
     double m_applyFinishedT = 0; ///< when the executor reported the action applied: the window opens after it
     std::optional<double> m_tableLockWaitSince; ///< since when the index build has waited for its table's lock

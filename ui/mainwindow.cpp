@@ -39,6 +39,18 @@
 
 namespace vigil {
 
+namespace {
+/// A statement short enough for a status line or a banner, cut between words (never mid-identifier), with "…".
+QString shortSql(const QString &sql, int length)
+{
+    const QString simplified = sql.simplified();
+    if (simplified.size() <= length)
+        return simplified;
+    const qsizetype space = simplified.lastIndexOf(u' ', length - 1);
+    return simplified.left(space > length / 2 ? space : length - 1) + u'…';
+}
+} // namespace
+
 MainWindow::MainWindow(Settings *settings, QWidget *parent)
     : QMainWindow(parent)
     , m_settings(settings)
@@ -186,6 +198,9 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     m_modeLabel->setObjectName(QStringLiteral("modeLabel"));
     m_activity = new QLabel(this);
     m_activity->setObjectName(QStringLiteral("activity"));
+    // Long activity text is clipped by the status bar rather than widening the window or running into the NATS
+    // label; the whole text is in the tooltip.
+    m_activity->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("activityProgress"));
     m_progress->setMaximumWidth(180);
@@ -285,7 +300,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
         m_keepIt->hide();
         m_countdown.stop();
         m_progress->hide();
-        m_activity->clear();
+        setActivity(QString());
         m_allowedModes.clear();
         m_privileges.clear();
         updateModeLabel();
@@ -324,7 +339,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     connect(m_settings, &Settings::rateLimitPerHourChanged, runner, sendLimits);
     connect(m_settings, &Settings::cooldownMinutesChanged, runner, sendLimits);
     connect(runner, &EngineRunner::actionRefused, this, [this](const QString &reason) {
-        m_activity->setText(tr("not applied: %1").arg(reason));
+        setActivity(tr("not applied: %1").arg(reason));
         QMessageBox::warning(this, tr("Change not applied"), reason);
     });
 }
@@ -380,13 +395,13 @@ void MainWindow::showFleet(FleetModel *model)
             if (target == m_target)
                 return; // this window's own engine has already said so
             showBanner(failed
-                    ? tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(sql.left(80), target, reason)
-                    : tr("Rolled back \"%1\" on %2: %3").arg(sql.left(80), target, reason));
+                    ? tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(shortSql(sql, 80), target, reason)
+                    : tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), target, reason));
         });
     const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
     connect(m_fleet, &FleetPage::decisionRequested, this, [this, who](const QString &target, qint64 id, bool approve) {
-        m_activity->setText(approve ? tr("asking %1 to approve #%2…").arg(target).arg(id)
-                                    : tr("asking %1 to reject #%2…").arg(target).arg(id));
+        setActivity(approve ? tr("asking %1 to approve #%2…").arg(target).arg(id)
+                            : tr("asking %1 to reject #%2…").arg(target).arg(id));
         emit fleetDecisionRequested(target, id, approve, who);
     });
 }
@@ -401,7 +416,7 @@ void MainWindow::setFleetStatus(const QString &text)
 
 void MainWindow::showFleetAnswer(bool ok, const QString &text)
 {
-    m_activity->setText(text);
+    setActivity(text);
     if (!ok)
         QMessageBox::warning(this, tr("Remote decision not taken"), text);
 }
@@ -412,12 +427,18 @@ void MainWindow::onGuardedChange()
     if (dialog.exec() != QDialog::Accepted || !dialog.action() || !m_runner)
         return;
     if (dialog.askForApproval()) {
-        m_activity->setText(tr("proposed for approval"));
+        setActivity(tr("proposed for approval"));
         m_runner->propose(*dialog.action());
         return;
     }
-    m_activity->setText(tr("collecting the baseline before applying…"));
+    setActivity(tr("collecting the baseline before applying…"));
     m_runner->submit(*dialog.action());
+}
+
+void MainWindow::setActivity(const QString &text)
+{
+    m_activity->setText(text);
+    m_activity->setToolTip(text);
 }
 
 void MainWindow::onConnect()
@@ -450,7 +471,7 @@ void MainWindow::updateObserving()
     m_progress->setRange(0, int(m_windowSeconds));
     m_progress->setValue(std::min(elapsed, int(m_windowSeconds)));
     m_progress->setFormat(QStringLiteral("%1/%2 s").arg(elapsed).arg(int(m_windowSeconds)));
-    m_activity->setText(tr("observing \"%1\"").arg(m_observedSql.left(60)));
+    setActivity(tr("observing \"%1\"").arg(shortSql(m_observedSql, 60)));
 }
 
 void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
@@ -484,10 +505,13 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     } else if (name == QLatin1StringView("sample") && m_connectionState->text().contains(tr("lost"))) {
         m_connectionState->setText(tr("● connected to %1").arg(m_target));
     } else if (name == QLatin1StringView("collector.notice")) {
-        m_activity->setText(payload.value(QLatin1StringView("message")).toString());
+        setActivity(payload.value(QLatin1StringView("message")).toString());
     } else if (name == QLatin1StringView("baseline.collecting")) {
-        m_activity->setText(tr("collecting a %1 s baseline before applying…")
-                                .arg(payload.value(QLatin1StringView("seconds")).toDouble()));
+        setActivity(tr("collecting a %1 s baseline before applying…")
+                        .arg(payload.value(QLatin1StringView("seconds")).toDouble()));
+    } else if (name == QLatin1StringView("baseline.unsteady")) {
+        setActivity(tr("waiting for a steady baseline before applying (%1)…")
+                        .arg(payload.value(QLatin1StringView("reason")).toString()));
     } else if (name == QLatin1StringView("action.progress")) {
         m_progress->show();
         m_progress->setRange(0, 100);
@@ -506,7 +530,7 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
                         .arg(blockers.size() > 1 ? tr(" and %n other(s)", nullptr, int(blockers.size() - 1))
                                                  : QString());
         }
-        m_activity->setText(text);
+        setActivity(text);
     } else if (name == QLatin1StringView("action.executed")) {
         m_observedId = payload.value(QLatin1StringView("action_id")).toInteger();
         m_observedSql = sql;
@@ -517,16 +541,16 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     } else if (name == QLatin1StringView("action.kept")) {
         m_countdown.stop();
         m_progress->hide();
-        m_activity->setText(
-            tr("kept \"%1\": %2").arg(sql.left(60), payload.value(QLatin1StringView("reason")).toString()));
+        setActivity(
+            tr("kept \"%1\": %2").arg(shortSql(sql, 60), payload.value(QLatin1StringView("reason")).toString()));
     } else if (name == QLatin1StringView("action.rollback_requested")) {
         m_countdown.stop();
         m_progress->hide();
         m_rollbackDecisionId = payload.value(QLatin1StringView("action_id")).toInteger();
         const int minutes = int(payload.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
-        m_activity->setText(tr("waiting for your decision on \"%1\"").arg(sql.left(60)));
+        setActivity(tr("waiting for your decision on \"%1\"").arg(shortSql(sql, 60)));
         showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
-                       .arg(sql.left(80), m_target, payload.value(QLatin1StringView("reason")).toString())
+                       .arg(shortSql(sql, 80), m_target, payload.value(QLatin1StringView("reason")).toString())
                        .arg(minutes),
             tr("A change made the database slower: your decision"));
         m_rollbackNow->show();
@@ -535,20 +559,20 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_countdown.stop();
         m_progress->hide();
         const QString reason = payload.value(QLatin1StringView("reason")).toString();
-        m_activity->setText(tr("rolled back \"%1\"").arg(sql.left(60)));
-        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(sql.left(80), m_target, reason));
+        setActivity(tr("rolled back \"%1\"").arg(shortSql(sql, 60)));
+        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, reason));
     } else if (name == QLatin1StringView("action.failed")) {
         m_countdown.stop();
         m_progress->hide();
         const QString reason = payload.value(QLatin1StringView("reason")).toString();
-        m_activity->setText(tr("failed: %1").arg(reason));
+        setActivity(tr("failed: %1").arg(reason));
         if (payload.value(QLatin1StringView("alert")).toBool())
-            showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(sql.left(80), m_target, reason));
+            showBanner(
+                tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(shortSql(sql, 80), m_target, reason));
     } else if (name == QLatin1StringView("analysis.finished")) {
         m_findings->setFindings(payload.value(QLatin1StringView("findings")).toArray());
     } else if (name == QLatin1StringView("engine.paused")) {
-        m_activity->setText(
-            payload.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));
+        setActivity(payload.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));
     }
 }
 

@@ -77,6 +77,7 @@ private:
     void onGuardedChange();
     void onSettings();
     void onConnect();
+    void setActivity(const QString &text); ///< the status line, its whole text in the tooltip
     void showBanner(const QString &text, const QString &title = {});
     void updateObserving();
     void updateModeLabel();

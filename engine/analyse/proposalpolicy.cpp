@@ -14,6 +14,8 @@ QString decisionName(ProposalDecision::Kind kind)
         return QStringLiteral("execute");
     case ProposalDecision::Kind::Suppressed:
         return QStringLiteral("suppressed");
+    case ProposalDecision::Kind::Pending:
+        return QStringLiteral("pending");
     }
     return QStringLiteral("advise");
 }
@@ -48,9 +50,9 @@ ProposalDecision ProposalPolicy::decide(const Recommendation &recommendation, co
                     .arg(recommendation.subject, when(a.updatedAt), a.reason)
                     .arg(limits.memorySeconds / 3600.0, 0, 'f', 0) };
         if (a.state == ActionState::AwaitingApproval)
-            return { Kind::Suppressed, QStringLiteral("already waiting for approval as action %1").arg(a.id) };
+            return { Kind::Pending, QStringLiteral("already waiting for approval as action %1").arg(a.id) };
         if (isInFlight(a.state) || a.state == ActionState::Proposed)
-            return { Kind::Suppressed, QStringLiteral("already being applied as action %1").arg(a.id) };
+            return { Kind::Pending, QStringLiteral("already being applied as action %1").arg(a.id) };
     }
     if (limits.mode == QLatin1StringView("observe"))
         return { Kind::Advise, QStringLiteral("observe mode: Vigil proposes nothing for execution") };

@@ -27,12 +27,13 @@ struct ProposalDecision
         Advise, ///< shown with its SQL; nothing queued (observe mode, or a restart is needed)
         Queue, ///< journaled as awaiting approval (approve mode)
         Execute, ///< applied and guarded now (autonomous mode, within the limits)
-        Suppressed, ///< not proposed: remembered rollback, cool-down, rate limit, or already pending
+        Suppressed, ///< not proposed: remembered rollback, cool-down or rate limit
+        Pending, ///< proposed already: an action for it waits for approval or is being applied
     };
     Kind kind = Kind::Advise;
     QString reason;
 };
-QString decisionName(ProposalDecision::Kind kind); ///< advise, queue, execute, suppressed
+QString decisionName(ProposalDecision::Kind kind); ///< advise, queue, execute, suppressed, pending
 
 /**
  * Decides, for a finding's recommendation, whether it is advised, queued or executed, from the mode and the

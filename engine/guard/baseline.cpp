@@ -124,6 +124,32 @@ bool Baseline::isSteady(qint64 queryId) const
 
 /// Robust relative spread of a series around its median: the larger of the scaled MAD and the 90th percentile
 /// deviation read as a normal tail, so occasional large swings (what a false rollback is made of) count.
+double Baseline::halvesDrift(const std::vector<double> &values, double reference)
+{
+    // How far the level moved within the series: its first half's median against its second's, relative.
+    if (values.size() < 4 || reference <= 0)
+        return 0;
+    const auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
+    std::vector<double> first(values.begin(), middle);
+    std::vector<double> second(middle, values.end());
+    const std::optional<double> a = medianOf(first);
+    const std::optional<double> b = medianOf(second);
+    return a && b ? std::abs(*a - *b) / reference : 0.0;
+}
+
+QString Baseline::unsteadiness(double latencyPct, double throughputPct) const
+{
+    // Drift beyond what the samples' own noise makes two half-medians differ by (about 1.25 σ sqrt(4/m)).
+    const double m = std::max(1, m_usable);
+    auto beyondNoise = [m](double drift, double noise) { return drift - 1.2533 * noise * std::sqrt(4.0 / m); };
+    if (m_p95Ms && beyondNoise(m_p95Drift, m_p95Noise) > latencyPct / 200.0)
+        return QStringLiteral("p95 latency moved %1 % between the baseline's halves").arg(100 * m_p95Drift, 0, 'f', 0);
+    if (m_qps > 0 && beyondNoise(m_throughputDrift, m_throughputNoise) > throughputPct / 200.0)
+        return QStringLiteral("throughput moved %1 % between the baseline's halves")
+            .arg(100 * m_throughputDrift, 0, 'f', 0);
+    return {};
+}
+
 double Baseline::relativeNoise(const std::vector<double> &values, double reference)
 {
     if (values.empty() || reference <= 0)
@@ -215,15 +241,8 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_p95Ms = medianOf(p95s);
     if (m_p95Ms)
         m_p95Noise = relativeNoise(p95s, *m_p95Ms);
-    if (m_p95Ms && p95s.size() >= 4) {
-        // How far the level moved within the baseline itself: its first half's median against its second's.
-        std::vector<double> first(p95s.begin(), p95s.begin() + std::ptrdiff_t(p95s.size() / 2));
-        std::vector<double> second(p95s.begin() + std::ptrdiff_t(p95s.size() / 2), p95s.end());
-        const std::optional<double> a = medianOf(first);
-        const std::optional<double> b = medianOf(second);
-        if (a && b)
-            m_p95Drift = std::abs(*a - *b) / *m_p95Ms;
-    }
+    if (m_p95Ms)
+        m_p95Drift = halvesDrift(p95s, *m_p95Ms);
     std::vector<double> serverMs;
     for (const Sample &s : samples)
         if (s.valid && s.serverMsPerTransaction)
@@ -260,6 +279,7 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
             m_throughputNoise = relativeNoise(tpss, *m_tps);
     } else if (m_qps > 0) {
         m_throughputNoise = relativeNoise(qpss, m_qps);
+        m_throughputDrift = halvesDrift(qpss, m_qps);
     }
 }
 

@@ -100,6 +100,12 @@ public:
     /// Robust relative spread of a series around a reference: the larger of the scaled MAD and the 90th percentile
     /// deviation read as a normal tail (what the baseline's noise figures are).
     static double relativeNoise(const std::vector<double> &values, double reference);
+    /// The median of a series' first half against its second's, relative to reference.
+    static double halvesDrift(const std::vector<double> &values, double reference);
+    /// Why this baseline is no steady reference: p95 or throughput moved between its halves by more than half the
+    /// thresholds beyond what its noise explains (a workload still settling: clients catching up after an earlier
+    /// rollback, a warm-up). Empty when it is steady.
+    QString unsteadiness(double latencyPct, double throughputPct) const;
     static std::optional<double> rollbackRatio(const Sample &s);
     /// Sessions waiting on a lock: the monitored database's own when the source counts them, else the cluster's.
     static std::optional<double> waitingSessions(const Sample &s);
@@ -116,6 +122,7 @@ private:
     std::optional<double> m_p95Ms;
     double m_p95Noise = 0;
     double m_p95Drift = 0;
+    double m_throughputDrift = 0;
     std::optional<double> m_tps;
     double m_qps = 0;
     std::optional<double> m_cpuPct;

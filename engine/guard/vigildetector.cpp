@@ -714,6 +714,9 @@ Verdict VigilDetector::conclude(double t)
     Verdict v;
     v.decision = Verdict::Decision::Keep;
     v.decidedT = t;
+    // The samples the keep was judged on (History showed "Samples: none" beside "over 12 samples").
+    v.firstSample = usable.empty() ? 0 : m_readings[std::size_t(usable.front())].index;
+    v.lastSample = usable.empty() ? 0 : m_readings[std::size_t(usable.back())].index;
     v.metric = QStringLiteral("none");
     v.changePct = 100.0 * latencyMedian;
     v.baselineValue = refP95;

@@ -4,7 +4,10 @@
 #include "detectorsettingsdialog.h"
 #include "settings.h"
 
+#include <QApplication>
+#include <QDialogButtonBox>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -78,12 +81,38 @@ private slots:
         QVERIFY(dialog.errorText().contains(QLatin1StringView("min_hit_ratio")));
         QCOMPARE(settings.analyserThresholds().minHitRatio, 0.95); // nothing written
 
-        ratio->setText(QLocale().toString(0.9));
+        // A typed "-1" stays "-1" (a validator used to drop the minus without a word) and is refused as typed,
+        // in red, with OK disabled until it is mended.
+        ratio->clear();
+        QTest::keyClicks(ratio, QStringLiteral("-1"));
+        QCOMPARE(ratio->text(), QStringLiteral("-1"));
+        QVERIFY2(dialog.errorText().contains(QLatin1StringView("min_hit_ratio")), qPrintable(dialog.errorText()));
+        auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!ok->isEnabled());
+
+        ratio->clear();
+        QTest::keyClicks(ratio, QLocale().toString(0.9));
+        QVERIFY(ok->isEnabled());
         dialog.memoryField()->setText(QStringLiteral("72"));
         dialog.accept();
         QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
         QCOMPARE(settings.analyserThresholds().minHitRatio, 0.9);
         QCOMPARE(settings.rollbackMemoryHours(), 72);
+    }
+
+    void enterAfterRestoreDefaultsMeansOk()
+    {
+        Settings settings(ini());
+        DetectorSettingsDialog dialog(&settings);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        dialog.memoryField()->setText(QStringLiteral("5"));
+        QTest::mouseClick(
+            dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::RestoreDefaults), Qt::LeftButton);
+        QCOMPARE(dialog.memoryField()->text(), QString::number(Settings::kDefaultRollbackMemoryHours));
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &dialog, Qt::Key_Return);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(settings.rollbackMemoryHours(), Settings::kDefaultRollbackMemoryHours);
     }
 };
 

@@ -3,6 +3,7 @@
 // last state, action and rollback; a rollback elsewhere raises the window's banner; remote approval is asked for.
 #include "enginerunner.h"
 #include "events/natsoptions.h"
+#include "fleetlink.h"
 #include "fleetmodel.h"
 #include "fleetpage.h"
 #include "mainwindow.h"
@@ -54,6 +55,23 @@ class TestFleetPage : public QObject
     }
 
 private slots:
+    void anUnreachableNatsServerIsSaidToBeUnreachable()
+    {
+        // Nothing listens on port 1 of this machine: the client keeps trying, and after a few seconds the status
+        // says the server does not answer instead of "connecting…" for ever.
+        FleetModel model;
+        FleetLink link(&model);
+        QString status;
+        connect(&link, &FleetLink::statusChanged, this, [&status](const QString &text) { status = text; });
+        link.setUrl(QStringLiteral("nats://127.0.0.1:1"));
+        auto saysItFailed = [&status] {
+            return status.contains(QLatin1StringView("cannot reach"))
+                || (status.contains(QLatin1StringView("NATS: ")) && !status.contains(QLatin1StringView("connecting")));
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(saysItFailed(), qPrintable(status), 12000);
+        QVERIFY2(!status.contains(QLatin1StringView("published")), qPrintable(status));
+    }
+
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);

@@ -8,15 +8,44 @@
 #include "sandbox.h"
 #include "settings.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QDialog>
 #include <QDir>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QPushButton>
 #include <QScreen>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTimer>
 
 #include <cstdio>
+#include <functional>
+
+namespace {
+/// Triggers a File menu action of the window, waits for the modal dialog it opens, lets prepare fill it in, saves a
+/// picture of it and closes it (exec() returns, and with it trigger()).
+void grabDialog(
+    QWidget &window, const char *actionName, const QString &path, const std::function<void(QDialog *)> &prepare)
+{
+    QTimer::singleShot(800, &window, [path, prepare] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        if (prepare)
+            prepare(dialog);
+        QTimer::singleShot(500, dialog, [dialog, path] {
+            dialog->grab().save(path);
+            std::printf("%s\n", qPrintable(path));
+            dialog->reject();
+        });
+    });
+    if (QAction *action = window.findChild<QAction *>(QLatin1StringView(actionName)))
+        action->trigger();
+}
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -113,7 +142,28 @@ int main(int argc, char *argv[])
                         const QString findings = QDir(outDir).absoluteFilePath(QStringLiteral("findings.png"));
                         window.grab().save(findings);
                         std::printf("%s\n", qPrintable(findings));
-                        QApplication::quit();
+                        // The Approvals page (Ctrl+3), then Settings and Connect opened from the File menu.
+                        window.findChild<QListWidget *>(QStringLiteral("navigation"))->setCurrentRow(2);
+                        QTimer::singleShot(1500, &window, [&window, outDir] {
+                            const QString approvals = QDir(outDir).absoluteFilePath(QStringLiteral("approvals.png"));
+                            window.grab().save(approvals);
+                            std::printf("%s\n", qPrintable(approvals));
+                            grabDialog(window, "actionSettings",
+                                QDir(outDir).absoluteFilePath(QStringLiteral("settings.png")), {});
+                            // Connect, tried on a port where nothing listens: the dialog says why and keeps nothing.
+                            grabDialog(window, "actionConnect",
+                                QDir(outDir).absoluteFilePath(QStringLiteral("connect.png")), [](QDialog *dialog) {
+                                    dialog->findChild<QLineEdit *>(QStringLiteral("hostEdit"))
+                                        ->setText(QStringLiteral("127.0.0.1"));
+                                    dialog->findChild<QSpinBox *>(QStringLiteral("portEdit"))->setValue(1);
+                                    dialog->findChild<QLineEdit *>(QStringLiteral("databaseEdit"))
+                                        ->setText(QStringLiteral("app"));
+                                    dialog->findChild<QLineEdit *>(QStringLiteral("userEdit"))
+                                        ->setText(QStringLiteral("dba"));
+                                    dialog->findChild<QPushButton *>(QStringLiteral("connectButton"))->click();
+                                });
+                            QApplication::quit();
+                        });
                     });
                 });
             });

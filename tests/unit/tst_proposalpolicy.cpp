@@ -114,12 +114,16 @@ private slots:
 
     void pendingOrInFlightIsNotProposedTwice()
     {
+        // Said as such (the Findings page showed "suppressed" for a finding queued for approval).
         const std::vector<Action> waiting { action(7, ActionState::AwaitingApproval, QStringLiteral("work_mem"), 10) };
-        QCOMPARE(ProposalPolicy::decide(workMem(), waiting, kNow, limits("approve")).kind,
-            ProposalDecision::Kind::Suppressed);
+        const ProposalDecision queued = ProposalPolicy::decide(workMem(), waiting, kNow, limits("approve"));
+        QCOMPARE(queued.kind, ProposalDecision::Kind::Pending);
+        QCOMPARE(decisionName(queued.kind), QStringLiteral("pending"));
+        QVERIFY2(
+            queued.reason.contains(QLatin1StringView("waiting for approval as action 7")), qPrintable(queued.reason));
         const std::vector<Action> observing { action(8, ActionState::Observing, QStringLiteral("work_mem"), 10) };
         QCOMPARE(ProposalPolicy::decide(workMem(), observing, kNow, limits("autonomous")).kind,
-            ProposalDecision::Kind::Suppressed);
+            ProposalDecision::Kind::Pending);
     }
 };
 

@@ -223,6 +223,34 @@ private slots:
             QVERIFY(!window.peek(makeSample(65 + tick, latency(1.5), tick), makeSample(65 + tick, latency(1.5), 1.0)));
     }
 
+    void aBaselineWhoseClientsAreStillCatchingUpIsUnsteady()
+    {
+        // Steady samples are a reference; calls 12 % lower in the first half (clients still recovering from an
+        // earlier rollback) are not, and neither is a p95 that moved by a fifth. The engine waits for a steady one.
+        QVERIFY(Baseline(steadyBaseline()).unsteadiness(10, 10).isEmpty());
+        std::vector<Sample> recovering;
+        for (int i = 1; i <= 12; ++i) {
+            Shape shape;
+            shape.calls = i <= 6 ? 0.88 : 1.0;
+            recovering.push_back(makeSample(i * 5.0, shape, 5.0));
+        }
+        const QString throughput = Baseline(recovering).unsteadiness(10, 10);
+        QVERIFY2(throughput.contains(QLatin1StringView("throughput")), qPrintable(throughput));
+        std::vector<Sample> moving;
+        for (int i = 1; i <= 12; ++i)
+            moving.push_back(makeSample(i * 5.0, latency(i <= 6 ? 1.0 : 1.2), 5.0));
+        const QString p95 = Baseline(moving).unsteadiness(10, 10);
+        QVERIFY2(p95.contains(QLatin1StringView("p95")), qPrintable(p95));
+    }
+
+    void aKeptVerdictNamesTheSamplesItWasJudgedOn()
+    {
+        const Verdict v = runWindow(repeat(latency(1.0), 12));
+        QVERIFY(!v.isRollback());
+        QCOMPARE(v.firstSample, 1);
+        QCOMPARE(v.lastSample, 12);
+    }
+
     void oneSlowSecondIsNotOverwhelmingHoweverOftenItIsLookedAt()
     {
         // The looks inside a 5 s sample overlap: the sample so far still shows the first second's spike at the second

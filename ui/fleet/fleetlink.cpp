@@ -10,6 +10,10 @@
 
 namespace vigil {
 
+namespace {
+constexpr qint64 kUnreachableAfterMs = 4000; ///< libnats reaches a live server well within this (status: every 5 s)
+} // namespace
+
 FleetLink::FleetLink(FleetModel *model, QObject *parent)
     : QObject(parent)
     , m_model(model)
@@ -40,6 +44,7 @@ void FleetLink::restart()
     m_publisher.reset();
     m_subscriber.reset();
     m_error.clear();
+    m_since.start();
     if (!m_url.isEmpty()) {
         NatsOptions options;
         options.url = m_url;
@@ -73,10 +78,16 @@ QString FleetLink::statusText() const
     if (!m_error.isEmpty())
         return tr("NATS: %1").arg(m_error);
     const QString where = m_subscriber ? m_subscriber->displayUrl() : m_url;
-    QString text = m_subscriber && m_subscriber->isConnected() ? tr("NATS: connected to %1").arg(where)
-                                                               : tr("NATS: connecting to %1…").arg(where);
+    const bool connected = m_subscriber && m_subscriber->isConnected();
+    // The client keeps trying for ever; after a few seconds say that it does not answer, not "connecting…".
+    QString text = connected ? tr("NATS: connected to %1").arg(where)
+        : m_since.isValid() && m_since.elapsed() > kUnreachableAfterMs
+        ? tr("NATS: cannot reach %1 — still trying (check the URL in Settings, Ctrl+,)").arg(where)
+        : tr("NATS: connecting to %1…").arg(where);
+    // Events handed over while not connected wait in the client's buffer: they are not published yet.
     if (m_publisher)
-        text += tr(" · %1 events published, %2 dropped")
+        text += (connected ? tr(" · %1 events published, %2 dropped")
+                           : tr(" · %1 events waiting to be sent, %2 dropped"))
                     .arg(m_publisher->publishedCount())
                     .arg(m_publisher->droppedCount());
     return text;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -53,6 +54,7 @@ private:
     std::unique_ptr<NatsPublisher> m_publisher;
     std::unique_ptr<NatsSubscriber> m_subscriber;
     QTimer m_statusTimer; ///< the counts in the status move without a connection change
+    QElapsedTimer m_since; ///< since the current URL was set: how long a connection has been tried
 };
 
 } // namespace vigil

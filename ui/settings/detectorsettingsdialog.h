@@ -10,6 +10,7 @@
 
 class QLabel;
 class QLineEdit;
+class QPushButton;
 
 namespace vigil {
 
@@ -35,12 +36,17 @@ public:
 
 private:
     void fill(const AnalyserThresholds &thresholds, int memoryHours);
+    /// What is wrong with the fields as typed (empty when nothing is), with the values read into the arguments.
+    QString problem(AnalyserThresholds *thresholds, int *memory) const;
+    /// Says what is wrong as the DBA types, and enables OK only when nothing is.
+    void check();
 
     Settings *m_settings;
     QLocale m_locale;
     std::vector<QLineEdit *> m_fields; ///< in the order of kThresholdFields
     QLineEdit *m_memory;
     QLabel *m_error;
+    QPushButton *m_ok = nullptr;
 };
 
 } // namespace vigil
