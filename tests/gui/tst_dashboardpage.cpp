@@ -4,8 +4,11 @@
 #include <QAbstractButton>
 #include <QDateTime>
 #include <QJsonObject>
+#include <QLogValueAxis>
 #include <QTest>
 #include <QTimeZone>
+
+#include <cmath>
 
 using namespace vigil;
 
@@ -26,6 +29,20 @@ Sample sampleAt(double t, double p95)
     return s;
 }
 
+constexpr double t0 = 1'800'000'000;
+
+/// Shows the page with 120 one-second samples from t0: p95 `before` for the first `step`, then `after`.
+bool showWithASteppedWorkload(DashboardPage &page, double before, double after, int step)
+{
+    page.resize(1200, 800);
+    page.show();
+    if (!QTest::qWaitForWindowExposed(&page))
+        return false;
+    for (int i = 0; i < 120; ++i)
+        page.addSample(sampleAt(t0 + i, i < step ? before : after));
+    return true;
+}
+
 QString iso(double t)
 {
     return QDateTime::fromMSecsSinceEpoch(qint64(t * 1000), QTimeZone::utc()).toString(Qt::ISODateWithMs);
@@ -40,12 +57,7 @@ private slots:
     void chartsShowSamplesAndMarkTheRollback()
     {
         DashboardPage page;
-        page.resize(1200, 800);
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
-        const double t0 = 1'800'000'000;
-        for (int i = 0; i < 120; ++i)
-            page.addSample(sampleAt(t0 + i, i < 60 ? 1.0 : 3.0));
+        QVERIFY(showWithASteppedWorkload(page, 1.0, 3.0, 60));
         page.onEvent(QStringLiteral("action.executed"),
             { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 60) } });
         page.onEvent(QStringLiteral("action.degraded"),
@@ -63,6 +75,25 @@ private slots:
         QVERIFY(qAbs(mark.appliedT - (t0 + 60)) < 0.01);
         QVERIFY(qAbs(mark.decidedT - (t0 + 66)) < 0.01);
         QVERIFY(mark.hasBaseline);
+    }
+
+    void aBaselineAndASpikeThousandsOfTimesHigherAreBothReadable()
+    {
+        // The walk-through's numbers: 0.074 ms per call before, 118 ms after. On a linear axis the baseline lay on
+        // zero; on the log axis both sit well inside the plot, decades apart.
+        DashboardPage page;
+        QVERIFY(showWithASteppedWorkload(page, 0.074, 118.0, 100));
+        page.refreshNow();
+        const QList<QAbstractAxis *> axes = page.latencyPanel()->chart()->axes(Qt::Vertical);
+        QCOMPARE(axes.size(), 1);
+        auto *log = qobject_cast<QLogValueAxis *>(axes.front());
+        QVERIFY(log);
+        QVERIFY2(log->min() > 0 && log->min() < 0.037 && log->max() >= 118.0,
+            qPrintable(QStringLiteral("%1 .. %2").arg(log->min()).arg(log->max())));
+        // The baseline sits clear of the plot's floor (about an eighth of the way up), not on it.
+        const double share
+            = (std::log10(0.074) - std::log10(log->min())) / (std::log10(log->max()) - std::log10(log->min()));
+        QVERIFY2(share > 0.05, qPrintable(QString::number(share)));
     }
 
     void rangeButtonsChangeTheView()

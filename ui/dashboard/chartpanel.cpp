@@ -8,6 +8,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -67,8 +68,9 @@ ChartPanel::ChartPanel(const QString &title, const QString &unit, std::vector<Li
         chart->addSeries(series);
         m_series.push_back(series);
     }
-    m_applied = markerSeries(chart, tr("applied"), QColor(52, 101, 164), Qt::SolidLine);
-    m_kept = markerSeries(chart, tr("kept"), QColor(46, 139, 87), Qt::SolidLine);
+    // Markers differ by line style as well as colour (and "applied" is not the blue of the data lines).
+    m_applied = markerSeries(chart, tr("applied"), QColor(117, 80, 123), Qt::DashDotLine);
+    m_kept = markerSeries(chart, tr("kept"), QColor(46, 139, 87), Qt::DotLine);
     m_rolledBack = markerSeries(chart, tr("rolled back"), QColor(204, 0, 0), Qt::SolidLine);
     m_baseline = markerSeries(chart, tr("baseline"), QColor(128, 128, 128), Qt::DashLine);
 
@@ -85,14 +87,27 @@ ChartPanel::ChartPanel(const QString &title, const QString &unit, std::vector<Li
         s->attachAxis(m_timeAxis);
         s->attachAxis(m_valueAxis);
     }
-    // Markers explain themselves on the chart; only the data lines need a legend entry.
-    for (QAbstractSeries *s : { static_cast<QAbstractSeries *>(m_window), static_cast<QAbstractSeries *>(m_applied),
-             static_cast<QAbstractSeries *>(m_kept), static_cast<QAbstractSeries *>(m_rolledBack),
-             static_cast<QAbstractSeries *>(m_baseline) }) {
-        const auto markers = chart->legend()->markers(s);
-        for (auto *marker : markers)
-            marker->setVisible(s == m_window || s == m_rolledBack || s == m_applied);
+    // Every marker has its legend entry (a DBA should not have to guess what green or dashed grey means).
+}
+
+void ChartPanel::setLogarithmic()
+{
+    if (m_logAxis)
+        return;
+    QChart *chart = this->chart();
+    m_logAxis = new QLogValueAxis(chart);
+    m_logAxis->setBase(10);
+    m_logAxis->setLabelFormat(QStringLiteral("%.3g"));
+    m_logAxis->setMinorTickCount(-1); // 2..9 between the decades
+    m_logAxis->setTitleText(m_unit + tr(" (log scale)"));
+    chart->addAxis(m_logAxis, Qt::AlignLeft);
+    for (QAbstractSeries *s : chart->series()) {
+        s->detachAxis(m_valueAxis);
+        s->attachAxis(m_logAxis);
     }
+    chart->removeAxis(m_valueAxis);
+    delete m_valueAxis;
+    m_valueAxis = nullptr;
 }
 
 void ChartPanel::setCompact(bool compact)
@@ -109,18 +124,31 @@ qsizetype ChartPanel::shownPoints() const
 void ChartPanel::refresh(double from, double to, const std::vector<ActionMark> &marks, double fixedMax)
 {
     double hi = 0;
+    double lo = 0; ///< the smallest positive value shown (the log axis's floor)
     bool any = false;
+    std::vector<QList<QPointF>> lines;
     for (std::size_t i = 0; i < m_lines.size(); ++i) {
         QList<QPointF> points = m_lines[i].buffer->range(from, to, kBuckets);
         for (QPointF &p : points) {
             p.setX(p.x() * 1000.0); // QDateTimeAxis counts milliseconds
             hi = std::max(hi, p.y());
+            if (p.y() > 0)
+                lo = lo > 0 ? std::min(lo, p.y()) : p.y();
         }
         any = any || !points.isEmpty();
-        m_series[i]->replace(points);
+        lines.push_back(std::move(points));
+    }
+    // On a log axis the floor is a little below the smallest value (a decade below when there is none), and the
+    // markers and shading go down to it instead of 0, which a log axis cannot show.
+    const double top = fixedMax > 0 ? fixedMax : (hi > 0 ? hi * (m_logAxis ? 1.5 : 1.15) : 1.0);
+    const double bottom = m_logAxis ? (lo > 0 ? lo / 1.5 : top / 10.0) : 0.0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (m_logAxis)
+            for (QPointF &p : lines[i])
+                p.setY(std::max(p.y(), bottom));
+        m_series[i]->replace(lines[i]);
     }
     chart()->setTitle(any ? m_title : m_title + tr(" — unavailable"));
-    const double top = fixedMax > 0 ? fixedMax : (hi > 0 ? hi * 1.15 : 1.0);
 
     QList<QPointF> applied;
     QList<QPointF> kept;
@@ -129,8 +157,8 @@ void ChartPanel::refresh(double from, double to, const std::vector<ActionMark> &
     QList<QPointF> upper;
     QList<QPointF> lower;
     // A vertical line is two points; a NaN-free gap between lines is drawn by going down to 0 and back up.
-    auto vertical = [top](QList<QPointF> &into, double t) {
-        into << QPointF(t * 1000, 0) << QPointF(t * 1000, top) << QPointF(t * 1000, 0);
+    auto vertical = [top, bottom](QList<QPointF> &into, double t) {
+        into << QPointF(t * 1000, bottom) << QPointF(t * 1000, top) << QPointF(t * 1000, bottom);
     };
     for (const ActionMark &m : marks) {
         const double end = m.decidedT > 0 ? m.decidedT : to;
@@ -142,9 +170,9 @@ void ChartPanel::refresh(double from, double to, const std::vector<ActionMark> &
         else if (m.outcome == QLatin1StringView("kept"))
             vertical(kept, end);
         // Down to 0 at both edges, so two windows are two shaded blocks rather than one band between them.
-        upper << QPointF(m.appliedT * 1000, 0) << QPointF(m.appliedT * 1000, top) << QPointF(end * 1000, top)
-              << QPointF(end * 1000, 0);
-        lower << QPointF(m.appliedT * 1000, 0) << QPointF(end * 1000, 0);
+        upper << QPointF(m.appliedT * 1000, bottom) << QPointF(m.appliedT * 1000, top) << QPointF(end * 1000, top)
+              << QPointF(end * 1000, bottom);
+        lower << QPointF(m.appliedT * 1000, bottom) << QPointF(end * 1000, bottom);
         if (m.hasBaseline)
             baseline << QPointF(m.baselineFrom * 1000, m.baselineValue) << QPointF(end * 1000, m.baselineValue);
     }
@@ -156,7 +184,10 @@ void ChartPanel::refresh(double from, double to, const std::vector<ActionMark> &
     m_windowLower->replace(lower);
     m_timeAxis->setRange(
         QDateTime::fromMSecsSinceEpoch(qint64(from * 1000)), QDateTime::fromMSecsSinceEpoch(qint64(to * 1000)));
-    m_valueAxis->setRange(0, top);
+    if (m_logAxis)
+        m_logAxis->setRange(bottom, top);
+    else
+        m_valueAxis->setRange(0, top);
 }
 
 } // namespace vigil

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QDateTimeAxis;
+class QLogValueAxis;
 class QValueAxis;
 class QLineSeries;
 class QAreaSeries;
@@ -52,6 +53,10 @@ public:
     const QString &metric() const { return m_metric; }
     /// A compact chart has no legend (its title names its one series) so the plot keeps its height.
     void setCompact(bool compact);
+    /// A logarithmic value axis: a 0.07 ms baseline and a 100 ms spike both readable on one chart (a linear axis
+    /// flattens the baseline onto zero next to the spike).
+    void setLogarithmic();
+    bool isLogarithmic() const { return m_logAxis != nullptr; }
     /// Points currently shown by the first line (for tests and the benchmark).
     qsizetype shownPoints() const;
 
@@ -70,6 +75,7 @@ private:
     QAreaSeries *m_window = nullptr;
     QDateTimeAxis *m_timeAxis = nullptr;
     QValueAxis *m_valueAxis = nullptr;
+    QLogValueAxis *m_logAxis = nullptr; ///< replaces m_valueAxis once setLogarithmic() was called
 };
 
 } // namespace vigil

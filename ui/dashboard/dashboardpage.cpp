@@ -61,12 +61,16 @@ DashboardPage::DashboardPage(QWidget *parent)
 
     const QColor blue(52, 101, 164);
     const QColor orange(245, 121, 0);
-    m_latency = new ChartPanel(
-        tr("p95 / mean latency"), tr("ms"), { { tr("p95"), &m_p95, orange }, { tr("mean"), &m_mean, blue } }, this);
+    m_latency = new ChartPanel(tr("statement latency per call (p95 estimated from pg_stat_statements; mean)"), tr("ms"),
+        { { tr("p95 (estimated)"), &m_p95, orange }, { tr("mean"), &m_mean, blue } }, this);
+    m_latency->setLogarithmic(); // the baseline and a spike thousands of times higher, both readable
     m_latency->setMetric(QStringLiteral("p95_latency"));
     m_latency->setObjectName(QStringLiteral("latencyChart"));
-    m_throughput = new ChartPanel(
-        tr("throughput (transactions/s)"), tr("tps"), { { tr("transactions/s"), &m_tps, blue } }, this);
+    // The guard judges statement executions per second (pg_stat_statements); transactions/s are shown beside them,
+    // so the banner's "calls/s" has its line on the chart it refers to.
+    m_throughput = new ChartPanel(tr("throughput: statement calls/s (orange, what the guard judges), transactions/s"),
+        tr("per second"), { { tr("statement calls/s"), &m_calls, orange }, { tr("transactions/s"), &m_tps, blue } },
+        this);
     m_throughput->setMetric(QStringLiteral("throughput"));
     m_throughput->setObjectName(QStringLiteral("throughputChart"));
     m_connections = new ChartPanel(tr("connections (used, grey: max)"), tr("sessions"),
@@ -114,6 +118,8 @@ void DashboardPage::addSample(const Sample &s)
         m_mean.append(t, *s.latencyMeanMs);
     if (s.tps)
         m_tps.append(t, *s.tps);
+    if (s.qps)
+        m_calls.append(t, *s.qps);
     if (s.sessionsTotal)
         m_sessions.append(t, *s.sessionsTotal);
     if (s.maxConnections)
@@ -132,7 +138,7 @@ void DashboardPage::addStoredSamples(const QList<Sample> &samples)
 
 void DashboardPage::clear()
 {
-    for (TimeSeriesBuffer *buffer : { &m_cpu, &m_mem, &m_p95, &m_mean, &m_tps, &m_sessions, &m_maxConnections })
+    for (TimeSeriesBuffer *buffer : { &m_cpu, &m_mem, &m_p95, &m_mean, &m_tps, &m_calls, &m_sessions, &m_maxConnections })
         buffer->clear();
     m_marks.clear();
     m_markList.clear();

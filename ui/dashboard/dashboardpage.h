@@ -58,6 +58,7 @@ private:
     TimeSeriesBuffer m_p95 { kCapacity };
     TimeSeriesBuffer m_mean { kCapacity };
     TimeSeriesBuffer m_tps { kCapacity };
+    TimeSeriesBuffer m_calls { kCapacity }; ///< statement executions per second: what the guard's throughput is
     TimeSeriesBuffer m_sessions { kCapacity };
     TimeSeriesBuffer m_maxConnections { kCapacity };
     ChartPanel *m_cpuPanel = nullptr;
