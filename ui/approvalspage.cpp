@@ -3,7 +3,9 @@
 
 #include "actionfiltermodel.h"
 #include "actionhistorymodel.h"
+#include "evidencetext.h"
 
+#include <QCheckBox>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -33,7 +35,9 @@ ApprovalsPage::ApprovalsPage(ActionHistoryModel *history, QWidget *parent)
     m_table->setModel(m_waiting);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The statement gets the room (it was cut to "CREATE INDEX CONCURREN…" beside a Reason taking all the width).
+    m_table->horizontalHeader()->setSectionResizeMode(ActionHistoryModel::ActionColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(ActionHistoryModel::ReasonColumn, QHeaderView::Stretch);
     m_table->verticalHeader()->hide();
     m_details = new QPlainTextEdit(this);
     m_details->setObjectName(QStringLiteral("approvalDetails"));
@@ -67,7 +71,11 @@ ApprovalsPage::ApprovalsPage(ActionHistoryModel *history, QWidget *parent)
     connect(m_waiting, &QAbstractItemModel::modelReset, this, countChanged);
     connect(m_waiting, &QAbstractItemModel::dataChanged, this, countChanged);
 
+    m_raw = new QCheckBox(tr("Show the evidence as recorded (JSON)"), this);
+    m_raw->setObjectName(QStringLiteral("approvalRawEvidence"));
+    connect(m_raw, &QCheckBox::toggled, this, &ApprovalsPage::onSelectionChanged);
     auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_raw);
     buttons->addStretch(1);
     buttons->addWidget(m_reject);
     buttons->addWidget(m_approve);
@@ -115,9 +123,10 @@ void ApprovalsPage::onSelectionChanged()
                         finding.value(QLatin1StringView("severity")).toString());
         if (const QString advice = finding.value(QLatin1StringView("advice")).toString(); !advice.isEmpty())
             text += u'\n' + advice;
-        text += tr("\n\nEvidence:\n%1")
-                    .arg(QString::fromUtf8(QJsonDocument(finding.value(QLatin1StringView("evidence")).toObject())
-                                               .toJson(QJsonDocument::Indented)));
+        const QJsonObject evidence = finding.value(QLatin1StringView("evidence")).toObject();
+        text += tr("\n\nEvidence:\n%1").arg(readableEvidence(evidence));
+        if (m_raw->isChecked())
+            text += tr("\n\nAs recorded (JSON):\n%1").arg(rawEvidence(evidence));
     }
     m_details->setPlainText(text);
 }

@@ -3,6 +3,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
@@ -40,6 +41,7 @@ private:
     QPlainTextEdit *m_details = nullptr;
     QPushButton *m_approve = nullptr;
     QPushButton *m_reject = nullptr;
+    QCheckBox *m_raw = nullptr; ///< the evidence as recorded (JSON) below the readable one
     QLabel *m_empty = nullptr;
 };
 

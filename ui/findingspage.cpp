@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "findingspage.h"
 
+#include "evidencetext.h"
 #include "findingsmodel.h"
 
 #include <QHeaderView>
@@ -112,10 +113,12 @@ void FindingsPage::showDetails()
                     .arg(proposal.value(QLatin1StringView("decision")).toString().toHtmlEscaped(),
                         proposal.value(QLatin1StringView("decision_reason")).toString().toHtmlEscaped());
     }
-    const QByteArray evidence
-        = QJsonDocument(f.value(QLatin1StringView("evidence")).toObject()).toJson(QJsonDocument::Indented);
+    // In words and rounded numbers; the exact JSON below it, for whoever needs the digits.
+    const QJsonObject evidence = f.value(QLatin1StringView("evidence")).toObject();
     html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
-                .arg(tr("Evidence"), QString::fromUtf8(evidence).toHtmlEscaped());
+                .arg(tr("Evidence"), readableEvidence(evidence).toHtmlEscaped());
+    html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
+                .arg(tr("As recorded (JSON)"), rawEvidence(evidence).toHtmlEscaped());
     m_details->setHtml(html);
 }
 

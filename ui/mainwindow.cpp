@@ -49,6 +49,16 @@ QString shortSql(const QString &sql, int length)
     const qsizetype space = simplified.lastIndexOf(u' ', length - 1);
     return simplified.left(space > length / 2 ? space : length - 1) + u'…';
 }
+
+/// The verdict's numbers without the samples and statements behind them: "p95 latency ×1,580 (0.0522 ms -> 82.6
+/// ms), throughput -87.0% (…)". The whole reason is one click away (the banner's Details).
+QString headlineOf(const QString &reason)
+{
+    qsizetype end = reason.indexOf(QLatin1StringView(" vs baseline"));
+    if (end < 0)
+        end = reason.indexOf(QLatin1StringView("; "));
+    return shortSql(end < 0 ? reason : reason.left(end), 180);
+}
 } // namespace
 
 MainWindow::MainWindow(Settings *settings, QWidget *parent)
@@ -104,8 +114,27 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     m_banner->setStyleSheet(QStringLiteral("QFrame#banner { background: #cc0000; } QLabel { color: white; }"));
     auto *bannerLayout = new QHBoxLayout(m_banner);
     m_bannerText = new QLabel(m_banner);
+    m_bannerText->setObjectName(QStringLiteral("bannerHeadline"));
     m_bannerText->setWordWrap(true);
-    bannerLayout->addWidget(m_bannerText, 1);
+    m_bannerText->setTextFormat(Qt::PlainText);
+    // A short headline; the verdict's whole reason (samples, statements) under Details.
+    m_bannerDetails = new QLabel(m_banner);
+    m_bannerDetails->setObjectName(QStringLiteral("bannerDetails"));
+    m_bannerDetails->setWordWrap(true);
+    m_bannerDetails->setTextFormat(Qt::PlainText);
+    m_bannerDetails->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_bannerDetails->hide();
+    auto *bannerTexts = new QVBoxLayout;
+    bannerTexts->addWidget(m_bannerText);
+    bannerTexts->addWidget(m_bannerDetails);
+    bannerLayout->addLayout(bannerTexts, 1);
+    m_bannerMore = new QToolButton(m_banner);
+    m_bannerMore->setObjectName(QStringLiteral("bannerMore"));
+    m_bannerMore->setText(tr("Details"));
+    m_bannerMore->setCheckable(true);
+    m_bannerMore->setToolTip(tr("The whole verdict: the samples and the statements behind it"));
+    connect(m_bannerMore, &QToolButton::toggled, m_bannerDetails, &QWidget::setVisible);
+    bannerLayout->addWidget(m_bannerMore);
     // Ask before rolling back (approve mode): the decision is taken here, on the banner that says why.
     m_rollbackNow = new QToolButton(m_banner);
     m_rollbackNow->setObjectName(QStringLiteral("rollbackNow"));
@@ -285,7 +314,10 @@ bool MainWindow::actionsPaused() const
 }
 QString MainWindow::bannerText() const
 {
-    return m_banner->isVisible() ? m_bannerText->text() : QString();
+    if (!m_banner->isVisible())
+        return {};
+    return m_bannerDetails->text().isEmpty() ? m_bannerText->text()
+                                             : m_bannerText->text() + u'\n' + m_bannerDetails->text();
 }
 
 void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
@@ -394,9 +426,10 @@ void MainWindow::showFleet(FleetModel *model)
         [this](const QString &target, const QString &sql, const QString &reason, bool failed) {
             if (target == m_target)
                 return; // this window's own engine has already said so
-            showBanner(failed
-                    ? tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(shortSql(sql, 80), target, reason)
-                    : tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), target, reason));
+            showBanner(failed ? tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
+                                    .arg(shortSql(sql, 80), target, headlineOf(reason))
+                              : tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), target, headlineOf(reason)),
+                reason);
         });
     const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
     connect(m_fleet, &FleetPage::decisionRequested, this, [this, who](const QString &target, qint64 id, bool approve) {
@@ -455,13 +488,16 @@ void MainWindow::onSettings()
     dialog.exec(); // accepting writes the settings; their signals reach the engine and the toolbar
 }
 
-void MainWindow::showBanner(const QString &text, const QString &title)
+void MainWindow::showBanner(const QString &headline, const QString &details, const QString &title)
 {
-    m_bannerText->setText(text);
+    m_bannerText->setText(headline);
+    m_bannerDetails->setText(details);
+    m_bannerMore->setChecked(false);
+    m_bannerMore->setVisible(!details.isEmpty());
     m_banner->show();
     if (m_tray)
         m_tray->showMessage(
-            title.isEmpty() ? tr("Vigil rolled back a change") : title, text, QSystemTrayIcon::Warning, 15000);
+            title.isEmpty() ? tr("Vigil rolled back a change") : title, headline, QSystemTrayIcon::Warning, 15000);
 }
 
 void MainWindow::updateObserving()
@@ -549,10 +585,11 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_rollbackDecisionId = payload.value(QLatin1StringView("action_id")).toInteger();
         const int minutes = int(payload.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
         setActivity(tr("waiting for your decision on \"%1\"").arg(shortSql(sql, 60)));
+        const QString reason = payload.value(QLatin1StringView("reason")).toString();
         showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
-                       .arg(shortSql(sql, 80), m_target, payload.value(QLatin1StringView("reason")).toString())
+                       .arg(shortSql(sql, 80), m_target, headlineOf(reason))
                        .arg(minutes),
-            tr("A change made the database slower: your decision"));
+            reason, tr("A change made the database slower: your decision"));
         m_rollbackNow->show();
         m_keepIt->show();
     } else if (name == QLatin1StringView("action.rolled_back")) {
@@ -560,15 +597,16 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_progress->hide();
         const QString reason = payload.value(QLatin1StringView("reason")).toString();
         setActivity(tr("rolled back \"%1\"").arg(shortSql(sql, 60)));
-        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, reason));
+        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, headlineOf(reason)), reason);
     } else if (name == QLatin1StringView("action.failed")) {
         m_countdown.stop();
         m_progress->hide();
         const QString reason = payload.value(QLatin1StringView("reason")).toString();
         setActivity(tr("failed: %1").arg(reason));
         if (payload.value(QLatin1StringView("alert")).toBool())
-            showBanner(
-                tr("ATTENTION: \"%1\" could not be rolled back on %2: %3").arg(shortSql(sql, 80), m_target, reason));
+            showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
+                           .arg(shortSql(sql, 80), m_target, headlineOf(reason)),
+                reason);
     } else if (name == QLatin1StringView("analysis.finished")) {
         m_findings->setFindings(payload.value(QLatin1StringView("findings")).toArray());
     } else if (name == QLatin1StringView("engine.paused")) {

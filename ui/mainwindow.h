@@ -78,7 +78,8 @@ private:
     void onSettings();
     void onConnect();
     void setActivity(const QString &text); ///< the status line, its whole text in the tooltip
-    void showBanner(const QString &text, const QString &title = {});
+    /// The red banner: a short headline, the whole text under Details, and a desktop notification.
+    void showBanner(const QString &headline, const QString &details = {}, const QString &title = {});
     void updateObserving();
     void updateModeLabel();
 
@@ -94,7 +95,9 @@ private:
     QAction *m_guardedChange = nullptr;
     QAction *m_reconnect = nullptr;
     QFrame *m_banner = nullptr;
-    QLabel *m_bannerText = nullptr;
+    QLabel *m_bannerText = nullptr; ///< the headline
+    QLabel *m_bannerDetails = nullptr; ///< the whole reason, shown with Details
+    QToolButton *m_bannerMore = nullptr;
     QLabel *m_connectionState = nullptr;
     QLabel *m_modeLabel = nullptr;
     QLabel *m_activity = nullptr;

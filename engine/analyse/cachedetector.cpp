@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "analyse/detectors.h"
 #include "analyse/sqltext.h"
+#include "metrics/numberformat.h"
 
 #include <cmath>
 
@@ -57,7 +58,7 @@ std::vector<Finding> CacheDetector::analyse(const AnalysisInput &in)
     f.summary = QStringLiteral("Buffer cache hit ratio %1% with %2 blocks/s read: the %3 MB database does not fit "
                                "in %4 MB of shared_buffers")
                     .arg(100 * medianOf(in.samples, &Sample::cacheHitRatio).value_or(0), 0, 'f', 1)
-                    .arg(medianOf(in.samples, &Sample::blocksReadPerSecond).value_or(0), 0, 'f', 0)
+                    .arg(numbers::significant(medianOf(in.samples, &Sample::blocksReadPerSecond).value_or(0)))
                     .arg(dbSize ? QString::number(*dbSize / kMiB, 'f', 0) : QStringLiteral("(size unavailable)"))
                     .arg(sharedBuffers ? QString::number(*sharedBuffers / kMiB, 'f', 0) : QStringLiteral("?"));
     f.evidence.insert(QStringLiteral("subject"), QStringLiteral("shared_buffers"));

@@ -2,6 +2,7 @@
 #include "analyse/detectors.h"
 #include "analyse/predicateextractor.h"
 #include "analyse/sqltext.h"
+#include "metrics/numberformat.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -151,9 +152,9 @@ Finding MissingIndexDetector::finding(
         { QStringLiteral("statements"), statements } };
     if (!whatIf.isEmpty())
         f.evidence.insert(QStringLiteral("what_if"), whatIf);
-    f.summary = QStringLiteral("%1.%2 is read by sequential scans (%3 rows/s) for statements filtering on %4")
-                    .arg(c.schema, c.table, QString::number(c.seqTuplesPerSecond, 'f', 0),
-                        c.columns.join(QStringLiteral(", ")));
+    f.summary
+        = QStringLiteral("%1.%2 is read by sequential scans (%3 rows/s) for statements filtering on %4")
+              .arg(c.schema, c.table, numbers::significant(c.seqTuplesPerSecond), c.columns.join(QStringLiteral(", ")));
     if (!validated) {
         f.severity = Severity::Info;
         f.advice = QStringLiteral("The what-if plan with this index was not cheaper by the required margin: no index "

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "guard/vigildetector.h"
 
+#include "metrics/numberformat.h"
+
 #include <QHash>
 
 #include <algorithm>
@@ -24,10 +26,16 @@ constexpr double kOutsideCpuSlowdown = 2.0;
 /// whatever ran beside it is gone.
 constexpr double kOutsideCpuCarrySeconds = 10.0;
 
-QString signedPct(double fraction, int decimals = 1)
+/// A change as Vigil writes it everywhere (docs/desktop.md: "+30.0%", "×1,580").
+QString signedPct(double fraction)
 {
-    const double pct = 100.0 * fraction;
-    return (pct >= 0 ? QStringLiteral("+") : QString()) + QString::number(pct, 'f', decimals) + u'%';
+    return numbers::change(fraction);
+}
+
+/// A share as a whole percentage: "35%".
+QString wholePct(double fraction)
+{
+    return QString::number(100.0 * fraction, 'f', 0) + u'%';
 }
 
 QString shortText(const QString &text)
@@ -93,7 +101,7 @@ QString VigilDetector::outsideLoad(
     const double refThroughput = throughputReference().value_or(0);
     if (refThroughput > 0 && throughput > refThroughput * (1.0 + m_policy.demandSurgePct / 100.0))
         return QStringLiteral("calls arriving %1 above baseline: outside load")
-            .arg(signedPct(throughput / refThroughput - 1.0, 0));
+            .arg(signedPct(throughput / refThroughput - 1.0));
     // Another program competing for the CPU: host CPU well up while the statements themselves do the same work in
     // the same time (the sessions wait to be scheduled, not to execute: a plan that burns more CPU, JIT included,
     // shows in the statements' own time), or more runnable tasks than the database's sessions account for.
@@ -170,7 +178,7 @@ QString VigilDetector::outsideLoad(
         && *sample.walFullPageShare
             >= std::max(3.0 * *m_baseline.walFullPageShare(), *m_baseline.walFullPageShare() + kCheckpointFullPageRise))
         return QStringLiteral("full-page images %1 of the WAL (baseline %2): a checkpoint began")
-            .arg(signedPct(*sample.walFullPageShare, 0).mid(1), signedPct(*m_baseline.walFullPageShare(), 0).mid(1));
+            .arg(wholePct(*sample.walFullPageShare), wholePct(*m_baseline.walFullPageShare()));
     return {};
 }
 
@@ -298,9 +306,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         a.note = QStringLiteral("more transactions rolling back");
     else if (serverDegraded && !latencyDegraded && !throughputDegraded)
         a.note = QStringLiteral("time in the server per transaction %1 (%2 -> %3 ms)")
-                     .arg(signedPct(r.serverChange))
-                     .arg(*serverRef, 0, 'g', 3)
-                     .arg(*serverMs, 0, 'g', 3);
+                     .arg(signedPct(r.serverChange), numbers::significant(*serverRef), numbers::significant(*serverMs));
     return r;
 }
 
@@ -514,21 +520,18 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
     }
     v.regressed = regressedStatements(indices);
 
-    const QString latencyText = QStringLiteral("p95 latency %1 (%2 -> %3 ms)")
-                                    .arg(signedPct(latencyChange))
-                                    .arg(m_baseline.p95Ms().value_or(0), 0, 'g', 4)
-                                    .arg(median(p95).value_or(0), 0, 'g', 4);
-    const QString throughputText = QStringLiteral("throughput %1 (%2 -> %3 %4)")
-                                       .arg(signedPct(throughputChange))
-                                       .arg(refThroughput, 0, 'f', 1)
-                                       .arg(median(tput).value_or(0), 0, 'f', 1)
-                                       .arg(unit);
+    const QString latencyText
+        = QStringLiteral("p95 latency %1 (%2 -> %3)")
+              .arg(signedPct(latencyChange), numbers::milliseconds(m_baseline.p95Ms().value_or(0)),
+                  numbers::milliseconds(median(p95).value_or(0)));
+    const QString throughputText = QStringLiteral("throughput %1 (%2 -> %3)")
+                                       .arg(signedPct(throughputChange), numbers::perSecond(refThroughput, unit),
+                                           numbers::perSecond(median(tput).value_or(0), unit));
+    const bool serverMeasured = v.metric == QLatin1StringView("time_in_server");
     const QString serverText
-        = QStringLiteral("time in the server per transaction %1 of what clients wait for "
-                         "(%2 -> %3 ms)")
-              .arg(signedPct(serverChange))
-              .arg(v.metric == QLatin1StringView("time_in_server") ? v.baselineValue : 0.0, 0, 'g', 3)
-              .arg(v.metric == QLatin1StringView("time_in_server") ? v.windowValue : 0.0, 0, 'g', 3);
+        = QStringLiteral("time in the server per transaction %1 of what clients wait for (%2 -> %3)")
+              .arg(signedPct(serverChange), numbers::milliseconds(serverMeasured ? v.baselineValue : 0.0),
+                  numbers::milliseconds(serverMeasured ? v.windowValue : 0.0));
     QString reason = serverLeads ? serverText + QStringLiteral(", ") + throughputText
         : latencyLeads           ? latencyText + QStringLiteral(", ") + throughputText
                                  : throughputText + QStringLiteral(", ") + latencyText;
@@ -546,7 +549,7 @@ Verdict VigilDetector::rollbackFrom(const std::vector<int> &indices, double deci
         QStringList parts;
         for (const RegressedStatement &r : v.regressed)
             parts << QStringLiteral("%1 (%2)").arg(
-                shortText(r.text.isEmpty() ? QString::number(r.queryId) : r.text), signedPct(r.changePct / 100.0, 0));
+                shortText(r.text.isEmpty() ? QString::number(r.queryId) : r.text), signedPct(r.changePct / 100.0));
         reason += QStringLiteral("; regressed most: ") + parts.join(QStringLiteral("; "));
     }
     v.reason = reason;
@@ -700,7 +703,7 @@ Verdict VigilDetector::conclude(double t)
         v.reason = QStringLiteral("time in the server per transaction %1 (busy sessions %2 -> %3, throughput %4) over "
                                   "samples %5-%6 (t=%7): the wait is outside statement execution (commit flush, "
                                   "locks); p95 of statement execution %8")
-                       .arg(signedPct(tis.change, 0))
+                       .arg(signedPct(tis.change))
                        .arg(tis.busyBefore, 0, 'f', 2)
                        .arg(tis.busyAfter, 0, 'f', 2)
                        .arg(signedPct(medianOf(usable, [](const Reading &r) { return r.throughputChange; })))

@@ -65,7 +65,9 @@ private slots:
         QCOMPARE(model.index(1, FindingsModel::ProposalColumn).data().toString(), QStringLiteral("(advice only)"));
         QCOMPARE(model.seriousCount(), 1);
         QVERIFY(page.detailsText().contains(index));
-        QVERIFY(page.detailsText().contains(QLatin1StringView("seq_tuples_per_second")));
+        QVERIFY(page.detailsText().contains(QLatin1StringView("seq_tuples_per_second"))); // the JSON as recorded
+        QVERIFY2(page.detailsText().contains(QLatin1StringView("Seq tuples per second: 1,000,000")), // and in words
+            qPrintable(page.detailsText()));
         QVERIFY(page.detailsText().contains(QLatin1StringView("approve mode")));
         QVERIFY(page.findChild<QLabel *>(QStringLiteral("findingsHeader"))
                     ->text()

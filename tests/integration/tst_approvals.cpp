@@ -9,6 +9,7 @@
 #include "pgserver.h"
 #include "settings.h"
 
+#include <QCheckBox>
 #include <QJsonObject>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -132,8 +133,14 @@ private slots:
         const QString card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
         QVERIFY2(card.contains(QLatin1StringView("Found by: spills (sorts_and_hashes_spill_to_disk, warning)"))
                 && card.contains(QLatin1StringView("keep the largest spill in memory"))
-                && card.contains(QLatin1StringView("temp_mb_per_second")),
+                && card.contains(QLatin1StringView("Temp mb per second: 27.3")), // in words, not JSON
             qPrintable(card));
+        QVERIFY2(!card.contains(QLatin1StringView("temp_mb_per_second")), qPrintable(card));
+        // The exact JSON is one tick away.
+        m_window->findChild<QCheckBox *>(QStringLiteral("approvalRawEvidence"))->setChecked(true);
+        QVERIFY(m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))
+                    ->toPlainText()
+                    .contains(QLatin1StringView("\"temp_mb_per_second\": 27.3")));
         QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
         QVERIFY(finished.wait(15000));
         const Action done = finished.front().at(0).value<Action>();

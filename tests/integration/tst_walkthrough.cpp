@@ -34,6 +34,7 @@
 #include <QTest>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 
 using namespace vigil;
 using namespace vigil::testing;
@@ -198,6 +199,19 @@ private slots:
         auto *banner = m_window->findChild<QFrame *>(QStringLiteral("banner"));
         QVERIFY(banner);
         QTRY_VERIFY(banner->isVisible());
+        // A headline with the numbers (written as ratios past twice the baseline); the samples and statements
+        // behind them under Details.
+        auto *headline = m_window->findChild<QLabel *>(QStringLiteral("bannerHeadline"));
+        auto *details = m_window->findChild<QLabel *>(QStringLiteral("bannerDetails"));
+        auto *more = m_window->findChild<QToolButton *>(QStringLiteral("bannerMore"));
+        QVERIFY(headline && details && more);
+        QVERIFY2(headline->text().contains(QLatin1StringView("random_page_cost"))
+                && !headline->text().contains(QLatin1StringView("samples")),
+            qPrintable(headline->text()));
+        QVERIFY(!details->isVisible());
+        QTest::mouseClick(more, Qt::LeftButton);
+        QVERIFY(details->isVisible());
+        QVERIFY2(details->text().contains(QLatin1StringView("samples")), qPrintable(details->text()));
 
         // The chart marks it.
         QTRY_VERIFY_WITH_TIMEOUT(rollbackMarked(), 10000);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "evidenceview.h"
 
+#include "metrics/numberformat.h"
+
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
@@ -27,9 +29,10 @@ namespace vigil {
 
 namespace {
 
+/// A change in percent, written as every verdict writes it ("+30.0%", "×1,580").
 QString signedPct(double pct)
 {
-    return (pct >= 0 ? QStringLiteral("+") : QString()) + QString::number(pct, 'f', 1) + u'%';
+    return numbers::change(pct / 100.0);
 }
 
 /// 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
@@ -73,10 +76,10 @@ QString EvidenceView::metricLabel(const QString &metric)
 QString EvidenceView::metricValue(const QString &metric, double value)
 {
     if (metric == QLatin1StringView("p95_latency"))
-        return QString::number(value, 'g', 3) + QStringLiteral(" ms");
+        return numbers::milliseconds(value);
     if (metric == QLatin1StringView("throughput"))
-        return QString::number(value, 'f', 1) + QStringLiteral("/s");
-    return QString::number(value, 'g', 3);
+        return numbers::perSecond(value, QStringLiteral("calls/s"));
+    return numbers::significant(value);
 }
 
 EvidenceView::EvidenceView(QWidget *parent)
