@@ -3,6 +3,7 @@
 
 #include <QAbstractButton>
 #include <QDateTime>
+#include <QDateTimeAxis>
 #include <QJsonObject>
 #include <QLogValueAxis>
 #include <QTest>
@@ -105,6 +106,18 @@ private slots:
         QVERIFY(hour);
         QTest::mouseClick(hour, Qt::LeftButton);
         QCOMPARE(page.range(), 3600);
+        // Time labels that fit the range: minutes for an hour, the day and time for a day.
+        auto timeFormat = [&page] {
+            page.refreshNow();
+            const auto axes = page.latencyPanel()->chart()->axes(Qt::Horizontal);
+            auto *time = axes.isEmpty() ? nullptr : qobject_cast<QDateTimeAxis *>(axes.front());
+            return time ? time->format() : QString();
+        };
+        QCOMPARE(timeFormat(), QStringLiteral("HH:mm"));
+        QTest::mouseClick(page.findChild<QAbstractButton *>(QStringLiteral("range86400")), Qt::LeftButton);
+        QCOMPARE(timeFormat(), QStringLiteral("ddd HH:mm"));
+        QTest::mouseClick(page.findChild<QAbstractButton *>(QStringLiteral("range300")), Qt::LeftButton);
+        QCOMPARE(timeFormat(), QStringLiteral("HH:mm:ss"));
         auto *live = page.findChild<QAbstractButton *>(QStringLiteral("liveBox"));
         QTest::mouseClick(live, Qt::LeftButton);
         QVERIFY(!page.isLive());

@@ -33,9 +33,15 @@ workloads.SCRIPTS["orders"] = ("\\set c random(1, 50)\n"
                                "SELECT id FROM orders WHERE customer_id = :c ORDER BY created_at DESC LIMIT 10;\n")
 
 
+# The workload of tst_guardedchange: pgbench's select-only lookups, 200 a second from four open-loop clients.
+SELECT200 = workloads.Workload("select200", workloads.UNTOUCHED, [("builtin:select-only", 1)], 4, 2, 200, 5)
+
+
 def workload_named(name):
     if name == "orders":
         return ORDERS
+    if name == "select200":
+        return SELECT200
     factory = getattr(workloads, name.replace("-", "_"), None)
     if factory is None:
         raise SystemExit(f"unknown workload {name}: orders, tpcb, select_only, rw3, lookup, inserts, sorts, latest")
@@ -59,7 +65,7 @@ def record(args):
                                      "--seconds", str(int(total))], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)
         command = lab.pgbench_command(server, workload, total + 5, None, scripts_dir)
-        if args.workload == "orders":
+        if args.workload in ("orders", "select200"):
             command[-1:-1] = ["-L", "100"]  # as the test: skip what falls more than 100 ms behind
         clients = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         trace_out, err = recorder.communicate(timeout=total + 120)
@@ -84,6 +90,10 @@ def score(args):
     with opener(args.trace, "rt") as f:
         lines = [json.loads(line) for line in f if line.strip()]
     header, body = lines[0], [o for o in lines[1:] if o.get("type") != "action"]
+    if args.no_statements:  # as a server without pg_stat_statements would be seen
+        header["statements"] = {}
+        for o in body:
+            o.pop("pgss", None)
     ticks = [o["t"] for o in body if o.get("type") == "sample"]
     first = ticks[0] + args.baseline + 2 * args.interval
     last = ticks[-1] - args.window * 3 - 2 * args.interval  # room for the window and its extensions
@@ -107,7 +117,8 @@ def score(args):
     finally:
         os.unlink(path)
     rolled = [v for v in verdicts if v["verdict"] == "rollback"]
-    print(f"{os.path.basename(args.trace)}: {len(rolled)} of {len(verdicts)} null actions rolled back "
+    print(f"{os.path.basename(args.trace)}{' without statements' if args.no_statements else ''}: "
+          f"{len(rolled)} of {len(verdicts)} null actions rolled back "
           f"(interval {args.interval:g} s, baseline {args.baseline:g} s, window {args.window:g} s, one every "
           f"{args.every:g} s)")
     for v in rolled:
@@ -131,6 +142,8 @@ def main():
     s.add_argument("--baseline", type=float, default=10)
     s.add_argument("--window", type=float, default=12)
     s.add_argument("--every", type=float, default=5, help="seconds between null actions")
+    s.add_argument("--no-statements", action="store_true",
+                   help="leave pg_stat_statements out of the trace, as on a server without it")
     s.add_argument("--tune", action="append", default=[], metavar="NAME=VALUE",
                    help="a refinement constant for this replay (vigilctl replay --tune; repeatable)")
     args = parser.parse_args()

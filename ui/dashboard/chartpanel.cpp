@@ -184,10 +184,19 @@ void ChartPanel::refresh(double from, double to, const std::vector<ActionMark> &
     m_windowLower->replace(lower);
     m_timeAxis->setRange(
         QDateTime::fromMSecsSinceEpoch(qint64(from * 1000)), QDateTime::fromMSecsSinceEpoch(qint64(to * 1000)));
+    // Labels that fit the range: seconds for minutes, minutes for hours, the day too for a day (at 24 h two labels
+    // with the same time of day were two different days).
+    const double span = to - from;
+    m_timeAxis->setFormat(span <= 900 ? QStringLiteral("HH:mm:ss")
+            : span <= 6 * 3600        ? QStringLiteral("HH:mm")
+                                      : QStringLiteral("ddd HH:mm"));
     if (m_logAxis)
         m_logAxis->setRange(bottom, top);
-    else
+    else {
         m_valueAxis->setRange(0, top);
+        // Whole numbers where the scale allows ("4630", not "4.63e+03"); three significant digits for small ones.
+        m_valueAxis->setLabelFormat(top >= 100 ? QStringLiteral("%.0f") : QStringLiteral("%.3g"));
+    }
 }
 
 } // namespace vigil
