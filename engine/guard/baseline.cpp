@@ -137,12 +137,17 @@ double Baseline::halvesDrift(const std::vector<double> &values, double reference
     return a && b ? std::abs(*a - *b) / reference : 0.0;
 }
 
+double Baseline::beyondNoise(double drift, double noise) const
+{
+    // Two half-medians of m samples differ by about 1.25 σ sqrt(4/m) on noise alone; only what moved beyond that is
+    // drift.
+    const double m = std::max(1, m_usable);
+    return std::max(0.0, drift - 1.2533 * noise * std::sqrt(4.0 / m));
+}
+
 QString Baseline::unsteadiness(double latencyPct, double throughputPct) const
 {
-    // Drift beyond what the samples' own noise makes two half-medians differ by (about 1.25 σ sqrt(4/m)).
-    const double m = std::max(1, m_usable);
-    auto beyondNoise = [m](double drift, double noise) { return drift - 1.2533 * noise * std::sqrt(4.0 / m); };
-    if (m_p95Ms && beyondNoise(m_p95Drift, m_p95Noise) > latencyPct / 200.0)
+    if (m_p95Ms && p95DriftBeyondNoise() > latencyPct / 200.0)
         return QStringLiteral("p95 latency moved %1 % between the baseline's halves").arg(100 * m_p95Drift, 0, 'f', 0);
     if (m_qps > 0 && beyondNoise(m_throughputDrift, m_throughputNoise) > throughputPct / 200.0)
         return QStringLiteral("throughput moved %1 % between the baseline's halves")

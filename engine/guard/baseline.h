@@ -58,9 +58,10 @@ public:
     // Reference levels: medians over the baseline samples (a median shrugs off one odd sample).
     std::optional<double> p95Ms() const { return m_p95Ms; }
     double p95RelativeNoise() const { return m_p95Noise; } ///< robust sd of per-sample p95, relative
-    /// How far the p95's level moved within the baseline (median of its first half against its second), relative:
-    /// a level that wanders over tens of seconds (outside CPU load on a small host) moves medians too.
-    double p95RelativeDrift() const { return m_p95Drift; }
+    /// How far the p95's level moved within the baseline (median of its first half against its second, relative)
+    /// beyond what its noise explains: a level that wanders over tens of seconds (outside CPU load on a small host)
+    /// moves medians too.
+    double p95DriftBeyondNoise() const { return beyondNoise(m_p95Drift, m_p95Noise); }
     std::optional<double> tps() const { return m_tps; }
     /// Relative sample-to-sample noise of throughput (statement executions, or transactions without them).
     double throughputRelativeNoise() const { return m_throughputNoise; }
@@ -121,6 +122,8 @@ private:
     int m_usable = 0;
     std::optional<double> m_p95Ms;
     double m_p95Noise = 0;
+    double beyondNoise(double drift, double noise) const;
+
     double m_p95Drift = 0;
     double m_throughputDrift = 0;
     std::optional<double> m_tps;

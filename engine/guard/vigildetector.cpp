@@ -618,19 +618,16 @@ bool VigilDetector::wantsMoreEvidence() const
 double VigilDetector::sustainedLatencyBar(const std::vector<int> &usable) const
 {
     // Each side is the median of a few noisy samples: their difference swings on its own by about
-    // 1.25 σ sqrt(1/n + 1/m) (σ the per-sample noise: the larger of the baseline's and the window's own spread about
-    // its median, since a short baseline can look calmer than the workload is). A rise must stand out of that swing
-    // by the noise margin, as a single sample must stand out of σ. Null actions on a loaded 2-core host (1 s samples,
-    // 10 s baseline, docs/guard.md) were rolled back 8 times in 276 by the plain 10 % on the medians.
+    // 1.25 σ sqrt(1/n + 1/m) (σ the baseline's per-sample noise). A rise must stand out of that swing by the noise
+    // margin, as a single sample must stand out of σ, and beyond how far the baseline's own level drifted. Null actions
+    // on a loaded 2-core host (1 s samples, 10 s baseline, docs/guard.md) were rolled back 8 times in 276 by the plain
+    // 10 % on the medians.
     const double plain = m_policy.latencyPct / 100.0;
     if (usable.empty() || m_baseline.usableSamples() <= 0)
         return plain;
-    const double sigma = m_baseline.p95RelativeNoise();
-    const double m = double(m_baseline.usableSamples());
-    // The baseline's halves differ by about 1.25 σ sqrt(4/m) on noise alone; only what moved beyond that is drift.
-    const double drift = std::max(0.0, m_baseline.p95RelativeDrift() - 1.2533 * sigma * std::sqrt(4.0 / m));
-    const double swing = 1.2533 * sigma * std::sqrt(1.0 / double(usable.size()) + 1.0 / m);
-    return std::max(plain, m_policy.noiseMargin * swing + drift);
+    const double swing = 1.2533 * m_baseline.p95RelativeNoise()
+        * std::sqrt(1.0 / double(usable.size()) + 1.0 / double(m_baseline.usableSamples()));
+    return std::max(plain, m_policy.noiseMargin * swing + m_baseline.p95DriftBeyondNoise());
 }
 
 std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const

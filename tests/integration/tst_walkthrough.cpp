@@ -98,6 +98,13 @@ class TestWalkthrough : public QObject
         QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
     }
 
+    /// Makes the window the active one: shortcuts reach only it, and a closed dialog leaves none active offscreen.
+    bool activate()
+    {
+        m_window->activateWindow();
+        return QTest::qWaitForWindowActive(m_window.get());
+    }
+
     void closeWindow()
     {
         m_session.reset(); // the engine stops before the window it reports to
@@ -250,8 +257,7 @@ private slots:
     {
         // What a user can reach, reached the way a user does, on the window that has just rolled a change back: a
         // dialog that crashes on open fails this test, whichever menu, button or key opens it.
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get())); // shortcuts only reach the active window
+        QVERIFY(activate()); // shortcuts only reach the active window
 
         // No key does two things: an ambiguous shortcut does nothing at all in Qt.
         QHash<QKeySequence, QString> owners;
@@ -314,8 +320,7 @@ private slots:
         m_window->setMode(modeBefore);
 
         // Every page by its shortcut, Ctrl+1 to Ctrl+N (the window active again after the dialogs).
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QVERIFY(activate());
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
         QVERIFY(nav && nav->count() >= 4);
         for (int i = nav->count() - 1; i >= 0; --i) {
@@ -325,13 +330,11 @@ private slots:
         // The dialogs by their keys.
         for (const QKeySequence &key : { QKeySequence(Qt::CTRL | Qt::Key_G), QKeySequence(Qt::CTRL | Qt::Key_Comma),
                  QKeySequence(Qt::CTRL | Qt::Key_O) }) {
-            m_window->activateWindow(); // a closed dialog leaves no window active offscreen
-            QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+            QVERIFY(activate()); // a closed dialog leaves no window active offscreen
             const QString title = dialogOpenedBy([this, key] { QTest::keySequence(m_window.get(), key); });
             QVERIFY2(!title.isEmpty(), qPrintable(key.toString() + QStringLiteral(" opened no dialog")));
         }
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QVERIFY(activate());
         QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier);
         QVERIFY(m_window->actionsPaused());
         QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier);
@@ -390,8 +393,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(earliestPoint(QStringLiteral("transactions/s")) > 0, 10000);
 
         // File → Reconnect (Ctrl+Shift+R): the same target, a new engine.
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QVERIFY(activate());
         QSignalSpy replaced(m_session.get(), &TargetSession::runnerChanged);
         QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
         QVERIFY(!replaced.isEmpty() && runner()); // a new engine (it may reuse the old one's address)
@@ -407,8 +409,7 @@ private slots:
         // plot (the engine reads the stored samples back and hands them to the dashboard).
         const qreal restartedAt = qreal(QDateTime::currentMSecsSinceEpoch());
         // Quit by its key, as a user does.
-        m_window->activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QVERIFY(activate());
         QTest::keyClick(m_window.get(), Qt::Key_Q, Qt::ControlModifier);
         QTRY_VERIFY(!m_window->isVisible());
         closeWindow();
