@@ -246,4 +246,37 @@ CATALOGUE = [
     harmless_with("lookup_open_demand_rise", "holdout", w.lookup(), [Noise(15, "demand", 0, {"rate_share": 0.4})],
                   "ANALYZE of an untouched table; a second client stream (+40 % of the rate) for the rest of the "
                   "window", ANALYZE_UNTOUCHED),
+
+    # ---------------------------------------------------------------- second holdout part ("holdout2")
+    # Written on 2026-12-03 (third session) before any of it was recorded, after the first holdout had been looked
+    # at; recorded with the guard of commit 74c0651 and scored once. New pairings of workloads and actions or loads,
+    # not variations tuned on: the sub-0.1 ms select-only lookups beside busy loops (the open null-action defect),
+    # synchronous commit on an insert-only workload, JIT on cheap lookups, near-threshold commit delays at 16 clients.
+    Scenario("selectonly_open_jit", "holdout2", w.select_only(rate=2000), "set_parameter",
+             settings([("jit", "on"), ("jit_above_cost", "0")]), resets(["jit", "jit_above_cost"]),
+             "JIT for every cheap lookup"),
+    Scenario("insert_open_sync_commit_on", "holdout2", w.inserts(),
+             "set_parameter", setting("synchronous_commit", "on"), setting("synchronous_commit", "off"),
+             "synchronous_commit off -> on on an insert-only workload", setup=setting("synchronous_commit", "off")),
+    commit_delay("tpcb16_open_commit_delay_120", "holdout2", w.tpcb(clients=16, rate=800), 120,
+                 "commit_delay 120 us, 16 clients"),
+    commit_delay("rw3_open_commit_delay_200", "holdout2", w.rw3(), 200, "commit_delay 200 us, one statement in three writes"),
+    Scenario("lookup_open_random_page_cost_100", "holdout2", w.lookup(), "set_parameter",
+             setting("random_page_cost", "100"), reset("random_page_cost"),
+             "random_page_cost 4 -> 100: the lookups by hashed key leave their index"),
+    Scenario("insert_open_gin_trgm_1500", "holdout2", w.inserts(), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_trgm_idx ON events USING gin (payload gin_trgm_ops)"],
+             ["DROP INDEX CONCURRENTLY events_payload_trgm_idx"], "a trigram GIN index, 1,500 inserts/s"),
+    harmless_with("selectonly_open_cpu_hog", "holdout2", w.select_only(), [Noise(20, "cpu", 10)],
+                  "index on an untouched table; two busy loops for 10 s beside 0.05 ms lookups"),
+    harmless_with("tpcb_open_cpu_hog", "holdout2", w.tpcb(), [Noise(15, "cpu", 12)],
+                  "index on an untouched table; two busy loops for 12 s"),
+    harmless_with("lookup_open_io_load", "holdout2", w.lookup(), [Noise(20, "io", 10)],
+                  "index on an untouched table; 10 s of direct writes by another process"),
+    harmless_with("rw3_open_burst", "holdout2", w.rw3(), [Noise(20, "burst", 10, {"clients": 4})],
+                  "index on an untouched table; 4 extra closed-loop clients for 10 s"),
+    harmless_with("selectonly_open_vacuum_full_other", "holdout2", w.select_only(), [Noise(15, "vacuum_full")],
+                  "ANALYZE of an untouched table; VACUUM FULL of another table 15 s into the window", ANALYZE_UNTOUCHED),
+    harmless_with("insert_open_demand_rise", "holdout2", w.inserts(), [Noise(15, "demand", 0, {"rate_share": 0.3})],
+                  "index on an untouched table; a second client stream (+30 % of the rate) for the rest of the window"),
 ]
