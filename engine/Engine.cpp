@@ -24,12 +24,23 @@ namespace vigil {
 namespace {
 /// How long a statement of Vigil's may wait for a lock that others queue behind.
 constexpr int kLockTimeoutMs = 5000;
+/// How often a journal that fell behind (a write failed) is tried again: recovery settles what it missed.
+constexpr double kCatchUpSeconds = 10;
 
 QJsonObject actionPayload(const Action &a)
 {
     return QJsonObject { { QStringLiteral("action_id"), a.id }, { QStringLiteral("target"), a.target },
         { QStringLiteral("kind"), kindName(a.kind) }, { QStringLiteral("state"), stateName(a.state) },
         { QStringLiteral("apply_sql"), a.applySql }, { QStringLiteral("rollback_sql"), a.rollbackSql } };
+}
+
+ActionLifecycle::Settings lifecycleSettings(const EngineConfig &config)
+{
+    ActionLifecycle::Settings s;
+    s.askBeforeRollback = config.askBeforeRollback && config.mode == QLatin1StringView("approve");
+    s.rollbackDecisionSeconds = config.rollbackDecisionSeconds;
+    s.tableLockWaitSeconds = kLockTimeoutMs / 1000.0;
+    return s; // the target's name is set once start() has read it
 }
 
 QJsonObject sampleJson(const Sample &s)
@@ -57,6 +68,7 @@ QJsonObject sampleJson(const Sample &s)
 Engine::Engine(EngineConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_lifecycle(lifecycleSettings(m_config))
 {
     qRegisterMetaType<vigil::Action>();
     qRegisterMetaType<vigil::ExecResult>();
@@ -67,16 +79,6 @@ Engine::Engine(EngineConfig config, QObject *parent)
     m_hostTick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
     connect(&m_hostTick, &QTimer::timeout, this, &Engine::onHostTick);
     connect(&m_analyseTimer, &QTimer::timeout, this, &Engine::analyseNow);
-    m_rollbackDecisionTimer.setSingleShot(true);
-    connect(&m_rollbackDecisionTimer, &QTimer::timeout, this, [this] {
-        if (m_phase != Phase::AwaitingRollbackDecision)
-            return;
-        // Nobody answered: the harm has waited long enough.
-        beginRollback(QStringLiteral("%1; no decision within %2 min, rolled back on its own")
-                          .arg(m_pendingRollbackReason)
-                          .arg(m_config.rollbackDecisionSeconds / 60.0, 0, 'f', 0),
-            m_pendingRollbackEvidence);
-    });
     m_config.limits.mode = m_config.mode;
 }
 
@@ -100,6 +102,7 @@ bool Engine::start(QString *error)
         return false;
     }
     m_targetName = info->displayName();
+    m_lifecycle.setTarget(m_targetName);
     m_store = KnowledgeStore::open(m_config.storeLocation, &why);
     if (!m_store) {
         *error = QStringLiteral("cannot open the knowledge store: %1").arg(why);
@@ -205,7 +208,6 @@ void Engine::stop()
     m_hostTick.stop();
     m_pruneTimer.stop();
     m_analyseTimer.stop();
-    m_rollbackDecisionTimer.stop();
     if (m_executorThread.isRunning()) {
         // The worker closes its session in its destructor, run in its thread as the thread finishes (deleteLater).
         m_executorThread.quit();
@@ -261,14 +263,14 @@ bool Engine::baselineSettled()
         m_events.publish(QStringLiteral("collector.notice"),
             { { QStringLiteral("message"),
                 QStringLiteral("applying action %1 on an unsteady baseline (%2) after waiting %3 s for a steady one")
-                    .arg(m_action.id)
+                    .arg(m_lifecycle.action().id)
                     .arg(unsteady)
                     .arg(waited, 0, 'f', 0) } });
         return true;
     }
     if (!std::exchange(m_unsteadyAnnounced, true))
         m_events.publish(QStringLiteral("baseline.unsteady"),
-            { { QStringLiteral("action_id"), m_action.id }, { QStringLiteral("reason"), unsteady },
+            { { QStringLiteral("action_id"), m_lifecycle.action().id }, { QStringLiteral("reason"), unsteady },
                 { QStringLiteral("waiting_up_to_seconds"), longest } });
     return false;
 }
@@ -277,9 +279,10 @@ void Engine::onTick()
 {
     const qint64 statementsEvery
         = std::max<qint64>(1, std::llround(m_config.policy.intervalSeconds / m_config.tickSeconds));
+    const ActionLifecycle::Step step = m_lifecycle.step();
     // While an action is in the pipeline every tick reads the statements (the baseline and the window need
     // them at every boundary); idle, only every interval.
-    const bool busy = m_phase != Phase::Idle && m_phase != Phase::Recovering;
+    const bool busy = !m_lifecycle.isIdle();
     const bool withStatements = busy || m_tickIndex % statementsEvery == 0;
     ++m_tickIndex;
     std::optional<Snapshot> snapshot = m_collector->collect(withStatements);
@@ -296,7 +299,8 @@ void Engine::onTick()
         if (!snapshot->hasStatements && m_collector->hasStatementStatistics())
             m_statementsSince = -1;
         m_ticks.push_back(std::move(*snapshot));
-        if (m_ticks.size() >= 2 && m_phase != Phase::Observing && (m_tickIndex - 1) % statementsEvery == 0) {
+        if (m_ticks.size() >= 2 && step != ActionLifecycle::Step::Observing
+            && (m_tickIndex - 1) % statementsEvery == 0) {
             // Outside an observation window: one sample per interval for the log and the charts (inside one, the
             // window's own samples are published as the guard reads them).
             const qsizetype n = qsizetype(m_ticks.size());
@@ -316,16 +320,25 @@ void Engine::onTick()
         }
         trimTicks();
     }
-    if (m_phase == Phase::Applying && m_action.kind == ActionKind::CreateIndex && m_executorPid > 0)
-        watchIndexBuild(nowSeconds());
-    if (m_phase == Phase::Idle && !m_cleaning && !m_cleanups.empty()) {
+    const double now = nowSeconds();
+    std::optional<QStringList> tableLockHolders;
+    if (step == ActionLifecycle::Step::Applying && m_lifecycle.action().kind == ActionKind::CreateIndex
+        && m_executorPid > 0)
+        tableLockHolders = watchIndexBuild();
+    run(m_lifecycle.tick(now, tableLockHolders));
+    if (m_lifecycle.journalBehind() && !inPipeline() && now - m_lastCatchUpT >= kCatchUpSeconds) {
+        // A step could not be journalled: settle the journal (recovery) before anything new starts.
+        m_lastCatchUpT = now;
+        recover();
+    }
+    if (!inPipeline() && !m_cleaning && !m_cleanups.empty()) {
         m_cleaning = true;
         QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, m_cleanups.front()));
     }
-    if (m_phase == Phase::Baseline && baselineReady() && baselineSettled())
-        startApplying();
-    else if (m_phase == Phase::Observing)
-        feedWindow(nowSeconds());
+    if (m_lifecycle.step() == ActionLifecycle::Step::Baseline && baselineReady() && baselineSettled())
+        run(m_lifecycle.baselineReady(now, m_config.policy.baselineSeconds));
+    else if (m_lifecycle.step() == ActionLifecycle::Step::Observing)
+        feedWindow(now);
 }
 
 void Engine::trimTicks()
@@ -336,35 +349,92 @@ void Engine::trimTicks()
         return;
     double oldest = m_ticks.back().t - keep;
     // While an action runs (an index build can take minutes) its baseline, the interval before it started, stays.
-    if (m_phase == Phase::Applying)
-        oldest = std::min(oldest, m_applyStartT - p.baselineSeconds - 2 * p.intervalSeconds - m_config.tickSeconds);
+    if (m_lifecycle.step() == ActionLifecycle::Step::Applying)
+        oldest = std::min(
+            oldest, m_lifecycle.applyStartedAt() - p.baselineSeconds - 2 * p.intervalSeconds - m_config.tickSeconds);
     while (!m_ticks.empty() && m_ticks.front().t < oldest)
         m_ticks.pop_front();
 }
 
-bool Engine::journal(ActionState to, const QString &reason, const QJsonObject &evidence)
+void Engine::publishAction(const QString &event, const Action &action, const QString &reason, const QJsonObject &extra)
 {
-    if (!m_store->transition(m_action.id, to, reason, evidence)) {
-        m_events.publish(QStringLiteral("engine.error"),
-            { { QStringLiteral("message"),
-                QStringLiteral("cannot write the journal (%1); Vigil stops acting").arg(m_store->lastError()) } });
-        return false;
-    }
-    m_action.state = to;
-    m_action.reason = reason;
-    if (!evidence.isEmpty())
-        m_action.evidence = evidence;
-    return true;
-}
-
-void Engine::publishAction(const QString &event, const QString &reason, const QJsonObject &extra)
-{
-    QJsonObject payload = actionPayload(m_action);
+    QJsonObject payload = actionPayload(action);
     if (!reason.isEmpty())
         payload.insert(QStringLiteral("reason"), reason);
     for (auto it = extra.begin(); it != extra.end(); ++it)
         payload.insert(it.key(), it.value());
     m_events.publish(event, payload);
+}
+
+void Engine::run(const LifecycleCommands &commands)
+{
+    for (const LifecycleCommand &c : commands)
+        carryOut(c);
+}
+
+void Engine::carryOut(const LifecycleCommand &c)
+{
+    using Type = LifecycleCommand::Type;
+    switch (c.type) {
+    case Type::Prepare:
+    case Type::Lock:
+    case Type::Apply:
+    case Type::Rollback: {
+        // The executor's slot for each: it answers through the signal connected in start().
+        const char *slot = c.type == Type::Prepare ? "prepare"
+            : c.type == Type::Lock                 ? "lockTarget"
+            : c.type == Type::Apply                ? "apply"
+                                                   : "rollback";
+        QMetaObject::invokeMethod(m_worker, slot, Qt::QueuedConnection, Q_ARG(vigil::Action, c.action));
+        return;
+    }
+    case Type::Unlock:
+        QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
+        return;
+    case Type::CancelStatement:
+        cancelExecutorStatement();
+        return;
+    case Type::CreateRow: {
+        const qint64 id = m_store->createAction(c.action, c.action.reason);
+        run(m_lifecycle.journalled(id != 0, id, m_store->lastError()));
+        return;
+    }
+    case Type::Transition: {
+        const bool ok = m_store->transition(c.action.id, c.to, c.reason, c.evidence);
+        if (!ok)
+            m_events.publish(QStringLiteral("engine.error"),
+                { { QStringLiteral("message"),
+                    QStringLiteral("cannot write the journal (%1); Vigil stops acting").arg(m_store->lastError()) } });
+        run(m_lifecycle.journalled(ok, 0, m_store->lastError()));
+        return;
+    }
+    case Type::Publish:
+        publishAction(c.event, c.action, c.reason, c.extra);
+        return;
+    case Type::CollectBaseline:
+        m_statementsSince = -1; // the baseline is collected now, with statements at every tick
+        m_unsteadyAnnounced = false;
+        m_events.publish(QStringLiteral("baseline.collecting"),
+            { { QStringLiteral("action_id"), c.action.id },
+                { QStringLiteral("seconds"), m_config.policy.baselineSeconds } });
+        return;
+    case Type::QueueCleanup:
+        m_cleanups.push_back(c.action); // dropped from the next idle tick on, once the lock that stopped it goes
+        return;
+    case Type::Finished: {
+        m_window.reset();
+        if (m_pendingPolicy) {
+            m_config.policy = *m_pendingPolicy;
+            m_pendingPolicy.reset();
+        }
+        const std::optional<Action> stored = c.action.id ? m_store->action(c.action.id) : std::nullopt;
+        emit actionFinished(stored ? *stored : c.action);
+        return;
+    }
+    case Type::Refused:
+        emit actionRefused(c.reason);
+        return;
+    }
 }
 
 void Engine::startQueued()
@@ -378,7 +448,7 @@ void Engine::setPolicy(const GuardPolicy &policy)
 {
     if (!policy.validate(m_config.tickSeconds).isEmpty())
         return;
-    if (m_phase == Phase::Idle)
+    if (m_lifecycle.isIdle())
         m_config.policy = policy;
     else
         m_pendingPolicy = policy;
@@ -386,201 +456,75 @@ void Engine::setPolicy(const GuardPolicy &policy)
 
 void Engine::setPaused(bool paused)
 {
-    m_paused = paused;
-    if (paused && m_phase == Phase::Baseline) {
-        // Not applied yet: it simply does not go ahead.
-        journal(ActionState::Failed, QStringLiteral("not applied: actions were paused during the baseline"));
-        publishAction(QStringLiteral("action.failed"), m_action.reason);
-        finish(true);
-    } else if (paused && m_phase == Phase::Applying && m_executorPid > 0) {
-        // Stop the statement at once (an index build can run for minutes); the executor then reports the failure,
-        // drops an INVALID index left behind, and the action ends as failed.
-        cancelExecutorStatement();
-    }
+    const LifecycleCommands commands = m_lifecycle.setPaused(paused);
+    run(commands);
     m_events.publish(QStringLiteral("engine.paused"), { { QStringLiteral("paused"), paused } });
+}
+
+bool Engine::refusedWhileRecovering()
+{
+    if (m_recovering)
+        emit actionRefused(m_lifecycle.journalBehind()
+                ? m_lifecycle.journalBehindReason()
+                : QStringLiteral("Vigil is finishing the actions a crash left in flight: try again when recovery is "
+                                 "done"));
+    return m_recovering;
 }
 
 void Engine::submit(const Action &action)
 {
-    if (m_paused) {
-        emit actionRefused(QStringLiteral("actions are paused: resume them to apply this change"));
+    if (refusedWhileRecovering())
         return;
-    }
-    if (m_phase != Phase::Idle) {
-        emit actionRefused(QStringLiteral("an action is already being handled on this target"));
-        return;
-    }
-    m_action = action;
-    m_action.target = m_targetName;
-    m_phase = Phase::Preparing;
-    QMetaObject::invokeMethod(m_worker, "prepare", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    run(m_lifecycle.submit(action));
 }
 
 void Engine::propose(const Action &action)
 {
-    if (m_phase != Phase::Idle) {
-        emit actionRefused(QStringLiteral("an action is already being handled on this target"));
+    if (refusedWhileRecovering())
         return;
-    }
-    m_proposing = true;
-    m_action = action;
-    m_action.target = m_targetName;
-    m_phase = Phase::Preparing;
-    QMetaObject::invokeMethod(m_worker, "prepare", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    run(m_lifecycle.propose(action));
 }
 
 void Engine::approve(qint64 actionId, const QString &by)
 {
-    const std::optional<Action> stored = m_store->action(actionId);
-    if (!stored || stored->state != ActionState::AwaitingApproval) {
-        emit actionRefused(QStringLiteral("action %1 is not waiting for approval").arg(actionId));
+    if (refusedWhileRecovering())
         return;
-    }
-    // A shared store holds other targets' actions: only this engine's target is this engine's to run.
-    if (stored->target != m_targetName) {
-        emit actionRefused(QStringLiteral("action %1 is for %2, not %3: approve it where that target is watched")
-                               .arg(QString::number(actionId), stored->target, m_targetName));
-        return;
-    }
-    if (m_paused || m_phase != Phase::Idle) {
-        emit actionRefused(m_paused ? QStringLiteral("actions are paused: resume them to run an approved action")
-                                    : QStringLiteral("an action is already being handled on this target"));
-        return;
-    }
-    m_action = *stored;
-    m_action.reason = QStringLiteral("approved by %1").arg(by);
-    m_approvedBy = by;
-    publishAction(QStringLiteral("action.approved"), m_action.reason);
-    m_phase = Phase::Locking;
-    QMetaObject::invokeMethod(m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    run(m_lifecycle.approve(actionId, m_store->action(actionId), by));
 }
 
 void Engine::reject(qint64 actionId, const QString &by)
 {
-    const std::optional<Action> stored = m_store->action(actionId);
-    if (!stored || stored->state != ActionState::AwaitingApproval) {
-        emit actionRefused(QStringLiteral("action %1 is not waiting for approval").arg(actionId));
-        return;
-    }
-    if (stored->target != m_targetName) {
-        emit actionRefused(QStringLiteral("action %1 is for %2, not %3: reject it where that target is watched")
-                               .arg(QString::number(actionId), stored->target, m_targetName));
-        return;
-    }
-    // Approved already (its baseline is being collected): a decision is taken once. Pausing drops it instead.
-    if (m_phase != Phase::Idle && m_action.id == actionId) {
-        emit actionRefused(QStringLiteral("action %1 was approved and is collecting its baseline: pause actions to "
-                                          "drop it before it runs")
-                               .arg(actionId));
-        return;
-    }
-    const QString reason = QStringLiteral("rejected by %1").arg(by);
-    if (!m_store->transition(actionId, ActionState::Rejected, reason)) {
-        emit actionRefused(QStringLiteral("cannot write the journal: %1").arg(m_store->lastError()));
-        return;
-    }
-    Action rejected = *m_store->action(actionId);
-    QJsonObject payload { { QStringLiteral("action_id"), actionId }, { QStringLiteral("reason"), reason },
-        { QStringLiteral("apply_sql"), rejected.applySql }, { QStringLiteral("state"), stateName(rejected.state) } };
-    m_events.publish(QStringLiteral("action.rejected"), payload);
-    emit actionFinished(rejected);
+    run(m_lifecycle.reject(actionId, m_store->action(actionId), by));
 }
 
 void Engine::onPrepared(const Action &prepared, const ExecResult &result)
 {
-    if (m_phase != Phase::Preparing)
-        return;
-    const bool proposing = std::exchange(m_proposing, false);
-    if (!result.ok) {
-        m_phase = Phase::Idle;
-        emit actionRefused(result.error);
-        return;
-    }
-    m_action = prepared;
-    if (m_action.details.value(QLatin1StringView("rollback_from")).toString() == QLatin1StringView("user"))
-        m_action.rollbackSql = m_action.details.value(QLatin1StringView("user_rollback_sql")).toString();
-    if (m_action.needsRestart) {
-        m_phase = Phase::Idle;
-        emit actionRefused(QStringLiteral("%1 takes effect only after a server restart: Vigil cannot observe it, so it "
-                                          "does not apply it (plan it for a maintenance window)")
-                               .arg(m_action.details.value(QLatin1StringView("name")).toString()));
-        return;
-    }
-    m_action.state = proposing ? ActionState::AwaitingApproval : ActionState::Proposed;
-    m_action.id = m_store->createAction(m_action, m_action.reason);
-    if (m_action.id == 0) {
-        m_phase = Phase::Idle;
-        emit actionRefused(QStringLiteral("cannot write the journal: %1").arg(m_store->lastError()));
-        return;
-    }
-    if (proposing) {
-        // Validated and journaled; it waits for a person (approve() or reject()).
-        publishAction(QStringLiteral("action.awaiting_approval"), m_action.reason);
-        m_phase = Phase::Idle;
-        return;
-    }
-    publishAction(QStringLiteral("action.proposed"));
-    m_phase = Phase::Locking;
-    QMetaObject::invokeMethod(m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    run(m_lifecycle.prepared(prepared, result));
 }
 
 void Engine::onLocked(const Action &, bool ok, const QString &error)
 {
-    if (m_phase == Phase::Recovering) {
+    if (m_recovering) {
         if (!ok) {
             m_events.publish(QStringLiteral("engine.error"), { { QStringLiteral("message"), error } });
             m_recoveryQueue.clear();
-            m_phase = Phase::Idle;
+            m_recovering = false;
             emit recoveryFinished(m_recovered, m_recoveryFailed + 1);
             return;
         }
         recoverNext();
         return;
     }
-    if (m_phase != Phase::Locking)
-        return;
-    if (!ok) {
-        journal(ActionState::Failed, error);
-        publishAction(QStringLiteral("action.failed"), error);
-        finish(false);
-        return;
-    }
-    m_phase = Phase::Baseline;
-    m_statementsSince = -1; // the baseline is collected now, with statements at every tick
-    m_unsteadyAnnounced = false;
-    m_events.publish(QStringLiteral("baseline.collecting"),
-        { { QStringLiteral("action_id"), m_action.id },
-            { QStringLiteral("seconds"), m_config.policy.baselineSeconds } });
+    run(m_lifecycle.locked(ok, error));
 }
 
-void Engine::startApplying()
-{
-    m_applyStartT = nowSeconds();
-    m_tableLockWaitSince.reset();
-    m_cancelledBecause.clear();
-    // Written before the SQL runs: a crash from here on leaves an `applying` row for recovery to inspect.
-    // Who approved goes into the journal with the step it allowed (approve mode, desktop or over NATS).
-    const QString approval = std::exchange(m_approvedBy, QString());
-    if (!journal(ActionState::Applying,
-            (approval.isEmpty() ? QString() : QStringLiteral("approved by %1; ").arg(approval))
-                + QStringLiteral("applying after a %1 s baseline").arg(m_config.policy.baselineSeconds))) {
-        publishAction(QStringLiteral("action.failed"),
-            QStringLiteral("not applied: the journal cannot be written (%1)").arg(m_store->lastError()));
-        finish(true);
-        return;
-    }
-    publishAction(QStringLiteral("action.applying"));
-    m_phase = Phase::Applying;
-    QMetaObject::invokeMethod(m_worker, "apply", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
-}
-
-void Engine::watchIndexBuild(double now)
+std::optional<QStringList> Engine::watchIndexBuild()
 {
     const std::optional<DbCollector::IndexBuildProgress> progress = m_collector->indexBuildProgress(m_executorPid);
     const std::optional<DbCollector::LockWait> wait = m_collector->lockWait(m_executorPid);
     const bool tableLock = wait && wait->lockType == QLatin1StringView("relation");
     if (progress || wait) {
-        QJsonObject payload { { QStringLiteral("action_id"), m_action.id },
+        QJsonObject payload { { QStringLiteral("action_id"), m_lifecycle.action().id },
             { QStringLiteral("phase"), progress ? progress->phase : QStringLiteral("waiting for the table's lock") } };
         if (progress && progress->percent)
             payload.insert(QStringLiteral("percent"), *progress->percent);
@@ -598,26 +542,18 @@ void Engine::watchIndexBuild(double now)
         }
         m_events.publish(QStringLiteral("action.progress"), payload);
     }
-    if (!tableLock) {
-        m_tableLockWaitSince.reset();
-        return;
-    }
-    if (!m_tableLockWaitSince)
-        m_tableLockWaitSince = now;
-    if (!m_cancelledBecause.isEmpty() || now - *m_tableLockWaitSince < kLockTimeoutMs / 1000.0)
-        return;
+    if (!tableLock)
+        return std::nullopt;
     QStringList holders;
     for (const DbCollector::LockWait::Blocker &b : wait->blockers)
         holders << QString::number(b.pid);
-    m_cancelledBecause = QStringLiteral("the build waited over %1 s for the table's lock (held by session %2), and "
-                                        "a build waiting for it holds up other sessions' DDL and VACUUM: cancelled")
-                             .arg(kLockTimeoutMs / 1000.0, 0, 'g', 3)
-                             .arg(holders.isEmpty() ? QStringLiteral("?") : holders.join(QStringLiteral(", ")));
-    cancelExecutorStatement();
+    return holders;
 }
 
 void Engine::cancelExecutorStatement()
 {
+    if (m_executorPid <= 0)
+        return;
     // From the collector's session: the executor's is busy running the statement.
     m_collector->connection().query(
         "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
@@ -626,24 +562,20 @@ void Engine::cancelExecutorStatement()
 void Engine::onApplied(const Action &, const ExecResult &result)
 {
     m_applyFinishedT = nowSeconds();
-    if (m_phase != Phase::Applying)
-        return;
-    if (!result.ok) {
-        if (result.details.value(QLatin1StringView("invalid_index_left")).toBool())
-            m_cleanups.push_back(m_action); // dropped from the next idle tick on, once the lock that stopped it goes
-        const QString error = m_cancelledBecause.isEmpty()
-            ? result.error
-            : QStringLiteral("%1 (%2)").arg(std::exchange(m_cancelledBecause, QString()), result.error);
-        journal(ActionState::Failed, QStringLiteral("apply failed: %1").arg(error));
-        publishAction(QStringLiteral("action.failed"), error);
-        finish(true);
-        return;
-    }
+    QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds } };
+    if (result.ok && m_lifecycle.step() == ActionLifecycle::Step::Applying)
+        timing.insert(QStringLiteral("baseline"), openWindow());
+    run(m_lifecycle.applied(result, m_config.policy.windowSeconds, timing));
+}
+
+QString Engine::openWindow()
+{
     // The baseline: the samples before the action started, from the ticks collected while waiting.
     const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
     const std::span<const Snapshot> span(ticks);
-    const qsizetype before = SampleSeries::indexAtOrBefore(span, m_applyStartT);
-    const double anchor = before >= 0 ? ticks[std::size_t(before)].t : m_applyStartT;
+    const double startedAt = m_lifecycle.applyStartedAt();
+    const qsizetype before = SampleSeries::indexAtOrBefore(span, startedAt);
+    const double anchor = before >= 0 ? ticks[std::size_t(before)].t : startedAt;
     const GuardPolicy &p = m_config.policy;
     const std::vector<Sample> baselineSamples
         = SampleSeries::derive(span, anchor - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
@@ -653,19 +585,7 @@ void Engine::onApplied(const Action &, const ExecResult &result)
         p, DegradationDetector::create(DegradationDetector::Kind::Vigil, p, baseline));
     m_windowStart = -1;
     m_windowSamplesFed = 0;
-    m_phase = Phase::Observing;
-    const QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds },
-        { QStringLiteral("baseline"), baseline.summary() } };
-    if (!journal(ActionState::Observing,
-            QStringLiteral("applied in %1 s; observing for %2 s").arg(result.seconds, 0, 'f', 2).arg(p.windowSeconds),
-            timing)) {
-        // Applied but not recorded as such: a change nobody can account for is taken back at once.
-        beginRollback(QStringLiteral("the journal cannot be written (%1): a change Vigil cannot record is taken back")
-                          .arg(m_store->lastError()),
-            {});
-        return;
-    }
-    publishAction(QStringLiteral("action.executed"), {}, timing);
+    return baseline.summary();
 }
 
 void Engine::feedWindow(double now)
@@ -708,120 +628,52 @@ void Engine::feedWindow(double now)
         }
         if (!verdict)
             continue;
-        const QJsonObject evidence = verdictToJson(*verdict);
-        if (verdict->isRollback()) {
-            publishAction(
-                QStringLiteral("action.degraded"), verdict->reason, { { QStringLiteral("evidence"), evidence } });
-            if (m_config.askBeforeRollback && m_config.mode == QLatin1StringView("approve"))
-                awaitRollbackDecision(verdict->reason, evidence);
-            else
-                beginRollback(verdict->reason, evidence);
-        } else {
-            journal(ActionState::Kept, verdict->reason, evidence);
-            publishAction(QStringLiteral("action.kept"), verdict->reason, { { QStringLiteral("evidence"), evidence } });
-            finish(true);
-        }
+        run(m_lifecycle.verdict(verdict->isRollback(), verdict->reason, verdictToJson(*verdict), now));
         return;
     }
-}
-
-void Engine::awaitRollbackDecision(const QString &reason, const QJsonObject &evidence)
-{
-    // The change stays in place while a DBA decides: journaled as still observing (recovery after a crash observes
-    // it again), with the verdict, and bounded in time.
-    m_pendingRollbackReason = reason;
-    m_pendingRollbackEvidence = evidence;
-    const QString waiting = QStringLiteral("degraded: %1 — waiting for a DBA to confirm the rollback").arg(reason);
-    journal(ActionState::Observing, waiting, evidence);
-    publishAction(QStringLiteral("action.rollback_requested"), reason,
-        QJsonObject { { QStringLiteral("evidence"), evidence },
-            { QStringLiteral("decide_within_seconds"), m_config.rollbackDecisionSeconds } });
-    m_phase = Phase::AwaitingRollbackDecision;
-    m_rollbackDecisionTimer.start(int(std::lround(m_config.rollbackDecisionSeconds * 1000)));
 }
 
 void Engine::confirmRollback(qint64 actionId, const QString &by)
 {
-    if (m_phase != Phase::AwaitingRollbackDecision || actionId != m_action.id) {
-        emit actionRefused(QStringLiteral("action %1 is not waiting for a rollback decision").arg(actionId));
-        return;
-    }
-    m_rollbackDecisionTimer.stop();
-    beginRollback(
-        QStringLiteral("%1; rollback confirmed by %2").arg(m_pendingRollbackReason, by), m_pendingRollbackEvidence);
+    run(m_lifecycle.confirmRollback(actionId, by));
 }
 
 void Engine::keepDespiteVerdict(qint64 actionId, const QString &by)
 {
-    if (m_phase != Phase::AwaitingRollbackDecision || actionId != m_action.id) {
-        emit actionRefused(QStringLiteral("action %1 is not waiting for a rollback decision").arg(actionId));
-        return;
-    }
-    m_rollbackDecisionTimer.stop();
-    const QString reason = QStringLiteral("kept by %1 despite the verdict: %2").arg(by, m_pendingRollbackReason);
-    journal(ActionState::Kept, reason, m_pendingRollbackEvidence);
-    publishAction(QStringLiteral("action.kept"), reason, { { QStringLiteral("evidence"), m_pendingRollbackEvidence } });
-    finish(true);
+    run(m_lifecycle.keepDespiteVerdict(actionId, by));
 }
 
 void Engine::setAskBeforeRollback(bool ask)
 {
     m_config.askBeforeRollback = ask;
-}
-
-void Engine::beginRollback(const QString &reason, const QJsonObject &evidence)
-{
-    // Written before the rollback runs, with the verdict's evidence. When the journal cannot be written the
-    // rollback still runs: leaving a harmful change in place is worse than a journal one step behind (the row
-    // stays `observing`, which recovery rolls back again, a no-op then).
-    if (!journal(ActionState::RollingBack, reason, evidence))
-        m_action.reason = reason;
-    publishAction(QStringLiteral("action.rolling_back"), reason);
-    m_phase = Phase::RollingBack;
-    QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    m_lifecycle.setAskBeforeRollback(ask && m_config.mode == QLatin1StringView("approve"));
 }
 
 void Engine::onRolledBack(const Action &, const ExecResult &result)
 {
-    if (m_phase != Phase::RollingBack && m_phase != Phase::Recovering)
+    if (!m_recovering) {
+        run(m_lifecycle.rolledBack(result));
         return;
-    const bool recovering = m_phase == Phase::Recovering;
-    QString why = m_action.reason;
+    }
+    QString why = m_recoveringAction.reason;
     if (const QString retried = result.details.value(QLatin1StringView("retried_after")).toString();
         result.ok && !retried.isEmpty())
         why += QStringLiteral(" (the rollback ran again on a new session after: %1)").arg(retried);
     if (result.ok) {
-        journal(ActionState::RolledBack, why);
-        publishAction(
-            QStringLiteral("action.rolled_back"), why, { { QStringLiteral("rollback_seconds"), result.seconds } });
+        m_store->transition(m_recoveringAction.id, ActionState::RolledBack, why);
+        m_recoveringAction.state = ActionState::RolledBack;
+        publishAction(QStringLiteral("action.rolled_back"), m_recoveringAction, why,
+            { { QStringLiteral("rollback_seconds"), result.seconds } });
         ++m_recovered;
     } else {
         // Never silently kept: the action failed, with both the reason for rolling back and the rollback's error.
         const QString both = QStringLiteral("rollback failed: %1 (rolling back because: %2)").arg(result.error, why);
-        journal(ActionState::Failed, both);
-        publishAction(QStringLiteral("action.failed"), both, { { QStringLiteral("alert"), true } });
+        m_store->transition(m_recoveringAction.id, ActionState::Failed, both);
+        m_recoveringAction.state = ActionState::Failed;
+        publishAction(QStringLiteral("action.failed"), m_recoveringAction, both, { { QStringLiteral("alert"), true } });
         ++m_recoveryFailed;
     }
-    if (recovering)
-        recoverNext();
-    else
-        finish(true);
-}
-
-void Engine::finish(bool unlock)
-{
-    if (unlock)
-        QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
-    m_window.reset();
-    m_phase = Phase::Idle;
-    m_approvedBy.clear();
-    if (m_pendingPolicy) {
-        m_config.policy = *m_pendingPolicy;
-        m_pendingPolicy.reset();
-    }
-    if (const std::optional<Action> stored = m_store->action(m_action.id))
-        m_action = *stored;
-    emit actionFinished(m_action);
+    recoverNext();
 }
 
 void Engine::onCleanedUp(const Action &action, int dropped, const QString &error)
@@ -853,7 +705,7 @@ void Engine::onCleanedUp(const Action &action, int dropped, const QString &error
 
 void Engine::recover()
 {
-    if (m_phase != Phase::Idle) {
+    if (inPipeline()) {
         emit recoveryFinished(0, 0);
         return;
     }
@@ -861,10 +713,11 @@ void Engine::recover()
     m_recovered = 0;
     m_recoveryFailed = 0;
     if (m_recoveryQueue.empty()) {
+        m_lifecycle.journalCaughtUp(); // nothing in flight: nothing to settle
         emit recoveryFinished(0, 0);
         return;
     }
-    m_phase = Phase::Recovering;
+    m_recovering = true;
     QMetaObject::invokeMethod(
         m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveryQueue.front()));
 }
@@ -873,65 +726,44 @@ void Engine::recoverNext()
 {
     if (m_recoveryQueue.empty()) {
         QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
-        m_phase = Phase::Idle;
+        m_recovering = false;
+        if (m_recoveryFailed == 0)
+            m_lifecycle.journalCaughtUp();
         emit recoveryFinished(m_recovered, m_recoveryFailed);
         return;
     }
-    m_action = m_recoveryQueue.front();
+    m_recoveringAction = m_recoveryQueue.front();
     m_recoveryQueue.erase(m_recoveryQueue.begin());
-    QMetaObject::invokeMethod(m_worker, "inspect", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    QMetaObject::invokeMethod(m_worker, "inspect", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveringAction));
 }
 
 void Engine::onInspected(const Action &, int inEffect, const QString &error)
 {
-    if (m_phase != Phase::Recovering)
+    if (!m_recovering)
         return;
-    const QString effect = inEffect == 1 ? QStringLiteral("its effect is in place")
-        : inEffect == 0                  ? QStringLiteral("its effect is not in place")
-                                         : QStringLiteral("its effect cannot be inspected (%1)").arg(error);
-    QString reason;
-    switch (m_action.state) {
-    case ActionState::Applying:
-        if (inEffect == 0) {
-            reason = QStringLiteral("recovery: Vigil stopped while applying and %1: the action never took effect")
-                         .arg(effect);
-            journal(ActionState::Failed, reason);
-            publishAction(QStringLiteral("action.recovered"), reason);
-            ++m_recovered;
-            recoverNext();
-            return;
-        }
-        reason = QStringLiteral("recovery: Vigil stopped while applying and %1; it was never observed, so it is "
-                                "taken back")
-                     .arg(effect);
-        break;
-    case ActionState::Observing:
-        reason = QStringLiteral("recovery: Vigil stopped during the observation window (%1); without a complete "
-                                "window the action is taken back")
-                     .arg(effect);
-        break;
-    case ActionState::RollingBack:
-        if (inEffect == 0) {
-            reason = QStringLiteral("recovery: the rollback had completed before Vigil stopped (%1)").arg(effect);
-            journal(ActionState::RolledBack, reason);
-            publishAction(QStringLiteral("action.recovered"), reason);
-            ++m_recovered;
-            recoverNext();
-            return;
-        }
-        reason = QStringLiteral("recovery: Vigil stopped while rolling back and %1: rolling back again").arg(effect);
-        break;
-    default:
+    const RecoveryStep step = recoveryStep(m_recoveringAction.state, inEffect, error);
+    if (step.kind == RecoveryStep::Kind::Skip) {
         recoverNext();
         return;
     }
-    if (!journal(ActionState::RollingBack, reason)) {
+    const bool written = m_store->transition(m_recoveringAction.id, step.to, step.reason);
+    if (written) {
+        m_recoveringAction.state = step.to;
+        m_recoveringAction.reason = step.reason;
+    }
+    if (step.kind == RecoveryStep::Kind::Close) {
+        publishAction(QStringLiteral("action.recovered"), m_recoveringAction, step.reason);
+        ++m_recovered;
+        recoverNext();
+        return;
+    }
+    if (!written) {
         ++m_recoveryFailed;
         recoverNext();
         return;
     }
-    publishAction(QStringLiteral("action.rolling_back"), reason);
-    QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_action));
+    publishAction(QStringLiteral("action.rolling_back"), m_recoveringAction, step.reason);
+    QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveringAction));
 }
 
 void Engine::rememberSample(const Sample &sample)
@@ -950,9 +782,13 @@ void Engine::setMode(const QString &mode)
     if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
         && mode != QLatin1StringView("autonomous"))
         return;
+    const bool toObserve = mode == QLatin1StringView("observe") && m_config.mode != mode;
     m_config.mode = mode;
     m_config.limits.mode = mode;
+    setAskBeforeRollback(m_config.askBeforeRollback);
     m_events.publish(QStringLiteral("engine.mode"), { { QStringLiteral("mode"), mode } });
+    if (toObserve) // Vigil changes nothing in Observe: what has not run yet does not run
+        run(m_lifecycle.switchedToObserve());
 }
 
 void Engine::setLimits(const ProposalLimits &limits)
@@ -1019,10 +855,11 @@ void Engine::actOnRecommendations(std::vector<Finding> &findings)
         ProposalDecision decision = ProposalPolicy::decide(r, history, now, m_config.limits);
         using Kind = ProposalDecision::Kind;
         if ((decision.kind == Kind::Queue || decision.kind == Kind::Execute)
-            && (started || m_paused || m_phase != Phase::Idle)) {
+            && (started || m_lifecycle.isPaused() || inPipeline())) {
             decision = { Kind::Suppressed,
-                m_paused ? QStringLiteral("actions are paused")
-                         : QStringLiteral("another action is being handled on this target; proposed again later") };
+                m_lifecycle.isPaused()
+                    ? QStringLiteral("actions are paused")
+                    : QStringLiteral("another action is being handled on this target; proposed again later") };
         }
         if (decision.kind == Kind::Queue || decision.kind == Kind::Execute) {
             QString why;

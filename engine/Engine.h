@@ -3,6 +3,7 @@
 
 #include "act/action.h"
 #include "act/executor.h"
+#include "act/lifecycle.h"
 #include "analyse/analysisinput.h"
 #include "analyse/finding.h"
 #include "analyse/proposalpolicy.h"
@@ -94,10 +95,11 @@ public:
     void reject(qint64 actionId, const QString &by);
     /// New guard rules, applied from the next action on (the one being observed keeps the rules it started with).
     void setPolicy(const vigil::GuardPolicy &policy);
-    /// Paused: no new action starts; one waiting for its baseline is dropped, one being applied is cancelled at
-    /// once (pg_cancel_backend), one being observed finishes its window and verdict (its rollback must not be lost).
+    /// Paused: no new action starts; one not applied yet is dropped (journalled `dropped`), one being applied is
+    /// cancelled at once (pg_cancel_backend), one being observed finishes its window and verdict (its rollback must
+    /// not be lost).
     void setPaused(bool paused);
-    bool isPaused() const { return m_paused; }
+    bool isPaused() const { return m_lifecycle.isPaused(); }
     /// Runs the detectors now (they also run every analyseSeconds): publishes `finding` events for new or changed
     /// findings and `analysis.finished` with all of them, then advises, queues or executes what they recommend as
     /// the mode and the limits allow (one action per run).
@@ -107,7 +109,8 @@ public:
     void confirmRollback(qint64 actionId, const QString &by);
     void keepDespiteVerdict(qint64 actionId, const QString &by);
     void setAskBeforeRollback(bool ask);
-    /// observe | approve | autonomous: what the analyser's recommendations become from now on.
+    /// observe | approve | autonomous: what the analyser's recommendations become from now on. A switch to observe
+    /// drops the action in hand if its SQL has not run yet.
     void setMode(const QString &mode);
     void setLimits(const vigil::ProposalLimits &limits);
     void setThresholds(const vigil::AnalyserThresholds &thresholds);
@@ -125,18 +128,6 @@ signals:
     void storedSamplesLoaded(const QList<vigil::Sample> &samples);
 
 private:
-    enum class Phase {
-        Idle,
-        Preparing,
-        Locking,
-        Baseline,
-        Applying,
-        Observing,
-        AwaitingRollbackDecision,
-        RollingBack,
-        Recovering
-    };
-
     void onTick();
     void onHostTick();
     void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
@@ -146,18 +137,22 @@ private:
     void onInspected(const vigil::Action &action, int inEffect, const QString &error);
     void onCleanedUp(const vigil::Action &action, int dropped, const QString &error);
 
-    bool journal(ActionState to, const QString &reason, const QJsonObject &evidence = {});
-    void publishAction(const QString &event, const QString &reason = {}, const QJsonObject &extra = {});
-    void finish(bool unlock);
-    void startApplying();
-    /// While an index builds: its progress and what it waits for, published; a wait for the table's lock (which
-    /// queues other sessions' DDL and VACUUM behind the build) longer than the lock timeout cancels it.
-    void watchIndexBuild(double now);
+    /// Carries out what the action's lifecycle asks for, in order (journal answers go back to it at once).
+    void run(const LifecycleCommands &commands);
+    void carryOut(const LifecycleCommand &command);
+    /// Emits actionRefused when recovery runs (one action at a time: recovery's come first).
+    bool refusedWhileRecovering();
+    bool inPipeline() const { return !m_lifecycle.isIdle() || m_recovering; }
+    void publishAction(
+        const QString &event, const Action &action, const QString &reason = {}, const QJsonObject &extra = {});
+    /// While an index builds: its progress and what it waits for, published; returns the sessions holding the
+    /// table's lock when the build waits for it (the lifecycle cancels a wait longer than the lock timeout).
+    std::optional<QStringList> watchIndexBuild();
     /// Cancels the statement the executor is running (an index build), which then reports its failure.
     void cancelExecutorStatement();
+    /// The guard's window for the action just applied, on the baseline before it started; returns its summary.
+    QString openWindow();
     void feedWindow(double now);
-    void beginRollback(const QString &reason, const QJsonObject &evidence);
-    void awaitRollbackDecision(const QString &reason, const QJsonObject &evidence);
     void recoverNext();
     void trimTicks();
     bool baselineReady() const;
@@ -183,26 +178,17 @@ private:
     QString m_targetName;
 
     std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
-    Phase m_phase = Phase::Idle;
-    Action m_action; ///< the action being handled
-    QString m_applyError; ///< kept to report both errors when a rollback fails too
+    ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)
+    bool m_recovering = false;
+    double m_lastCatchUpT = 0; ///< when recovery last tried to settle a journal that fell behind
     double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
     bool m_unsteadyAnnounced = false; ///< the wait for a steady baseline was said once for this action
-    double m_applyStartT = 0;
     double m_applyFinishedT = 0; ///< when the executor reported the action applied: the window opens after it
-    std::optional<double> m_tableLockWaitSince; ///< since when the index build has waited for its table's lock
-    QString m_cancelledBecause; ///< why the engine cancelled the running statement (joined to its failure)
     double m_windowStart = -1;
     int m_windowSamplesFed = 0;
     std::unique_ptr<ObservationWindow> m_window;
-    bool m_paused = false;
     bool m_startFailedToConnect = false;
-    bool m_proposing = false; ///< the action being prepared is to wait for approval, not to run
-    QString m_approvedBy; ///< who approved the action being handled, for its applying row
     std::optional<GuardPolicy> m_pendingPolicy;
-    QTimer m_rollbackDecisionTimer { this };
-    QString m_pendingRollbackReason;
-    QJsonObject m_pendingRollbackEvidence;
     std::unique_ptr<LiveAnalyser> m_analyser;
     QTimer m_analyseTimer { this };
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
@@ -211,6 +197,7 @@ private:
     bool m_cleaning = false; ///< a cleanup is with the executor
     bool m_hostAnswering = true; ///< the host metrics source gave numbers at its last reading
     std::vector<Action> m_recoveryQueue;
+    Action m_recoveringAction;
     int m_recovered = 0;
     int m_recoveryFailed = 0;
 };

@@ -25,6 +25,7 @@ StatusTone statusTone(ActionState state)
         return StatusTone::Bad;
     case ActionState::Proposed:
     case ActionState::Rejected:
+    case ActionState::Dropped:
         return StatusTone::Neutral;
     }
     return StatusTone::Neutral;
@@ -66,6 +67,8 @@ QString stateLabel(ActionState state)
         return QStringLiteral("failed");
     case ActionState::Rejected:
         return QStringLiteral("rejected");
+    case ActionState::Dropped:
+        return QStringLiteral("dropped");
     }
     return stateName(state);
 }
@@ -241,6 +244,7 @@ void paintGlyph(QPainter &p, ActionState state, const QColor &ink)
         p.drawLine(QPointF(0.66, 0.34), QPointF(0.34, 0.66));
         break;
     case ActionState::Rejected: // a bar: no entry
+    case ActionState::Dropped:
         p.drawLine(QPointF(0.30, 0.50), QPointF(0.70, 0.50));
         break;
     case ActionState::Proposed: // a dot: an idea, nothing done

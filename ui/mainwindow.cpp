@@ -607,6 +607,10 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
             showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
                            .arg(shortSql(sql, 80), m_target, headlineOf(reason)),
                 reason);
+    } else if (name == QLatin1StringView("action.dropped")) {
+        m_progress->hide();
+        setActivity(
+            tr("dropped \"%1\": %2").arg(shortSql(sql, 60), payload.value(QLatin1StringView("reason")).toString()));
     } else if (name == QLatin1StringView("analysis.finished")) {
         m_findings->setFindings(payload.value(QLatin1StringView("findings")).toArray());
     } else if (name == QLatin1StringView("engine.paused")) {

@@ -14,7 +14,8 @@ constexpr std::array kStates { std::pair { ActionState::Proposed, "proposed" },
     std::pair { ActionState::AwaitingApproval, "awaiting_approval" }, std::pair { ActionState::Applying, "applying" },
     std::pair { ActionState::Observing, "observing" }, std::pair { ActionState::Kept, "kept" },
     std::pair { ActionState::RollingBack, "rolling_back" }, std::pair { ActionState::RolledBack, "rolled_back" },
-    std::pair { ActionState::Failed, "failed" }, std::pair { ActionState::Rejected, "rejected" } };
+    std::pair { ActionState::Failed, "failed" }, std::pair { ActionState::Rejected, "rejected" },
+    std::pair { ActionState::Dropped, "dropped" } };
 constexpr std::array kOrigins { std::pair { ActionOrigin::Auto, "auto" }, std::pair { ActionOrigin::User, "user" } };
 
 template<typename Enum, std::size_t N>
@@ -70,12 +71,13 @@ bool isAllowedTransition(ActionState from, ActionState to)
 {
     using S = ActionState;
     if (to == S::Failed)
-        return from != S::Kept && from != S::RolledBack && from != S::Failed && from != S::Rejected;
+        return from != S::Kept && from != S::RolledBack && from != S::Failed && from != S::Rejected
+            && from != S::Dropped;
     switch (from) {
     case S::Proposed:
-        return to == S::AwaitingApproval || to == S::Applying || to == S::Rejected;
+        return to == S::AwaitingApproval || to == S::Applying || to == S::Rejected || to == S::Dropped;
     case S::AwaitingApproval:
-        return to == S::Applying || to == S::Rejected;
+        return to == S::Applying || to == S::Rejected || to == S::Dropped;
     case S::Applying:
         return to == S::Observing || to == S::RollingBack;
     case S::Observing:
@@ -86,6 +88,7 @@ bool isAllowedTransition(ActionState from, ActionState to)
     case S::RolledBack:
     case S::Failed:
     case S::Rejected:
+    case S::Dropped:
         return false;
     }
     return false;

@@ -29,6 +29,7 @@ enum class ActionState {
     RolledBack,
     Failed,
     Rejected,
+    Dropped, ///< not applied: actions were paused, or the mode switched to Observe, before its SQL ran
 };
 
 /// Where an action came from.

@@ -49,6 +49,13 @@ ProposalDecision ProposalPolicy::decide(const Recommendation &recommendation, co
                     .arg(a.id)
                     .arg(recommendation.subject, when(a.updatedAt), a.reason)
                     .arg(limits.memorySeconds / 3600.0, 0, 'f', 0) };
+        // A person said no: asking again minutes later would wear the approvals out (and the person).
+        if (a.state == ActionState::Rejected && a.updatedAt.secsTo(now) < limits.memorySeconds)
+            return { Kind::Suppressed,
+                QStringLiteral("not proposed again: action %1 on %2 was %3 at %4; Vigil remembers rejections for %5 h")
+                    .arg(a.id)
+                    .arg(recommendation.subject, a.reason, when(a.updatedAt))
+                    .arg(limits.memorySeconds / 3600.0, 0, 'f', 0) };
         if (a.state == ActionState::AwaitingApproval)
             return { Kind::Pending, QStringLiteral("already waiting for approval as action %1").arg(a.id) };
         if (isInFlight(a.state) || a.state == ActionState::Proposed)

@@ -17,7 +17,7 @@ struct ProposalLimits
     QString mode = QStringLiteral("approve"); ///< observe | approve | autonomous
     int maxActionsPerHour = 6; ///< actions Vigil starts on its own per target per hour
     double cooldownSeconds = 30 * 60.0; ///< no new action on a target this long after a rollback on it
-    double memorySeconds = 24 * 3600.0; ///< an action rolled back is not proposed again there for this long
+    double memorySeconds = 24 * 3600.0; ///< an action rolled back or rejected is not proposed again for this long
 };
 
 /// What becomes of one recommendation.

@@ -9,6 +9,7 @@
 #include "pgserver.h"
 #include "settings.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QJsonObject>
 #include <QListWidget>
@@ -147,6 +148,42 @@ private slots:
         QCOMPARE(done.state, ActionState::Rejected);
         QVERIFY2(done.reason.startsWith(QLatin1StringView("rejected by")), qPrintable(done.reason));
         QCOMPARE(setting(), QStringLiteral("-1"));
+    }
+
+    // Approved, collecting its baseline, then the DBA switches the window to Observe: Vigil changes nothing in
+    // Observe, so the action is dropped (journalled as dropped, not failed) and its SQL never runs. Pausing drops it
+    // the same way.
+    void anApprovedActionIsDroppedBySwitchingToObserveOrPausing()
+    {
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        for (const char *how : { "mode_observe", "pauseActions" }) {
+            QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+            QSignalSpy events(m_runner.get(), &EngineRunner::event);
+            m_runner->propose(parameterChange(QStringLiteral("45s")));
+            QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
+            QTRY_VERIFY(button("approveButton")->isEnabled());
+            QTest::mouseClick(button("approveButton"), Qt::LeftButton);
+            auto collecting = [&events] {
+                for (const QList<QVariant> &e : events)
+                    if (e.at(0).toString() == QLatin1StringView("baseline.collecting"))
+                        return true;
+                return false;
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(collecting(), 15000);
+            auto *trigger = m_window->findChild<QAction *>(QLatin1StringView(how));
+            QVERIFY(trigger);
+            trigger->trigger();
+            QVERIFY(finished.wait(15000));
+            const Action done = finished.front().at(0).value<Action>();
+            QCOMPARE(done.state, ActionState::Dropped);
+            QVERIFY2(done.reason.startsWith(QLatin1StringView("not applied:")), qPrintable(done.reason));
+            QCOMPARE(setting(), QStringLiteral("-1")); // never ran
+            // Back as it was: approve mode, actions resumed.
+            if (QLatin1StringView(how) == QLatin1StringView("mode_observe"))
+                m_window->findChild<QAction *>(QStringLiteral("mode_approve"))->trigger();
+            else
+                trigger->trigger();
+        }
     }
 
     // "Ask before rolling back" (approve mode): the harmful change stays until the DBA decides on the banner.

@@ -81,6 +81,22 @@ private slots:
         QCOMPARE(ProposalPolicy::decide(other, journal, kNow, limits("approve")).kind, ProposalDecision::Kind::Queue);
     }
 
+    void aRejectedProposalIsNotProposedAgainForTheMemoryPeriod()
+    {
+        // Found again two minutes after a DBA rejected it: not queued again (it was, every analysis).
+        Action rejected = action(7, ActionState::Rejected, QStringLiteral("work_mem"), 120);
+        rejected.reason = QStringLiteral("rejected by alice");
+        for (const char *mode : { "approve", "autonomous" }) {
+            const ProposalDecision d = ProposalPolicy::decide(workMem(), { rejected }, kNow, limits(mode));
+            QCOMPARE(d.kind, ProposalDecision::Kind::Suppressed);
+            QVERIFY2(d.reason.contains(QLatin1StringView("rejected by alice")) && d.reason.contains(u'7'),
+                qPrintable(d.reason));
+        }
+        rejected.updatedAt = kNow.addSecs(-25 * 3600);
+        QCOMPARE(ProposalPolicy::decide(workMem(), { rejected }, kNow, limits("approve")).kind,
+            ProposalDecision::Kind::Queue);
+    }
+
     void coolDownAfterAnyRollback()
     {
         Recommendation other = workMem();

@@ -76,7 +76,7 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     m_statusCombo->addItem(tr("All statuses"), QStringList());
     for (const ActionState state : { ActionState::Kept, ActionState::RolledBack, ActionState::Failed,
              ActionState::Observing, ActionState::Applying, ActionState::RollingBack, ActionState::AwaitingApproval,
-             ActionState::Proposed, ActionState::Rejected })
+             ActionState::Proposed, ActionState::Rejected, ActionState::Dropped })
         m_statusCombo->addItem(statusIcon(state), stateLabel(state), QStringList { stateName(state) });
     connect(m_statusCombo, &QComboBox::currentIndexChanged, this, &HistoryPage::onStatusChosen);
 
