@@ -16,6 +16,7 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 #include <future>
 
@@ -189,12 +190,12 @@ bool Engine::start(QString *error)
     connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_store->prune(QDateTime::currentDateTimeUtc()); });
     m_pruneTimer.start(std::chrono::hours(1));
     m_analyser = std::make_unique<LiveAnalyser>(m_collector->connection(), m_config.thresholds);
-    if (QString primeError; !m_analyser->prime(&primeError))
+    onHostTick();
+    onTick();
+    if (QString primeError; !m_analyser->prime(&primeError, sharedStatements().get()))
         m_events.publish(QStringLiteral("collector.notice"),
             { { QStringLiteral("message"),
                 QStringLiteral("the analyser cannot read the catalog: %1").arg(primeError) } });
-    onHostTick();
-    onTick();
     m_tick.start();
     m_hostTick.start();
     if (m_config.analyseSeconds > 0)
@@ -804,13 +805,25 @@ void Engine::setThresholds(const AnalyserThresholds &thresholds)
         m_analyser->setThresholds(thresholds);
 }
 
+std::unique_ptr<SharedStatements> Engine::sharedStatements() const
+{
+    // pg_stat_statements as the collector read it last: one read per interval serves the guard and the detectors.
+    const auto latest
+        = std::find_if(m_ticks.rbegin(), m_ticks.rend(), [](const Snapshot &t) { return t.hasStatements; });
+    if (latest == m_ticks.rend())
+        return nullptr; // none yet, or not readable: the analyser reads (or misses) it itself
+    return std::make_unique<SharedStatements>(SharedStatements { latest->statements, m_collector->statementTexts() });
+}
+
 void Engine::analyseNow()
 {
     if (!m_analyser)
         return;
     const std::vector<Sample> samples(m_recentSamples.begin(), m_recentSamples.end());
     QString error;
-    std::optional<std::vector<Finding>> findings = m_analyser->run(samples, m_lastHost.memTotalBytes, &error);
+    const std::unique_ptr<SharedStatements> shared = sharedStatements();
+    std::optional<std::vector<Finding>> findings
+        = m_analyser->run(samples, m_lastHost.memTotalBytes, &error, shared.get());
     if (!findings) {
         m_events.publish(QStringLiteral("analysis.failed"), { { QStringLiteral("reason"), error } });
         return;

@@ -28,6 +28,7 @@ namespace vigil {
 class ExecutorWorker;
 class KnowledgeStore;
 class LiveAnalyser;
+struct SharedStatements;
 
 /// Everything the engine needs to know about its target and its rules.
 struct EngineConfig
@@ -161,6 +162,8 @@ private:
     double nowSeconds() const;
     void rememberSample(const Sample &sample);
     void actOnRecommendations(std::vector<Finding> &findings);
+    /// The statements of the collector's latest reading, for the analyser; null when there is none.
+    std::unique_ptr<SharedStatements> sharedStatements() const;
 
     EngineConfig m_config;
     EventBus m_events { this }; // children of the engine: moveToThread() takes them along

@@ -47,19 +47,19 @@ LiveAnalyser::LiveAnalyser(PgConnection &connection, AnalyserThresholds threshol
     , m_thresholds(thresholds)
 { }
 
-bool LiveAnalyser::prime(QString *error)
+bool LiveAnalyser::prime(QString *error, const SharedStatements *shared)
 {
-    std::optional<CatalogSnapshot> catalog = m_reader.read(error);
+    std::optional<CatalogSnapshot> catalog = m_reader.read(error, shared);
     if (!catalog)
         return false;
     m_previous = std::move(catalog);
     return true;
 }
 
-std::optional<std::vector<Finding>> LiveAnalyser::run(
-    const std::vector<Sample> &samples, std::optional<double> hostMemoryBytes, QString *error)
+std::optional<std::vector<Finding>> LiveAnalyser::run(const std::vector<Sample> &samples,
+    std::optional<double> hostMemoryBytes, QString *error, const SharedStatements *shared)
 {
-    std::optional<CatalogSnapshot> catalog = m_reader.read(error);
+    std::optional<CatalogSnapshot> catalog = m_reader.read(error, shared);
     if (!catalog)
         return std::nullopt;
     AnalysisInput input;

@@ -36,10 +36,11 @@ public:
     LiveAnalyser(PgConnection &connection, AnalyserThresholds thresholds);
 
     /// One run over these samples; empty with the reason when the catalog could not be read.
-    std::optional<std::vector<Finding>> run(
-        const std::vector<Sample> &samples, std::optional<double> hostMemoryBytes, QString *error);
+    /// With `shared`, pg_stat_statements is taken from the collector's reading rather than read again.
+    std::optional<std::vector<Finding>> run(const std::vector<Sample> &samples, std::optional<double> hostMemoryBytes,
+        QString *error, const SharedStatements *shared = nullptr);
     /// Reads the catalog only (the first reading of a run that will compare two).
-    bool prime(QString *error);
+    bool prime(QString *error, const SharedStatements *shared = nullptr);
 
     void setThresholds(const AnalyserThresholds &thresholds) { m_thresholds = thresholds; }
     const AnalyserThresholds &thresholds() const { return m_thresholds; }

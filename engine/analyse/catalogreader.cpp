@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <algorithm>
 
 namespace vigil {
 
@@ -67,6 +68,7 @@ const char *kStatementsQuery
     = "SELECT queryid, calls, total_exec_time, temp_blks_written, shared_blks_read "
       "FROM pg_stat_statements(false) WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
       "ORDER BY total_exec_time DESC LIMIT 200";
+constexpr std::size_t kStatementsKept = 200; ///< the LIMIT above
 const char *kTextsQuery = "SELECT queryid, query FROM pg_stat_statements(true) WHERE queryid = ANY($1::bigint[])";
 
 std::optional<double> toBaseUnit(const std::optional<double> &value, const QByteArray &unit)
@@ -90,7 +92,7 @@ CatalogReader::CatalogReader(PgConnection &connection)
     : m_connection(connection)
 { }
 
-std::optional<CatalogSnapshot> CatalogReader::read(QString *error)
+std::optional<CatalogSnapshot> CatalogReader::read(QString *error, const SharedStatements *shared)
 {
     CatalogSnapshot c;
     const std::optional<PgRows> settings = m_connection.query(marked(kSettingsQuery), {}, error);
@@ -163,54 +165,89 @@ std::optional<CatalogSnapshot> CatalogReader::read(QString *error)
         c.indexes.push_back(i);
     }
 
-    if (m_hasStatements) {
-        QString why;
-        const std::optional<PgRows> statements = m_connection.query(marked(kStatementsQuery), {}, &why);
-        if (!statements) {
-            // Not installed or not readable: the statement-based detectors say so; the rest still run. A broken
-            // connection is a failure of the whole reading.
-            if (!m_connection.isOpen()) {
-                if (error)
-                    *error = why;
-                return std::nullopt;
-            }
-            m_hasStatements = false;
-        } else {
-            QStringList unknown;
-            for (int r = 0; r < statements->rows(); ++r) {
-                const qint64 id = statements->integer(r, 0).value_or(0);
-                if (!m_texts.contains(id))
-                    unknown << QString::number(id);
-            }
-            if (m_texts.size() > 20000)
-                m_texts.clear(); // statements come and go: do not keep every text ever seen
-            if (!unknown.isEmpty()) {
-                const std::optional<PgRows> texts
-                    = m_connection.query(marked(kTextsQuery), { u'{' + unknown.join(u',') + u'}' }, error);
-                if (!texts)
-                    return std::nullopt;
-                for (int r = 0; r < texts->rows(); ++r)
-                    m_texts.insert(texts->integer(r, 0).value_or(0), QString::fromUtf8(texts->value(r, 1)));
-                for (const QString &id : unknown) // evicted meanwhile: remembered as unknown text
-                    if (!m_texts.contains(id.toLongLong()))
-                        m_texts.insert(id.toLongLong(), QString());
-            }
-            for (int r = 0; r < statements->rows(); ++r) {
-                StatementStats s;
-                s.queryId = statements->integer(r, 0).value_or(0);
-                s.text = m_texts.value(s.queryId);
-                // Vigil's own reads are not the workload.
-                if (s.text.contains(QLatin1StringView(DbCollector::kMarker)))
-                    continue;
-                s.calls = statements->number(r, 1).value_or(0);
-                s.totalMs = statements->number(r, 2).value_or(0);
-                s.tempBlksWritten = statements->number(r, 3).value_or(0);
-                s.sharedBlksRead = statements->number(r, 4).value_or(0);
-                c.statements.push_back(s);
-            }
-        }
-    }
+    if (shared)
+        takeStatements(c, *shared);
+    else if (!readStatements(c, error))
+        return std::nullopt;
     return c;
+}
+
+bool CatalogReader::readStatements(CatalogSnapshot &c, QString *error)
+{
+    if (!m_hasStatements)
+        return true;
+    QString why;
+    const std::optional<PgRows> statements = m_connection.query(marked(kStatementsQuery), {}, &why);
+    if (!statements) {
+        // Not installed or not readable: the statement-based detectors say so; the rest still run. A broken
+        // connection is a failure of the whole reading.
+        if (!m_connection.isOpen()) {
+            if (error)
+                *error = why;
+            return false;
+        }
+        m_hasStatements = false;
+        return true;
+    }
+    QStringList unknown;
+    for (int r = 0; r < statements->rows(); ++r) {
+        const qint64 id = statements->integer(r, 0).value_or(0);
+        if (!m_texts.contains(id))
+            unknown << QString::number(id);
+    }
+    if (m_texts.size() > 20000)
+        m_texts.clear(); // statements come and go: do not keep every text ever seen
+    if (!unknown.isEmpty()) {
+        const std::optional<PgRows> texts
+            = m_connection.query(marked(kTextsQuery), { u'{' + unknown.join(u',') + u'}' }, error);
+        if (!texts)
+            return false;
+        for (int r = 0; r < texts->rows(); ++r)
+            m_texts.insert(texts->integer(r, 0).value_or(0), QString::fromUtf8(texts->value(r, 1)));
+        for (const QString &id : unknown) // evicted meanwhile: remembered as unknown text
+            if (!m_texts.contains(id.toLongLong()))
+                m_texts.insert(id.toLongLong(), QString());
+    }
+    for (int r = 0; r < statements->rows(); ++r) {
+        StatementStats s;
+        s.queryId = statements->integer(r, 0).value_or(0);
+        s.text = m_texts.value(s.queryId);
+        // Vigil's own reads are not the workload.
+        if (s.text.contains(QLatin1StringView(DbCollector::kMarker)))
+            continue;
+        s.calls = statements->number(r, 1).value_or(0);
+        s.totalMs = statements->number(r, 2).value_or(0);
+        s.tempBlksWritten = statements->number(r, 3).value_or(0);
+        s.sharedBlksRead = statements->number(r, 4).value_or(0);
+        c.statements.push_back(s);
+    }
+    return true;
+}
+
+void CatalogReader::takeStatements(CatalogSnapshot &c, const SharedStatements &shared)
+{
+    // The collector keeps every statement of the database (its own left out); the detectors look at those that
+    // cost the most, as the reading above does.
+    std::vector<const StatementCounters *> costliest;
+    costliest.reserve(shared.counters.size());
+    for (const StatementCounters &s : shared.counters)
+        costliest.push_back(&s);
+    const std::size_t keep = std::min<std::size_t>(costliest.size(), kStatementsKept);
+    std::partial_sort(costliest.begin(), costliest.begin() + std::ptrdiff_t(keep), costliest.end(),
+        [](const StatementCounters *a, const StatementCounters *b) { return a->totalExecMs > b->totalExecMs; });
+    for (std::size_t i = 0; i < keep; ++i) {
+        const StatementCounters &counters = *costliest[i];
+        StatementStats s;
+        s.queryId = counters.queryId;
+        s.text = shared.texts.value(counters.queryId);
+        if (s.text.contains(QLatin1StringView(DbCollector::kMarker)))
+            continue;
+        s.calls = counters.calls;
+        s.totalMs = counters.totalExecMs;
+        s.tempBlksWritten = counters.tempBlksWritten;
+        s.sharedBlksRead = counters.sharedBlksRead;
+        c.statements.push_back(s);
+    }
 }
 
 std::optional<double> CatalogReader::planCost(const QString &statement, QString *error)

@@ -3,6 +3,7 @@
 
 #include "analyse/catalogsnapshot.h"
 #include "analyse/detectors.h"
+#include "collect/snapshot.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -19,6 +20,14 @@ class PgConnection;
  * connection (the engine thread's), with the collector's marker so these reads never count as workload.
  * Every value is bound; no name is pasted into SQL except identifiers quoted by sqltext for what-if planning.
  */
+/// pg_stat_statements as the collector read it this interval (cumulative counters, texts by queryid): the engine
+/// hands it to the analyser, which then does not read the view a second time.
+struct SharedStatements
+{
+    const std::vector<StatementCounters> &counters;
+    const QHash<qint64, QString> &texts;
+};
+
 class CatalogReader
 {
 public:
@@ -26,7 +35,8 @@ public:
 
     /// One reading; empty with the reason when a query failed (a missing pg_stat_statements is not a failure:
     /// statements are then empty).
-    std::optional<CatalogSnapshot> read(QString *error);
+    /// With `shared`, the statements are taken from it instead of read again.
+    std::optional<CatalogSnapshot> read(QString *error, const SharedStatements *shared = nullptr);
 
     /**
      * What-if validation of a candidate with hypopg: the plan cost of each statement it serves, with and without
@@ -38,6 +48,10 @@ public:
 
 private:
     std::optional<double> planCost(const QString &statement, QString *error);
+    /// The statements of this database that cost the most, read from pg_stat_statements; false when the
+    /// connection broke (error says why).
+    bool readStatements(CatalogSnapshot &c, QString *error);
+    static void takeStatements(CatalogSnapshot &c, const SharedStatements &shared);
 
     PgConnection &m_connection;
     bool m_hasStatements = true;

@@ -334,6 +334,16 @@ private slots:
         config.policy.baselineSeconds = 10;
         config.policy.windowSeconds = 12;
         config.analyseSeconds = 6;
+        // The analyser's own reading of pg_stat_statements: the engine hands it the collector's instead (one read
+        // per interval for the guard and the detectors).
+        auto analyserReads = [this] {
+            QString calls;
+            m_server.psql(QStringLiteral("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE "
+                                         "'%temp_blks_written, shared_blks_read%' AND query NOT LIKE '%LIKE%'"),
+                &calls);
+            return calls;
+        };
+        const QString readsBefore = analyserReads();
         Engine engine(config);
         QSignalSpy finished(&engine, &Engine::actionFinished);
         QString error;
@@ -342,6 +352,7 @@ private slots:
         const Action action = finished.first().first().value<Action>();
         engine.stop();
         l->stop();
+        QCOMPARE(analyserReads(), readsBefore);
         QCOMPARE(action.origin, ActionOrigin::Auto);
         QCOMPARE(action.kind, ActionKind::CreateIndex);
         QVERIFY2(action.state == ActionState::Kept, qPrintable(stateName(action.state) + u' ' + action.reason));
