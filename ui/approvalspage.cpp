@@ -32,6 +32,7 @@ ApprovalsPage::ApprovalsPage(ActionHistoryModel *history, QWidget *parent)
     m_empty = new QLabel(tr("Nothing is waiting for approval."), this);
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("approvalsTable"));
+    m_table->setAccessibleName(tr("Actions awaiting approval"));
     m_table->setModel(m_waiting);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -41,6 +42,7 @@ ApprovalsPage::ApprovalsPage(ActionHistoryModel *history, QWidget *parent)
     m_table->verticalHeader()->hide();
     m_details = new QPlainTextEdit(this);
     m_details->setObjectName(QStringLiteral("approvalDetails"));
+    m_details->setAccessibleName(tr("The selected action: what it does, why, and its evidence"));
     m_details->setReadOnly(true);
     m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_approve = new QPushButton(tr("&Approve"), this);

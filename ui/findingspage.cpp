@@ -33,6 +33,7 @@ FindingsPage::FindingsPage(FindingsModel *model, QWidget *parent)
 
     m_view = new QTableView(this);
     m_view->setObjectName(QStringLiteral("findingsView"));
+    m_view->setAccessibleName(tr("Findings"));
     m_view->setModel(model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -47,6 +48,7 @@ FindingsPage::FindingsPage(FindingsModel *model, QWidget *parent)
 
     m_details = new QTextBrowser(this);
     m_details->setObjectName(QStringLiteral("findingDetails"));
+    m_details->setAccessibleName(tr("The selected finding: advice and evidence"));
     m_details->setPlaceholderText(tr("Select a finding to see its evidence."));
 
     auto *split = new QSplitter(Qt::Vertical, this);

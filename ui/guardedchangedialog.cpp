@@ -23,10 +23,12 @@ GuardedChangeDialog::GuardedChangeDialog(QWidget *parent)
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(tr("Statement to apply (Vigil observes the database after it and takes it back if "
-                                    "it makes things slower):"),
-        this));
+    auto *sqlLabel = new QLabel(tr("Statement to apply (Vigil observes the database after it and takes it back if "
+                                   "it makes things slower):"),
+        this);
+    layout->addWidget(sqlLabel);
     m_sql = new QPlainTextEdit(this);
+    sqlLabel->setBuddy(m_sql); // what a screen reader says for the field
     m_sql->setObjectName(QStringLiteral("sqlEdit"));
     m_sql->setFont(mono);
     m_sql->setPlaceholderText(QStringLiteral("ALTER SYSTEM SET random_page_cost = 1.1"));
@@ -37,8 +39,10 @@ GuardedChangeDialog::GuardedChangeDialog(QWidget *parent)
     m_kind->setObjectName(QStringLiteral("kindLabel"));
     m_kind->setWordWrap(true);
     layout->addWidget(m_kind);
-    layout->addWidget(new QLabel(tr("Rollback (derived; edit it to use your own):"), this));
+    auto *rollbackLabel = new QLabel(tr("Rollback (derived; edit it to use your own):"), this);
+    layout->addWidget(rollbackLabel);
     m_rollback = new QPlainTextEdit(this);
+    rollbackLabel->setBuddy(m_rollback);
     m_rollback->setObjectName(QStringLiteral("rollbackEdit"));
     m_rollback->setFont(mono);
     layout->addWidget(m_rollback, 1);

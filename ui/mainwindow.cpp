@@ -166,6 +166,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
 
     m_nav = new QListWidget(this);
     m_nav->setObjectName(QStringLiteral("navigation"));
+    m_nav->setAccessibleName(tr("Pages"));
     m_nav->setFixedWidth(150);
     m_pages = new QStackedWidget(this);
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);

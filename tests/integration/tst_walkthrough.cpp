@@ -12,9 +12,13 @@
 #include "targetsession.h"
 
 #include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
+#include <QAccessible>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -32,6 +36,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextEdit>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -113,7 +118,8 @@ class TestWalkthrough : public QObject
 
     /// Runs trigger and closes the modal dialog it opens (a modal dialog blocks trigger until it is closed);
     /// returns the dialog's title, empty when none opened within two seconds.
-    QString dialogOpenedBy(const std::function<void()> &trigger)
+    /// `inspect` sees the dialog while it is open.
+    QString dialogOpenedBy(const std::function<void()> &trigger, const std::function<void(QDialog *)> &inspect = {})
     {
         QString title;
         QTimer poll;
@@ -121,6 +127,8 @@ class TestWalkthrough : public QObject
         connect(&poll, &QTimer::timeout, this, [&] {
             if (auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget())) {
                 title = dialog->windowTitle();
+                if (inspect)
+                    inspect(dialog);
                 dialog->done(QDialog::Rejected);
             }
         });
@@ -339,6 +347,55 @@ private slots:
         QVERIFY(m_window->actionsPaused());
         QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier);
         QVERIFY(!m_window->actionsPaused());
+    }
+
+    /// The visible controls under `root` that assistive technology (QAccessible) reads without a name: a button
+    /// says its text, a field its label or accessible name, a chart what it plots; an unnamed one is a blank.
+    static QStringList unnamedControls(QWidget *root, const QString &where)
+    {
+        QStringList unnamed;
+        for (QWidget *w : root->findChildren<QWidget *>()) {
+            const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w)
+                || qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractSpinBox *>(w)
+                || qobject_cast<QAbstractItemView *>(w) || qobject_cast<QPlainTextEdit *>(w)
+                || qobject_cast<QTextEdit *>(w) || w->inherits("QChartView");
+            // Editors inside a view and a spin box's own line edit are the view's or the box's.
+            if (!control || !w->isVisible() || qobject_cast<QAbstractItemView *>(w->parentWidget())
+                || qobject_cast<QAbstractSpinBox *>(w->parentWidget()) || qobject_cast<QComboBox *>(w->parentWidget()))
+                continue;
+            QAccessibleInterface *a = QAccessible::queryAccessibleInterface(w);
+            if (!a || a->text(QAccessible::Name).trimmed().isEmpty())
+                unnamed << QStringLiteral("%1 %2 (%3)")
+                               .arg(QString::fromLatin1(w->metaObject()->className()), w->objectName(), where);
+        }
+        return unnamed;
+    }
+
+    void everyControlHasANameAScreenReaderCanSay()
+    {
+        QVERIFY(activate());
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QVERIFY(nav);
+        QStringList unnamed;
+        for (int page = 0; page < nav->count(); ++page) {
+            nav->setCurrentRow(page);
+            QCoreApplication::processEvents();
+            unnamed << unnamedControls(m_window.get(), QStringLiteral("page ") + nav->item(page)->text());
+        }
+        nav->setCurrentRow(0);
+        // And every dialog of the menus, open.
+        for (QAction *menu : m_window->menuBar()->actions())
+            for (QAction *item : menu->menu()->actions()) {
+                if (item->isSeparator() || item->objectName() == QLatin1StringView("actionQuit")
+                    || item->objectName() == QLatin1StringView("actionReconnect"))
+                    continue;
+                QVERIFY(activate());
+                const QString title = dialogOpenedBy([item] { item->trigger(); },
+                    [&unnamed](QDialog *d) { unnamed << unnamedControls(d, d->windowTitle()); });
+                QVERIFY2(!title.isEmpty(), qPrintable(item->text()));
+            }
+        unnamed.removeDuplicates();
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral("\n"))));
     }
 
     void connectingElsewhereAndBackNeedsNoRestart()

@@ -43,6 +43,8 @@ ChartPanel::ChartPanel(const QString &title, const QString &unit, std::vector<Li
 {
     QChart *chart = this->chart();
     chart->setTitle(title);
+    // A chart is a picture to a screen reader: its name says what it plots.
+    setAccessibleName(tr("%1 chart (%2)").arg(title, unit));
     chart->setAnimationOptions(QChart::NoAnimation); // live data: animations cost a repaint per frame
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));

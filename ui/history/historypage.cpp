@@ -64,6 +64,7 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     // The filter bar.
     m_filterEdit = new QLineEdit(this);
     m_filterEdit->setObjectName(QStringLiteral("historyFilter"));
+    m_filterEdit->setAccessibleName(tr("Filter the history"));
     m_filterEdit->setPlaceholderText(tr("Filter by SQL, target or reason (Ctrl+F)"));
     m_filterEdit->setToolTip(tr("Shows only the actions whose statement, target or reason contains this text "
                                 "(case does not matter)"));
@@ -101,6 +102,7 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     // The table.
     m_view = new QTableView(this);
     m_view->setObjectName(QStringLiteral("historyTable"));
+    m_view->setAccessibleName(tr("Action history"));
     m_view->setModel(m_filter);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(ActionHistoryModel::TimeColumn, Qt::DescendingOrder);

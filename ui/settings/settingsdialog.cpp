@@ -193,6 +193,11 @@ QLineEdit *SettingsDialog::addNumberField(const QString &objectName, const QStri
     // Room for the longest value a field takes, not the dialog's width: the unit then sits next to the number.
     edit->setMaximumWidth(edit->fontMetrics().horizontalAdvance(QStringLiteral("0000000000")) + 12);
     edit->setToolTip(toolTip);
+    // Its row's label names the row (the field and its unit), not the field: a screen reader reads this.
+    QString spoken = name.startsWith(QLatin1StringView("the ")) ? name.mid(4) : name;
+    if (!spoken.isEmpty())
+        spoken[0] = spoken[0].toUpper();
+    edit->setAccessibleName(unit.isEmpty() ? spoken : QStringLiteral("%1 (%2)").arg(spoken, unit));
     // The validator keeps out letters, excess decimals and absurd lengths, but its bounds are wider than the range
     // (mirrored below zero, ten times above): a key that silently does nothing teaches nothing, while the error
     // label can say why a negative value, or 100 % where 99 is the most, is wrong.
