@@ -496,9 +496,11 @@ void MainWindow::showBanner(const QString &headline, const QString &details, con
     m_bannerMore->setChecked(false);
     m_bannerMore->setVisible(!details.isEmpty());
     m_banner->show();
-    if (m_tray)
-        m_tray->showMessage(
-            title.isEmpty() ? tr("Vigil rolled back a change") : title, headline, QSystemTrayIcon::Warning, 15000);
+    // On the desktop's notification service first (it keeps a critical one until it is dismissed); the tray icon,
+    // where there is one, when there is no such service.
+    const QString summary = title.isEmpty() ? tr("Vigil rolled back a change") : title;
+    if (!m_notifier.notify(summary, headline, true) && m_tray)
+        m_tray->showMessage(summary, headline, QSystemTrayIcon::Warning, 15000);
 }
 
 void MainWindow::updateObserving()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "desktopnotifier.h"
+
 #include <QJsonObject>
 #include <QMainWindow>
 #include <QTimer>
@@ -105,6 +107,7 @@ private:
     FleetPage *m_fleet = nullptr;
     QProgressBar *m_progress = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    DesktopNotifier m_notifier; ///< rollbacks and alerts on the desktop's notification service
     QTimer m_countdown;
     QString m_mode = QStringLiteral("approve");
     QStringList m_allowedModes; ///< what the target's role allows (engine.privileges); empty until known

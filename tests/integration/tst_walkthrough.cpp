@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "pgbenchload.h"
 #include "pgserver.h"
+#include "sessionbus.h"
 #include "settings.h"
 #include "targetsession.h"
 
@@ -49,6 +50,8 @@ class TestWalkthrough : public QObject
     Q_OBJECT
 
     PgServer m_server;
+    PrivateSessionBus m_sessionBus; ///< the desktop's session bus, with a stand-in notification service
+    FakeNotifications m_notifications;
     QTemporaryDir m_dir;
     std::unique_ptr<PgBenchLoad> m_load;
     std::unique_ptr<Settings> m_settings;
@@ -143,6 +146,10 @@ private slots:
     void initTestCase()
     {
         QString error;
+        // The window talks to the session bus it finds in the environment, as on a desktop: a private one here.
+        QVERIFY2(m_sessionBus.start(&error), qPrintable(error));
+        qputenv("DBUS_SESSION_BUS_ADDRESS", m_sessionBus.address().toUtf8());
+        QVERIFY(m_notifications.attach(m_sessionBus.address()));
         QVERIFY2(m_server.start(&error), qPrintable(error));
         QVERIFY2(m_server.pgbenchInit(2, &error), qPrintable(error));
         m_load = std::make_unique<PgBenchLoad>(m_server,
@@ -227,6 +234,12 @@ private slots:
         QTest::mouseClick(more, Qt::LeftButton);
         QVERIFY(details->isVisible());
         QVERIFY2(details->text().contains(QLatin1StringView("samples")), qPrintable(details->text()));
+        // And on the desktop, where a DBA who is not looking at the window sees it: a critical notification.
+        QTRY_VERIFY_WITH_TIMEOUT(!m_notifications.received.isEmpty(), 5000);
+        QCOMPARE(m_notifications.received.front().summary, QStringLiteral("Vigil rolled back a change"));
+        QVERIFY2(m_notifications.received.front().body.contains(QLatin1StringView("random_page_cost")),
+            qPrintable(m_notifications.received.front().body));
+        QCOMPARE(m_notifications.received.front().hints.value(QStringLiteral("urgency")).toInt(), 2);
 
         // The chart marks it.
         QTRY_VERIFY_WITH_TIMEOUT(rollbackMarked(), 10000);
