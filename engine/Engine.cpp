@@ -27,6 +27,8 @@ namespace {
 constexpr int kLockTimeoutMs = 5000;
 /// How often a journal that fell behind (a write failed) is tried again: recovery settles what it missed.
 constexpr double kCatchUpSeconds = 10;
+/// How much of a statement's text goes out with its name (an event is no place for a 100 kB generated query).
+constexpr int kStatementTextChars = 2000;
 
 QJsonObject actionPayload(const Action &a)
 {
@@ -771,6 +773,7 @@ void Engine::rememberSample(const Sample &sample)
 {
     if (!sample.valid)
         return;
+    nameNewStatements(sample);
     m_recentSamples.push_back(sample);
     // The detectors look at the last analysis period (at least a few intervals, at most an hour of samples).
     const double keep = std::clamp(m_config.analyseSeconds, 3 * m_config.policy.intervalSeconds, 3600.0);
@@ -803,6 +806,24 @@ void Engine::setThresholds(const AnalyserThresholds &thresholds)
     m_config.thresholds = thresholds;
     if (m_analyser)
         m_analyser->setThresholds(thresholds);
+}
+
+void Engine::nameNewStatements(const Sample &sample)
+{
+    // Samples carry queryids only; the texts go out once per statement, for the desktop's Statements page.
+    QJsonObject texts;
+    for (const StatementInterval &s : sample.statements) {
+        if (m_namedStatements.contains(s.queryId))
+            continue;
+        const QString text = m_collector->statementTexts().value(s.queryId);
+        if (text.isEmpty())
+            continue; // asked again with the next sample
+        m_namedStatements.insert(s.queryId);
+        texts.insert(QString::number(s.queryId), text.left(kStatementTextChars));
+    }
+    if (!texts.isEmpty())
+        m_events.publish(QStringLiteral("statements.named"),
+            { { QStringLiteral("target"), m_targetName }, { QStringLiteral("texts"), texts } });
 }
 
 std::unique_ptr<SharedStatements> Engine::sharedStatements() const

@@ -16,6 +16,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QThread>
 #include <QTimer>
 
@@ -161,6 +162,8 @@ private:
     bool baselineSettled();
     double nowSeconds() const;
     void rememberSample(const Sample &sample);
+    /// Publishes `statements.named` with the texts of the sample's statements not named yet.
+    void nameNewStatements(const Sample &sample);
     void actOnRecommendations(std::vector<Finding> &findings);
     /// The statements of the collector's latest reading, for the analyser; null when there is none.
     std::unique_ptr<SharedStatements> sharedStatements() const;
@@ -196,6 +199,7 @@ private:
     QTimer m_analyseTimer { this };
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
     QHash<QString, QString> m_publishedFindings; ///< finding key -> what was last published for it
+    QSet<qint64> m_namedStatements; ///< queryids whose text has been published
     std::vector<Action> m_cleanups; ///< failed builds whose INVALID index could not be dropped yet
     bool m_cleaning = false; ///< a cleanup is with the executor
     bool m_hostAnswering = true; ///< the host metrics source gave numbers at its last reading

@@ -58,6 +58,8 @@ QString formatLocalTime(const QDateTime &time);
 QString isoWithOffset(const QDateTime &time);
 /// SQL on one line for a table cell: runs of whitespace (newlines included) become one space.
 QString oneLine(const QString &text);
+/// A statement short enough for a status line or a banner, cut between words (never mid-identifier), with "…".
+QString shortSql(const QString &sql, int length);
 
 /// A round chip in the tone's colour with a glyph of the state's own shape, so states differ without colour too.
 /// Needs a QGuiApplication (it paints pixmaps); callers cache it.

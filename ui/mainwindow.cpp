@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "historyformat.h"
+
 #include "actionhistorymodel.h"
 #include "approvalspage.h"
 #include "connectdialog.h"
@@ -15,6 +17,8 @@
 #include "historypage.h"
 #include "settings.h"
 #include "settingsdialog.h"
+#include "statementsmodel.h"
+#include "statementspage.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -40,16 +44,6 @@
 namespace vigil {
 
 namespace {
-/// A statement short enough for a status line or a banner, cut between words (never mid-identifier), with "…".
-QString shortSql(const QString &sql, int length)
-{
-    const QString simplified = sql.simplified();
-    if (simplified.size() <= length)
-        return simplified;
-    const qsizetype space = simplified.lastIndexOf(u' ', length - 1);
-    return simplified.left(space > length / 2 ? space : length - 1) + u'…';
-}
-
 /// The verdict's numbers without the samples and statements behind them: "p95 latency ×1,580 (0.0522 ms -> 82.6
 /// ms), throughput -87.0% (…)". The whole reason is one click away (the banner's Details).
 QString headlineOf(const QString &reason)
@@ -172,6 +166,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     connect(m_nav, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     m_dashboard = new DashboardPage(this);
     m_findings = new FindingsModel(this);
+    m_statements = new StatementsModel(60, this);
     addPage(tr("Dashboard"), m_dashboard, tr("Live charts with the actions marked (Ctrl+1)"));
 
     auto *central = new QWidget(this);
@@ -327,6 +322,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
         // Another engine (another target, or the same one reconnected): nothing of the old one's state stays. The
         // old runner is gone by now, and its connections with it; the new one hands over its stored samples again.
         m_dashboard->clear();
+        m_statements->clear();
         m_banner->hide();
         m_rollbackDecisionId = 0;
         m_rollbackNow->hide();
@@ -356,6 +352,8 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
     connect(runner, &EngineRunner::event, m_dashboard, &DashboardPage::onEvent);
     connect(runner, &EngineRunner::sampleAvailable, m_dashboard, &DashboardPage::addSample);
+    connect(runner, &EngineRunner::sampleAvailable, m_statements, &StatementsModel::addSample);
+    connect(runner, &EngineRunner::event, m_statements, &StatementsModel::onEvent);
     connect(runner, &EngineRunner::storedSamplesLoaded, m_dashboard, &DashboardPage::addStoredSamples);
     // The toolbar's mode decides what the analyser's recommendations become; the settings bound what it may start.
     connect(this, &MainWindow::modeChanged, runner, &EngineRunner::setMode);
@@ -403,6 +401,9 @@ void MainWindow::showHistory(const QString &storeLocation)
         if (m_runner)
             m_runner->analyseNow();
     });
+    addPage(tr("Statements"), new StatementsPage(m_statements, this),
+        tr("The statements behind the numbers: the costliest of the last minute, and their change since the last "
+           "action (Ctrl+5)"));
     // The person who decides is the desktop user; the journal records who approved or rejected.
     const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
     connect(approvals, &ApprovalsPage::approveRequested, this, [this, who](qint64 id) {

@@ -22,6 +22,7 @@ namespace vigil {
 class ActionHistoryModel;
 class DashboardPage;
 class FindingsModel;
+class StatementsModel;
 class FleetModel;
 class FleetPage;
 class EngineRunner;
@@ -90,6 +91,7 @@ private:
     DashboardPage *m_dashboard = nullptr;
     ActionHistoryModel *m_history = nullptr;
     FindingsModel *m_findings = nullptr;
+    StatementsModel *m_statements = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;
     QActionGroup *m_modes = nullptr;

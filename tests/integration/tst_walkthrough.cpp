@@ -362,6 +362,35 @@ private slots:
         QVERIFY(!m_window->actionsPaused());
     }
 
+    void theStatementsPageShowsTheWorkloadBehindTheNumbers()
+    {
+        // Ctrl+5, as a DBA looking for the statements behind a chart: pgbench's, named, with their cost, and the
+        // change of each since the change the first test made.
+        QVERIFY(activate());
+        QTest::keyClick(m_window.get(), Qt::Key_5, Qt::ControlModifier);
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QCOMPARE(nav->currentItem()->text(), QStringLiteral("Statements"));
+        auto *view = m_window->findChild<QTableView *>(QStringLiteral("statementsView"));
+        QVERIFY(view && view->isVisible());
+        QAbstractItemModel *model = view->model();
+        auto named = [model](const char *table) {
+            for (int row = 0; row < model->rowCount(); ++row)
+                if (model->index(row, 0).data().toString().contains(QLatin1StringView(table)))
+                    return row;
+            return -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(named("pgbench_accounts") >= 0, 15000);
+        const int row = named("pgbench_accounts");
+        QVERIFY2(model->index(row, 1).data().toString() != QLatin1StringView("0"),
+            qPrintable(model->index(row, 1).data().toString())); // calls/s
+        QVERIFY(model->index(row, 2).data().toString().endsWith(QLatin1StringView(" ms"))); // mean
+        QVERIFY2(model->headerData(5, Qt::Horizontal, Qt::ToolTipRole).toString().contains(u"random_page_cost"),
+            qPrintable(model->headerData(5, Qt::Horizontal, Qt::ToolTipRole).toString()));
+        auto *header = m_window->findChild<QLabel *>(QStringLiteral("statementsHeader"));
+        QVERIFY2(header && header->text().contains(QLatin1StringView("random_page_cost")), qPrintable(header->text()));
+        nav->setCurrentRow(0);
+    }
+
     /// The visible controls under `root` that assistive technology (QAccessible) reads without a name: a button
     /// says its text, a field its label or accessible name, a chart what it plots; an unnamed one is a blank.
     static QStringList unnamedControls(QWidget *root, const QString &where)

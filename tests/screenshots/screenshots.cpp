@@ -148,6 +148,16 @@ int main(int argc, char *argv[])
                             const QString approvals = QDir(outDir).absoluteFilePath(QStringLiteral("approvals.png"));
                             window.grab().save(approvals);
                             std::printf("%s\n", qPrintable(approvals));
+                            // The Statements page (Ctrl+5): the workload's statements and their change since the
+                            // rolled-back action.
+                            auto *pages = window.findChild<QListWidget *>(QStringLiteral("navigation"));
+                            for (int row = 0; row < pages->count(); ++row)
+                                if (pages->item(row)->text() == QLatin1StringView("Statements"))
+                                    pages->setCurrentRow(row);
+                            QApplication::processEvents();
+                            const QString statements = QDir(outDir).absoluteFilePath(QStringLiteral("statements.png"));
+                            window.grab().save(statements);
+                            std::printf("%s\n", qPrintable(statements));
                             grabDialog(window, "actionSettings",
                                 QDir(outDir).absoluteFilePath(QStringLiteral("settings.png")), {});
                             // Connect, tried on a port where nothing listens: the dialog says why and keeps nothing.
