@@ -41,6 +41,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace vigil {
 
 namespace {
@@ -240,6 +242,8 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     statusBar()->addPermanentWidget(m_natsState);
     m_countdown.setInterval(1000);
     connect(&m_countdown, &QTimer::timeout, this, &MainWindow::updateObserving);
+    m_baselineCountdown.setInterval(1000);
+    connect(&m_baselineCountdown, &QTimer::timeout, this, &MainWindow::updateBaseline);
 
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(style()->standardIcon(QStyle::SP_MessageBoxInformation), this);
@@ -328,6 +332,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
         m_rollbackNow->hide();
         m_keepIt->hide();
         m_countdown.stop();
+        m_baselineCountdown.stop();
         m_progress->hide();
         setActivity(QString());
         m_allowedModes.clear();
@@ -504,6 +509,16 @@ void MainWindow::showBanner(const QString &headline, const QString &details, con
         m_tray->showMessage(summary, headline, QSystemTrayIcon::Warning, 15000);
 }
 
+void MainWindow::updateBaseline()
+{
+    const double left = m_baselineUntil - double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    setActivity(left > 0.5
+            ? tr("collecting a %1 s baseline before applying: %2 s left")
+                  .arg(m_baselineSeconds)
+                  .arg(int(std::ceil(left - 0.5)))
+            : tr("collecting a %1 s baseline before applying: checking that it is steady…").arg(m_baselineSeconds));
+}
+
 void MainWindow::updateObserving()
 {
     const double now = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
@@ -528,6 +543,8 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     if (m_history && name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
         m_history->refresh(); // the journal row changed: merge it into the table
     const QString sql = payload.value(QLatin1StringView("apply_sql")).toString();
+    if (name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
+        m_baselineCountdown.stop(); // applying, dropped, failed: the baseline is over either way
     if (name == QLatin1StringView("engine.started")) {
         m_connectionState->setText(tr("● connected to %1 (PostgreSQL %2)")
                                        .arg(payload.value(QLatin1StringView("target")).toString(),
@@ -547,9 +564,13 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     } else if (name == QLatin1StringView("collector.notice")) {
         setActivity(payload.value(QLatin1StringView("message")).toString());
     } else if (name == QLatin1StringView("baseline.collecting")) {
-        setActivity(tr("collecting a %1 s baseline before applying…")
-                        .arg(payload.value(QLatin1StringView("seconds")).toDouble()));
+        // Counted down every second: a DBA who has just asked for a change sees when it will run.
+        m_baselineSeconds = payload.value(QLatin1StringView("seconds")).toDouble();
+        m_baselineUntil = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0 + m_baselineSeconds;
+        m_baselineCountdown.start();
+        updateBaseline();
     } else if (name == QLatin1StringView("baseline.unsteady")) {
+        m_baselineCountdown.stop();
         setActivity(tr("waiting for a steady baseline before applying (%1)…")
                         .arg(payload.value(QLatin1StringView("reason")).toString()));
     } else if (name == QLatin1StringView("action.progress")) {

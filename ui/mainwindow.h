@@ -84,6 +84,7 @@ private:
     /// The red banner: a short headline, the whole text under Details, and a desktop notification.
     void showBanner(const QString &headline, const QString &details = {}, const QString &title = {});
     void updateObserving();
+    void updateBaseline();
     void updateModeLabel();
 
     Settings *m_settings = nullptr;
@@ -111,6 +112,9 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     DesktopNotifier m_notifier; ///< rollbacks and alerts on the desktop's notification service
     QTimer m_countdown;
+    QTimer m_baselineCountdown; ///< the status bar's count of the baseline's seconds left
+    double m_baselineUntil = 0;
+    double m_baselineSeconds = 0;
     QString m_mode = QStringLiteral("approve");
     QStringList m_allowedModes; ///< what the target's role allows (engine.privileges); empty until known
     QString m_privileges; ///< the engine's report on the role's privileges, for the mode label's tooltip

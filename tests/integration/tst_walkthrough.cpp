@@ -208,6 +208,11 @@ private slots:
         QTest::mouseClick(bar->widgetForAction(guarded), Qt::LeftButton);
         QVERIFY(sawDialog);
         QVERIFY2(rollbackPreview.contains(QLatin1StringView("random_page_cost")), qPrintable(rollbackPreview));
+        // While the baseline is collected, the status bar counts down to the apply.
+        auto *activity = m_window->findChild<QLabel *>(QStringLiteral("activity"));
+        QVERIFY(activity);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            activity->text().contains(QLatin1StringView("s left")), qPrintable(activity->text()), 10000);
 
         // The guard decides: the planner turned to sequential scans, so the change is rolled back.
         QVERIFY(finished.wait(120000));
