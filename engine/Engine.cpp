@@ -658,24 +658,11 @@ void Engine::onRolledBack(const Action &, const ExecResult &result)
         run(m_lifecycle.rolledBack(result));
         return;
     }
-    QString why = m_recoveringAction.reason;
-    if (const QString retried = result.details.value(QLatin1StringView("retried_after")).toString();
-        result.ok && !retried.isEmpty())
-        why += QStringLiteral(" (the rollback ran again on a new session after: %1)").arg(retried);
-    if (result.ok) {
-        m_store->transition(m_recoveringAction.id, ActionState::RolledBack, why);
-        m_recoveringAction.state = ActionState::RolledBack;
-        publishAction(QStringLiteral("action.rolled_back"), m_recoveringAction, why,
-            { { QStringLiteral("rollback_seconds"), result.seconds } });
-        ++m_recovered;
-    } else {
-        // Never silently kept: the action failed, with both the reason for rolling back and the rollback's error.
-        const QString both = QStringLiteral("rollback failed: %1 (rolling back because: %2)").arg(result.error, why);
-        m_store->transition(m_recoveringAction.id, ActionState::Failed, both);
-        m_recoveringAction.state = ActionState::Failed;
-        publishAction(QStringLiteral("action.failed"), m_recoveringAction, both, { { QStringLiteral("alert"), true } });
-        ++m_recoveryFailed;
-    }
+    const RollbackEnding end = rollbackEnding(m_recoveringAction.reason, result);
+    m_store->transition(m_recoveringAction.id, end.to, end.reason);
+    m_recoveringAction.state = end.to;
+    publishAction(end.event, m_recoveringAction, end.reason, end.extra);
+    ++(result.ok ? m_recovered : m_recoveryFailed);
     recoverNext();
 }
 

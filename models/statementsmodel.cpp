@@ -50,13 +50,20 @@ void StatementsModel::addSample(const Sample &sample)
     rebuild();
 }
 
+double StatementsModel::pooledSeconds() const
+{
+    double seconds = 0;
+    for (const Sample &s : m_samples)
+        seconds += s.seconds();
+    return seconds;
+}
+
 std::vector<StatementsModel::Pooled> StatementsModel::pool() const
 {
     // Calls and time add up across intervals: the mean is total time over total calls, not a mean of means.
     QHash<qint64, Pooled> pooled;
-    double seconds = 0;
+    const double seconds = pooledSeconds();
     for (const Sample &s : m_samples) {
-        seconds += s.seconds();
         for (const StatementInterval &st : s.statements) {
             Pooled &p = pooled[st.queryId];
             p.queryId = st.queryId;
@@ -78,9 +85,7 @@ void StatementsModel::rebuild()
 {
     beginResetModel();
     m_rows = pool();
-    double seconds = 0;
-    for (const Sample &s : m_samples)
-        seconds += s.seconds();
+    const double seconds = pooledSeconds();
     double totalMs = 0;
     for (const Pooled &p : m_rows)
         totalMs += p.totalMs;

@@ -58,6 +58,7 @@ private:
         double meanMs() const { return calls > 0 ? totalMs / calls : 0; }
     };
     std::vector<Pooled> pool() const;
+    double pooledSeconds() const; ///< the time the pooled samples cover
     void rebuild();
 
     double m_spanSeconds;

@@ -90,14 +90,21 @@ LifecycleCommands ActionLifecycle::take(const Action &action, bool proposing)
     return { command(Type::Prepare, m_action) };
 }
 
-LifecycleCommands ActionLifecycle::approve(qint64 id, const std::optional<Action> &stored, const QString &by)
+QString ActionLifecycle::notDecidableHere(qint64 id, const std::optional<Action> &stored, const QString &verb) const
 {
     if (!stored || stored->state != ActionState::AwaitingApproval)
-        return { refuse(QStringLiteral("action %1 is not waiting for approval").arg(id)) };
-    // A shared store holds other targets' actions: only this engine's target is this engine's to run.
+        return QStringLiteral("action %1 is not waiting for approval").arg(id);
+    // A shared store holds other targets' actions: only this engine's target is this engine's to decide on.
     if (stored->target != m_settings.target)
-        return { refuse(QStringLiteral("action %1 is for %2, not %3: approve it where that target is watched")
-                            .arg(QString::number(id), stored->target, m_settings.target)) };
+        return QStringLiteral("action %1 is for %2, not %3: %4 it where that target is watched")
+            .arg(QString::number(id), stored->target, m_settings.target, verb);
+    return {};
+}
+
+LifecycleCommands ActionLifecycle::approve(qint64 id, const std::optional<Action> &stored, const QString &by)
+{
+    if (const QString why = notDecidableHere(id, stored, QStringLiteral("approve")); !why.isEmpty())
+        return { refuse(why) };
     if (m_paused)
         return { refuse(QStringLiteral("actions are paused: resume them to run an approved action")) };
     if (const QString busy = busyReason(); !busy.isEmpty())
@@ -113,11 +120,8 @@ LifecycleCommands ActionLifecycle::approve(qint64 id, const std::optional<Action
 
 LifecycleCommands ActionLifecycle::reject(qint64 id, const std::optional<Action> &stored, const QString &by)
 {
-    if (!stored || stored->state != ActionState::AwaitingApproval)
-        return { refuse(QStringLiteral("action %1 is not waiting for approval").arg(id)) };
-    if (stored->target != m_settings.target)
-        return { refuse(QStringLiteral("action %1 is for %2, not %3: reject it where that target is watched")
-                            .arg(QString::number(id), stored->target, m_settings.target)) };
+    if (const QString why = notDecidableHere(id, stored, QStringLiteral("reject")); !why.isEmpty())
+        return { refuse(why) };
     // Approved already (its baseline is being collected): a decision is taken once. Pausing drops it instead.
     if (m_step != Step::Idle && m_action.id == id)
         return { refuse(QStringLiteral("action %1 was approved and is collecting its baseline: pause actions to "
@@ -312,21 +316,11 @@ LifecycleCommands ActionLifecycle::rolledBack(const ExecResult &result)
 {
     if (m_step != Step::RollingBack)
         return {};
-    QString why = m_action.reason;
-    if (const QString retried = result.details.value(QLatin1StringView("retried_after")).toString();
-        result.ok && !retried.isEmpty())
-        why += QStringLiteral(" (the rollback ran again on a new session after: %1)").arg(retried);
-    if (result.ok) {
-        m_publishReason = why;
-        m_publishExtra = { { QStringLiteral("rollback_seconds"), result.seconds } };
-        m_rollbackEnd = { Pending::RolledBack, ActionState::RolledBack, why };
-    } else {
-        // Never silently kept: the action failed, with both the reason for rolling back and the rollback's error.
-        const QString both = QStringLiteral("rollback failed: %1 (rolling back because: %2)").arg(result.error, why);
-        m_publishReason = both;
-        m_publishExtra = { { QStringLiteral("alert"), true } };
-        m_rollbackEnd = { Pending::RollbackFailed, ActionState::Failed, both };
-    }
+    const RollbackEnding end = rollbackEnding(m_action.reason, result);
+    m_publishReason = end.reason;
+    m_publishExtra = end.extra;
+    m_rollbackEnd
+        = { end.to == ActionState::RolledBack ? Pending::RolledBack : Pending::RollbackFailed, end.to, end.reason };
     // The journal was down when the rollback began: its rolling_back row comes first (the journal's order).
     if (!m_rollingBackJournalled)
         return write(Pending::RollingBackLate, ActionState::RollingBack, m_action.reason);
@@ -495,6 +489,20 @@ LifecycleCommands ActionLifecycle::journalled(bool ok, qint64 id, const QString 
     }
     }
     return {};
+}
+
+RollbackEnding rollbackEnding(const QString &rollingBackBecause, const ExecResult &result)
+{
+    QString why = rollingBackBecause;
+    if (const QString retried = result.details.value(QLatin1StringView("retried_after")).toString();
+        result.ok && !retried.isEmpty())
+        why += QStringLiteral(" (the rollback ran again on a new session after: %1)").arg(retried);
+    if (result.ok)
+        return { ActionState::RolledBack, why, QStringLiteral("action.rolled_back"),
+            { { QStringLiteral("rollback_seconds"), result.seconds } } };
+    return { ActionState::Failed,
+        QStringLiteral("rollback failed: %1 (rolling back because: %2)").arg(result.error, why),
+        QStringLiteral("action.failed"), { { QStringLiteral("alert"), true } } };
 }
 
 RecoveryStep recoveryStep(ActionState state, int inEffect, const QString &inspectError)

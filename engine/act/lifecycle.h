@@ -157,6 +157,8 @@ private:
     LifecycleCommands beginRollback(const QString &reason, const QJsonObject &evidence);
     LifecycleCommands drop(const QString &reason);
     static LifecycleCommand refuse(const QString &reason);
+    /// Why a DBA's approval or rejection (`verb`) of action `id` cannot be taken here, or empty.
+    QString notDecidableHere(qint64 id, const std::optional<Action> &stored, const QString &verb) const;
     /// Why a new action may not start now (paused is the caller's), or empty.
     QString busyReason() const;
 
@@ -187,6 +189,17 @@ private:
     QString m_pendingRollbackReason;
     QJsonObject m_pendingRollbackEvidence;
 };
+
+/// How a rollback that has run ends, in the journal and in its event: rolled back (with the retry, if any), or
+/// failed with both the reason for rolling back and the rollback's error (an alert: never silently kept).
+struct RollbackEnding
+{
+    ActionState to = ActionState::RolledBack;
+    QString reason;
+    QString event; ///< action.rolled_back or action.failed
+    QJsonObject extra;
+};
+RollbackEnding rollbackEnding(const QString &rollingBackBecause, const ExecResult &result);
 
 /// What start-up recovery does with an action a crash left in flight, given what the catalog says of its effect.
 struct RecoveryStep
