@@ -104,8 +104,9 @@ bool Engine::start(QString *error)
         *error = QStringLiteral("the target's connection string is not valid: %1").arg(why);
         return false;
     }
+    // Until libpq has connected, the name from the connection string (for messages); then what libpq reached.
     m_targetName = info->displayName();
-    m_lifecycle.setTarget(m_targetName);
+    m_typedTargetName = m_targetName;
     m_store = KnowledgeStore::open(m_config.storeLocation, &why);
     if (!m_store) {
         *error = QStringLiteral("cannot open the knowledge store: %1").arg(why);
@@ -117,6 +118,8 @@ bool Engine::start(QString *error)
         m_startFailedToConnect = true;
         return false;
     }
+    m_targetName = m_collector->targetName();
+    m_lifecycle.setTarget(m_targetName);
     if (!m_collector->statementStatisticsAdvice().isEmpty())
         m_events.publish(QStringLiteral("collector.notice"),
             { { QStringLiteral("message"), m_collector->statementStatisticsAdvice() } });
@@ -177,6 +180,7 @@ bool Engine::start(QString *error)
 
     m_events.publish(QStringLiteral("engine.started"),
         { { QStringLiteral("target"), m_targetName },
+            { QStringLiteral("system_identifier"), m_collector->identity().systemIdentifier },
             { QStringLiteral("server_version"), m_collector->serverVersion() },
             { QStringLiteral("mode"), m_config.mode },
             { QStringLiteral("statement_statistics"), m_collector->hasStatementStatistics() },
@@ -700,6 +704,10 @@ void Engine::recover()
         return;
     }
     m_recoveryQueue = m_store->inFlight(m_targetName);
+    // Actions journalled before Vigil named targets by what libpq connected to carry the connection string's name.
+    if (m_typedTargetName != m_targetName)
+        for (Action &action : m_store->inFlight(m_typedTargetName))
+            m_recoveryQueue.push_back(std::move(action));
     m_recovered = 0;
     m_recoveryFailed = 0;
     if (m_recoveryQueue.empty()) {

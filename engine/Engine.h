@@ -181,7 +181,8 @@ private:
     QTimer m_hostTick { this };
     QTimer m_pruneTimer { this };
     qint64 m_tickIndex = 0;
-    QString m_targetName;
+    QString m_targetName; ///< TargetIdentity::name() once connected
+    QString m_typedTargetName; ///< ConnInfo::displayName(): the name older versions journalled
 
     std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
     ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)

@@ -431,7 +431,7 @@ void MainWindow::showFleet(FleetModel *model)
             .arg(m_pages->count() + 1));
     connect(model, &FleetModel::rollbackSeen, this,
         [this](const QString &target, const QString &sql, const QString &reason, bool failed) {
-            if (target == m_target)
+            if (target == m_engineTarget)
                 return; // this window's own engine has already said so
             showBanner(failed ? tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
                                     .arg(shortSql(sql, 80), target, headlineOf(reason))
@@ -546,6 +546,7 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     if (name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
         m_baselineCountdown.stop(); // applying, dropped, failed: the baseline is over either way
     if (name == QLatin1StringView("engine.started")) {
+        m_engineTarget = payload.value(QLatin1StringView("target")).toString(); // as the fleet hears it
         m_connectionState->setText(tr("● connected to %1 (PostgreSQL %2)")
                                        .arg(payload.value(QLatin1StringView("target")).toString(),
                                            payload.value(QLatin1StringView("server_version")).toString()));

@@ -118,7 +118,8 @@ private:
     QString m_mode = QStringLiteral("approve");
     QStringList m_allowedModes; ///< what the target's role allows (engine.privileges); empty until known
     QString m_privileges; ///< the engine's report on the role's privileges, for the mode label's tooltip
-    QString m_target;
+    QString m_target; ///< as the user named it (the title)
+    QString m_engineTarget; ///< as the engine names it (TargetIdentity), in journal rows and on NATS
     qint64 m_observedId = 0;
     qint64 m_rollbackDecisionId = 0; ///< the action whose rollback waits for the DBA (ask before rolling back)
     QToolButton *m_rollbackNow = nullptr;

@@ -57,11 +57,17 @@ int runCheckCommand(const QStringList &arguments)
     if (format == QLatin1StringView("json")) {
         QJsonObject json = report->toJson(mode);
         json.insert(QStringLiteral("target"), collector.targetName());
+        json.insert(QStringLiteral("system_identifier"), collector.identity().systemIdentifier);
         json.insert(QStringLiteral("statement_statistics"), collector.hasStatementStatistics());
         printJsonLine(json);
     } else {
         QTextStream out(stdout);
         out << collector.targetName() << ": " << report->text() << '\n';
+        out << "system identifier: "
+            << (collector.identity().systemIdentifier.isEmpty()
+                       ? QStringLiteral("unavailable (pg_control_system() needs pg_monitor)")
+                       : collector.identity().systemIdentifier)
+            << '\n';
         if (!collector.statementStatisticsAdvice().isEmpty())
             out << "pg_stat_statements: " << collector.statementStatisticsAdvice() << '\n';
         if (!mode.isEmpty())

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
+#include "collect/connectioncheck.h"
 #include "collect/dbcollector.h"
 #include "conninfo.h"
 #include "events/natspublisher.h"
@@ -214,9 +215,13 @@ QString journalTargetName(const QString &text)
 {
     const bool connectionString = text.contains(u'=') || text.startsWith(QLatin1StringView("postgres://"))
         || text.startsWith(QLatin1StringView("postgresql://"));
-    if (connectionString)
+    if (connectionString) {
+        // The journal names a target by what libpq connected to (TargetIdentity): ask the server when it answers.
+        if (const vigil::ConnectionCheck reached = vigil::checkConnection(text); reached.ok)
+            return reached.displayName;
         if (const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(text))
             return info->displayName();
+    }
     return text.trimmed();
 }
 

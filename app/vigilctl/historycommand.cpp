@@ -84,7 +84,9 @@ int runHistoryCommand(const QStringList &arguments)
     const QStringList columns { QStringLiteral("id"), QStringLiteral("target"), QStringLiteral("kind"),
         QStringLiteral("origin"), QStringLiteral("state"), QStringLiteral("apply_sql"), QStringLiteral("rollback_sql"),
         QStringLiteral("reason"), QStringLiteral("created_at"), QStringLiteral("updated_at") };
-    std::vector<vigil::Action> actions = store->actions(parser.value(QStringLiteral("target")));
+    // The journal's name for the target (what libpq connected to) when a connection string is given.
+    const QString target = parser.value(QStringLiteral("target")).trimmed();
+    std::vector<vigil::Action> actions = store->actions(target.isEmpty() ? QString() : journalTargetName(target));
     if (since)
         std::erase_if(actions, [&](const vigil::Action &a) { return a.updatedAt < *since; });
     if (limit > 0 && qint64(actions.size()) > limit)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
+#include "collect/connectioncheck.h"
 #include "commands.h"
 
 #include "Engine.h"
@@ -121,8 +122,13 @@ int runWatchCommand(const QStringList &arguments)
     QString error;
     std::unique_ptr<vigil::NatsAgent> agent;
     if (natsOn) {
-        const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(config.targetConninfo);
-        agent = std::make_unique<vigil::NatsAgent>(&engine, info ? info->displayName() : QString(), nats);
+        // Subjects name the target as the engine will (what libpq reaches), known before the engine starts.
+        const vigil::ConnectionCheck reached = vigil::checkConnection(config.targetConninfo);
+        if (!reached.ok) {
+            err() << "vigilctl watch: cannot connect to the target: " << reached.error << "\n";
+            return exitcode::kUnreachable;
+        }
+        agent = std::make_unique<vigil::NatsAgent>(&engine, reached.displayName, nats);
         if (!agent->start(mode == QLatin1StringView("approve"), &error)) {
             err() << "vigilctl watch: " << error << "\n";
             return exitcode::kBadInput;

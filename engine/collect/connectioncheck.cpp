@@ -2,6 +2,7 @@
 #include "collect/connectioncheck.h"
 
 #include "collect/pgconnection.h"
+#include "collect/targetidentity.h"
 
 namespace vigil {
 
@@ -30,10 +31,9 @@ ConnectionCheck checkConnection(const QString &conninfo)
     check.ok = true;
     const int version = connection.serverVersionNumber();
     check.serverVersion = QStringLiteral("%1.%2").arg(version / 10000).arg(version % 10000);
-    QString host = connection.host();
-    if (host.isEmpty() || host.startsWith(u'/'))
-        host = QStringLiteral("localhost");
-    check.displayName = QStringLiteral("%1:%2/%3").arg(host, connection.port(), connection.database());
+    const TargetIdentity identity = TargetIdentity::of(connection);
+    check.displayName = identity.name();
+    check.systemIdentifier = identity.systemIdentifier;
     return check;
 }
 

@@ -10,8 +10,9 @@ struct ConnectionCheck
 {
     bool ok = false;
     QString error; ///< libpq's message on one line, never the conninfo (which may hold a password)
-    QString displayName; ///< host:port/database as libpq connected to them (environment and service included)
+    QString displayName; ///< the target's name, TargetIdentity::name() (environment and service files included)
     QString serverVersion; ///< e.g. "15.8"
+    QString systemIdentifier; ///< the cluster's (TargetIdentity); empty when the role may not read it
 };
 
 /// Opens and closes one connection to the target (5 s connect timeout) so a dialog can say "it works" before it

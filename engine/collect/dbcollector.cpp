@@ -136,8 +136,7 @@ bool DbCollector::connect(QString *error)
     m_countersQuery.clear();
     const int v = m_connection.serverVersionNumber();
     m_serverVersion = QStringLiteral("%1.%2").arg(v / 10000).arg(v % 10000);
-    const QString host = m_connection.host().startsWith(u'/') ? QStringLiteral("localhost") : m_connection.host();
-    m_targetName = QStringLiteral("%1:%2/%3").arg(host, m_connection.port(), m_connection.database());
+    m_identity = TargetIdentity::of(m_connection);
 
     probeStatementStatistics();
     return true;

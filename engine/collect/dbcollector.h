@@ -3,6 +3,7 @@
 
 #include "collect/pgconnection.h"
 #include "collect/snapshot.h"
+#include "collect/targetidentity.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -50,8 +51,10 @@ public:
     const QHash<qint64, QString> &statementTexts() const { return m_texts; }
 
     QString serverVersion() const { return m_serverVersion; }
-    /// host:port/dbname for display; never contains a password.
-    QString targetName() const { return m_targetName; }
+    /// Which server and database libpq connected to (TargetIdentity); its name() names the target everywhere.
+    const TargetIdentity &identity() const { return m_identity; }
+    /// host:port/dbname as libpq connected to them; never contains a password.
+    QString targetName() const { return m_identity.name(); }
     /// Progress of a CREATE INDEX running in another session (pg_stat_progress_create_index), 0-100 with the
     /// phase's name; empty when no build runs in that session.
     struct IndexBuildProgress
@@ -97,7 +100,7 @@ private:
     QString m_serverVersion;
     QString m_databaseOid; ///< bound into the statements query
     QByteArray m_countersQuery; ///< made for the server's version at the first reading after a connect
-    QString m_targetName;
+    TargetIdentity m_identity;
     QHash<qint64, QString> m_texts;
     QSet<qint64> m_ownQueries; ///< the collector's own statements, left out of every Snapshot
     QElapsedTimer m_sinceFailure;

@@ -4,6 +4,7 @@
 // sorts spilling to disk, and a pgbench database that fits in shared_buffers against one several times larger.
 // Last, the autonomous loop end to end: the missing index is created, watched, kept, and latency falls.
 #include "Engine.h"
+#include "collect/connectioncheck.h"
 #include "conninfo.h"
 #include "pgbenchload.h"
 #include "pgserver.h"
@@ -216,7 +217,7 @@ private slots:
             const std::unique_ptr<KnowledgeStore> journal = KnowledgeStore::open(store(), &error);
             QVERIFY2(journal, qPrintable(error));
             Action past;
-            past.target = ConnInfo::parse(m_server.conninfo())->displayName();
+            past.target = checkConnection(m_server.conninfo()).displayName;
             past.kind = ActionKind::CreateIndex;
             past.origin = ActionOrigin::Auto;
             past.applySql = proposalSql(*missing);

@@ -3,6 +3,7 @@
 // queries), what it never does (reset pg_stat_statements), and how it behaves when the server goes away, when
 // pg_stat_statements is missing and when the password is wrong.
 #include "collect/dbcollector.h"
+#include "collect/targetidentity.h"
 #include "metrics/samplederiver.h"
 #include "pgbenchload.h"
 #include "pgserver.h"
@@ -128,7 +129,10 @@ private slots:
         QVERIFY(m_collector->isConnected());
         QVERIFY2(
             m_collector->serverVersion().startsWith(QLatin1StringView("15")), qPrintable(m_collector->serverVersion()));
-        QCOMPARE(m_collector->targetName(), QStringLiteral("127.0.0.1:%1/vigil_test").arg(m_server.port()));
+        QCOMPARE(m_collector->targetName(),
+            QStringLiteral("%1:%2/vigil_test")
+                .arg(TargetIdentity::hostName(QStringLiteral("127.0.0.1")))
+                .arg(m_server.port()));
         QVERIFY(m_collector->hasStatementStatistics());
         QVERIFY(m_collector->lastError().isEmpty());
         QVERIFY(m_collector->backendPid() > 0);
@@ -139,7 +143,10 @@ private slots:
         DbCollector collector(conninfo(m_server.database(), QStringLiteral("vigil_pw"), QStringLiteral("s3cret-pw")));
         QString error;
         QVERIFY2(collector.connect(&error), qPrintable(error));
-        QCOMPARE(collector.targetName(), QStringLiteral("127.0.0.1:%1/vigil_test").arg(m_server.port()));
+        QCOMPARE(collector.targetName(),
+            QStringLiteral("%1:%2/vigil_test")
+                .arg(TargetIdentity::hostName(QStringLiteral("127.0.0.1")))
+                .arg(m_server.port()));
         QVERIFY(!collector.targetName().contains(QLatin1StringView("s3cret")));
     }
 
@@ -231,9 +238,8 @@ private slots:
         QVERIFY2(!script.isEmpty(), qPrintable(error));
         QProcess psql;
         m_server.setUpProcess(psql, QStringLiteral("psql"),
-            m_server.connectionArguments()
-                << QStringLiteral("-X") << QStringLiteral("-q") << QStringLiteral("-d") << m_server.database()
-                << QStringLiteral("-f") << script);
+            m_server.connectionArguments() << QStringLiteral("-X") << QStringLiteral("-q") << QStringLiteral("-d")
+                                           << m_server.database() << QStringLiteral("-f") << script);
         psql.start();
         QVERIFY(psql.waitForStarted());
         QThread::msleep(2800); // the transaction is over 2 s old, its session idle in it
@@ -242,7 +248,8 @@ private slots:
         QVERIFY2(s->activity.dbLongRunning.value_or(0) >= 1, "the open transaction is counted as long-running");
         bool named = false;
         for (qint64 id : s->longRunningQueryIds)
-            named = named || m_collector->statementTexts().value(id).contains(QLatin1StringView("long_transaction_marker"));
+            named = named
+                || m_collector->statementTexts().value(id).contains(QLatin1StringView("long_transaction_marker"));
         QVERIFY2(named, "its last statement is named by queryid");
         QVERIFY(psql.waitForFinished(10000));
     }

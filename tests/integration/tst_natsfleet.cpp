@@ -4,6 +4,7 @@
 // a remote approval, and two agents sharing one PostgreSQL knowledge store.
 #include "Engine.h"
 #include "act/actionfromsql.h"
+#include "collect/connectioncheck.h"
 #include "collect/pgconnection.h"
 #include "conninfo.h"
 #include "events/natspublisher.h"
@@ -76,7 +77,7 @@ class TestNatsFleet : public QObject
         return options;
     }
 
-    QString target() const { return ConnInfo::parse(m_server.conninfo())->displayName(); }
+    QString target() const { return checkConnection(m_server.conninfo()).displayName; }
     QString token() const { return natsToken(target()); }
 
     std::unique_ptr<NatsSubscriber> listen(NatsHeard &heard) { return listenToFleet(heard, m_nats.url()); }
@@ -408,7 +409,7 @@ private slots:
             = QStringLiteral("host=127.0.0.1 port=%1 dbname=vigil_shared_store user=postgres").arg(m_server.port());
         const QString other
             = QStringLiteral("host=127.0.0.1 port=%1 dbname=vigil_other user=postgres").arg(m_server.port());
-        const QString otherName = ConnInfo::parse(other)->displayName();
+        const QString otherName = checkConnection(other).displayName;
         {
             // The second target gets pg_stat_statements too, as a watched database has.
             PgConnection setup;

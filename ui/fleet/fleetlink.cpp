@@ -26,8 +26,20 @@ FleetLink::~FleetLink() = default;
 
 void FleetLink::setLocalEngine(EngineRunner *runner, const QString &targetName)
 {
+    if (m_runner)
+        disconnect(m_runner, nullptr, this, nullptr);
     m_runner = runner;
     m_target = targetName;
+    // Subjects name the target as the engine does (what libpq connected to), which the user's name for it (a
+    // sandbox, a typed host) need not be. Connected before the publisher is, so the name changes first.
+    if (m_runner)
+        connect(m_runner, &EngineRunner::event, this, [this](const QString &name, const QJsonObject &payload) {
+            if (name != QLatin1StringView("engine.started"))
+                return;
+            m_target = payload.value(QLatin1StringView("target")).toString(m_target);
+            if (m_publisher)
+                m_publisher->setTarget(m_target);
+        });
     restart();
 }
 
