@@ -80,8 +80,10 @@ ConnectDialog::ConnectDialog(Settings *settings, QWidget *parent)
     connect(m_host, &QLineEdit::textChanged, this, &ConnectDialog::onHostChanged);
     m_port = new QSpinBox(this);
     m_port->setObjectName(QStringLiteral("portEdit"));
-    m_port->setRange(1, 65535);
-    m_port->setValue(5432);
+    // 0 is "not given": libpq then takes PGPORT, the service's port or 5432, as psql would.
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(tr("default (5432)"));
+    m_port->setToolTip(tr("Leave at default to let libpq choose (PGPORT, the service file, or 5432)"));
     form->addRow(tr("&Port:"), m_port);
     m_database = new QLineEdit(this);
     m_database->setObjectName(QStringLiteral("databaseEdit"));
@@ -120,11 +122,24 @@ ConnectDialog::ConnectDialog(Settings *settings, QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *edit : { m_service, m_host, m_database, m_user })
         connect(edit, &QLineEdit::textChanged, this, &ConnectDialog::updateOk);
+    prefillFromEnvironment();
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_note);
     layout->addWidget(m_buttons);
     updateOk();
+}
+
+void ConnectDialog::prefillFromEnvironment()
+{
+    // What psql would use without arguments is where a DBA expects to start (PGPASSWORD stays libpq's business).
+    m_service->setText(qEnvironmentVariable("PGSERVICE"));
+    m_host->setText(qEnvironmentVariable("PGHOST"));
+    bool ok = false;
+    const int port = qEnvironmentVariableIntValue("PGPORT", &ok);
+    m_port->setValue(ok && port > 0 && port <= 65535 ? port : 0);
+    m_database->setText(qEnvironmentVariable("PGDATABASE"));
+    m_user->setText(qEnvironmentVariable("PGUSER"));
 }
 
 QString ConnectDialog::conninfoWithoutPassword() const
@@ -136,7 +151,7 @@ QString ConnectDialog::conninfoWithoutPassword() const
     };
     add("service", m_service->text());
     add("host", m_host->text());
-    if (m_service->text().trimmed().isEmpty() || m_port->value() != 5432)
+    if (m_port->value() != 0)
         parts << QStringLiteral("port=%1").arg(m_port->value());
     add("dbname", m_database->text());
     add("user", m_user->text());
@@ -188,7 +203,7 @@ void ConnectDialog::onRecentChosen(int index)
         return;
     m_service->setText(info->value(QStringLiteral("service")));
     m_host->setText(info->value(QStringLiteral("host")));
-    m_port->setValue(info->has(QStringLiteral("port")) ? info->value(QStringLiteral("port")).toInt() : 5432);
+    m_port->setValue(info->has(QStringLiteral("port")) ? info->value(QStringLiteral("port")).toInt() : 0);
     m_database->setText(info->value(QStringLiteral("dbname")));
     m_user->setText(info->value(QStringLiteral("user")));
     // A remembered target keeps its TLS settings exactly (no suggestion over what was used before).

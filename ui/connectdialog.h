@@ -38,6 +38,8 @@ public:
     static QString suggestedSslMode(const QString &host);
 
 private:
+    /// The fields from PGSERVICE, PGHOST, PGPORT, PGDATABASE and PGUSER, as psql would take them.
+    void prefillFromEnvironment();
     void onRecentChosen(int index);
     void onAccept();
     void updateOk();

@@ -77,6 +77,45 @@ private slots:
         QCOMPARE(dialog.conninfo(), QStringLiteral("service='prod'"));
     }
 
+    void theEnvironmentFillsTheFieldsAndNoPortIsForced()
+    {
+        // Nothing in the environment: no port is written, so libpq's own choice (PGPORT, a service's, 5432) holds.
+        const char *names[] = { "PGSERVICE", "PGHOST", "PGPORT", "PGDATABASE", "PGUSER" };
+        QMap<QByteArray, QByteArray> saved;
+        for (const char *name : names) {
+            if (qEnvironmentVariableIsSet(name))
+                saved.insert(name, qgetenv(name));
+            qunsetenv(name);
+        }
+        Settings settings(m_dir.filePath(QStringLiteral("env.ini")));
+        {
+            ConnectDialog dialog(&settings);
+            QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("serviceEdit")), QStringLiteral("prod"));
+            QCOMPARE(dialog.conninfo(), QStringLiteral("service='prod'"));
+            QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("databaseEdit")), QStringLiteral("app"));
+            QVERIFY2(!dialog.conninfo().contains(QLatin1StringView("port")), qPrintable(dialog.conninfo()));
+        }
+        // What psql would use fills the dialog.
+        qputenv("PGHOST", "db-env.example.com");
+        qputenv("PGPORT", "6543");
+        qputenv("PGDATABASE", "envdb");
+        qputenv("PGUSER", "envdba");
+        ConnectDialog dialog(&settings);
+        QCOMPARE(
+            dialog.findChild<QLineEdit *>(QStringLiteral("hostEdit"))->text(), QStringLiteral("db-env.example.com"));
+        QCOMPARE(dialog.findChild<QSpinBox *>(QStringLiteral("portEdit"))->value(), 6543);
+        QVERIFY(dialog.findChild<QPushButton *>(QStringLiteral("connectButton"))->isEnabled());
+        const std::optional<ConnInfo> info = ConnInfo::parse(dialog.conninfo());
+        QVERIFY(info);
+        QCOMPARE(info->value(QStringLiteral("dbname")), QStringLiteral("envdb"));
+        QCOMPARE(info->value(QStringLiteral("user")), QStringLiteral("envdba"));
+        QCOMPARE(info->value(QStringLiteral("port")), QStringLiteral("6543"));
+        for (const char *name : names)
+            qunsetenv(name);
+        for (auto it = saved.begin(); it != saved.end(); ++it)
+            qputenv(it.key().constData(), it.value());
+    }
+
     void remoteHostsAreProposedVerifyFull()
     {
         Settings settings(m_dir.filePath(QStringLiteral("tls.ini")));
