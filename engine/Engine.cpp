@@ -296,7 +296,15 @@ void Engine::onTick()
     if (!snapshot) {
         m_events.publish(QStringLiteral("collector.gap"), { { QStringLiteral("reason"), m_collector->lastError() } });
         m_statementsSince = -1;
+        if (m_gapSince < 0)
+            m_gapSince = nowSeconds();
     } else {
+        if (m_gapSince >= 0) {
+            // Said once, so an agent's log shows when the target came back, not only that it went away.
+            m_events.publish(QStringLiteral("collector.resumed"),
+                { { QStringLiteral("after_seconds"), std::round(nowSeconds() - m_gapSince) } });
+            m_gapSince = -1;
+        }
         snapshot->host = m_lastHost;
         // Without pg_stat_statements the baseline is made of what there is (transactions, session times), so its
         // clock starts at once rather than never.

@@ -187,6 +187,7 @@ private:
     std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
     ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)
     bool m_recovering = false;
+    double m_gapSince = -1; ///< since when the collector has had no snapshot (-1: it has one)
     double m_lastCatchUpT = 0; ///< when recovery last tried to settle a journal that fell behind
     double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
     bool m_unsteadyAnnounced = false; ///< the wait for a steady baseline was said once for this action

@@ -293,8 +293,10 @@ void printEventLine(const QJsonObject &event)
         const char *priority = nullptr;
         if (name == QLatin1StringView("action.failed"))
             priority = event.value(QLatin1StringView("alert")).toBool() ? "<3>" : "<4>";
-        else if (name == QLatin1StringView("action.rolled_back"))
+        else if (name == QLatin1StringView("action.rolled_back") || name == QLatin1StringView("collector.gap"))
             priority = "<4>";
+        else if (name == QLatin1StringView("collector.resumed"))
+            priority = "<5>";
         if (priority)
             std::fputs(priority, stdout);
     }
