@@ -63,6 +63,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
 {
     setWindowTitle(QStringLiteral("Vigil"));
     setObjectName(QStringLiteral("mainWindow"));
+    connect(&m_notifier, &DesktopNotifier::actionActivated, this, &MainWindow::openAction);
     resize(1280, 820);
 
     // Toolbar: what Vigil may do, and the DBA's own guarded change.
@@ -386,6 +387,7 @@ void MainWindow::showHistory(const QString &storeLocation)
         return;
     m_history = new ActionHistoryModel(storeLocation, this);
     auto *page = new HistoryPage(m_history, this);
+    m_historyPage = page;
     addPage(tr("History"), page, tr("Every action with its status, reason and evidence; export to CSV (Ctrl+2)"));
     auto *approvals = new ApprovalsPage(m_history, this);
     addPage(tr("Approvals"), approvals, tr("Actions waiting for a person: Approve or Reject (Ctrl+3)"));
@@ -495,7 +497,19 @@ void MainWindow::onSettings()
     dialog.exec(); // accepting writes the settings; their signals reach the engine and the toolbar
 }
 
-void MainWindow::showBanner(const QString &headline, const QString &details, const QString &title)
+void MainWindow::openAction(qint64 actionId)
+{
+    if (!m_historyPage)
+        return;
+    showNormal();
+    raise();
+    activateWindow();
+    m_nav->setCurrentRow(m_pages->indexOf(m_historyPage));
+    if (!m_historyPage->showAction(actionId))
+        setActivity(tr("action #%1 is not in this window's journal").arg(actionId));
+}
+
+void MainWindow::showBanner(const QString &headline, const QString &details, const QString &title, qint64 actionId)
 {
     m_bannerText->setText(headline);
     m_bannerDetails->setText(details);
@@ -505,7 +519,7 @@ void MainWindow::showBanner(const QString &headline, const QString &details, con
     // On the desktop's notification service first (it keeps a critical one until it is dismissed); the tray icon,
     // where there is one, when there is no such service.
     const QString summary = title.isEmpty() ? tr("Vigil rolled back a change") : title;
-    if (!m_notifier.notify(summary, headline, true) && m_tray)
+    if (!m_notifier.notify(summary, headline, true, actionId) && m_tray)
         m_tray->showMessage(summary, headline, QSystemTrayIcon::Warning, 15000);
 }
 
@@ -615,7 +629,7 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
                        .arg(shortSql(sql, 80), m_target, headlineOf(reason))
                        .arg(minutes),
-            reason, tr("A change made the database slower: your decision"));
+            reason, tr("A change made the database slower: your decision"), m_rollbackDecisionId);
         m_rollbackNow->show();
         m_keepIt->show();
     } else if (name == QLatin1StringView("action.rolled_back")) {
@@ -623,7 +637,8 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_progress->hide();
         const QString reason = payload.value(QLatin1StringView("reason")).toString();
         setActivity(tr("rolled back \"%1\"").arg(shortSql(sql, 60)));
-        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, headlineOf(reason)), reason);
+        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, headlineOf(reason)), reason, {},
+            payload.value(QLatin1StringView("action_id")).toInteger());
     } else if (name == QLatin1StringView("action.failed")) {
         m_countdown.stop();
         m_progress->hide();
@@ -632,7 +647,7 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         if (payload.value(QLatin1StringView("alert")).toBool())
             showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
                            .arg(shortSql(sql, 80), m_target, headlineOf(reason)),
-                reason);
+                reason, {}, payload.value(QLatin1StringView("action_id")).toInteger());
     } else if (name == QLatin1StringView("action.dropped")) {
         m_progress->hide();
         setActivity(

@@ -25,6 +25,7 @@ class FindingsModel;
 class StatementsModel;
 class FleetModel;
 class FleetPage;
+class HistoryPage;
 class EngineRunner;
 class Settings;
 struct Action;
@@ -82,7 +83,10 @@ private:
     void onConnect();
     void setActivity(const QString &text); ///< the status line, its whole text in the tooltip
     /// The red banner: a short headline, the whole text under Details, and a desktop notification.
-    void showBanner(const QString &headline, const QString &details = {}, const QString &title = {});
+    void showBanner(
+        const QString &headline, const QString &details = {}, const QString &title = {}, qint64 actionId = 0);
+    /// Brings the window up on History with this action selected (a click on its desktop notification).
+    void openAction(qint64 actionId);
     void updateObserving();
     void updateBaseline();
     void updateModeLabel();
@@ -91,6 +95,7 @@ private:
     EngineRunner *m_runner = nullptr;
     DashboardPage *m_dashboard = nullptr;
     ActionHistoryModel *m_history = nullptr;
+    HistoryPage *m_historyPage = nullptr;
     FindingsModel *m_findings = nullptr;
     StatementsModel *m_statements = nullptr;
     QListWidget *m_nav = nullptr;

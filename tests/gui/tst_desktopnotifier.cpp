@@ -7,6 +7,7 @@
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
+#include <QSignalSpy>
 #include <QTest>
 #include <QVariantMap>
 
@@ -58,7 +59,34 @@ private slots:
         QVERIFY(notifier.notify(QStringLiteral("s"), QStringLiteral("b"), false));
         QTRY_COMPARE_WITH_TIMEOUT(fake.received.size(), 2, 5000);
         QCOMPARE(fake.received.back().hints.value(QStringLiteral("urgency")).toInt(), 1);
+        QVERIFY(fake.received.back().actions.isEmpty()); // about no action: nothing to open
         QDBusConnection::disconnectFromBus(QStringLiteral("client"));
+    }
+
+    void aClickOpensTheActionItIsAbout()
+    {
+        FakeNotifications fake;
+        QVERIFY(fake.attach(m_address));
+        QDBusConnection client = QDBusConnection::connectToBus(m_address, QStringLiteral("clicks"));
+        DesktopNotifier notifier(client);
+        QSignalSpy activated(&notifier, &DesktopNotifier::actionActivated);
+        QVERIFY(notifier.notify(QStringLiteral("a"), QStringLiteral("about #41"), true, 41));
+        QVERIFY(notifier.notify(QStringLiteral("b"), QStringLiteral("about nothing"), true));
+        QVERIFY(notifier.notify(QStringLiteral("c"), QStringLiteral("about #42"), true, 42));
+        QTRY_COMPARE_WITH_TIMEOUT(fake.received.size(), 3, 5000);
+        QCOMPARE(fake.received.front().actions.value(0), QStringLiteral("default"));
+        QCOMPARE(fake.received.front().actions.value(1), QStringLiteral("Open in Vigil"));
+        QTest::qWait(200); // the service's answers (the notification ids) come back
+        QVERIFY(fake.click(2));
+        QTRY_COMPARE_WITH_TIMEOUT(activated.size(), 1, 5000);
+        QCOMPARE(activated.front().front().toLongLong(), 42);
+        QVERIFY(fake.click(0));
+        QTRY_COMPARE_WITH_TIMEOUT(activated.size(), 2, 5000);
+        QCOMPARE(activated.back().front().toLongLong(), 41);
+        QVERIFY(fake.click(1)); // a notification about no action opens nothing
+        QTest::qWait(300);
+        QCOMPARE(activated.size(), 2);
+        QDBusConnection::disconnectFromBus(QStringLiteral("clicks"));
     }
 };
 

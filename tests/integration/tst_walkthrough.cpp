@@ -3,6 +3,7 @@
 // Guarded change from the toolbar, `ALTER SYSTEM SET random_page_cost = 100000`, Apply; the banner says it was rolled
 // back, the chart marks it, History shows the row with its reason, and Export CSV writes it. The dialog crashed the
 // application on open once while every widget test passed: this test opens it the way the user does.
+#include "actionhistorymodel.h"
 #include "collect/targetidentity.h"
 #include "enginerunner.h"
 #include "historypage.h"
@@ -250,14 +251,16 @@ private slots:
         // The chart marks it.
         QTRY_VERIFY_WITH_TIMEOUT(rollbackMarked(), 10000);
 
-        // History shows the row with its reason.
+        // A click on the notification ("Open in Vigil") opens History on that very action, with its reason.
+        QVERIFY(m_notifications.received.front().actions.contains(QLatin1StringView("default")));
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
         QVERIFY(nav);
-        for (int i = 0; i < nav->count(); ++i)
-            if (nav->item(i)->text().startsWith(QLatin1StringView("History")))
-                nav->setCurrentRow(i);
         auto *table = m_window->findChild<QTableView *>(QStringLiteral("historyTable"));
         QVERIFY(table);
+        QVERIFY(m_notifications.click(0));
+        QTRY_VERIFY_WITH_TIMEOUT(nav->currentItem()->text().startsWith(QLatin1StringView("History")), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            table->currentIndex().data(ActionHistoryModel::ActionIdRole).toLongLong(), done.id, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() >= 1, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(rowText(table, 0).contains(QLatin1StringView("rolled")), 10000);
         QVERIFY2(rowText(table, 0).contains(QLatin1StringView("random_page_cost")), qPrintable(rowText(table, 0)));

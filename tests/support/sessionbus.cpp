@@ -2,6 +2,7 @@
 #include "sessionbus.h"
 
 #include <QDBusConnection>
+#include <QDBusMessage>
 
 namespace vigil::testing {
 
@@ -49,10 +50,17 @@ uint FakeNotifications::Notify(const QString &app, uint replacesId, const QStrin
     const QString &body, const QStringList &actions, const QVariantMap &hints, int timeout)
 {
     Q_UNUSED(replacesId);
-    Q_UNUSED(actions);
     Q_UNUSED(timeout);
-    received.append({ app, icon, summary, body, hints });
+    received.append({ app, icon, summary, body, actions, hints });
     return uint(received.size());
+}
+
+bool FakeNotifications::click(int index, const QString &key)
+{
+    QDBusMessage signal = QDBusMessage::createSignal(QStringLiteral("/org/freedesktop/Notifications"),
+        QStringLiteral("org.freedesktop.Notifications"), QStringLiteral("ActionInvoked"));
+    signal << uint(index + 1) << key; // Notify() answered the n-th notification with id n
+    return QDBusConnection(m_connection).send(signal);
 }
 
 } // namespace vigil::testing

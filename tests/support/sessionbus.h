@@ -30,6 +30,7 @@ public:
     struct Received
     {
         QString app, icon, summary, body;
+        QStringList actions; ///< key, label, key, label...
         QVariantMap hints;
     };
     QList<Received> received;
@@ -37,6 +38,9 @@ public:
     ~FakeNotifications() override;
     /// Registers the service on the bus at `address`, on a connection of its own.
     bool attach(const QString &address);
+    /// What the desktop does when the user clicks notification `index` (0-based, in the order received): emits
+    /// ActionInvoked(id, key) on the bus.
+    bool click(int index, const QString &key = QStringLiteral("default"));
 
 public slots:
     uint Notify(const QString &app, uint replacesId, const QString &icon, const QString &summary, const QString &body,

@@ -126,6 +126,7 @@ EvidenceView::EvidenceView(QWidget *parent)
 
     m_regressed = new QTableWidget(0, 4, numbers);
     m_regressed->setObjectName(QStringLiteral("regressedStatements"));
+    m_regressed->setAccessibleName(tr("Statements that regressed in the window"));
     m_regressed->setHorizontalHeaderLabels({ tr("Regressed statement"), tr("Baseline"), tr("Window"), tr("Change") });
     m_regressed->setToolTip(tr("Statements whose mean execution time rose in the window, against the baseline"));
     m_regressed->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -182,6 +183,7 @@ EvidenceView::EvidenceView(QWidget *parent)
 
     m_chartView = new QChartView(m_chart, content);
     m_chartView->setObjectName(QStringLiteral("windowChart"));
+    m_chartView->setAccessibleName(tr("The action's window against its baseline"));
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumSize(420, 220);
     m_chartView->setToolTip(tr("Each sample of the observation window against the baseline: p95 latency up is worse, "

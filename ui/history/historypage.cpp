@@ -250,6 +250,31 @@ void HistoryPage::hideEvent(QHideEvent *event)
     QWidget::hideEvent(event);
 }
 
+bool HistoryPage::showAction(qint64 actionId)
+{
+    m_model->refresh(); // a notification can name an action the table has not merged yet
+    const auto find = [this, actionId]() -> QModelIndex {
+        for (int row = 0; row < m_filter->rowCount(); ++row) {
+            const QModelIndex index = m_filter->index(row, 0);
+            if (index.data(ActionHistoryModel::ActionIdRole).toLongLong() == actionId)
+                return index;
+        }
+        return {};
+    };
+    QModelIndex index = find();
+    if (!index.isValid()) {
+        m_filterEdit->clear();
+        m_statusCombo->setCurrentIndex(0);
+        m_model->fetchAll();
+        index = find();
+    }
+    if (!index.isValid())
+        return false;
+    m_view->setCurrentIndex(index);
+    m_view->scrollTo(index);
+    return true;
+}
+
 void HistoryPage::onStatusChosen(int comboIndex)
 {
     m_filter->setStates(m_statusCombo->itemData(comboIndex).toStringList());

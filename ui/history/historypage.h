@@ -49,6 +49,9 @@ public:
     void setRefreshInterval(int milliseconds);
 
 public slots:
+    /// Selects the action with this journal id (clearing the filters when they hide it) and shows its details.
+    /// False when the journal has no such action.
+    bool showAction(qint64 actionId);
     /// Writes the rows the filter shows, from the whole journal (the rows not loaded yet are read first), in the
     /// view's order and with its visible columns.
     void exportCsv();
