@@ -160,7 +160,16 @@ void addNatsOptions(QCommandLineParser &parser)
 bool readNatsOptions(
     const QCommandLineParser &parser, const QString &command, vigil::NatsOptions &options, bool &enabled)
 {
-    enabled = parser.isSet(QStringLiteral("nats"));
+    // An option given wins; otherwise the agent's configuration (agent.conf, read by systemd into the environment):
+    // VIGIL_NATS_URL, VIGIL_NATS_CREDS, VIGIL_NATS_CA. Empty means not set, so an unused line in agent.conf is off.
+    const auto value = [&parser](const char *option, const char *variable) {
+        return parser.isSet(QLatin1StringView(option)) ? parser.value(QLatin1StringView(option))
+                                                         : qEnvironmentVariable(variable).trimmed();
+    };
+    const QString natsUrl = value("nats", "VIGIL_NATS_URL");
+    const QString credsFile = value("nats-creds", "VIGIL_NATS_CREDS");
+    const QString caFile = value("nats-ca", "VIGIL_NATS_CA");
+    enabled = parser.isSet(QStringLiteral("nats")) || !natsUrl.isEmpty();
     if (!enabled) {
         for (const char *name : { "nats-creds", "nats-ca", "nats-samples" })
             if (parser.isSet(QLatin1StringView(name))) {
@@ -169,7 +178,7 @@ bool readNatsOptions(
             }
         return true;
     }
-    options.url = parser.value(QStringLiteral("nats"));
+    options.url = natsUrl;
     for (const QString &one : options.url.split(u',', Qt::SkipEmptyParts)) {
         const QUrl url(one.trimmed());
         const QString scheme = url.scheme();
@@ -180,15 +189,14 @@ bool readNatsOptions(
             return false;
         }
     }
-    for (const char *name : { "nats-creds", "nats-ca" }) {
-        const QString file = parser.value(QLatin1StringView(name));
+    for (const auto &[name, file] : { std::pair { "nats-creds", credsFile }, std::pair { "nats-ca", caFile } }) {
         if (!file.isEmpty() && !QFileInfo(file).isReadable()) {
             err() << "vigilctl " << command << ": --" << name << ": cannot read " << file << "\n";
             return false;
         }
     }
-    options.credsFile = parser.value(QStringLiteral("nats-creds"));
-    options.caFile = parser.value(QStringLiteral("nats-ca"));
+    options.credsFile = credsFile;
+    options.caFile = caFile;
     if (parser.isSet(QStringLiteral("nats-samples"))) {
         bool ok = false;
         options.sampleEverySeconds = parser.value(QStringLiteral("nats-samples")).toDouble(&ok);
