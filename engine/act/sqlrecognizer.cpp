@@ -1,366 +1,156 @@
 // SPDX-License-Identifier: MIT
 #include "act/sqlrecognizer.h"
 
+#include "analyse/sqlparsetree.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+#include <algorithm>
+
 namespace vigil {
 
 namespace {
 
-struct Token
-{
-    enum class Type { Word, QuotedIdentifier, String, Number, Symbol, Semicolon };
-    Type type;
-    QString text; ///< as written
-    QString value; ///< unquoted (identifiers lower-cased when unquoted)
-    qsizetype offset = 0;
-    qsizetype end = 0;
-};
+using Node = QJsonValue;
 
-/// What the server's lexer would reject before running anything: Vigil recognises none of it.
-struct LexProblems
+QString field(const QJsonObject &o, const char *name)
 {
-    bool unterminated = false; ///< a quote, dollar quote or block comment never closed
-    bool emptyIdentifier = false; ///< "" (PostgreSQL has no zero-length names)
-};
-
-/// Splits SQL into tokens. Unterminated quotes or comments make the rest one token (never a crash) and are reported
-/// in `problems`.
-std::vector<Token> tokenize(const QString &sql, LexProblems *problems = nullptr)
-{
-    LexProblems found;
-    std::vector<Token> tokens;
-    const qsizetype n = sql.size();
-    qsizetype i = 0;
-    while (i < n) {
-        const QChar c = sql[i];
-        if (c.isSpace()) {
-            ++i;
-            continue;
-        }
-        if (c == u'-' && i + 1 < n && sql[i + 1] == u'-') {
-            while (i < n && sql[i] != u'\n')
-                ++i;
-            continue;
-        }
-        if (c == u'/' && i + 1 < n && sql[i + 1] == u'*') {
-            int depth = 1; // PostgreSQL block comments nest
-            i += 2;
-            while (i < n && depth > 0) {
-                if (sql[i] == u'/' && i + 1 < n && sql[i + 1] == u'*') {
-                    ++depth;
-                    i += 2;
-                } else if (sql[i] == u'*' && i + 1 < n && sql[i + 1] == u'/') {
-                    --depth;
-                    i += 2;
-                } else {
-                    ++i;
-                }
-            }
-            found.unterminated = found.unterminated || depth > 0;
-            continue;
-        }
-        Token t;
-        t.offset = i;
-        if (c == u'\'' || ((c == u'E' || c == u'e') && i + 1 < n && sql[i + 1] == u'\'')) {
-            const bool escapes = c != u'\'';
-            i += escapes ? 2 : 1;
-            QString value;
-            bool closed = false;
-            while (i < n) {
-                if (escapes && sql[i] == u'\\' && i + 1 < n) {
-                    value += sql[i + 1];
-                    i += 2;
-                } else if (sql[i] == u'\'' && i + 1 < n && sql[i + 1] == u'\'') {
-                    value += u'\'';
-                    i += 2;
-                } else if (sql[i] == u'\'') {
-                    ++i;
-                    closed = true;
-                    break;
-                } else {
-                    value += sql[i++];
-                }
-            }
-            found.unterminated = found.unterminated || !closed;
-            t.type = Token::Type::String;
-            t.value = value;
-        } else if (c == u'"') {
-            ++i;
-            QString value;
-            bool closed = false;
-            while (i < n) {
-                if (sql[i] == u'"' && i + 1 < n && sql[i + 1] == u'"') {
-                    value += u'"';
-                    i += 2;
-                } else if (sql[i] == u'"') {
-                    ++i;
-                    closed = true;
-                    break;
-                } else {
-                    value += sql[i++];
-                }
-            }
-            found.unterminated = found.unterminated || !closed;
-            found.emptyIdentifier = found.emptyIdentifier || value.isEmpty();
-            t.type = Token::Type::QuotedIdentifier;
-            t.value = value;
-        } else if (c == u'$') {
-            // Dollar quote $tag$...$tag$ (or a positional parameter $1, which is a symbol here).
-            qsizetype j = i + 1;
-            while (j < n && (sql[j].isLetterOrNumber() || sql[j] == u'_'))
-                ++j;
-            if (j < n && sql[j] == u'$' && !(j > i + 1 && sql[i + 1].isDigit())) {
-                const QString tag = sql.mid(i, j - i + 1);
-                const qsizetype close = sql.indexOf(tag, j + 1);
-                t.type = Token::Type::String;
-                t.value = sql.mid(j + 1, (close < 0 ? n : close) - j - 1);
-                i = close < 0 ? n : close + tag.size();
-                found.unterminated = found.unterminated || close < 0;
-            } else {
-                t.type = Token::Type::Symbol;
-                i = j;
-            }
-        } else if (c.isLetter() || c == u'_') {
-            while (i < n && (sql[i].isLetterOrNumber() || sql[i] == u'_' || sql[i] == u'$'))
-                ++i;
-            t.type = Token::Type::Word;
-            t.value = sql.mid(t.offset, i - t.offset).toLower();
-        } else if (c.isDigit() || (c == u'.' && i + 1 < n && sql[i + 1].isDigit())) {
-            while (i < n && (sql[i].isDigit() || sql[i] == u'.'))
-                ++i;
-            // An exponent, possibly signed: 1e-2, 2.5E+3.
-            if (i < n && (sql[i] == u'e' || sql[i] == u'E')) {
-                qsizetype j = i + 1;
-                if (j < n && (sql[j] == u'+' || sql[j] == u'-'))
-                    ++j;
-                if (j < n && sql[j].isDigit()) {
-                    i = j;
-                    while (i < n && sql[i].isDigit())
-                        ++i;
-                }
-            }
-            t.type = Token::Type::Number;
-            t.value = sql.mid(t.offset, i - t.offset);
-        } else if (c == u';') {
-            t.type = Token::Type::Semicolon;
-            t.value = QStringLiteral(";");
-            ++i;
-        } else {
-            t.type = Token::Type::Symbol;
-            t.value = QString(c);
-            ++i;
-        }
-        t.end = i;
-        t.text = sql.mid(t.offset, t.end - t.offset);
-        tokens.push_back(t);
-    }
-    if (problems)
-        *problems = found;
-    return tokens;
+    return o.value(QLatin1StringView(name)).toString();
 }
 
-/// Top-level statements, as token ranges, without their semicolons; empty statements dropped.
-std::vector<std::vector<Token>> statements(const std::vector<Token> &tokens)
+/// SELECT pg_reload_conf(): the one statement that may follow an ALTER SYSTEM.
+bool isReloadConf(const Node &statement)
 {
-    std::vector<std::vector<Token>> out(1);
-    for (const Token &t : tokens) {
-        if (t.type == Token::Type::Semicolon) {
-            if (!out.back().empty())
-                out.emplace_back();
-        } else {
-            out.back().push_back(t);
-        }
-    }
-    if (out.back().empty())
-        out.pop_back();
-    return out;
-}
-
-class Cursor
-{
-public:
-    explicit Cursor(const std::vector<Token> &tokens)
-        : m_tokens(tokens)
-    { }
-    bool atEnd() const { return m_pos >= m_tokens.size(); }
-    const Token *peek() const { return atEnd() ? nullptr : &m_tokens[m_pos]; }
-    bool acceptWord(const char *word)
-    {
-        if (!atEnd() && m_tokens[m_pos].type == Token::Type::Word && m_tokens[m_pos].value == QLatin1StringView(word)) {
-            ++m_pos;
-            return true;
-        }
+    if (SqlParseTree::type(statement) != QLatin1StringView("SelectStmt"))
         return false;
-    }
-    bool acceptSymbol(const char *symbol)
-    {
-        if (!atEnd() && m_tokens[m_pos].type == Token::Type::Symbol
-            && m_tokens[m_pos].value == QLatin1StringView(symbol)) {
-            ++m_pos;
-            return true;
-        }
+    const QJsonObject select = SqlParseTree::fields(statement);
+    const QJsonArray targets = select.value(QLatin1StringView("targetList")).toArray();
+    // A target list and the defaults every SELECT has: no FROM, WHERE, GROUP BY, LIMIT ...
+    for (auto it = select.begin(); it != select.end(); ++it)
+        if (it.key() != QLatin1StringView("targetList") && it.key() != QLatin1StringView("limitOption")
+            && it.key() != QLatin1StringView("op"))
+            return false;
+    if (targets.size() != 1)
         return false;
-    }
-    /// An identifier (word or quoted); its normalised value.
-    std::optional<QString> identifier()
-    {
-        if (atEnd())
-            return std::nullopt;
-        const Token &t = m_tokens[m_pos];
-        if (t.type != Token::Type::Word && t.type != Token::Type::QuotedIdentifier)
-            return std::nullopt;
-        ++m_pos;
-        return t.value;
-    }
-    const Token &next() { return m_tokens[m_pos++]; }
-    std::size_t position() const { return m_pos; }
-    std::size_t size() const { return m_tokens.size(); }
-
-private:
-    const std::vector<Token> &m_tokens;
-    std::size_t m_pos = 0;
-};
-
-bool isReloadConf(const std::vector<Token> &statement)
-{
-    // SELECT pg_reload_conf()
-    return statement.size() == 4 && statement[0].value == QLatin1StringView("select")
-        && statement[1].value == QLatin1StringView("pg_reload_conf") && statement[2].value == QLatin1StringView("(")
-        && statement[3].value == QLatin1StringView(")");
+    const QJsonObject call
+        = SqlParseTree::fields(SqlParseTree::fields(targets.first()).value(QLatin1StringView("val")));
+    return SqlParseTree::texts(call.value(QLatin1StringView("funcname")))
+        == QStringList { QStringLiteral("pg_reload_conf") }
+    && !call.contains(QLatin1StringView("args"));
 }
 
-void recognizeAlterSystem(Cursor &c, SqlRecognizer::Result &r)
+/// The value of an ALTER SYSTEM SET: a string as the server reads it (unquoted, unescaped), a number as written
+/// (its tokens at the constant's place: libpg_query 15-4.0's JSON writes a negative integer as {"ival": {}}, which
+/// reads as 0), or a word.
+std::optional<QString> constantText(
+    const Node &node, const QByteArray &utf8, const std::vector<SqlParseTree::Token> &tokens)
 {
-    const bool reset = c.acceptWord("reset");
-    if (!reset && !c.acceptWord("set"))
-        return;
-    QStringList parts;
-    const std::optional<QString> first = c.identifier();
-    if (!first)
-        return;
-    parts << *first;
-    while (c.acceptSymbol(".")) {
-        const std::optional<QString> part = c.identifier();
-        if (!part)
-            return;
-        parts << *part;
+    if (SqlParseTree::type(node) != QLatin1StringView("A_Const"))
+        return std::nullopt;
+    const QJsonObject c = SqlParseTree::fields(node);
+    if (c.contains(QLatin1StringView("ival")) || c.contains(QLatin1StringView("fval"))) {
+        const qsizetype at = QString::fromUtf8(utf8.left(c.value(QLatin1StringView("location")).toInt())).size();
+        const auto first
+            = std::find_if(tokens.begin(), tokens.end(), [at](const SqlParseTree::Token &t) { return t.start >= at; });
+        if (first == tokens.end())
+            return std::nullopt;
+        QString text = first->text;
+        if ((text == QLatin1StringView("-") || text == QLatin1StringView("+")) && first + 1 != tokens.end())
+            text += (first + 1)->text; // "- 1" is the number -1
+        return text;
     }
-    const QString name = parts.join(u'.');
-    if (reset) {
-        if (!c.atEnd() || name == QLatin1StringView("all"))
-            return;
+    if (c.contains(QLatin1StringView("sval")))
+        return c.value(QLatin1StringView("sval")).toObject().value(QLatin1StringView("sval")).toString();
+    if (c.contains(QLatin1StringView("boolval")))
+        return c.value(QLatin1StringView("boolval")).toObject().value(QLatin1StringView("boolval")).toBool()
+            ? QStringLiteral("true")
+            : QStringLiteral("false");
+    return std::nullopt;
+}
+
+void recognizeAlterSystem(const QJsonObject &alter, const QByteArray &utf8,
+    const std::vector<SqlParseTree::Token> &tokens, SqlRecognizer::Result &r)
+{
+    const QJsonObject set = alter.value(QLatin1StringView("setstmt")).toObject(); // a VariableSetStmt's fields
+    const QString kind = field(set, "kind");
+    const QString name = field(set, "name");
+    if (kind == QLatin1StringView("VAR_RESET") || kind == QLatin1StringView("VAR_SET_DEFAULT")) {
         r.kind = ActionKind::SetParameter;
         r.parameter = name;
         r.value.reset();
         return;
     }
-    if (!c.acceptSymbol("=") && !c.acceptWord("to"))
-        return;
-    if (c.atEnd())
-        return;
-    if (c.acceptWord("default")) {
-        if (!c.atEnd())
-            return;
-        r.kind = ActionKind::SetParameter;
-        r.parameter = name;
-        r.value.reset();
+    if (kind != QLatin1StringView("VAR_SET_VALUE"))
+        return; // RESET ALL, SET ... FROM CURRENT: nothing Vigil can take back one parameter at a time
+    const QJsonArray args = set.value(QLatin1StringView("args")).toArray();
+    if (args.size() != 1) {
+        r.note = QStringLiteral("a list value is not recognised: set one value");
         return;
     }
-    // One value: a string, a number (possibly signed) or a word (on, off, an enum value).
-    QString value;
-    if (c.acceptSymbol("-"))
-        value = QStringLiteral("-");
-    else if (c.acceptSymbol("+"))
-        value = QStringLiteral("+");
-    if (c.atEnd())
-        return; // a sign and nothing after it
-    const Token &t = c.next();
-    if (t.type == Token::Type::Symbol || t.type == Token::Type::Semicolon)
+    const std::optional<QString> value = constantText(args.first(), utf8, tokens);
+    if (!value)
         return;
-    value += t.type == Token::Type::Word ? t.text : t.value;
-    if (!c.atEnd()) {
-        r.note = QStringLiteral("a list value (or anything after the value) is not recognised");
-        return;
-    }
     r.kind = ActionKind::SetParameter;
     r.parameter = name;
-    r.value = value;
+    r.value = *value;
 }
 
-void recognizeCreateIndex(Cursor &c, const std::vector<Token> &tokens, SqlRecognizer::Result &r)
+/// Where " CONCURRENTLY" goes: after the statement's INDEX keyword, as PostgreSQL's lexer finds it (a comment or a
+/// quoted name that says "index" is not the keyword).
+qsizetype afterIndexKeyword(const std::vector<SqlParseTree::Token> &tokens, qsizetype statementStart)
 {
-    c.acceptWord("unique");
-    if (!c.acceptWord("index"))
-        return;
-    const qsizetype afterIndex = tokens[c.position() - 1].end;
-    r.concurrently = c.acceptWord("concurrently");
-    if (c.acceptWord("if")) {
-        if (!c.acceptWord("not") || !c.acceptWord("exists"))
-            return;
-    }
-    if (c.peek() && c.peek()->type == Token::Type::Word && c.peek()->value == QLatin1StringView("on")) {
+    for (const SqlParseTree::Token &t : tokens)
+        if (t.start >= statementStart && t.keyword
+            && t.text.compare(QLatin1StringView("index"), Qt::CaseInsensitive) == 0)
+            return t.end;
+    return -1;
+}
+
+/// A RangeVar's name as SQL text that resolves to the same table (to_regclass() reads it the way the server does).
+QString tableText(const QJsonObject &rangeVar)
+{
+    QStringList parts;
+    for (const char *part : { "catalogname", "schemaname", "relname" })
+        if (const QString name = field(rangeVar, part); !name.isEmpty())
+            parts << SqlRecognizer::quoteIdentifierIfNeeded(name);
+    return parts.join(u'.');
+}
+
+void recognizeCreateIndex(const QJsonObject &index, SqlRecognizer::Result &r)
+{
+    const QString name = field(index, "idxname");
+    if (name.isEmpty()) {
         r.note = QStringLiteral("the index has no name, so Vigil could not drop it on rollback: name it");
         return;
     }
-    const std::optional<QString> name = c.identifier();
-    if (!name || !c.acceptWord("on"))
-        return;
-    c.acceptWord("only");
-    // The table stays as written, quotes included: the executor resolves it with to_regclass(), which lower-cases
-    // and splits unquoted text exactly as the server would have.
-    QStringList table;
-    const Token *firstToken = c.peek();
-    if (!c.identifier())
-        return;
-    table << firstToken->text;
-    while (c.acceptSymbol(".")) {
-        const Token *partToken = c.peek();
-        if (!c.identifier())
-            return;
-        table << partToken->text;
-    }
     r.kind = ActionKind::CreateIndex;
-    r.index = *name;
-    r.table = table.join(u'.');
-    if (!r.concurrently)
-        r.concurrentlyInsertAt = afterIndex;
+    r.index = name;
+    r.table = tableText(index.value(QLatin1StringView("relation")).toObject()); // a RangeVar's fields
+    r.concurrently = index.value(QLatin1StringView("concurrent")).toBool();
 }
 
-void recognizeDropIndex(Cursor &c, const std::vector<Token> &tokens, SqlRecognizer::Result &r)
+void recognizeDropIndex(const QJsonObject &drop, SqlRecognizer::Result &r)
 {
-    if (!c.acceptWord("index"))
+    if (field(drop, "removeType") != QLatin1StringView("OBJECT_INDEX"))
         return;
-    const qsizetype afterIndex = tokens[c.position() - 1].end;
-    r.concurrently = c.acceptWord("concurrently");
-    if (c.acceptWord("if") && !c.acceptWord("exists"))
-        return;
-    const std::optional<QString> first = c.identifier();
-    if (!first)
-        return;
-    QString schema;
-    QString name = *first;
-    if (c.acceptSymbol(".")) {
-        const std::optional<QString> second = c.identifier();
-        if (!second)
-            return;
-        schema = *first;
-        name = *second;
-    }
-    if (c.acceptSymbol(",")) {
+    const QJsonArray objects = drop.value(QLatin1StringView("objects")).toArray();
+    if (objects.size() != 1) {
         r.note = QStringLiteral("drop one index per action, so each can be recreated on its own");
         return;
     }
-    if (c.acceptWord("cascade")) {
+    if (field(drop, "behavior") == QLatin1StringView("DROP_CASCADE")) {
         r.note = QStringLiteral("DROP INDEX ... CASCADE may drop more than the index: not recognised");
         return;
     }
-    c.acceptWord("restrict");
-    if (!c.atEnd())
-        return;
+    const QStringList name
+        = SqlParseTree::texts(SqlParseTree::fields(objects.first()).value(QLatin1StringView("items")));
+    if (name.isEmpty() || name.size() > 2)
+        return; // a database-qualified name: not one Vigil recreates
     r.kind = ActionKind::DropIndex;
-    r.schema = schema;
-    r.index = name;
-    if (!r.concurrently)
-        r.concurrentlyInsertAt = afterIndex;
+    r.schema = name.size() == 2 ? name.front() : QString();
+    r.index = name.back();
+    r.concurrently = drop.value(QLatin1StringView("concurrent")).toBool();
 }
 
 } // namespace
@@ -383,45 +173,52 @@ QString SqlRecognizer::quoteIdentifierIfNeeded(const QString &name)
 
 int SqlRecognizer::countStatements(const QString &sql)
 {
-    return int(statements(tokenize(sql)).size());
+    return recognize(sql).statements;
 }
 
 SqlRecognizer::Result SqlRecognizer::recognize(const QString &sql)
 {
     Result r;
-    LexProblems problems;
-    const std::vector<Token> tokens = tokenize(sql, &problems);
-    const std::vector<std::vector<Token>> all = statements(tokens);
-    r.statements = int(all.size());
-    if (all.empty())
-        return r;
-    // The server would refuse these before running anything; recognised, they would become a statement Vigil
-    // rebuilds (a DROP INDEX from the name) that the DBA never wrote in a form the server accepts.
-    if (problems.unterminated) {
-        r.note = QStringLiteral("a quote or comment is not closed");
+    // PostgreSQL's own parser (libpg_query): what it reads is what the server would run.
+    QString error;
+    QList<qsizetype> starts;
+    const std::optional<QJsonArray> parsed = SqlParseTree::parse(sql, &error, &starts);
+    if (!parsed) {
+        // The server would refuse it before running anything: "your own statement", with the parser's reason.
+        r.statements = std::max(1, SqlParseTree::countStatements(sql).value_or(1));
+        r.note = QStringLiteral("PostgreSQL's parser: %1").arg(error);
         return r;
     }
-    if (problems.emptyIdentifier) {
-        r.note = QStringLiteral("a quoted name is empty");
+    r.statements = int(parsed->size());
+    if (parsed->isEmpty())
         return r;
-    }
     // ALTER SYSTEM may be followed by the reload that makes it take effect; nothing else may follow anything.
-    if (all.size() > 2 || (all.size() == 2 && !isReloadConf(all[1]))) {
-        r.note = QStringLiteral("%1 statements: Vigil recognises one statement at a time").arg(all.size());
+    if (parsed->size() > 2 || (parsed->size() == 2 && !isReloadConf(parsed->at(1)))) {
+        r.note = QStringLiteral("%1 statements: Vigil recognises one statement at a time").arg(parsed->size());
         return r;
     }
-    const std::vector<Token> &statement = all.front();
-    Cursor c(statement);
-    if (c.acceptWord("alter")) {
-        if (c.acceptWord("system"))
-            recognizeAlterSystem(c, r);
-    } else if (all.size() == 1 && c.acceptWord("create")) {
-        recognizeCreateIndex(c, statement, r);
-    } else if (all.size() == 1 && c.acceptWord("drop")) {
-        recognizeDropIndex(c, statement, r);
-    }
-    if (r.kind != ActionKind::SetParameter && all.size() == 2)
+    const QJsonValue statement = parsed->first();
+    const QString type = SqlParseTree::type(statement);
+    // The lexer's tokens, for what the tree does not keep: where the INDEX keyword ends, a number as written.
+    const std::vector<SqlParseTree::Token> tokens
+        = SqlParseTree::scan(sql).value_or(std::vector<SqlParseTree::Token> {});
+    if (type == QLatin1StringView("AlterSystemStmt"))
+        recognizeAlterSystem(SqlParseTree::fields(statement), sql.toUtf8(), tokens, r);
+    else if (parsed->size() == 1 && type == QLatin1StringView("IndexStmt"))
+        recognizeCreateIndex(SqlParseTree::fields(statement), r);
+    else if (parsed->size() == 1 && type == QLatin1StringView("DropStmt"))
+        recognizeDropIndex(SqlParseTree::fields(statement), r);
+    if (r.kind != ActionKind::SetParameter && parsed->size() == 2)
         r.kind = ActionKind::Sql;
+    if ((r.kind == ActionKind::CreateIndex || r.kind == ActionKind::DropIndex) && !r.concurrently) {
+        r.concurrentlyInsertAt = afterIndexKeyword(tokens, starts.value(0));
+        if (r.concurrentlyInsertAt < 0) { // cannot happen for text the parser read; never guess a place
+            const int statements = r.statements;
+            r = Result {};
+            r.statements = statements;
+            r.note = QStringLiteral("the INDEX keyword was not found");
+        }
+    }
     return r;
 }
 

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 namespace vigil {
 
@@ -18,8 +19,25 @@ class SqlParseTree
 {
 public:
     /// The statements of `sql` in order, each its node ({"SelectStmt": {...}}); nothing, with the parser's message
-    /// (and where in the text) in `error`, when it does not parse.
-    static std::optional<QJsonArray> parse(const QString &sql, QString *error = nullptr);
+    /// (and where in the text) in `error`, when it does not parse. `starts` (when given) gets where each statement
+    /// begins in `sql` (a QString index).
+    static std::optional<QJsonArray> parse(
+        const QString &sql, QString *error = nullptr, QList<qsizetype> *starts = nullptr);
+
+    /// One token of PostgreSQL's lexer: where it is in the text (QString indexes) and whether it is a keyword.
+    struct Token
+    {
+        qsizetype start = 0;
+        qsizetype end = 0; ///< one past its last character
+        bool keyword = false;
+        QString text; ///< as written
+    };
+    /// The tokens of `sql` (comments and white space are not tokens); nothing, with the lexer's message, when it
+    /// cannot be read (an unterminated quote or comment).
+    static std::optional<std::vector<Token>> scan(const QString &sql, QString *error = nullptr);
+    /// How many statements the lexer sees (empty ones not counted), for text the parser refuses; nothing when the
+    /// lexer cannot read it either (an unterminated quote or comment).
+    static std::optional<int> countStatements(const QString &sql);
 
     /// A node's type: the one key of its object ("" for anything else).
     static QString type(const QJsonValue &node);
