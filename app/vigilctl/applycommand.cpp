@@ -30,8 +30,11 @@ int runApplyCommand(const QStringList &arguments)
     addGuardOptions(parser);
     addStoreOption(parser);
     addNatsOptions(parser);
+    addEventFormatOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("apply")); code >= 0)
         return code;
+    if (!readEventFormatOption(parser, QStringLiteral("apply")))
+        return exitcode::kBadInput;
     if (!parser.isSet(QStringLiteral("target")) || !parser.isSet(QStringLiteral("sql"))) {
         err() << "vigilctl apply: --target and --sql are required\n";
         return exitcode::kBadInput;
@@ -102,7 +105,7 @@ int runApplyCommand(const QStringList &arguments)
     engine.stop();
     if (agent) {
         agent->stop(); // the last events (rolled_back, kept) go out before the process ends
-        printJsonLine(agent->publisher()->status());
+        printEventLine(agent->publisher()->status());
     }
     return code;
 }

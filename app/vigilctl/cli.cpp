@@ -5,6 +5,7 @@
 #include "collect/dbcollector.h"
 #include "conninfo.h"
 #include "events/natspublisher.h"
+#include "metrics/numberformat.h"
 #include "store/knowledgestore.h"
 
 #include <QDateTime>
@@ -14,6 +15,8 @@
 #include <QUrl>
 
 #include <cstdio>
+#include <functional>
+#include <unistd.h>
 
 QTextStream &err()
 {
@@ -164,7 +167,7 @@ bool readNatsOptions(
     // VIGIL_NATS_URL, VIGIL_NATS_CREDS, VIGIL_NATS_CA. Empty means not set, so an unused line in agent.conf is off.
     const auto value = [&parser](const char *option, const char *variable) {
         return parser.isSet(QLatin1StringView(option)) ? parser.value(QLatin1StringView(option))
-                                                         : qEnvironmentVariable(variable).trimmed();
+                                                       : qEnvironmentVariable(variable).trimmed();
     };
     const QString natsUrl = value("nats", "VIGIL_NATS_URL");
     const QString credsFile = value("nats-creds", "VIGIL_NATS_CREDS");
@@ -215,7 +218,7 @@ void printNatsStatusOnChange(vigil::NatsPublisher *publisher)
         QJsonObject status = publisher->status();
         status.insert(QStringLiteral("event"),
             connected ? QStringLiteral("nats.connected") : QStringLiteral("nats.disconnected"));
-        printJsonLine(status);
+        printEventLine(status);
     });
 }
 
@@ -293,8 +296,120 @@ std::optional<QDateTime> parseSince(const QString &text)
     return at;
 }
 
+namespace {
+
+EventFormat s_eventFormat = EventFormat::Json;
+
+QString shortText(const QString &text, int width)
+{
+    const QString flat = text.simplified();
+    return flat.size() <= width ? flat : flat.left(width - 1) + QChar(0x2026);
+}
+
+} // namespace
+
+void addEventFormatOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("format"),
+        QStringLiteral("text (one readable line per event; the default on a terminal) or json (one JSON object per "
+                       "line; the default when piped or under systemd)."),
+        QStringLiteral("FORMAT") });
+}
+
+bool readEventFormatOption(const QCommandLineParser &parser, const QString &command)
+{
+    if (!parser.isSet(QStringLiteral("format"))) {
+        s_eventFormat = ::isatty(STDOUT_FILENO) && !qEnvironmentVariableIsSet("JOURNAL_STREAM") ? EventFormat::Text
+                                                                                                : EventFormat::Json;
+        return true;
+    }
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format != QLatin1StringView("text") && format != QLatin1StringView("json")) {
+        err() << "vigilctl " << command << ": --format expects text or json, got \"" << format << "\"\n";
+        return false;
+    }
+    s_eventFormat = format == QLatin1StringView("text") ? EventFormat::Text : EventFormat::Json;
+    return true;
+}
+
+QString eventText(const QJsonObject &event)
+{
+    const QString name = event.value(QLatin1StringView("event")).toString();
+    const QDateTime at = QDateTime::fromString(event.value(QLatin1StringView("ts")).toString(), Qt::ISODateWithMs);
+    const QString time = (at.isValid() ? at : QDateTime::currentDateTimeUtc()).toLocalTime().toString(u"HH:mm:ss");
+    const auto number = [&event](const char *key) -> std::optional<double> {
+        const QJsonValue v = event.value(QLatin1StringView(key));
+        return v.isDouble() ? std::optional<double>(v.toDouble()) : std::nullopt;
+    };
+    // A source that is missing says so; no number is made up.
+    const auto shown = [](const std::optional<double> &v, const std::function<QString(double)> &format) {
+        return v ? format(*v) : QStringLiteral("unavailable");
+    };
+    const QString text = event.value(QLatin1StringView("text")).toString();
+    const QString reason = event.value(QLatin1StringView("reason")).toString();
+    const QString sql = shortText(event.value(QLatin1StringView("apply_sql")).toString(), 70);
+    const qint64 id = event.value(QLatin1StringView("action_id")).toInteger();
+    QString line;
+    if (name == QLatin1StringView("sample")) {
+        line
+            = QStringLiteral("p95 %1 · mean %2 · %3 · %4 · sessions %5 active of %6 · CPU %7")
+                  .arg(shown(number("latency_p95_ms"), vigil::numbers::milliseconds),
+                      shown(number("latency_mean_ms"), vigil::numbers::milliseconds),
+                      shown(number("qps"),
+                          [](double v) { return vigil::numbers::perSecond(v, QStringLiteral("calls")); }),
+                      shown(number("tps"), [](double v) { return vigil::numbers::perSecond(v, QStringLiteral("tx")); }),
+                      shown(number("sessions_active"), [](double v) { return QString::number(v, 'f', 0); }),
+                      shown(number("sessions_total"), [](double v) { return QString::number(v, 'f', 0); }),
+                      shown(number("cpu_pct"), [](double v) { return QString::number(v, 'f', 0) + u'%'; }));
+    } else if (name.startsWith(QLatin1StringView("action."))) {
+        const QString what = name.mid(7).replace(u'_', u' ');
+        line = QStringLiteral("%1 #%2 %3").arg(what).arg(id).arg(sql);
+        if (!reason.isEmpty())
+            line += QStringLiteral(" — ") + reason;
+    } else if (name == QLatin1StringView("baseline.collecting")) {
+        line = QStringLiteral("collecting a %1 s baseline before #%2 %3")
+                   .arg(event.value(QLatin1StringView("seconds")).toDouble())
+                   .arg(id)
+                   .arg(sql);
+    } else if (name == QLatin1StringView("collector.gap")) {
+        line = QStringLiteral("connection lost: %1 — retrying").arg(reason);
+    } else if (name == QLatin1StringView("collector.resumed")) {
+        line = QStringLiteral("connection back after %1 s")
+                   .arg(event.value(QLatin1StringView("after_seconds")).toDouble());
+    } else if (name.startsWith(QLatin1StringView("nats."))) {
+        line = QStringLiteral("NATS %1: %2, %3 events published, %4 dropped, %5 waiting")
+                   .arg(name.mid(5), event.value(QLatin1StringView("url")).toString())
+                   .arg(event.value(QLatin1StringView("published")).toInteger())
+                   .arg(event.value(QLatin1StringView("dropped")).toInteger())
+                   .arg(event.value(QLatin1StringView("queued")).toInteger());
+    } else if (name == QLatin1StringView("recovery.finished")) {
+        line = QStringLiteral("recovery: %1 action(s) from the journal finished, %2 failed")
+                   .arg(event.value(QLatin1StringView("recovered")).toInt())
+                   .arg(event.value(QLatin1StringView("failed")).toInt());
+    } else if (name == QLatin1StringView("engine.started")) {
+        line = QStringLiteral("watching %1 (PostgreSQL %2, mode %3)")
+                   .arg(event.value(QLatin1StringView("target")).toString(),
+                       event.value(QLatin1StringView("server_version")).toString(),
+                       event.value(QLatin1StringView("mode")).toString());
+    } else if (!text.isEmpty()) {
+        line = name + QStringLiteral(": ") + text;
+    } else {
+        QJsonObject rest = event;
+        rest.remove(QStringLiteral("event"));
+        rest.remove(QStringLiteral("ts"));
+        line = name + u' ' + QString::fromUtf8(QJsonDocument(rest).toJson(QJsonDocument::Compact));
+    }
+    return time + QStringLiteral("  ") + line;
+}
+
 void printEventLine(const QJsonObject &event)
 {
+    if (s_eventFormat == EventFormat::Text) {
+        const QByteArray line = eventText(event).toUtf8() + '\n';
+        std::fputs(line.constData(), stdout);
+        std::fflush(stdout);
+        return;
+    }
     static const bool toJournal = qEnvironmentVariableIsSet("JOURNAL_STREAM");
     if (toJournal) {
         const QString name = event.value(QLatin1StringView("event")).toString();

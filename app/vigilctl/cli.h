@@ -33,6 +33,16 @@ void printJsonLine(const QJsonObject &object);
 /// them; every other line keeps the journal's default priority.
 void printEventLine(const QJsonObject &event);
 
+/// How apply and watch print the engine's events: one readable line each (a person at a terminal) or JSON lines
+/// (a script, a pipe, the journal).
+enum class EventFormat { Text, Json };
+/// Adds --format (text or json; the default: text on a terminal, json otherwise).
+void addEventFormatOption(QCommandLineParser &parser);
+/// Reads --format into printEventLine's choice; false (with the message printed) for a value it does not know.
+bool readEventFormatOption(const QCommandLineParser &parser, const QString &command);
+/// One event as a person reads it: "12:00:03  rolled back #4 ALTER SYSTEM SET ... — p95 latency ×4.5 ...".
+QString eventText(const QJsonObject &event);
+
 /// The guard options (--interval, --window, --baseline, --latency-pct, --throughput-pct, --consecutive).
 void addGuardOptions(QCommandLineParser &parser);
 /// Reads them into policy; false (with a message on stderr naming the command) on a value that is not a number.

@@ -57,8 +57,11 @@ int runWatchCommand(const QStringList &arguments)
     addThresholdOption(parser);
     addStoreOption(parser);
     addNatsOptions(parser);
+    addEventFormatOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("watch")); code >= 0)
         return code;
+    if (!readEventFormatOption(parser, QStringLiteral("watch")))
+        return exitcode::kBadInput;
     // An empty target would be libpq's defaults (the local socket as the current user): the agent's unit passes
     // --target "${VIGIL_TARGET}" even when agent.conf leaves it empty, and must fail rather than watch that.
     if (parser.value(QStringLiteral("target")).trimmed().isEmpty()) {
@@ -146,7 +149,7 @@ int runWatchCommand(const QStringList &arguments)
     QSocketNotifier notifier(s_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, [] { QCoreApplication::quit(); });
     QObject::connect(&engine, &vigil::Engine::recoveryFinished, [](int recovered, int failed) {
-        printJsonLine({ { QStringLiteral("event"), QStringLiteral("recovery.finished") },
+        printEventLine({ { QStringLiteral("event"), QStringLiteral("recovery.finished") },
             { QStringLiteral("recovered"), recovered }, { QStringLiteral("failed"), failed } });
     });
     QMetaObject::invokeMethod(&engine, &vigil::Engine::recover, Qt::QueuedConnection);
@@ -154,7 +157,7 @@ int runWatchCommand(const QStringList &arguments)
     engine.stop();
     if (agent) {
         agent->stop();
-        printJsonLine(agent->publisher()->status());
+        printEventLine(agent->publisher()->status());
     }
     return exitcode::kOk;
 }

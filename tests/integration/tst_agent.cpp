@@ -73,6 +73,28 @@ private slots:
         QCOMPARE(agent.exitCode(), 0);
     }
 
+    void aPersonAtATerminalReadsLinesNotJson()
+    {
+        QProcess watch;
+        watch.start(QStringLiteral(VIGILCTL),
+            watchArgs(m_server.conninfo()) << QStringLiteral("--format") << QStringLiteral("text"));
+        QVERIFY(watch.waitForStarted());
+        QByteArray out;
+        static const QRegularExpression sample(QStringLiteral("\\n\\d\\d:\\d\\d:\\d\\d  p95 [^\\n]* · CPU "));
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            (out += watch.readAllStandardOutput(), QString::fromUtf8(out).contains(sample)), out.constData(), 20000);
+        QVERIFY2(out.contains("  watching ") && out.contains("(PostgreSQL 15"), out.constData());
+        QVERIFY2(!out.contains("{\"event\""), out.constData());
+        ::kill(pid_t(watch.processId()), SIGTERM);
+        QVERIFY(watch.waitForFinished(15000));
+        QCOMPARE(watch.exitCode(), 0);
+
+        const VigilctlRun bad
+            = runVigilctl(watchArgs(m_server.conninfo()) << QStringLiteral("--format") << QStringLiteral("xml"), 30000);
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(QLatin1StringView("--format expects text or json")), qPrintable(bad.err));
+    }
+
     void anUnreachableServerAtStartExitsFive()
     {
         const VigilctlRun run
