@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "csvwriter.h"
 
+#include "store/csvfield.h"
+
 #include "historyformat.h"
 
 #include <QAbstractItemModel>
@@ -47,27 +49,7 @@ QString CsvWriter::fieldText(const QVariant &value, const TimeFormatter &times)
 
 QString CsvWriter::escapeField(const QString &field)
 {
-    // A leading U+FEFF is quoted too: at the start of the file it would read back as a byte-order mark and vanish
-    // (found by fuzz_csvwriter).
-    bool needsQuotes = field.startsWith(QChar(0xfeff));
-    for (const QChar c : field) {
-        if (c == u',' || c == u'"' || c == u'\r' || c == u'\n') {
-            needsQuotes = true;
-            break;
-        }
-    }
-    if (!needsQuotes)
-        return field;
-    QString quoted;
-    quoted.reserve(field.size() + 8);
-    quoted += u'"';
-    for (const QChar c : field) {
-        if (c == u'"')
-            quoted += u'"';
-        quoted += c;
-    }
-    quoted += u'"';
-    return quoted;
+    return csvField(field); // the one escaping vigilctl's CSV shares
 }
 
 bool CsvWriter::exportModel(const QAbstractItemModel &model, QIODevice &device)

@@ -15,3 +15,4 @@ int runAnalyseCommand(const QStringList &arguments);
 int runCheckCommand(const QStringList &arguments);
 /// vigilctl approve / reject: a decision sent to the agent over NATS.
 int runDecideCommand(const QStringList &arguments, bool approve);
+int runFindingsCommand(const QStringList &arguments);

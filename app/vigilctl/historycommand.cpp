@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include "store/csvfield.h"
 #include "store/knowledgestore.h"
 
 #include <QDateTime>
@@ -11,20 +12,6 @@
 #include <cstdio>
 #include <optional>
 #include <unistd.h>
-
-namespace {
-
-/// One CSV field, RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
-QString csvField(const QString &value)
-{
-    if (!value.contains(u',') && !value.contains(u'"') && !value.contains(u'\n') && !value.contains(u'\r'))
-        return value;
-    QString escaped = value;
-    escaped.replace(u'"', QStringLiteral("\"\""));
-    return u'"' + escaped + u'"';
-}
-
-} // namespace
 
 int runHistoryCommand(const QStringList &arguments)
 {
@@ -92,8 +79,7 @@ int runHistoryCommand(const QStringList &arguments)
     if (limit > 0 && qint64(actions.size()) > limit)
         actions.erase(actions.begin(), actions.end() - limit); // oldest first: the most recent are at the end
     if (format == QLatin1StringView("csv")) {
-        const QByteArray header = columns.join(u',').toUtf8() + "\r\n";
-        std::fputs(header.constData(), stdout);
+        std::fputs(vigil::csvLine(columns).constData(), stdout);
     }
     if (format == QLatin1StringView("text")) {
         // A DBA's glance: when, which action, what became of it and why; the SQL on its own line.
@@ -117,11 +103,7 @@ int runHistoryCommand(const QStringList &arguments)
             vigil::originName(a.origin), vigil::stateName(a.state), a.applySql, a.rollbackSql, a.reason,
             a.createdAt.toUTC().toString(Qt::ISODateWithMs), a.updatedAt.toUTC().toString(Qt::ISODateWithMs) };
         if (format == QLatin1StringView("csv")) {
-            QStringList fields;
-            for (const QString &v : values)
-                fields << csvField(v);
-            const QByteArray line = fields.join(u',').toUtf8() + "\r\n";
-            std::fputs(line.constData(), stdout);
+            std::fputs(vigil::csvLine(values).constData(), stdout);
         } else {
             QJsonObject o;
             for (qsizetype i = 0; i < columns.size(); ++i)

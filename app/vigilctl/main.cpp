@@ -15,6 +15,7 @@ const char kUsage[]
       "  apply                apply a guarded change: observe it, keep it or roll it back\n"
       "  watch                the headless engine: sample, analyse, act as the mode allows\n"
       "  analyse              sample for a while and print findings and proposed actions (acts on nothing)\n"
+      "  findings             list the actions that wait for approval, with their evidence (from the journal)\n"
       "  approve ID           approve an action awaiting approval (sent to the agent over NATS)\n"
       "  reject ID            reject an action awaiting approval (sent to the agent over NATS)\n"
       "  recover              finish the actions the journal has in flight\n"
@@ -24,7 +25,7 @@ const char kUsage[]
       "  check                which modes the target's role allows, and the GRANTs for what it lacks\n"
       "\n"
       "Run 'vigilctl <command> --help' for a command's options; 'vigilctl -V' (--version) for the version.\n"
-      "Exit codes: 0 success (kept; analyse: nothing found), 1 analyse found something, 2 bad input,\n"
+      "Exit codes: 0 success (kept; analyse, findings: nothing), 1 analyse or findings found something, 2 bad input,\n"
       "3 rolled back, 4 failed, 5 cannot reach the server.\n"
       "See vigilctl(1).\n";
 
@@ -73,6 +74,8 @@ int main(int argc, char *argv[])
         return runRecordCommand(arguments);
     if (command == QLatin1StringView("check"))
         return runCheckCommand(arguments);
+    if (command == QLatin1StringView("findings"))
+        return runFindingsCommand(arguments);
     if (command == QLatin1StringView("approve") || command == QLatin1StringView("reject"))
         return runDecideCommand(arguments, command == QLatin1StringView("approve"));
 

@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include "conninfo.h"
+#include "store/csvfield.h"
 #include "store/knowledgestore.h"
 
 #include <QDateTime>
@@ -92,20 +93,18 @@ int runSamplesCommand(const QStringList &arguments)
         return exitcode::kFailed;
     }
     if (format == QLatin1StringView("csv")) {
-        QByteArray header = "t,resolution_s";
+        QStringList header { QStringLiteral("t"), QStringLiteral("resolution_s") };
         for (const Column &c : kColumns)
-            header += QByteArray(",") + c.name;
-        header += "\r\n";
-        std::fputs(header.constData(), stdout);
+            header << QLatin1StringView(c.name).toString();
+        std::fputs(vigil::csvLine(header).constData(), stdout);
     }
     for (const vigil::Sample &s : samples) {
         const double resolution = s.seconds();
         if (format == QLatin1StringView("csv")) {
-            QString line = isoTime(s.tEnd) + u',' + QString::number(resolution);
-            for (const Column &c : kColumns)
-                line += u',' + ((s.*c.metric) ? QString::number(*(s.*c.metric), 'g', 10) : QString());
-            line += QStringLiteral("\r\n");
-            std::fputs(line.toUtf8().constData(), stdout);
+            QStringList fields { isoTime(s.tEnd), QString::number(resolution) };
+            for (const Column &c : kColumns) // a missing source stays an empty field, never a made-up number
+                fields << ((s.*c.metric) ? QString::number(*(s.*c.metric), 'g', 10) : QString());
+            std::fputs(vigil::csvLine(fields).constData(), stdout);
         } else {
             QJsonObject o { { QStringLiteral("t"), isoTime(s.tEnd) }, { QStringLiteral("t_epoch"), s.tEnd },
                 { QStringLiteral("resolution_s"), resolution } };

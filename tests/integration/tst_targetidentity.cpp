@@ -165,6 +165,41 @@ private slots:
         QCOMPARE(store->actions(expectedName()).size(), m_ways.size());
     }
 
+    void findingsListsWhatWaitsForAPerson()
+    {
+        // The proposals above wait for approval: `vigilctl findings` lists them, with the ids approve/reject take.
+        const QString storePath = m_dir.filePath(QStringLiteral("journal.sqlite"));
+        const VigilctlRun json = runVigilctl({ QStringLiteral("findings"), QStringLiteral("--store"), storePath,
+            QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--format"), QStringLiteral("json") });
+        QCOMPARE(json.exitCode, 1); // something waits
+        const std::vector<QJsonObject> lines = json.events();
+        QCOMPARE(lines.size(), m_ways.size());
+        for (const QJsonObject &line : lines) {
+            QVERIFY(line.value(QLatin1StringView("id")).toInteger() > 0);
+            QCOMPARE(line.value(QLatin1StringView("target")).toString(), expectedName());
+            QVERIFY2(
+                line.value(QLatin1StringView("apply_sql")).toString().startsWith(QLatin1StringView("ALTER SYSTEM")),
+                qPrintable(json.out));
+            QVERIFY2(line.value(QLatin1StringView("rollback_sql")).toString().contains(QLatin1StringView("work_mem")),
+                qPrintable(json.out));
+        }
+        const VigilctlRun text = runVigilctl({ QStringLiteral("findings"), QStringLiteral("--store"), storePath,
+            QStringLiteral("--format"), QStringLiteral("text") });
+        QCOMPARE(text.exitCode, 1);
+        QVERIFY2(text.out.startsWith(u'#')
+                && text.out.contains(QLatin1StringView("  apply:    ALTER SYSTEM SET \"work_mem\" = '8MB'")),
+            qPrintable(text.out));
+        // Another target's journal has nothing waiting.
+        const VigilctlRun none = runVigilctl(
+            { QStringLiteral("findings"), QStringLiteral("--store"), storePath, QStringLiteral("--target"),
+                QStringLiteral("elsewhere:5432/db"), QStringLiteral("--format"), QStringLiteral("text") });
+        QCOMPARE(none.exitCode, 0);
+        QVERIFY2(none.out.contains(QLatin1StringView("nothing waits")), qPrintable(none.out));
+        const VigilctlRun bad = runVigilctl({ QStringLiteral("findings"), QStringLiteral("--store"), storePath,
+            QStringLiteral("--format"), QStringLiteral("xml") });
+        QCOMPARE(bad.exitCode, 2);
+    }
+
     void cleanupTestCase() { m_server.stop(); }
 };
 
