@@ -7,7 +7,6 @@
 #include "analyse/proposalpolicy.h"
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
-#include "conninfo.h"
 #include "metrics/sampleseries.h"
 #include "store/knowledgestore.h"
 
@@ -139,8 +138,8 @@ int runAnalyseCommand(const QStringList &arguments)
         err() << "vigilctl analyse: cannot read the catalog: " << error << "\n";
         return exitcode::kFailed;
     }
-    std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(parser.value(QStringLiteral("target")), &error);
-    const QString target = info ? info->displayName() : collector.targetName();
+    // The journal's name for the target: what libpq connected to (TargetIdentity), as the engine writes it.
+    const QString target = collector.targetName();
     vigil::ActionFilter filter;
     filter.target = target;
     const std::vector<vigil::Action> history = store->actionsPage(0, 1000, filter);
