@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QJsonObject>
+#include <QLegend>
+#include <QLineSeries>
 #include <QLogValueAxis>
 #include <QTest>
 #include <QTimeZone>
@@ -95,6 +97,48 @@ private slots:
         const double share
             = (std::log10(0.074) - std::log10(log->min())) / (std::log10(log->max()) - std::log10(log->min()));
         QVERIFY2(share > 0.05, qPrintable(QString::number(share)));
+    }
+
+    void theValueUnderTheMouseIsShown()
+    {
+        DashboardPage page;
+        QVERIFY(showWithASteppedWorkload(page, 0.074, 118.0, 100));
+        page.refreshNow();
+        ChartPanel *panel = page.latencyPanel();
+        const QList<QAbstractSeries *> all = panel->chart()->series();
+        QLineSeries *p95 = nullptr;
+        for (QAbstractSeries *s : all)
+            if (s->name().contains(QLatin1StringView("p95")))
+                p95 = qobject_cast<QLineSeries *>(s);
+        QVERIFY(p95);
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(qint64((t0 + 30) * 1000));
+        emit p95->hovered(QPointF((t0 + 30) * 1000, 0.0741), true); // what QtCharts sends as the mouse moves over it
+        QVERIFY2(panel->hoverText().startsWith(at.toString(QStringLiteral("HH:mm:ss")) + QStringLiteral(" · "))
+                && panel->hoverText().contains(QLatin1StringView("p95"))
+                && panel->hoverText().contains(QLatin1StringView(": 0.0741 ms")),
+            qPrintable(panel->hoverText()));
+        emit p95->hovered(QPointF((t0 + 30) * 1000, 0.0741), false);
+        QVERIFY(panel->hoverText().isEmpty());
+    }
+
+    void aDarkDesktopGetsADarkChart()
+    {
+        DashboardPage page;
+        QVERIFY(showWithASteppedWorkload(page, 1.0, 1.0, 60));
+        QPalette dark = page.palette();
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::Base, QColor(0x18, 0x18, 0x18));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+        page.setPalette(dark);
+        QCoreApplication::processEvents();
+        for (ChartPanel *panel : page.findChildren<ChartPanel *>()) {
+            QChart *chart = panel->chart();
+            QVERIFY2(chart->backgroundBrush().color().lightnessF() < 0.3, qPrintable(panel->accessibleName()));
+            for (QAbstractAxis *axis : chart->axes())
+                QVERIFY2(axis->labelsBrush().color().lightnessF() > 0.7, qPrintable(panel->accessibleName()));
+            QVERIFY(chart->legend()->labelBrush().color().lightnessF() > 0.7);
+        }
     }
 
     void rangeButtonsChangeTheView()

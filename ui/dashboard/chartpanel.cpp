@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "chartpanel.h"
 
+#include "metrics/numberformat.h"
+
 #include <QAreaSeries>
 #include <QChart>
+#include <QCursor>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QToolTip>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -69,6 +73,9 @@ ChartPanel::ChartPanel(const QString &title, const QString &unit, std::vector<Li
         series->setUseOpenGL(false);
         chart->addSeries(series);
         m_series.push_back(series);
+        // The value under the mouse, as a tooltip: the time, the line and the number with its unit.
+        connect(series, &QLineSeries::hovered, this,
+            [this, name = line.name](const QPointF &point, bool entering) { showValue(name, point, entering); });
     }
     // Markers differ by line style as well as colour (and "applied" is not the blue of the data lines).
     m_applied = markerSeries(chart, tr("applied"), QColor(117, 80, 123), Qt::DashDotLine);
@@ -90,6 +97,44 @@ ChartPanel::ChartPanel(const QString &title, const QString &unit, std::vector<Li
         s->attachAxis(m_valueAxis);
     }
     // Every marker has its legend entry (a DBA should not have to guess what green or dashed grey means).
+    followPalette();
+}
+
+void ChartPanel::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        followPalette();
+    QChartView::changeEvent(event);
+}
+
+void ChartPanel::followPalette()
+{
+    const QPalette p = palette();
+    QChart *chart = this->chart();
+    chart->setBackgroundBrush(p.base());
+    chart->setBackgroundPen(QPen(p.mid().color()));
+    chart->setTitleBrush(p.windowText());
+    chart->legend()->setLabelBrush(p.windowText());
+    for (QAbstractAxis *axis : chart->axes()) {
+        axis->setLabelsBrush(p.windowText());
+        axis->setTitleBrush(p.windowText());
+        axis->setGridLineColor(p.mid().color());
+        axis->setLinePenColor(p.mid().color());
+        axis->setMinorGridLineColor(p.midlight().color());
+    }
+}
+
+void ChartPanel::showValue(const QString &name, const QPointF &point, bool entering)
+{
+    if (!entering) {
+        m_hoverText.clear();
+        QToolTip::hideText();
+        return;
+    }
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(qint64(point.x())); // the time axis counts milliseconds
+    m_hoverText = QStringLiteral("%1 · %2: %3 %4")
+                      .arg(at.toString(QStringLiteral("HH:mm:ss")), name, numbers::significant(point.y()), m_unit);
+    QToolTip::showText(QCursor::pos(), m_hoverText, this);
 }
 
 void ChartPanel::setLogarithmic()
@@ -110,6 +155,7 @@ void ChartPanel::setLogarithmic()
     chart->removeAxis(m_valueAxis);
     delete m_valueAxis;
     m_valueAxis = nullptr;
+    followPalette();
 }
 
 void ChartPanel::setCompact(bool compact)
