@@ -107,6 +107,7 @@ bool Engine::start(QString *error)
     // Until libpq has connected, the name from the connection string (for messages); then what libpq reached.
     m_targetName = info->displayName();
     m_typedTargetName = m_targetName;
+    m_startedAt = QDateTime::currentDateTimeUtc();
     m_store = KnowledgeStore::open(m_config.storeLocation, &why);
     if (!m_store) {
         *error = QStringLiteral("cannot open the knowledge store: %1").arg(why);
@@ -715,6 +716,16 @@ void Engine::recover()
     // Actions journalled before Vigil named targets by what libpq connected to carry the connection string's name.
     if (m_typedTargetName != m_targetName)
         for (Action &action : m_store->inFlight(m_typedTargetName))
+            m_recoveryQueue.push_back(std::move(action));
+    // Proposals a crashed Vigil left behind (journalled, never applied). Only those last touched before this engine
+    // started, with a margin: another Vigil's proposal of this very moment, not yet holding the target's lock, is
+    // its own; any older one is handled under the lock that recovery takes, which a live owner would hold.
+    ActionFilter proposed;
+    proposed.target = m_targetName;
+    proposed.states = { ActionState::Proposed };
+    const QDateTime staleBefore = m_startedAt.addSecs(-2);
+    for (Action &action : m_store->actionsPage(0, 1000, proposed, ActionFields::Summary))
+        if (action.updatedAt < staleBefore && action.id != m_lifecycle.action().id)
             m_recoveryQueue.push_back(std::move(action));
     m_recovered = 0;
     m_recoveryFailed = 0;

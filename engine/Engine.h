@@ -14,6 +14,7 @@
 #include "guard/observationwindow.h"
 #include "metrics/sample.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -182,7 +183,9 @@ private:
     QTimer m_pruneTimer { this };
     qint64 m_tickIndex = 0;
     QString m_targetName; ///< TargetIdentity::name() once connected
-    QString m_typedTargetName; ///< ConnInfo::displayName(): the name older versions journalled
+    QString m_typedTargetName;
+    QDateTime m_startedAt; ///< when start() began: proposals journalled before it are a crashed run's ///<
+                           ///< ConnInfo::displayName(): the name older versions journalled
 
     std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
     ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)

@@ -511,6 +511,12 @@ RecoveryStep recoveryStep(ActionState state, int inEffect, const QString &inspec
         : inEffect == 0                  ? QStringLiteral("its effect is not in place")
                                          : QStringLiteral("its effect cannot be inspected (%1)").arg(inspectError);
     switch (state) {
+    case ActionState::Proposed:
+        // `applying` is journalled before any SQL runs: a proposal still journalled as such never ran, whatever
+        // the catalog says now (a setting may equal its value by chance). Closed, so History does not show a
+        // proposal nobody is handling.
+        return { RecoveryStep::Kind::Close, ActionState::Dropped,
+            QStringLiteral("recovery: Vigil stopped before applying this action; nothing of it ran") };
     case ActionState::Applying:
         if (inEffect == 0)
             return { RecoveryStep::Kind::Close, ActionState::Failed,

@@ -202,6 +202,53 @@ private slots:
 
     void cleanupTestCase() { m_server.stop(); }
 
+    void aProposalLeftByACrashIsClosedNotLeftPending()
+    {
+        // A Vigil killed while it collected a baseline leaves its action journalled `proposed`: nothing of it ran
+        // (applying is journalled first). The next start's recovery closes it as dropped, saying why, and changes
+        // nothing on the server.
+        const QString s = store();
+        qint64 id = 0;
+        {
+            const std::unique_ptr<Engine> crashed = startEngine(config(s, 30));
+            QVERIFY(crashed);
+            QString error;
+            std::optional<Action> action
+                = actionFromSql(QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '17s'"), {}, &error);
+            QVERIFY2(action, qPrintable(error));
+            action->target = crashed->targetName();
+            action->rollbackSql = QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement"); // as prepared
+            id = crashed->store()->createAction(*action); // as the lifecycle journals it, before the lock
+            QVERIFY2(id > 0, qPrintable(crashed->store()->lastError()));
+        }
+        QTest::qWait(2500); // the crash is in the past for the next engine
+        const std::unique_ptr<Engine> engine = startEngine(config(s, 30));
+        QVERIFY(engine);
+        engine->recover();
+        QTRY_VERIFY2_WITH_TIMEOUT(m_recovery.has_value(), qPrintable(eventsText()), 20000);
+        QCOMPARE(m_recovery->first, 1);
+        QCOMPARE(m_recovery->second, 0);
+        const std::optional<Action> after = engine->store()->action(id);
+        QVERIFY(after);
+        QCOMPARE(after->state, ActionState::Dropped);
+        QVERIFY2(after->reason.contains(QLatin1StringView("nothing of it ran")), qPrintable(after->reason));
+        QString setting;
+        QVERIFY(m_server.psql(QStringLiteral("SHOW log_min_duration_statement"), &setting));
+        QCOMPARE(setting.trimmed(), QStringLiteral("-1"));
+        // A proposal of the running engine's own time is not touched.
+        QString error;
+        std::optional<Action> fresh
+            = actionFromSql(QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '18s'"), {}, &error);
+        fresh->target = engine->targetName();
+        fresh->rollbackSql = QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement");
+        const qint64 freshId = engine->store()->createAction(*fresh);
+        m_recovery.reset();
+        engine->recover();
+        QTRY_VERIFY_WITH_TIMEOUT(m_recovery.has_value(), 20000);
+        QCOMPARE(m_recovery->first, 0);
+        QCOMPARE(engine->store()->action(freshId)->state, ActionState::Proposed);
+    }
+
     /// psql in another session, named by application_name, running `sql` (a transaction it keeps open).
     void startBlocker(QProcess &blocker, const QString &sql)
     {
