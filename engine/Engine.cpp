@@ -283,6 +283,17 @@ bool Engine::baselineSettled()
     return false;
 }
 
+void Engine::publishSessions()
+{
+    // The Sessions page's "now": every 5 s at most (pg_blocking_pids takes the lock manager's locks briefly).
+    const qint64 every = std::max<qint64>(1, std::llround(5.0 / m_config.tickSeconds));
+    if (!m_config.publishSessions || (m_tickIndex - 1) % every != 0)
+        return;
+    QString error;
+    if (const std::optional<QJsonArray> sessions = m_collector->sessions(200, &error))
+        m_events.publish(QStringLiteral("sessions"), { { QStringLiteral("sessions"), *sessions } });
+}
+
 void Engine::onTick()
 {
     const qint64 statementsEvery
@@ -335,6 +346,7 @@ void Engine::onTick()
             }
         }
         trimTicks();
+        publishSessions();
     }
     const double now = nowSeconds();
     std::optional<QStringList> tableLockHolders;

@@ -47,6 +47,9 @@ struct EngineConfig
     /// Approve mode only: a degraded verdict waits for a DBA (confirmRollback / keepDespiteVerdict) instead of
     /// rolling back at once — for at most rollbackDecisionSeconds, then it rolls back on its own.
     bool askBeforeRollback = false;
+    /// Publish the target's client sessions every 5 s (event `sessions`): the desktop's Sessions page asks for
+    /// them; an agent does not (one query, and a large line, every 5 s for nobody).
+    bool publishSessions = false;
     double rollbackDecisionSeconds = 600;
     /// Reads the host's metrics from this directory (files stat, meminfo, loadavg) instead of choosing a source for
     /// the target: for tests of a failing host metrics source. Empty in production.
@@ -132,6 +135,8 @@ signals:
 
 private:
     void onTick();
+    /// The target's client sessions now (event `sessions`), for the Sessions page.
+    void publishSessions();
     void onHostTick();
     void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
     void onLocked(const vigil::Action &action, bool ok, const QString &error);

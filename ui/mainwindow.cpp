@@ -15,6 +15,8 @@
 #include "fleetpage.h"
 #include "guardedchangedialog.h"
 #include "historypage.h"
+#include "sessionsmodel.h"
+#include "sessionspage.h"
 #include "settings.h"
 #include "settingsdialog.h"
 #include "statementsmodel.h"
@@ -170,6 +172,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     m_dashboard = new DashboardPage(this);
     m_findings = new FindingsModel(this);
     m_statements = new StatementsModel(60, this);
+    m_sessions = new SessionsModel(this);
     addPage(tr("Dashboard"), m_dashboard, tr("Live charts with the actions marked (Ctrl+1)"));
 
     auto *central = new QWidget(this);
@@ -328,6 +331,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
         // old runner is gone by now, and its connections with it; the new one hands over its stored samples again.
         m_dashboard->clear();
         m_statements->clear();
+        m_sessions->clear();
         m_banner->hide();
         m_rollbackDecisionId = 0;
         m_rollbackNow->hide();
@@ -360,6 +364,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     connect(runner, &EngineRunner::sampleAvailable, m_dashboard, &DashboardPage::addSample);
     connect(runner, &EngineRunner::sampleAvailable, m_statements, &StatementsModel::addSample);
     connect(runner, &EngineRunner::event, m_statements, &StatementsModel::onEvent);
+    connect(runner, &EngineRunner::event, m_sessions, &SessionsModel::onEvent);
     connect(runner, &EngineRunner::storedSamplesLoaded, m_dashboard, &DashboardPage::addStoredSamples);
     // The toolbar's mode decides what the analyser's recommendations become; the settings bound what it may start.
     connect(this, &MainWindow::modeChanged, runner, &EngineRunner::setMode);
@@ -411,6 +416,8 @@ void MainWindow::showHistory(const QString &storeLocation)
     addPage(tr("Statements"), new StatementsPage(m_statements, this),
         tr("The statements behind the numbers: the costliest of the last minute, and their change since the last "
            "action (Ctrl+5)"));
+    addPage(tr("Sessions"), new SessionsPage(m_sessions, this),
+        tr("Who is connected now, what each session runs or waits for, and which sessions block which (Ctrl+6)"));
     // The person who decides is the desktop user; the journal records who approved or rejected.
     const QString who = qEnvironmentVariable("USER", QStringLiteral("the desktop user"));
     connect(approvals, &ApprovalsPage::approveRequested, this, [this, who](qint64 id) {

@@ -23,6 +23,7 @@ class ActionHistoryModel;
 class DashboardPage;
 class FindingsModel;
 class StatementsModel;
+class SessionsModel;
 class FleetModel;
 class FleetPage;
 class HistoryPage;
@@ -98,6 +99,7 @@ private:
     HistoryPage *m_historyPage = nullptr;
     FindingsModel *m_findings = nullptr;
     StatementsModel *m_statements = nullptr;
+    SessionsModel *m_sessions = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_pages = nullptr;
     QActionGroup *m_modes = nullptr;

@@ -114,6 +114,7 @@ int main(int argc, char *argv[])
         config.limits.memorySeconds = 3600.0 * settings.rollbackMemoryHours();
         config.thresholds = settings.analyserThresholds();
         config.askBeforeRollback = settings.askBeforeRollback();
+        config.publishSessions = true; // the Sessions page
         config.policy.intervalSeconds = seconds("interval", config.policy.intervalSeconds);
         config.policy.windowSeconds = seconds("window", config.policy.windowSeconds);
         config.policy.baselineSeconds = seconds("baseline", config.policy.baselineSeconds);

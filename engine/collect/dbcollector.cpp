@@ -2,6 +2,7 @@
 #include "collect/dbcollector.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 
 #include <algorithm>
 #include <cmath>
@@ -322,6 +323,47 @@ std::optional<DbCollector::IndexBuildProgress> DbCollector::indexBuildProgress(i
     else if (tuplesTotal > 0)
         p.percent = 100.0 * rows->number(0, 3).value_or(0) / tuplesTotal;
     return p;
+}
+
+std::optional<QJsonArray> DbCollector::sessions(int limit, QString *error)
+{
+    const std::optional<PgRows> rows = m_connection.query(QByteArray(kMarker)
+            + " SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),"
+              " coalesce(host(a.client_addr), 'local'), coalesce(a.state, ''), coalesce(a.wait_event_type, ''),"
+              " coalesce(a.wait_event, ''), extract(epoch FROM now() - a.query_start)::float8,"
+              " extract(epoch FROM now() - a.xact_start)::float8, left(a.query, 500),"
+              " array_to_string(pg_blocking_pids(a.pid), ',')"
+              " FROM pg_stat_activity a"
+              " WHERE a.datname = current_database() AND a.backend_type = 'client backend'"
+              " AND a.pid <> pg_backend_pid()"
+              // Blocked first, then active by how long they run, then the rest.
+              " ORDER BY cardinality(pg_blocking_pids(a.pid)) > 0 DESC, a.state = 'active' DESC,"
+              " a.query_start NULLS LAST LIMIT $1",
+        { QString::number(limit) }, error);
+    if (!rows)
+        return std::nullopt;
+    QJsonArray out;
+    for (int r = 0; r < rows->rows(); ++r) {
+        QJsonArray blockedBy;
+        for (const QByteArray &pid : rows->value(r, 10).split(','))
+            if (!pid.isEmpty())
+                blockedBy.append(pid.toInt());
+        const auto seconds = [&rows, r](int column) {
+            return rows->isNull(r, column) ? QJsonValue(QJsonValue::Null)
+                                           : QJsonValue(rows->number(r, column).value_or(0));
+        };
+        out.append(QJsonObject { { QStringLiteral("pid"), rows->value(r, 0).toInt() },
+            { QStringLiteral("user"), QString::fromUtf8(rows->value(r, 1)) },
+            { QStringLiteral("application"), QString::fromUtf8(rows->value(r, 2)) },
+            { QStringLiteral("client"), QString::fromUtf8(rows->value(r, 3)) },
+            { QStringLiteral("state"), QString::fromUtf8(rows->value(r, 4)) },
+            { QStringLiteral("wait_event_type"), QString::fromUtf8(rows->value(r, 5)) },
+            { QStringLiteral("wait_event"), QString::fromUtf8(rows->value(r, 6)) },
+            { QStringLiteral("query_seconds"), seconds(7) }, { QStringLiteral("xact_seconds"), seconds(8) },
+            { QStringLiteral("query"), QString::fromUtf8(rows->value(r, 9)) },
+            { QStringLiteral("blocked_by"), blockedBy } });
+    }
+    return out;
 }
 
 std::optional<DbCollector::LockWait> DbCollector::lockWait(int backendPid)

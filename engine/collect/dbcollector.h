@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonArray>
 #include <QSet>
 #include <QString>
 
@@ -43,6 +44,12 @@ public:
 
     /// True when pg_stat_statements is installed in the target database and preloaded.
     bool hasStatementStatistics() const { return m_hasStatements; }
+    /// The target database's client sessions now (pg_stat_activity), the collector's own left out, busiest first:
+    /// for each its pid, user, application, client, state, wait event, how long its query and transaction have
+    /// run, the start of its query and the pids blocking it (pg_blocking_pids). At most `limit`. Nothing, with the
+    /// reason in `error`, when the read fails. Without pg_read_all_stats another role's query reads
+    /// "<insufficient privilege>", as PostgreSQL says it.
+    std::optional<QJsonArray> sessions(int limit, QString *error = nullptr);
     /// What to do when it is not: the exact steps, for the log and the UI.
     QString statementStatisticsAdvice() const { return m_statementsAdvice; }
     QString lastError() const { return m_lastError; }

@@ -79,7 +79,8 @@ void NatsPublisher::publish(const QString &name, const QJsonObject &payload)
     if (!m_connection)
         return;
     // Statement texts travel with the samples, which they name: both are detail a fleet asks for, or not.
-    if (name == QLatin1StringView("statements.named") && !m_options.publishSamples)
+    if ((name == QLatin1StringView("statements.named") || name == QLatin1StringView("sessions"))
+        && !m_options.publishSamples)
         return;
     if (name == QLatin1StringView("sample")) {
         if (!m_options.publishSamples)

@@ -9,6 +9,9 @@
 #include "pgserver.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLocale>
 #include <QProcess>
 #include <QSet>
@@ -136,6 +139,65 @@ private slots:
         QVERIFY(m_collector->hasStatementStatistics());
         QVERIFY(m_collector->lastError().isEmpty());
         QVERIFY(m_collector->backendPid() > 0);
+    }
+
+    void sessionsShowWhoBlocksWhom()
+    {
+        // One session holds a lock and sleeps; another waits for it. The Sessions page's reading names both, the
+        // waiting one blocked by the holder's pid, and pgbench's sessions beside them.
+        QVERIFY(ensureConnected());
+        QVERIFY(m_server.psql(QStringLiteral("CREATE TABLE IF NOT EXISTS sessions_t (id int)")));
+        QProcess holder;
+        QProcess waiter;
+        m_server.setUpProcess(holder, QStringLiteral("psql"),
+            m_server.connectionArguments()
+                << QStringLiteral("-d") << m_server.database() << QStringLiteral("-c")
+                << QStringLiteral("BEGIN; LOCK TABLE sessions_t; SELECT pg_sleep(20); COMMIT;"));
+        holder.start();
+        QVERIFY(holder.waitForStarted());
+        QTest::qWait(500);
+        m_server.setUpProcess(waiter, QStringLiteral("psql"),
+            m_server.connectionArguments() << QStringLiteral("-d") << m_server.database() << QStringLiteral("-c")
+                                           << QStringLiteral("SELECT count(*) FROM sessions_t"));
+        waiter.start();
+        QVERIFY(waiter.waitForStarted());
+        QJsonArray sessions;
+        auto blockedOne = [&]() -> QJsonObject {
+            QString error;
+            sessions = m_collector->sessions(200, &error).value_or(QJsonArray {});
+            for (const QJsonValue &v : sessions)
+                if (!v.toObject().value(QLatin1StringView("blocked_by")).toArray().isEmpty())
+                    return v.toObject();
+            return {};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!blockedOne().isEmpty(), 10000);
+        const QJsonObject blocked = blockedOne();
+        QVERIFY2(blocked.value(QLatin1StringView("query")).toString().contains(QLatin1StringView("sessions_t")),
+            QJsonDocument(blocked).toJson().constData());
+        QCOMPARE(blocked.value(QLatin1StringView("wait_event_type")).toString(), QStringLiteral("Lock"));
+        const int holderPid = blocked.value(QLatin1StringView("blocked_by")).toArray().first().toInt();
+        bool holderSeen = false;
+        bool pgbenchSeen = false;
+        for (const QJsonValue &v : sessions) {
+            const QJsonObject o = v.toObject();
+            holderSeen = holderSeen
+                || (o.value(QLatin1StringView("pid")).toInt() == holderPid
+                    && o.value(QLatin1StringView("query")).toString().contains(QLatin1StringView("pg_sleep")));
+            pgbenchSeen
+                = pgbenchSeen || o.value(QLatin1StringView("application")).toString() == QLatin1StringView("pgbench");
+            QVERIFY(o.value(QLatin1StringView("pid")).toInt() != m_collector->backendPid()); // never itself
+        }
+        QVERIFY(holderSeen);
+        QVERIFY(pgbenchSeen);
+        // The blocked session comes first (the page shows lock waits at the top).
+        QVERIFY(!sessions.first().toObject().value(QLatin1StringView("blocked_by")).toArray().isEmpty());
+        holder.kill();
+        waiter.kill();
+        holder.waitForFinished();
+        waiter.waitForFinished();
+        // Their server sessions would sleep on with the lock: end them.
+        QVERIFY(m_server.psql(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+                                             "'%sessions_t%' AND pid <> pg_backend_pid()")));
     }
 
     void targetNameNeverShowsThePassword()

@@ -11,6 +11,7 @@
 #include "pgbenchload.h"
 #include "pgserver.h"
 #include "sessionbus.h"
+#include "sessionsmodel.h"
 #include "settings.h"
 #include "targetsession.h"
 
@@ -162,6 +163,7 @@ private slots:
         m_config.targetConninfo = m_server.conninfo();
         m_config.storeLocation = m_dir.filePath(QStringLiteral("store.sqlite"));
         m_config.analyseSeconds = 0;
+        m_config.publishSessions = true; // as the application asks, for the Sessions page
         m_config.policy.intervalSeconds = 1;
         m_config.policy.baselineSeconds = 10;
         m_config.policy.windowSeconds = 15;
@@ -397,6 +399,31 @@ private slots:
             qPrintable(model->headerData(5, Qt::Horizontal, Qt::ToolTipRole).toString()));
         auto *header = m_window->findChild<QLabel *>(QStringLiteral("statementsHeader"));
         QVERIFY2(header && header->text().contains(QLatin1StringView("random_page_cost")), qPrintable(header->text()));
+        nav->setCurrentRow(0);
+    }
+
+    void theSessionsPageShowsWhoIsConnected()
+    {
+        // Ctrl+6, as a DBA asking who is connected and whether anyone waits for a lock: pgbench's sessions, with
+        // their state and what they run; nobody blocked on this workload.
+        QVERIFY(activate());
+        QTest::keyClick(m_window.get(), Qt::Key_6, Qt::ControlModifier);
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        QCOMPARE(nav->currentItem()->text(), QStringLiteral("Sessions"));
+        auto *view = m_window->findChild<QTableView *>(QStringLiteral("sessionsView"));
+        QVERIFY(view && view->isVisible());
+        QAbstractItemModel *model = view->model();
+        auto pgbenchRows = [model] {
+            int rows = 0;
+            for (int row = 0; row < model->rowCount(); ++row)
+                rows += model->index(row, SessionsModel::ApplicationColumn).data().toString()
+                    == QLatin1StringView("pgbench");
+            return rows;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(pgbenchRows() >= 1, 15000);
+        auto *header = m_window->findChild<QLabel *>(QStringLiteral("sessionsHeader"));
+        QVERIFY2(header && header->text().contains(QLatin1StringView("connected to the target")),
+            qPrintable(header->text()));
         nav->setCurrentRow(0);
     }
 

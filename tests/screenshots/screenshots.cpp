@@ -96,6 +96,7 @@ int main(int argc, char *argv[])
     config.policy.baselineSeconds = 30;
     config.policy.windowSeconds = 20;
     config.analyseSeconds = 20;
+    config.publishSessions = true; // as the application asks, for the Sessions page
     vigil::EngineRunner runner(config);
     vigil::Settings settings(QDir(outDir).absoluteFilePath(QStringLiteral("screenshot-settings.ini")));
     vigil::MainWindow window(&settings);
@@ -158,6 +159,14 @@ int main(int argc, char *argv[])
                             const QString statements = QDir(outDir).absoluteFilePath(QStringLiteral("statements.png"));
                             window.grab().save(statements);
                             std::printf("%s\n", qPrintable(statements));
+                            // The Sessions page (Ctrl+6): who is connected and what each runs.
+                            for (int row = 0; row < pages->count(); ++row)
+                                if (pages->item(row)->text() == QLatin1StringView("Sessions"))
+                                    pages->setCurrentRow(row);
+                            QApplication::processEvents();
+                            const QString sessions = QDir(outDir).absoluteFilePath(QStringLiteral("sessions.png"));
+                            window.grab().save(sessions);
+                            std::printf("%s\n", qPrintable(sessions));
                             grabDialog(window, "actionSettings",
                                 QDir(outDir).absoluteFilePath(QStringLiteral("settings.png")), {});
                             // Connect, tried on a port where nothing listens: the dialog says why and keeps nothing.
