@@ -103,7 +103,7 @@ QVariant SessionsModel::data(const QModelIndex &index, int role) const
         // An idle session always "waits" for its client to send something: not a wait a DBA looks for.
         if (s.waitType.isEmpty() || (s.state == QLatin1StringView("idle") && s.waitType == QLatin1StringView("Client")))
             return QString();
-        return s.waitType + QStringLiteral(": ") + s.waitEvent;
+        return QString(s.waitType + QStringLiteral(": ") + s.waitEvent);
     case BlockedByColumn:
         return blockers.join(QStringLiteral(", "));
     case RunningColumn:
