@@ -196,15 +196,6 @@ QString isoWithOffset(const QDateTime &time)
     return TimeFormatter().iso(time);
 }
 
-QString shortSql(const QString &sql, int length)
-{
-    const QString simplified = sql.simplified();
-    if (simplified.size() <= length)
-        return simplified;
-    const qsizetype space = simplified.lastIndexOf(u' ', length - 1);
-    return simplified.left(space > length / 2 ? space : length - 1) + u'…';
-}
-
 QString oneLine(const QString &text)
 {
     return text.simplified();

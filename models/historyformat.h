@@ -2,6 +2,7 @@
 #pragma once
 
 #include "act/action.h"
+#include "analyse/sqltext.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -59,7 +60,7 @@ QString isoWithOffset(const QDateTime &time);
 /// SQL on one line for a table cell: runs of whitespace (newlines included) become one space.
 QString oneLine(const QString &text);
 /// A statement short enough for a status line or a banner, cut between words (never mid-identifier), with "…".
-QString shortSql(const QString &sql, int length);
+using sqltext::shortSql; // the engine's: vigilctl cuts statements the same way
 
 /// A round chip in the tone's colour with a glyph of the state's own shape, so states differ without colour too.
 /// Needs a QGuiApplication (it paints pixmaps); callers cache it.

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
-#include "collect/connectioncheck.h"
 #include "commands.h"
 
 #include "Engine.h"
@@ -70,12 +69,10 @@ int runApplyCommand(const QStringList &arguments)
     std::unique_ptr<vigil::NatsAgent> agent;
     if (natsOn) {
         // Subjects name the target as the engine will (what libpq reaches), known before the engine starts.
-        const vigil::ConnectionCheck reached = vigil::checkConnection(config.targetConninfo);
-        if (!reached.ok) {
-            err() << "vigilctl apply: cannot connect to the target: " << reached.error << "\n";
+        const std::optional<QString> name = reachedTargetName(config.targetConninfo, QStringLiteral("apply"));
+        if (!name)
             return exitcode::kUnreachable;
-        }
-        agent = std::make_unique<vigil::NatsAgent>(&engine, reached.displayName, nats);
+        agent = std::make_unique<vigil::NatsAgent>(&engine, *name, nats);
         if (!agent->start(false, &error)) {
             err() << "vigilctl apply: " << error << "\n";
             return exitcode::kBadInput;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli.h"
 
+#include "analyse/sqltext.h"
 #include "collect/connectioncheck.h"
 #include "collect/dbcollector.h"
 #include "conninfo.h"
@@ -222,6 +223,16 @@ void printNatsStatusOnChange(vigil::NatsPublisher *publisher)
     });
 }
 
+std::optional<QString> reachedTargetName(const QString &conninfo, const QString &command)
+{
+    const vigil::ConnectionCheck reached = vigil::checkConnection(conninfo);
+    if (!reached.ok) {
+        err() << "vigilctl " << command << ": cannot connect to the target: " << reached.error << "\n";
+        return std::nullopt;
+    }
+    return reached.displayName;
+}
+
 QString journalTargetName(const QString &text)
 {
     const bool connectionString = text.contains(u'=') || text.startsWith(QLatin1StringView("postgres://"))
@@ -300,12 +311,6 @@ namespace {
 
 EventFormat s_eventFormat = EventFormat::Json;
 
-QString shortText(const QString &text, int width)
-{
-    const QString flat = text.simplified();
-    return flat.size() <= width ? flat : flat.left(width - 1) + QChar(0x2026);
-}
-
 } // namespace
 
 void addEventFormatOption(QCommandLineParser &parser)
@@ -347,7 +352,7 @@ QString eventText(const QJsonObject &event)
     };
     const QString text = event.value(QLatin1StringView("text")).toString();
     const QString reason = event.value(QLatin1StringView("reason")).toString();
-    const QString sql = shortText(event.value(QLatin1StringView("apply_sql")).toString(), 70);
+    const QString sql = vigil::sqltext::shortSql(event.value(QLatin1StringView("apply_sql")).toString(), 70);
     const qint64 id = event.value(QLatin1StringView("action_id")).toInteger();
     QString line;
     if (name == QLatin1StringView("sample")) {

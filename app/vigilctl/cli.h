@@ -85,6 +85,9 @@ int connectOrExit(vigil::DbCollector &collector, const QString &conninfo, const 
 /// --target as the journal names it ("host:port/dbname"), given either that name or the connection string the target
 /// was watched with.
 QString journalTargetName(const QString &text);
+/// The target's name as the engine will journal it (one trial connection), for the NATS subjects an agent opens
+/// before its engine starts; nothing, with the reason printed for `command`, when the server cannot be reached.
+std::optional<QString> reachedTargetName(const QString &conninfo, const QString &command);
 
 /// Parses the arguments; prints help (exit 0) or the error (exit 2). Returns -1 when the command should go on.
 int parseOrExit(QCommandLineParser &parser, const QStringList &arguments, const QString &command);

@@ -34,6 +34,15 @@ QString memorySize(double bytes)
     return QString::number(kb) + QStringLiteral("kB");
 }
 
+QString shortSql(const QString &sql, int length)
+{
+    const QString simplified = sql.simplified();
+    if (simplified.size() <= length)
+        return simplified;
+    const qsizetype space = simplified.lastIndexOf(u' ', length - 1);
+    return simplified.left(space > length / 2 ? space : length - 1) + u'…';
+}
+
 QString duration(double seconds)
 {
     const qint64 s = std::max<qint64>(1, std::llround(seconds));

@@ -15,5 +15,8 @@ QString quoteLiteral(const QString &value);
 QString memorySize(double bytes);
 /// A duration in whole seconds or minutes: 300 -> "5min".
 QString duration(double seconds);
+/// A statement on one line for a label or a log line: white space simplified, at most `length` characters, cut
+/// between words where that keeps at least half, with an ellipsis.
+QString shortSql(const QString &sql, int length);
 
 } // namespace vigil::sqltext

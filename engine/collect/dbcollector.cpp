@@ -332,13 +332,13 @@ std::optional<QJsonArray> DbCollector::sessions(int limit, QString *error)
               " coalesce(host(a.client_addr), 'local'), coalesce(a.state, ''), coalesce(a.wait_event_type, ''),"
               " coalesce(a.wait_event, ''), extract(epoch FROM now() - a.query_start)::float8,"
               " extract(epoch FROM now() - a.xact_start)::float8, left(a.query, 500),"
-              " array_to_string(pg_blocking_pids(a.pid), ',')"
-              " FROM pg_stat_activity a"
+              " array_to_string(b.pids, ',')"
+              // pg_blocking_pids once per session (it takes the lock manager's locks), for the column and the order.
+              " FROM pg_stat_activity a CROSS JOIN LATERAL (SELECT pg_blocking_pids(a.pid) AS pids) b"
               " WHERE a.datname = current_database() AND a.backend_type = 'client backend'"
               " AND a.pid <> pg_backend_pid()"
               // Blocked first, then active by how long they run, then the rest.
-              " ORDER BY cardinality(pg_blocking_pids(a.pid)) > 0 DESC, a.state = 'active' DESC,"
-              " a.query_start NULLS LAST LIMIT $1",
+              " ORDER BY cardinality(b.pids) > 0 DESC, a.state = 'active' DESC, a.query_start NULLS LAST LIMIT $1",
         { QString::number(limit) }, error);
     if (!rows)
         return std::nullopt;
