@@ -33,7 +33,22 @@ EVENTS = [
     "VACUUM ANALYZE events",
 ]
 
+# tst_indexactions' table: 50 customers, each one's 10,000 orders contiguous in time, so customer_id is correlated
+# with created_at (the ORDER BY ... LIMIT trap of the brief's own example).
+ORDERS = [
+    "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL, created_at timestamptz NOT NULL,"
+    " amount numeric(10,2) NOT NULL DEFAULT 1)",
+    "INSERT INTO orders (customer_id, created_at) SELECT 1 + g / 10000, timestamptz '2026-01-01' + g * interval"
+    " '1 second' FROM generate_series(0, 499999) g",
+    "CREATE INDEX orders_customer_idx ON orders (customer_id)",
+    "VACUUM ANALYZE orders",
+]
+
 SCRIPTS = {
+    # a customer's ten latest orders (about 2 ms: 10,000 index entries and a top-N sort)
+    "orders": """\\set c random(1, 50)
+SELECT id FROM orders WHERE customer_id = :c ORDER BY created_at DESC LIMIT 10;
+""",
     # two lookups by a hashed key and one update by primary key: t15/t17's workload
     "lookup": """\\set id random(1, 500000)
 SELECT qty FROM items WHERE sku = md5(:id::text);
@@ -121,8 +136,8 @@ def pk_with_email(rate=800, clients=4):
     return Workload("pk+email", UNTOUCHED + ITEMS, [("pk", 97), ("email", 3)], clients, 2, rate)
 
 
-def inserts(clients=4, rate=1500):
-    return Workload("insert", UNTOUCHED + EVENTS, [("insert", 1)], clients, 2, rate)
+def inserts(clients=4, rate=1500, threads=2):
+    return Workload("insert", UNTOUCHED + EVENTS, [("insert", 1)], clients, threads, rate)
 
 
 def sorts(rate=300, settings=()):
@@ -135,3 +150,7 @@ def scans(rate=8):
 
 def latest(rate=400):
     return Workload("latest", UNTOUCHED + ITEMS, [("latest", 1)], 4, 2, rate)
+
+
+def orders(rate=80, clients=2):
+    return Workload("orders", UNTOUCHED + ORDERS, [("orders", 1)], clients, 2, rate)
