@@ -587,9 +587,10 @@ void Engine::cancelExecutorStatement()
         "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
 }
 
-void Engine::onApplied(const Action &, const ExecResult &result)
+void Engine::onApplied(const Action &action, const ExecResult &result)
 {
     m_applyFinishedT = nowSeconds();
+    keepPlans(action.id, result, QStringLiteral("plans_before"));
     QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds } };
     if (result.ok && m_lifecycle.step() == ActionLifecycle::Step::Applying)
         timing.insert(QStringLiteral("baseline"), openWindow());
@@ -677,8 +678,9 @@ void Engine::setAskBeforeRollback(bool ask)
     m_lifecycle.setAskBeforeRollback(ask && m_config.mode == QLatin1StringView("approve"));
 }
 
-void Engine::onRolledBack(const Action &, const ExecResult &result)
+void Engine::onRolledBack(const Action &action, const ExecResult &result)
 {
+    keepPlans(action.id, result, QStringLiteral("plans_after"));
     if (!m_recovering) {
         run(m_lifecycle.rolledBack(result));
         return;
@@ -689,6 +691,20 @@ void Engine::onRolledBack(const Action &, const ExecResult &result)
     publishAction(end.event, m_recoveringAction, end.reason, end.extra);
     ++(result.ok ? m_recovered : m_recoveryFailed);
     recoverNext();
+}
+
+void Engine::keepPlans(qint64 actionId, const ExecResult &result, const QString &key)
+{
+    // Into the journal's details beside what the action already keeps there (the saved index definition, ...);
+    // a plan that cannot be written is lost, and the action goes on: plans explain, they decide nothing.
+    const QJsonValue plans = result.details.value(key);
+    if (actionId <= 0 || !plans.isArray())
+        return;
+    std::optional<Action> stored = m_store->action(actionId);
+    if (!stored)
+        return;
+    stored->details.insert(key, plans);
+    m_store->updateDetails(actionId, stored->details);
 }
 
 void Engine::onCleanedUp(const Action &action, int dropped, const QString &error)

@@ -143,6 +143,9 @@ private:
     void onApplied(const vigil::Action &action, const vigil::ExecResult &result);
     void onRolledBack(const vigil::Action &action, const vigil::ExecResult &result);
     void onInspected(const vigil::Action &action, int inEffect, const QString &error);
+    /// Keeps the statements' plans an executor step read (`plans_before` on apply, `plans_after` before a rollback)
+    /// in the action's journalled details.
+    void keepPlans(qint64 actionId, const ExecResult &result, const QString &key);
     void onCleanedUp(const vigil::Action &action, int dropped, const QString &error);
 
     /// Carries out what the action's lifecycle asks for, in order (journal answers go back to it at once).

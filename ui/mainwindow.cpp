@@ -349,14 +349,16 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     m_reconnect->setEnabled(true);
     // New guard rules apply without a restart (from the next action on).
     connect(m_settings, &Settings::policyChanged, runner, &EngineRunner::setPolicy);
+    // An empty name (a connection string from the command line) becomes what libpq reached once the engine has
+    // connected (engine.started): host:port/database, the name the journal and the fleet use.
     m_target = targetName;
-    setWindowTitle(targetName); // the platform adds " — Vigil" (the application's display name)
-    m_connectionState->setText(tr("● connecting to %1…").arg(targetName));
+    setWindowTitle(targetName.isEmpty() ? QStringLiteral("Vigil") : targetName); // the platform adds " — Vigil"
+    m_connectionState->setText(tr("● connecting to %1…").arg(targetLabel()));
     connect(runner, &EngineRunner::started, this, [this](bool ok, const QString &error) {
         m_guardedChange->setEnabled(ok);
         if (!ok) {
             m_connectionState->setText(tr("● not connected — File → Reconnect (Ctrl+Shift+R) or Connect… (Ctrl+O)"));
-            QMessageBox::warning(this, tr("Cannot watch %1").arg(m_target), error);
+            QMessageBox::warning(this, tr("Cannot watch %1").arg(targetLabel()), error);
         }
     });
     connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
@@ -550,6 +552,11 @@ void MainWindow::updateObserving()
     setActivity(tr("observing \"%1\"").arg(shortSql(m_observedSql, 60)));
 }
 
+QString MainWindow::targetLabel() const
+{
+    return m_target.isEmpty() ? tr("the target") : m_target;
+}
+
 void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
 {
     if (m_rollbackDecisionId && payload.value(QLatin1StringView("action_id")).toInteger() == m_rollbackDecisionId
@@ -568,6 +575,10 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         m_baselineCountdown.stop(); // applying, dropped, failed: the baseline is over either way
     if (name == QLatin1StringView("engine.started")) {
         m_engineTarget = payload.value(QLatin1StringView("target")).toString(); // as the fleet hears it
+        if (m_target.isEmpty() && !m_engineTarget.isEmpty()) {
+            m_target = m_engineTarget;
+            setWindowTitle(m_target);
+        }
         m_connectionState->setText(tr("● connected to %1 (PostgreSQL %2)")
                                        .arg(payload.value(QLatin1StringView("target")).toString(),
                                            payload.value(QLatin1StringView("server_version")).toString()));

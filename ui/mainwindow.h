@@ -44,7 +44,8 @@ public:
     explicit MainWindow(Settings *settings, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Shows this engine's target and forwards decisions to it (not owned; it must outlive the window).
+    /// Shows this engine's target and forwards decisions to it (not owned; it must outlive the window). An empty
+    /// `targetName` is replaced by the name of what the engine reached (host:port/database) once it has connected.
     void attachEngine(EngineRunner *runner, const QString &targetName);
     /// Adds the History page over the journal at storeLocation (read through its own connection).
     void showHistory(const QString &storeLocation);
@@ -79,6 +80,8 @@ protected:
 
 private:
     void onEngineEvent(const QString &name, const QJsonObject &payload);
+    /// The target's name for messages ("the target" before the engine has named it).
+    QString targetLabel() const;
     void onGuardedChange();
     void onSettings();
     void onConnect();

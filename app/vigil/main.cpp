@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // vigil: the desktop application. Argument parsing and composition only.
 #include "connectdialog.h"
-#include "conninfo.h"
 #include "enginerunner.h"
 #include "fleetlink.h"
 #include "fleetmodel.h"
@@ -82,10 +81,9 @@ int main(int argc, char *argv[])
             target = connect.conninfo();
             targetName = connect.connectedName();
         }
-    } else if (!sandbox) {
-        const std::optional<vigil::ConnInfo> info = vigil::ConnInfo::parse(target);
-        targetName = info ? info->displayName() : QObject::tr("the target");
     }
+    // A --target keeps targetName empty: the window names it by what libpq reaches once the engine has connected
+    // (host:port/database), as the journal and the fleet do, not by how the connection string was written.
 
     // The fleet on NATS (Settings → Events → NATS URL): the Fleet page, and this engine's events published.
     vigil::FleetModel fleet;

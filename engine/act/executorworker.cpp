@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "act/executorworker.h"
 
+#include "act/planreader.h"
+
+#include <QJsonArray>
+
 namespace vigil {
 
 ExecutorWorker::ExecutorWorker(Executor::Options options)
@@ -54,7 +58,21 @@ void ExecutorWorker::lockTarget(const Action &action)
 void ExecutorWorker::apply(const Action &action)
 {
     QString error;
-    const ExecResult result = ready(&error) ? m_executor->apply(action) : ExecResult::failure(error);
+    if (!ready(&error)) {
+        emit applied(action, ExecResult::failure(error));
+        return;
+    }
+    // The plans as they are before the action: what a DBA compares a regressed statement's plan with.
+    const PlanReader plans(m_executor->connectionName());
+    QString plansError;
+    const std::vector<StatementPlan> before = plans.costliest(PlanReader::kCostliest, &plansError);
+    ExecResult result = m_executor->apply(action);
+    if (result.ok && !before.empty())
+        result.details.insert(QStringLiteral("plans_before"), PlanReader::toJson(before));
+    else if (result.ok && !plansError.isEmpty())
+        result.details.insert(QStringLiteral("plans_before"),
+            QJsonArray { QJsonObject { { QStringLiteral("error"),
+                QStringLiteral("pg_stat_statements could not be read: %1").arg(plansError) } } });
     reportSession();
     emit applied(action, result);
 }
@@ -62,7 +80,24 @@ void ExecutorWorker::apply(const Action &action)
 void ExecutorWorker::rollback(const Action &action)
 {
     QString error;
-    const ExecResult result = ready(&error) ? m_executor->rollback(action) : ExecResult::failure(error);
+    if (!ready(&error)) {
+        emit rolledBack(action, ExecResult::failure(error));
+        return;
+    }
+    // The regressed statements' plans while the action is still in effect, before it is taken back. A few
+    // milliseconds each: the rollback is not held up for long.
+    std::vector<StatementPlan> after;
+    for (const QJsonValue &r : action.evidence.value(QLatin1StringView("regressed")).toArray()) {
+        if (after.size() == std::size_t(kRegressedPlans))
+            break;
+        const QJsonObject o = r.toObject();
+        after.push_back({ o.value(QLatin1StringView("queryid")).toString().toLongLong(),
+            o.value(QLatin1StringView("query")).toString(), {}, {} });
+    }
+    PlanReader(m_executor->connectionName()).explain(after);
+    ExecResult result = m_executor->rollback(action);
+    if (!after.empty())
+        result.details.insert(QStringLiteral("plans_after"), PlanReader::toJson(after));
     reportSession();
     emit rolledBack(action, result);
 }

@@ -20,6 +20,9 @@ class ExecutorWorker : public QObject
 {
     Q_OBJECT
 public:
+    /// At most this many regressed statements are planned before a rollback.
+    static constexpr int kRegressedPlans = 5;
+
     explicit ExecutorWorker(Executor::Options options);
     ~ExecutorWorker() override;
 
@@ -39,7 +42,9 @@ signals:
     void opened(bool ok, const QString &error, int backendPid);
     void prepared(const vigil::Action &action, const vigil::ExecResult &result);
     void locked(const vigil::Action &action, bool ok, const QString &error);
+    /// On success the result's details carry `plans_before`: the costliest statements' plans before it ran.
     void applied(const vigil::Action &action, const vigil::ExecResult &result);
+    /// The details carry `plans_after`: the plans of the verdict's regressed statements before the rollback.
     void rolledBack(const vigil::Action &action, const vigil::ExecResult &result);
     /// inEffect: 1 in effect, 0 not, -1 unknown (error says why)
     void inspected(const vigil::Action &action, int inEffect, const QString &error);

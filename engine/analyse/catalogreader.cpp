@@ -271,8 +271,10 @@ std::optional<double> CatalogReader::planCost(const QString &statement, QString 
     const QByteArray explain = marked("EXPLAIN (FORMAT JSON) EXECUTE vigil_what_if")
         + (count > 0 ? (u'(' + nulls.join(u',') + u')').toUtf8() : QByteArray());
     const std::optional<PgRows> plan = m_connection.query(explain, {}, error);
-    m_connection.query(marked("DEALLOCATE vigil_what_if"));
     m_connection.query(marked(plan ? "RELEASE SAVEPOINT vigil_what_if" : "ROLLBACK TO SAVEPOINT vigil_what_if"));
+    // PREPARE is not transactional: the statement outlives the savepoint's rollback, and a DEALLOCATE sent while the
+    // failed EXPLAIN had the transaction aborted would be refused, leaving every later PREPARE to fail on the name.
+    m_connection.query(marked("DEALLOCATE vigil_what_if"));
     if (!plan || plan->rows() < 1)
         return std::nullopt;
     const QJsonArray doc = QJsonDocument::fromJson(plan->value(0, 0)).array();

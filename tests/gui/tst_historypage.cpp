@@ -10,6 +10,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QFile>
+#include <QFontInfo>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
@@ -19,6 +20,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -524,6 +526,78 @@ private slots:
         m_expected.front().state = QStringLiteral("rejected");
         QTRY_COMPARE(
             p.view->model()->index(0, ActionHistoryModel::StatusColumn).data().toString(), QStringLiteral("rejected"));
+    }
+
+    void plansTabComparesAStatementsPlanBeforeAndWithTheAction()
+    {
+        // What the engine journals: the costliest statements' plans before the apply, the regressed one's before the
+        // rollback (queryids as text: they are 64-bit).
+        const auto target = std::find_if(m_expected.begin(), m_expected.end(),
+            [](const Expected &e) { return e.state == QLatin1StringView("rolled_back"); });
+        QVERIFY(target != m_expected.end());
+        const QString regressed = QStringLiteral("SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at "
+                                                 "DESC LIMIT $2");
+        const QString other = QStringLiteral("UPDATE orders SET amount = $1 WHERE id = $2");
+        auto plan = [](const QString &id, const QString &query, const QString &text) {
+            return QJsonObject { { QStringLiteral("queryid"), id }, { QStringLiteral("query"), query },
+                { QStringLiteral("plan"), text } };
+        };
+        const QJsonObject details {
+            { QStringLiteral("plans_before"),
+                QJsonArray { plan(QStringLiteral("11"), other, QStringLiteral("Update on orders\n  ->  Index Scan")),
+                    plan(QStringLiteral("-7"), regressed,
+                        QStringLiteral("Limit\n  ->  Sort\n        ->  Index Scan using orders_customer_idx")) } },
+            { QStringLiteral("plans_after"),
+                QJsonArray { plan(QStringLiteral("-7"), regressed,
+                    QStringLiteral("Limit\n  ->  Index Scan Backward using orders_created_idx")) } },
+        };
+        QVERIFY2(m_store->updateDetails(target->id, details), qPrintable(m_store->lastError()));
+
+        Page p = openPage();
+        QVERIFY(QTest::qWaitForWindowExposed(p.page.get()));
+        QTRY_COMPARE(p.view->model()->rowCount(), int(m_expected.size()));
+        auto *tabs = p.page->findChild<QTabWidget *>(QStringLiteral("historyDetailTabs"));
+        auto *statement = p.page->findChild<QComboBox *>(QStringLiteral("planStatement"));
+        auto *before = p.page->findChild<QPlainTextEdit *>(QStringLiteral("planBefore"));
+        auto *after = p.page->findChild<QPlainTextEdit *>(QStringLiteral("planAfter"));
+        auto *verdict = p.page->findChild<QLabel *>(QStringLiteral("planVerdict"));
+        QVERIFY(tabs && statement && before && after && verdict);
+        const QModelIndex index = p.view->model()->index(int(target - m_expected.begin()), 0);
+        p.view->scrollTo(index);
+        QTest::mouseClick(p.view->viewport(), Qt::LeftButton, {}, p.view->visualRect(index).center());
+        QCOMPARE(tabs->tabText(1), QStringLiteral("&Plans (2)"));
+        // Alt+P is the tab's mnemonic, as its label says.
+        p.page->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(p.page.get()));
+        QTest::keyClick(p.page.get(), Qt::Key_P, Qt::AltModifier);
+        QTRY_COMPARE(tabs->currentIndex(), 1);
+        QVERIFY(before->isVisible() && after->isVisible());
+
+        // The statement the verdict named comes first, its two plans side by side.
+        QCOMPARE(statement->count(), 2);
+        QVERIFY2(statement->itemText(0).startsWith(QLatin1StringView("regressed: SELECT")),
+            qPrintable(statement->itemText(0)));
+        QVERIFY2(before->toPlainText().contains(QLatin1StringView("orders_customer_idx")),
+            qPrintable(before->toPlainText()));
+        QVERIFY2(
+            after->toPlainText().contains(QLatin1StringView("orders_created_idx")), qPrintable(after->toPlainText()));
+        QVERIFY2(verdict->text().contains(QLatin1StringView("changed")), qPrintable(verdict->text()));
+        QVERIFY(QFontInfo(before->font()).fixedPitch());
+        // A statement read only before the action says why the other side is missing.
+        statement->setCurrentIndex(1);
+        QVERIFY2(
+            before->toPlainText().startsWith(QLatin1StringView("Update on orders")), qPrintable(before->toPlainText()));
+        QVERIFY2(after->toPlainText().startsWith(QLatin1StringView("not read")), qPrintable(after->toPlainText()));
+
+        // An action without plans: the tab says there are none, and why.
+        const auto proposed = std::find_if(m_expected.begin(), m_expected.end(),
+            [](const Expected &e) { return e.state == QLatin1StringView("proposed"); });
+        const QModelIndex none = p.view->model()->index(int(proposed - m_expected.begin()), 0);
+        p.view->scrollTo(none);
+        QTest::mouseClick(p.view->viewport(), Qt::LeftButton, {}, p.view->visualRect(none).center());
+        QCOMPARE(tabs->tabText(1), QStringLiteral("&Plans"));
+        auto *placeholder = p.page->findChild<QLabel *>(QStringLiteral("plansPlaceholder"));
+        QVERIFY(placeholder && placeholder->isVisible());
     }
 };
 

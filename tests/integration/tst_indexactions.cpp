@@ -3,11 +3,14 @@
 // The index is the classic ORDER BY ... LIMIT trap: with an index on created_at the planner walks it backwards
 // filtering on customer_id instead of using the customer's own index (2 ms -> 20-130 ms per lookup here).
 // Also: an index nobody uses is kept, and dropping the index the workload needs is rolled back by recreating it.
+#include "act/planreader.h"
 #include "pgbenchload.h"
 #include "pgserver.h"
 #include "store/knowledgestore.h"
 #include "vigilctlrunner.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLocale>
 #include <QTemporaryDir>
 #include <QTest>
@@ -41,6 +44,17 @@ class TestIndexActions : public QObject
         const std::unique_ptr<KnowledgeStore> s = KnowledgeStore::open(storePath, &error);
         const std::vector<Action> all = s ? s->actions() : std::vector<Action> {};
         return all.size() == 1 ? all.front() : Action {};
+    }
+
+    /// The lookup's plan among an action's journalled plans (`plans_before` or `plans_after`); empty when missing.
+    static QString lookupPlan(const Action &a, const QString &key)
+    {
+        for (const StatementPlan &p : PlanReader::fromJson(a.details.value(key).toArray())) {
+            if (p.query.contains(QLatin1StringView("ORDER BY created_at")))
+                return p.plan.isEmpty() ? p.error : p.plan;
+        }
+        return QStringLiteral("no plan of the lookup in %1: %2")
+            .arg(key, QString::fromUtf8(QJsonDocument(a.details).toJson(QJsonDocument::Compact)));
     }
 
     QString indexDefinition(const QString &name)
@@ -99,6 +113,12 @@ private slots:
         QCOMPARE(indexDefinition(QStringLiteral("orders_created_idx")), QStringLiteral("none"));
         // The reason names the statement that regressed.
         QVERIFY2(a.reason.contains(QLatin1StringView("ORDER BY created_at")), qPrintable(a.reason));
+        // And the journal keeps that statement's plans for a DBA to compare: read before the index was built (the
+        // customer's own index), and again with the new index in place, before the rollback.
+        const QString before = lookupPlan(a, QStringLiteral("plans_before"));
+        QVERIFY2(before.contains(QLatin1StringView("orders_customer_idx")), qPrintable(before));
+        const QString after = lookupPlan(a, QStringLiteral("plans_after"));
+        QVERIFY2(after.contains(QLatin1StringView("on orders")), qPrintable(after));
     }
 
     void unusedIndexIsKept()

@@ -37,6 +37,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -95,6 +96,15 @@ class TestWalkthrough : public QObject
 
     EngineRunner *runner() const { return m_session ? m_session->runner() : nullptr; }
 
+    /// What libpq reached, as the journal and the fleet name it: this machine's name for a loopback address.
+    QString reachedName() const
+    {
+        return QStringLiteral("%1:%2/%3")
+            .arg(TargetIdentity::hostName(m_server.host()))
+            .arg(m_server.port())
+            .arg(m_server.database());
+    }
+
     /// The window as main() composes it: the engine behind a TargetSession, History shown, the target connected.
     void openWindow()
     {
@@ -103,10 +113,12 @@ class TestWalkthrough : public QObject
         m_window->showHistory(m_config.storeLocation);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        m_session->connectTo(m_server.conninfo(), QStringLiteral("walkthrough"));
+        // As main() does with --target: no name given, the window takes what libpq reached.
+        m_session->connectTo(m_server.conninfo(), QString());
         QSignalSpy started(runner(), &EngineRunner::started); // queued to this thread: not missed
         QVERIFY(started.wait(20000));
         QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
+        QTRY_COMPARE(m_window->windowTitle(), reachedName());
     }
 
     /// Makes the window the active one: shortcuts reach only it, and a closed dialog leaves none active offscreen.
@@ -266,6 +278,29 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() >= 1, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(rowText(table, 0).contains(QLatin1StringView("rolled")), 10000);
         QVERIFY2(rowText(table, 0).contains(QLatin1StringView("random_page_cost")), qPrintable(rowText(table, 0)));
+
+        // Why: the Plans tab shows a regressed statement's plan before the change (an index scan) and with it.
+        auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("historyDetailTabs"));
+        auto *statement = m_window->findChild<QComboBox *>(QStringLiteral("planStatement"));
+        auto *before = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planBefore"));
+        auto *after = m_window->findChild<QPlainTextEdit *>(QStringLiteral("planAfter"));
+        QVERIFY(tabs && statement && before && after);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            tabs->tabText(1).startsWith(QLatin1StringView("&Plans (")), qPrintable(tabs->tabText(1)), 10000);
+        tabs->setCurrentIndex(1);
+        QVERIFY(after->isVisible());
+        bool indexScanTurnedToSeqScan = false;
+        QStringList seen;
+        for (int i = 0; i < statement->count() && !indexScanTurnedToSeqScan; ++i) {
+            statement->setCurrentIndex(i);
+            seen << statement->itemText(i) + QStringLiteral(": ") + before->toPlainText() + QStringLiteral(" | ")
+                    + after->toPlainText();
+            indexScanTurnedToSeqScan = statement->itemText(i).startsWith(QLatin1StringView("regressed"))
+                && before->toPlainText().contains(QLatin1StringView("Index"))
+                && after->toPlainText().contains(QLatin1StringView("Seq Scan"));
+        }
+        QVERIFY2(indexScanTurnedToSeqScan, qPrintable(seen.join(u'\n')));
+        tabs->setCurrentIndex(0);
 
         // Export CSV and read it back.
         const QString csv = m_dir.filePath(QStringLiteral("history.csv"));
@@ -516,11 +551,7 @@ private slots:
         QSignalSpy started(runner(), &EngineRunner::started);
         QVERIFY(started.wait(20000));
         QVERIFY2(started.front().at(0).toBool(), qPrintable(started.front().at(1).toString()));
-        const QString name
-            = QStringLiteral("%1:%2/%3") // what libpq reached: this machine's name for a loopback address
-                  .arg(TargetIdentity::hostName(m_server.host()))
-                  .arg(m_server.port())
-                  .arg(m_server.database());
+        const QString name = reachedName();
         QCOMPARE(m_window->windowTitle(), name);
         // Only the target that answered is remembered, without a password.
         QCOMPARE(m_settings->recentTargets().size(), recentBefore.size() + 1);

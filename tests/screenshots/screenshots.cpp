@@ -2,6 +2,7 @@
 // Produces the README/docs screenshots from the real application: a sandbox database under pgbench load, a
 // harmful guarded change (index scans off while bitmap scans are off: every lookup becomes a sequential scan), the
 // automatic rollback, and the window captured at that moment. Run by scripts/screenshots under Xvfb.
+#include "actionhistorymodel.h"
 #include "dashboardpage.h"
 #include "enginerunner.h"
 #include "mainwindow.h"
@@ -18,6 +19,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 
@@ -128,12 +130,29 @@ int main(int argc, char *argv[])
             // Then the History page with the rolled-back action selected, its evidence in the details pane.
             window.findChild<QListWidget *>(QStringLiteral("navigation"))->setCurrentRow(1);
             QTimer::singleShot(1500, &window, [&window, outDir] {
-                if (auto *table = window.findChild<QTableView *>())
-                    table->selectRow(0);
+                // The rolled-back action (a proposal of the analyser's may be newer).
+                if (auto *table = window.findChild<QTableView *>(QStringLiteral("historyTable"))) {
+                    for (int row = 0; row < table->model()->rowCount(); ++row) {
+                        if (table->model()->index(row, 0).data(vigil::ActionHistoryModel::StateRole).toString()
+                            == QLatin1StringView("rolled_back")) {
+                            table->selectRow(row);
+                            break;
+                        }
+                    }
+                }
                 QTimer::singleShot(1000, &window, [&window, outDir] {
                     const QString history = QDir(outDir).absoluteFilePath(QStringLiteral("history.png"));
                     window.grab().save(history);
                     std::printf("%s\n", qPrintable(history));
+                    // The same action's Plans tab: a regressed statement's plan before the change and with it.
+                    if (auto *tabs = window.findChild<QTabWidget *>(QStringLiteral("historyDetailTabs"))) {
+                        tabs->setCurrentIndex(1);
+                        QApplication::processEvents();
+                        const QString plans = QDir(outDir).absoluteFilePath(QStringLiteral("history-plans.png"));
+                        window.grab().save(plans);
+                        std::printf("%s\n", qPrintable(plans));
+                        tabs->setCurrentIndex(0);
+                    }
                     // Then the Findings page, its first finding selected.
                     auto *nav = window.findChild<QListWidget *>(QStringLiteral("navigation"));
                     for (int row = 0; row < nav->count(); ++row)
@@ -188,7 +207,7 @@ int main(int argc, char *argv[])
             });
         });
     });
-    QTimer::singleShot(150000, &app, [] {
+    QTimer::singleShot(240000, &app, [] {
         std::fprintf(stderr, "timed out waiting for the rollback\n");
         QApplication::exit(1);
     });

@@ -6,6 +6,7 @@
 #include "csvwriter.h"
 #include "evidenceview.h"
 #include "historyformat.h"
+#include "planview.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -27,6 +28,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStyle>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -166,10 +168,18 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     sqlLayout->addWidget(m_applySql, 1);
     sqlLayout->addWidget(rollbackLabel);
     sqlLayout->addWidget(m_rollbackSql, 1);
-    m_evidence = new EvidenceView(detailsSplitter);
+    // The verdict's evidence and, beside it, the plans of the statements it names.
+    m_detailTabs = new QTabWidget(detailsSplitter);
+    m_detailTabs->setObjectName(QStringLiteral("historyDetailTabs"));
+    m_evidence = new EvidenceView(m_detailTabs);
     m_evidence->setObjectName(QStringLiteral("historyEvidence"));
+    m_plans = new PlanView(m_detailTabs);
+    m_plans->setObjectName(QStringLiteral("historyPlans"));
+    m_detailTabs->addTab(m_evidence, tr("&Evidence"));
+    m_detailTabs->addTab(m_plans, tr("&Plans"));
+    m_detailTabs->setTabToolTip(1, tr("Statements' plans before the action and with it"));
     detailsSplitter->addWidget(sqlPane);
-    detailsSplitter->addWidget(m_evidence);
+    detailsSplitter->addWidget(m_detailTabs);
     detailsSplitter->setStretchFactor(0, 2);
     detailsSplitter->setStretchFactor(1, 3);
     detailsLayout->addWidget(detailsSplitter, 1);
@@ -299,6 +309,8 @@ void HistoryPage::showDetails(const QModelIndex &index)
         m_applySql->clear();
         m_rollbackSql->clear();
         m_evidence->setEvidence({});
+        m_plans->setDetails({});
+        m_detailTabs->setTabText(1, tr("&Plans"));
         return;
     }
     const auto state = stateFromName(index.data(ActionHistoryModel::StateRole).toString());
@@ -317,6 +329,9 @@ void HistoryPage::showDetails(const QModelIndex &index)
     if (m_rollbackSql->toPlainText() != rollback)
         m_rollbackSql->setPlainText(rollback);
     m_evidence->setEvidence(index.data(ActionHistoryModel::EvidenceRole).toJsonObject());
+    m_plans->setDetails(index.data(ActionHistoryModel::DetailsRole).toJsonObject());
+    m_detailTabs->setTabText(
+        1, m_plans->statementCount() > 0 ? tr("&Plans (%1)").arg(m_plans->statementCount()) : tr("&Plans"));
 }
 
 void HistoryPage::updateCount()

@@ -13,6 +13,7 @@ class QModelIndex;
 class QPlainTextEdit;
 class QPushButton;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace vigil {
@@ -20,6 +21,7 @@ namespace vigil {
 class ActionFilterModel;
 class ActionHistoryModel;
 class EvidenceView;
+class PlanView;
 
 /**
  * The History page: every action Vigil took or proposed, newest first, narrowed by status and text, with the details
@@ -87,6 +89,8 @@ private:
     QPlainTextEdit *m_applySql = nullptr;
     QPlainTextEdit *m_rollbackSql = nullptr;
     EvidenceView *m_evidence = nullptr;
+    PlanView *m_plans = nullptr;
+    QTabWidget *m_detailTabs = nullptr;
     QTimer m_refreshTimer;
     std::function<QString()> m_exportPath;
     int m_progressThreshold = 20000;
