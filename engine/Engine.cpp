@@ -186,6 +186,8 @@ bool Engine::start(QString *error)
             { QStringLiteral("mode"), m_config.mode },
             { QStringLiteral("statement_statistics"), m_collector->hasStatementStatistics() },
             { QStringLiteral("host_metrics"), m_host->sourceDescription() } });
+    if (const QString warning = m_config.policy.shortBaselineWarning(); !warning.isEmpty())
+        m_events.publish(QStringLiteral("engine.notice"), { { QStringLiteral("message"), warning } });
     // Samples stay at full rate for 24 h, then are averaged per minute: once at start, then hourly.
     m_store->prune(QDateTime::currentDateTimeUtc());
     {

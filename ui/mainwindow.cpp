@@ -594,7 +594,7 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
                                        .arg(payload.value(QLatin1StringView("reason")).toString().left(80)));
     } else if (name == QLatin1StringView("sample") && m_connectionState->text().contains(tr("lost"))) {
         m_connectionState->setText(tr("● connected to %1").arg(m_target));
-    } else if (name == QLatin1StringView("collector.notice")) {
+    } else if (name == QLatin1StringView("collector.notice") || name == QLatin1StringView("engine.notice")) {
         setActivity(payload.value(QLatin1StringView("message")).toString());
     } else if (name == QLatin1StringView("baseline.collecting")) {
         // Counted down every second: a DBA who has just asked for a change sees when it will run.

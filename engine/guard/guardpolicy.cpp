@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "guard/guardpolicy.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace vigil {
@@ -80,6 +81,20 @@ QString GuardPolicy::validate(double tickSeconds) const
         return QStringLiteral("the window may be extended 0 to 10 times for lack of evidence (got %1)")
             .arg(unverifiedExtensions);
     return {};
+}
+
+QString GuardPolicy::shortBaselineWarning() const
+{
+    if (baselineSeconds >= kMeasuredBaselineSeconds && baselineSamples() >= kMeasuredBaselineSamples)
+        return {};
+    return QStringLiteral("a baseline of %1 s (%2 samples) is shorter than the guard was measured at (at least %3 s "
+                          "and %4 samples): it cannot see how far the workload's own level wanders, so noise may roll "
+                          "a harmless action back; give it at least %5 s")
+        .arg(baselineSeconds)
+        .arg(baselineSamples())
+        .arg(kMeasuredBaselineSeconds)
+        .arg(kMeasuredBaselineSamples)
+        .arg(std::max(kMeasuredBaselineSeconds, kMeasuredBaselineSamples * intervalSeconds));
 }
 
 } // namespace vigil

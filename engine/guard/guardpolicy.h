@@ -60,6 +60,15 @@ struct GuardPolicy
 
     /// Empty when the policy is usable; otherwise the first problem found. tickSeconds is the source's tick.
     QString validate(double tickSeconds = 0) const;
+
+    /// The shortest baseline at which noise alone was measured not to roll anything back: null actions beside a
+    /// busy loop (docs/guard.md) were rolled back 2 times in 276 with a 10 s baseline at 1 s samples, never from
+    /// 15 s on, nor with 12 samples of 5 s.
+    static constexpr double kMeasuredBaselineSeconds = 15;
+    static constexpr int kMeasuredBaselineSamples = 12;
+    /// Empty when the baseline is at least as long as measured; otherwise a warning a DBA can act on (the policy is
+    /// still valid: tests and quick trials use short baselines knowingly).
+    QString shortBaselineWarning() const;
 };
 
 } // namespace vigil

@@ -35,7 +35,10 @@ class TestIndexActions : public QObject
     {
         return { QStringLiteral("apply"), QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--sql"), sql,
             QStringLiteral("--store"), storePath, QStringLiteral("--interval"), QStringLiteral("1"),
-            QStringLiteral("--baseline"), QStringLiteral("10"), QStringLiteral("--window"), QStringLiteral("12") };
+            // A baseline as long as the guard was measured at (GuardPolicy::kMeasuredBaselineSeconds): with 10 s,
+            // beside a busy core, this harmless index was rolled back once in 16 runs, as null actions on this
+            // workload were at that baseline (docs/guard.md).
+            QStringLiteral("--baseline"), QStringLiteral("15"), QStringLiteral("--window"), QStringLiteral("12") };
     }
 
     Action onlyAction(const QString &storePath)

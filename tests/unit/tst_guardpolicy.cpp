@@ -102,6 +102,35 @@ private slots:
         QVERIFY2(p.validate(1.0).isEmpty(), qPrintable(p.validate(1.0)));
         QCOMPARE(p.windowSamples(), int(window / interval));
     }
+
+    void shortBaselinesAreWarnedAbout_data()
+    {
+        QTest::addColumn<double>("interval");
+        QTest::addColumn<double>("baseline");
+        QTest::addColumn<bool>("warned");
+        QTest::addColumn<QString>("advice");
+        QTest::newRow("production default") << 5.0 << 60.0 << false << QString();
+        QTest::newRow("the lab's 1 s shape") << 1.0 << 20.0 << false << QString();
+        QTest::newRow("15 s at 1 s") << 1.0 << 15.0 << false << QString();
+        QTest::newRow("10 s at 1 s (2 in 276 rolled back)") << 1.0 << 10.0 << true << QStringLiteral("at least 15 s");
+        QTest::newRow("30 s at 5 s: 6 samples") << 5.0 << 30.0 << true << QStringLiteral("at least 60 s");
+        QTest::newRow("20 s at 2 s: 10 samples") << 2.0 << 20.0 << true << QStringLiteral("at least 24 s");
+    }
+    void shortBaselinesAreWarnedAbout()
+    {
+        QFETCH(double, interval);
+        QFETCH(double, baseline);
+        QFETCH(bool, warned);
+        QFETCH(QString, advice);
+        GuardPolicy p;
+        p.intervalSeconds = interval;
+        p.baselineSeconds = baseline;
+        QVERIFY(p.validate().isEmpty()); // a warning, never a refusal
+        const QString warning = p.shortBaselineWarning();
+        QCOMPARE(!warning.isEmpty(), warned);
+        if (warned)
+            QVERIFY2(warning.contains(advice), qPrintable(warning));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGuardPolicy)
