@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "planview.h"
 
+#include "act/planreader.h"
 #include "historyformat.h"
 
 #include <QComboBox>
 #include <QFontDatabase>
-#include <QFormLayout>
 #include <QGridLayout>
 #include <QJsonArray>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace vigil {
 
@@ -39,13 +41,12 @@ PlanView::PlanView(QWidget *parent)
     m_noneText = tr("No plans recorded for this action. Vigil reads the costliest statements' plans from "
                     "pg_stat_statements just before it applies an action, and the regressed statements' plans before "
                     "it rolls one back.");
-    auto *none = new QLabel(m_noneText, m_stack);
-    m_none = none;
-    none->setObjectName(QStringLiteral("plansPlaceholder"));
-    none->setWordWrap(true);
-    none->setAlignment(Qt::AlignCenter);
-    none->setEnabled(false);
-    m_stack->addWidget(none);
+    m_none = new QLabel(m_noneText, m_stack);
+    m_none->setObjectName(QStringLiteral("plansPlaceholder"));
+    m_none->setWordWrap(true);
+    m_none->setAlignment(Qt::AlignCenter);
+    m_none->setEnabled(false);
+    m_stack->addWidget(m_none);
 
     auto *content = new QWidget(m_stack);
     auto *grid = new QGridLayout(content);
@@ -82,36 +83,19 @@ PlanView::PlanView(QWidget *parent)
 
 std::vector<PlanView::Pair> PlanView::pairsFrom(const QJsonObject &details)
 {
+    // The journal's shape is the engine's (PlanReader::toJson); an entry without a statement says why none was read.
     std::vector<Pair> pairs;
-    auto find = [&pairs](const QString &id) -> Pair * {
-        for (Pair &p : pairs)
-            if (p.queryId == id)
-                return &p;
-        return nullptr;
-    };
     // Regressed statements first, in the verdict's order.
-    for (const QJsonValue &v : details.value(QLatin1StringView("plans_after")).toArray()) {
-        const QJsonObject o = v.toObject();
-        Pair p;
-        p.queryId = o.value(QLatin1StringView("queryid")).toString();
-        p.query = o.value(QLatin1StringView("query")).toString();
-        p.after = o.value(QLatin1StringView("plan")).toString();
-        p.afterNote = o.value(QLatin1StringView("error")).toString();
-        p.regressed = true;
-        pairs.push_back(p);
-    }
-    for (const QJsonValue &v : details.value(QLatin1StringView("plans_before")).toArray()) {
-        const QJsonObject o = v.toObject();
-        const QString id = o.value(QLatin1StringView("queryid")).toString();
-        if (id.isEmpty())
-            continue; // no statement: why none could be read (unavailableReason())
-        Pair *p = find(id);
-        if (!p) {
-            pairs.push_back({ id, o.value(QLatin1StringView("query")).toString(), {}, {}, {}, {}, false });
-            p = &pairs.back();
-        }
-        p->before = o.value(QLatin1StringView("plan")).toString();
-        p->beforeNote = o.value(QLatin1StringView("error")).toString();
+    for (const StatementPlan &s : PlanReader::fromJson(details.value(QLatin1StringView("plans_after")).toArray()))
+        pairs.push_back({ s.queryId, s.query, {}, s.plan, {}, s.error, true });
+    for (const StatementPlan &s : PlanReader::fromJson(details.value(QLatin1StringView("plans_before")).toArray())) {
+        if (s.query.isEmpty())
+            continue; // unavailableReason()
+        auto p = std::find_if(pairs.begin(), pairs.end(), [&s](const Pair &p) { return p.queryId == s.queryId; });
+        if (p == pairs.end())
+            p = pairs.insert(pairs.end(), { s.queryId, s.query, {}, {}, {}, {}, false });
+        p->before = s.plan;
+        p->beforeNote = s.error;
     }
     for (Pair &p : pairs) {
         if (p.before.isEmpty() && p.beforeNote.isEmpty())
@@ -124,11 +108,9 @@ std::vector<PlanView::Pair> PlanView::pairsFrom(const QJsonObject &details)
 
 QString PlanView::unavailableReason(const QJsonObject &details)
 {
-    for (const QJsonValue &v : details.value(QLatin1StringView("plans_before")).toArray()) {
-        const QJsonObject o = v.toObject();
-        if (!o.contains(QLatin1StringView("queryid")))
-            return o.value(QLatin1StringView("error")).toString();
-    }
+    for (const StatementPlan &s : PlanReader::fromJson(details.value(QLatin1StringView("plans_before")).toArray()))
+        if (s.query.isEmpty())
+            return s.error;
     return {};
 }
 
@@ -163,7 +145,8 @@ void PlanView::showPair(int index)
     m_after->setPlainText(p.after.isEmpty() ? p.afterNote : p.after);
     if (!p.before.isEmpty() && !p.after.isEmpty())
         m_verdict->setText(p.before == p.after
-                ? tr("Same plan before and with the action: the statement did not change plans.")
+                ? tr("Same generic plan before and with the action (a statement run with literal values may still "
+                     "plan differently).")
                 : tr("The plan changed with the action."));
     else
         m_verdict->setText(tr("Only one side of this statement's plans was recorded."));

@@ -27,7 +27,7 @@ public:
     /// One statement's two plans (either may be missing).
     struct Pair
     {
-        QString queryId;
+        qint64 queryId = 0;
         QString query;
         QString before; ///< the plan, or empty
         QString after;
