@@ -179,6 +179,8 @@ std::optional<double> Baseline::rollbackRatio(const Sample &s)
 Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> statementTexts)
     : m_texts(std::move(statementTexts))
 {
+    if (!samples.empty())
+        m_seconds = std::max(0.0, samples.back().tEnd - samples.front().tStart);
     // Pool each statement over the baseline: calls, time, squares and buffers add up across intervals.
     QHash<qint64, Pool> pools;
     double totalCalls = 0;

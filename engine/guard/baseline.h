@@ -44,6 +44,8 @@ public:
     Baseline(std::span<const Sample> samples, QHash<qint64, QString> statementTexts = {});
 
     int usableSamples() const { return m_usable; }
+    /// The time the baseline covers, from its first sample's start to its last one's end.
+    double seconds() const { return m_seconds; }
     /// Statement statistics (pg_stat_statements) or, without them, transactions counted in the baseline.
     bool isUsable() const { return m_usable > 0 && (!m_statements.empty() || m_tps.has_value()); }
     bool hasStatements() const { return !m_statements.empty(); }
@@ -120,6 +122,7 @@ private:
     std::vector<Statement> m_statements; ///< sorted by queryId
     QHash<qint64, QString> m_texts;
     int m_usable = 0;
+    double m_seconds = 0;
     std::optional<double> m_p95Ms;
     double m_p95Noise = 0;
     double beyondNoise(double drift, double noise) const;

@@ -21,6 +21,7 @@ Verdict ObservationWindow::finalize(Verdict v) const
 {
     v.extended = m_extended;
     v.baselineSummary = m_detector->baseline().summary();
+    v.baselineSeconds = m_detector->baseline().seconds();
     v.assessments = m_detector->assessments();
     return v;
 }

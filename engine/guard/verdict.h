@@ -52,6 +52,7 @@ struct Verdict
     /// says why. Never set on a rollback.
     bool unverified = false;
     QString baselineSummary; ///< what normal looked like before the action, in words
+    double baselineSeconds = 0; ///< how long a stretch before the action the baseline covers
     std::vector<RegressedStatement> regressed;
     std::vector<SampleAssessment> assessments;
 

@@ -50,6 +50,7 @@ QJsonObject verdictToJson(const Verdict &v)
         { QStringLiteral("decided_t"), v.decidedT },
         { QStringLiteral("extended"), v.extended },
         { QStringLiteral("baseline"), v.baselineSummary },
+        { QStringLiteral("baseline_seconds"), v.baselineSeconds },
         { QStringLiteral("regressed"), regressed },
         { QStringLiteral("samples"), samples },
     };

@@ -2,14 +2,18 @@
 #include "dashboardpage.h"
 
 #include <QAbstractButton>
+#include <QApplication>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QRegularExpression>
 #include <QTest>
 #include <QTimeZone>
+#include <QWheelEvent>
 
 #include <cmath>
 
@@ -165,6 +169,71 @@ private slots:
         auto *live = page.findChild<QAbstractButton *>(QStringLiteral("liveBox"));
         QTest::mouseClick(live, Qt::LeftButton);
         QVERIFY(!page.isLive());
+    }
+
+    void theWheelZoomsAroundTheMouseAndADragPans()
+    {
+        DashboardPage page;
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        for (int i = 0; i < 1800; ++i) // half an hour of samples
+            page.addSample(sampleAt(t0 + i, 1.0));
+        page.refreshNow();
+        ChartPanel *chart = page.latencyPanel();
+        const QRectF plot = chart->chart()->plotArea();
+        QVERIFY(plot.width() > 100);
+        auto *label = page.findChild<QLabel *>(QStringLiteral("rangeLabel"));
+        QVERIFY(label);
+        QCOMPARE(label->text(), QStringLiteral("5 min shown"));
+
+        // Live, one notch in: the view still ends at the newest sample, 80 % as long; no range button fits it.
+        auto wheel = [chart](QPointF at, int notches) {
+            const QPoint pos = chart->mapFromScene(at);
+            QWheelEvent event(pos, chart->viewport()->mapToGlobal(pos), QPoint(), QPoint(0, 120 * notches),
+                Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+            QApplication::sendEvent(chart->viewport(), &event);
+        };
+        wheel(plot.center(), 1);
+        QCOMPARE(page.range(), 240);
+        QVERIFY(page.isLive());
+        QCOMPARE(page.shownSpan().second, t0 + 1799);
+        QCOMPARE(label->text(), QStringLiteral("4 min shown"));
+        for (auto *button : page.findChildren<QAbstractButton *>(QRegularExpression(QStringLiteral("^range\\d+$"))))
+            QVERIFY2(!button->isChecked(), qPrintable(button->objectName()));
+
+        // A drag to the right brings earlier time into view and leaves Live, so new samples do not move it.
+        page.refreshNow();
+        const QPoint from = chart->mapFromScene(plot.center());
+        const QPoint to = from + QPoint(int(plot.width() / 2), 0); // half the plot: about half the range
+        QTest::mousePress(chart->viewport(), Qt::LeftButton, {}, from);
+        QTest::mouseMove(chart->viewport(), to);
+        QTest::mouseRelease(chart->viewport(), Qt::LeftButton, {}, to);
+        QVERIFY(!page.isLive());
+        const double end = page.shownSpan().second;
+        QVERIFY2(end < t0 + 1799 - 100 && end > t0 + 1799 - 140, qPrintable(QString::number(t0 + 1799 - end)));
+        page.addSample(sampleAt(t0 + 1800, 1.0));
+        page.refreshNow();
+        QCOMPARE(page.shownSpan().second, end);
+
+        // Held still, the wheel keeps the time under the mouse where it was: here the plot's left quarter.
+        page.refreshNow();
+        const auto [before, beforeEnd] = page.shownSpan();
+        const double anchor = before + 0.25 * (beforeEnd - before);
+        wheel(QPointF(plot.left() + 0.25 * plot.width(), plot.center().y()), -2); // two notches out
+        QCOMPARE(page.range(), 375); // 240 / 0.8 / 0.8
+        const auto [after, afterEnd] = page.shownSpan();
+        QVERIFY2(std::abs(after + 0.25 * (afterEnd - after) - anchor) <= 1.5,
+            qPrintable(QStringLiteral("anchor %1 s off").arg(after + 0.25 * (afterEnd - after) - anchor)));
+
+        // Zoom stops at a minute and at a day; a range button brings the plain view back.
+        wheel(plot.center(), 40);
+        QCOMPARE(page.range(), DashboardPage::kMinRange);
+        wheel(plot.center(), -80);
+        QCOMPARE(page.range(), DashboardPage::kMaxRange);
+        QVERIFY(page.findChild<QAbstractButton *>(QStringLiteral("range86400"))->isChecked());
+        QTest::mouseClick(page.findChild<QAbstractButton *>(QStringLiteral("range300")), Qt::LeftButton);
+        QCOMPARE(page.range(), 300);
     }
 };
 

@@ -12,8 +12,10 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QMouseEvent>
 #include <QToolTip>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -124,6 +126,63 @@ void ChartPanel::followPalette()
     }
 }
 
+double ChartPanel::secondsPerPixel() const
+{
+    const double width = chart()->plotArea().width();
+    return width > 0 && m_to > m_from ? (m_to - m_from) / width : 0;
+}
+
+void ChartPanel::wheelEvent(QWheelEvent *event)
+{
+    const double steps = event->angleDelta().y() / 120.0; // one notch of a common wheel is 120
+    const QRectF plot = chart()->plotArea();
+    const QPointF at = mapToScene(event->position().toPoint());
+    if (steps == 0 || plot.width() <= 0 || m_to <= m_from) {
+        QChartView::wheelEvent(event);
+        return;
+    }
+    // The time under the mouse stays where it is; outside the plot, its nearer edge does.
+    const double share = std::clamp((at.x() - plot.left()) / plot.width(), 0.0, 1.0);
+    emit zoomRequested(steps, m_from + share * (m_to - m_from));
+    event->accept();
+}
+
+void ChartPanel::mousePressEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton && chart()->plotArea().contains(mapToScene(event->position().toPoint()))) {
+        m_dragX = event->position().x();
+        setCursor(Qt::ClosedHandCursor);
+        event->accept();
+        return;
+    }
+    QChartView::mousePressEvent(event);
+}
+
+void ChartPanel::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_dragX && (event->buttons() & Qt::LeftButton)) {
+        const double dx = event->position().x() - *m_dragX;
+        m_dragX = event->position().x();
+        // Dragging to the right brings earlier time into view, as a map moves under the hand.
+        if (const double perPixel = secondsPerPixel(); perPixel > 0 && dx != 0)
+            emit panRequested(-dx * perPixel);
+        event->accept();
+        return;
+    }
+    QChartView::mouseMoveEvent(event);
+}
+
+void ChartPanel::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_dragX && event->button() == Qt::LeftButton) {
+        m_dragX.reset();
+        unsetCursor();
+        event->accept();
+        return;
+    }
+    QChartView::mouseReleaseEvent(event);
+}
+
 void ChartPanel::showValue(const QString &name, const QPointF &point, bool entering)
 {
     if (!entering) {
@@ -171,6 +230,8 @@ qsizetype ChartPanel::shownPoints() const
 
 void ChartPanel::refresh(double from, double to, const std::vector<ActionMark> &marks, double fixedMax)
 {
+    m_from = from;
+    m_to = to;
     double hi = 0;
     double lo = 0; ///< the smallest positive value shown (the log axis's floor)
     bool any = false;

@@ -6,6 +6,7 @@
 #include <QChartView>
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 class QDateTimeAxis;
@@ -62,14 +63,30 @@ public:
     /// What the tooltip says about the point under the mouse ("12:00:03 · p95: 0.0522 ms"); empty when none.
     QString hoverText() const { return m_hoverText; }
 
+signals:
+    /// The mouse wheel over the plot: @p steps notches (positive: zoom in) around the time under the mouse (epoch s).
+    void zoomRequested(double steps, double anchorT);
+    /// A drag across the plot: show @p seconds later (negative: earlier), the view following the hand.
+    void panRequested(double seconds);
+
 protected:
     void changeEvent(QEvent *event) override;
+    void wheelEvent(QWheelEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
 
 private:
     /// The chart's background, texts and grid from the widget's palette (a dark desktop gets a dark chart); the
     /// series keep their own colours, which carry meaning.
     void followPalette();
     void showValue(const QString &name, const QPointF &point, bool entering);
+    /// Seconds of the time axis per pixel of the plot area (0 before the first layout).
+    double secondsPerPixel() const;
+
+    double m_from = 0; ///< the range last drawn, epoch seconds
+    double m_to = 0;
+    std::optional<double> m_dragX; ///< where a pan drag last was, in view pixels
 
     QString m_title;
     QString m_unit;

@@ -9,11 +9,33 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QShortcut>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace vigil {
 
 namespace {
+constexpr double kZoomPerStep = 0.8; ///< one wheel notch or key press shows 80 % (in) or 125 % (out) of the range
+
+/// "5 min", "1 h 30 min", "24 h": the span a zoomed view shows.
+QString spanText(int seconds)
+{
+    const int h = seconds / 3600;
+    const int m = (seconds % 3600) / 60;
+    const int s = seconds % 60;
+    QStringList parts;
+    if (h > 0)
+        parts << DashboardPage::tr("%1 h").arg(h);
+    if (m > 0)
+        parts << DashboardPage::tr("%1 min").arg(m);
+    if (s > 0 && h == 0)
+        parts << DashboardPage::tr("%1 s").arg(s);
+    return parts.join(QLatin1Char(' '));
+}
+
 double isoToSeconds(const QJsonValue &ts)
 {
     const QDateTime t = QDateTime::fromString(ts.toString(), Qt::ISODateWithMs);
@@ -55,6 +77,11 @@ DashboardPage::DashboardPage(QWidget *parent)
     m_scroll->setToolTip(tr("Scroll back through the last 24 hours"));
     connect(m_scroll, &QScrollBar::valueChanged, this, [this] { refreshNow(); });
     top->addWidget(m_scroll, 1);
+    m_rangeLabel = new QLabel(this);
+    m_rangeLabel->setObjectName(QStringLiteral("rangeLabel"));
+    m_rangeLabel->setToolTip(tr("Zoom with the mouse wheel over a chart or Ctrl++ / Ctrl+-; drag a chart (or "
+                                "Ctrl+Left / Ctrl+Right) to move through time"));
+    top->addWidget(m_rangeLabel);
     m_lastSample = new QLabel(tr("waiting for the first sample…"), this);
     m_lastSample->setObjectName(QStringLiteral("lastSample"));
     top->addWidget(m_lastSample);
@@ -97,6 +124,24 @@ DashboardPage::DashboardPage(QWidget *parent)
     layout->addLayout(top);
     layout->addLayout(grid, 1);
 
+    for (ChartPanel *panel : { m_latency, m_throughput, m_connections, m_cpuPanel, m_memPanel }) {
+        connect(panel, &ChartPanel::zoomRequested, this, &DashboardPage::zoom);
+        connect(panel, &ChartPanel::panRequested, this, &DashboardPage::pan);
+    }
+    // The keys a chart viewer answers to, while the dashboard has the focus (the pages' own shortcuts stay theirs).
+    const auto key = [this](const QKeySequence &keys, auto slot) {
+        auto *shortcut = new QShortcut(keys, this);
+        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        connect(shortcut, &QShortcut::activated, this, slot);
+    };
+    key(QKeySequence::ZoomIn, [this] { zoom(1, viewEnd() - m_rangeSeconds / 2.0); });
+    key(QKeySequence(Qt::CTRL | Qt::Key_Equal), [this] { zoom(1, viewEnd() - m_rangeSeconds / 2.0); });
+    key(QKeySequence::ZoomOut, [this] { zoom(-1, viewEnd() - m_rangeSeconds / 2.0); });
+    key(QKeySequence(Qt::CTRL | Qt::Key_Left), [this] { pan(-m_rangeSeconds / 4.0); });
+    key(QKeySequence(Qt::CTRL | Qt::Key_Right), [this] { pan(m_rangeSeconds / 4.0); });
+    setFocusPolicy(Qt::StrongFocus);
+    showRange();
+
     // Samples can arrive faster than it is useful to repaint: coalesce to at most five redraws a second.
     m_refresh.setSingleShot(true);
     m_refresh.setInterval(200);
@@ -138,7 +183,8 @@ void DashboardPage::addStoredSamples(const QList<Sample> &samples)
 
 void DashboardPage::clear()
 {
-    for (TimeSeriesBuffer *buffer : { &m_cpu, &m_mem, &m_p95, &m_mean, &m_tps, &m_calls, &m_sessions, &m_maxConnections })
+    for (TimeSeriesBuffer *buffer :
+        { &m_cpu, &m_mem, &m_p95, &m_mean, &m_tps, &m_calls, &m_sessions, &m_maxConnections })
         buffer->clear();
     m_marks.clear();
     m_markList.clear();
@@ -169,7 +215,8 @@ void DashboardPage::onEvent(const QString &name, const QJsonObject &payload)
             if (evidence.value(QLatin1StringView("metric")).toString() == QLatin1StringView("p95_latency")) {
                 m.hasBaseline = true;
                 m.baselineValue = evidence.value(QLatin1StringView("baseline_value")).toDouble();
-                m.baselineFrom = m.appliedT - 60;
+                // Drawn over the stretch it covered (older verdicts did not say: from the action on only).
+                m.baselineFrom = m.appliedT - evidence.value(QLatin1StringView("baseline_seconds")).toDouble();
             }
             return;
         }
@@ -190,10 +237,47 @@ const std::vector<ActionMark> &DashboardPage::marks() const
 
 void DashboardPage::setRange(int seconds)
 {
-    m_rangeSeconds = seconds;
-    if (QAbstractButton *b = m_ranges->button(seconds))
-        b->setChecked(true);
+    m_rangeSeconds = std::clamp(seconds, kMinRange, kMaxRange);
+    showRange();
     refreshNow();
+}
+
+void DashboardPage::showRange()
+{
+    QAbstractButton *match = m_ranges->button(m_rangeSeconds);
+    // An exclusive group keeps one button checked: let go of it for a zoomed range that no button names.
+    m_ranges->setExclusive(false);
+    for (QAbstractButton *b : m_ranges->buttons())
+        b->setChecked(b == match);
+    m_ranges->setExclusive(true);
+    m_rangeLabel->setText(tr("%1 shown").arg(spanText(m_rangeSeconds)));
+}
+
+void DashboardPage::zoom(double steps, double anchorT)
+{
+    const int before = m_rangeSeconds;
+    const double end = viewEnd();
+    const double share = std::clamp((anchorT - (end - before)) / before, 0.0, 1.0);
+    // Clamped as a double: many notches at once would overflow an int.
+    setRange(
+        int(std::lround(std::clamp(before * std::pow(kZoomPerStep, steps), double(kMinRange), double(kMaxRange)))));
+    if (m_live || m_rangeSeconds == before)
+        return; // a live view ends at the newest sample whatever the range
+    // Keep the anchor on the same spot of the screen: the new view ends (1 - share) of its range after it.
+    pan(anchorT + (1.0 - share) * m_rangeSeconds - viewEnd());
+}
+
+void DashboardPage::pan(double seconds)
+{
+    if (seconds < 0 && m_live)
+        m_liveBox->setChecked(false); // hold the view; refreshNow() has set the bar to the newest end
+    if (m_live)
+        return; // already at the newest sample
+    m_panRemainder += seconds;
+    const int whole = int(m_panRemainder); // toward zero: the rest waits for the next move
+    m_panRemainder -= whole;
+    if (whole != 0)
+        m_scroll->setValue(m_scroll->value() + whole); // refreshes through valueChanged
 }
 
 void DashboardPage::scheduleRefresh()
@@ -202,9 +286,14 @@ void DashboardPage::scheduleRefresh()
         m_refresh.start();
 }
 
+double DashboardPage::newestTime() const
+{
+    return std::max({ m_p95.lastTime(), m_tps.lastTime(), m_cpu.lastTime(), m_sessions.lastTime() });
+}
+
 double DashboardPage::viewEnd() const
 {
-    const double newest = std::max({ m_p95.lastTime(), m_tps.lastTime(), m_cpu.lastTime(), m_sessions.lastTime() });
+    const double newest = newestTime();
     if (m_live || newest <= 0)
         return newest > 0 ? newest : double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
     // Scrolled back: the bar's value is seconds before the newest sample.
@@ -213,7 +302,7 @@ double DashboardPage::viewEnd() const
 
 void DashboardPage::refreshNow()
 {
-    const double newest = std::max({ m_p95.lastTime(), m_tps.lastTime(), m_cpu.lastTime(), m_sessions.lastTime() });
+    const double newest = newestTime();
     const double oldest
         = std::min({ m_p95.isEmpty() ? newest : m_p95.firstTime(), m_tps.isEmpty() ? newest : m_tps.firstTime() });
     const int history = int(std::max(0.0, newest - oldest - m_rangeSeconds));

@@ -40,8 +40,19 @@ public:
     /// Engine events: action.executed / kept / rolled_back / failed mark the charts.
     void onEvent(const QString &name, const QJsonObject &payload);
 
-    /// Seconds of history shown: 300, 3600 or 86400.
+    static constexpr int kMinRange = 60; ///< zooming in stops at a minute (60 samples at the shortest interval)
+    static constexpr int kMaxRange = 24 * 3600; ///< and out at the history kept
+
+    /// Seconds of history shown, clamped to [kMinRange, kMaxRange]; the range buttons offer 5 min, 1 h and 24 h,
+    /// the wheel and the zoom keys anything between.
     void setRange(int seconds);
+    /// Zooms by @p steps (positive: in, each step 0.8 of the range) keeping @p anchorT where it is on screen; a live
+    /// view keeps following the newest sample.
+    void zoom(double steps, double anchorT);
+    /// Moves the view @p seconds later (negative: earlier); moving back leaves Live so the view holds still.
+    void pan(double seconds);
+    /// The time span shown, epoch seconds (for tests).
+    std::pair<double, double> shownSpan() const { return { viewEnd() - m_rangeSeconds, viewEnd() }; }
     int range() const { return m_rangeSeconds; }
     bool isLive() const { return m_live; }
     const std::vector<ActionMark> &marks() const;
@@ -52,6 +63,9 @@ public:
 private:
     void scheduleRefresh();
     double viewEnd() const;
+    double newestTime() const;
+    /// Checks the range button that matches the range, or none for a zoomed one, and names the span shown.
+    void showRange();
 
     TimeSeriesBuffer m_cpu { kCapacity };
     TimeSeriesBuffer m_mem { kCapacity };
@@ -70,6 +84,8 @@ private:
     QCheckBox *m_liveBox = nullptr;
     QScrollBar *m_scroll = nullptr;
     QLabel *m_lastSample = nullptr;
+    QLabel *m_rangeLabel = nullptr;
+    double m_panRemainder = 0; ///< a drag's fraction of a second not yet moved (the scroll bar counts whole ones)
     QTimer m_refresh;
     int m_rangeSeconds = 300;
     bool m_live = true;
