@@ -163,6 +163,27 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     bannerLayout->addWidget(dismiss);
     m_banner->hide();
 
+    // The hint: the palette's tooltip colours, so it reads as advice on a light or a dark desktop, not as alarm.
+    m_hint = new QFrame(this);
+    m_hint->setObjectName(QStringLiteral("hint"));
+    m_hint->setAutoFillBackground(true);
+    m_hint->setBackgroundRole(QPalette::ToolTipBase);
+    m_hint->setForegroundRole(QPalette::ToolTipText);
+    m_hint->setFrameShape(QFrame::StyledPanel);
+    auto *hintLayout = new QHBoxLayout(m_hint);
+    m_hintText = new QLabel(m_hint);
+    m_hintText->setObjectName(QStringLiteral("hintText"));
+    m_hintText->setWordWrap(true);
+    m_hintText->setTextFormat(Qt::PlainText);
+    m_hintText->setForegroundRole(QPalette::ToolTipText);
+    hintLayout->addWidget(m_hintText, 1);
+    auto *dismissHint = new QToolButton(m_hint);
+    dismissHint->setText(tr("Dismiss"));
+    dismissHint->setObjectName(QStringLiteral("dismissHint"));
+    connect(dismissHint, &QToolButton::clicked, m_hint, &QWidget::hide);
+    hintLayout->addWidget(dismissHint);
+    m_hint->hide();
+
     m_nav = new QListWidget(this);
     m_nav->setObjectName(QStringLiteral("navigation"));
     m_nav->setAccessibleName(tr("Pages"));
@@ -179,6 +200,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->addWidget(m_banner);
+    centralLayout->addWidget(m_hint);
     auto *body = new QHBoxLayout;
     body->addWidget(m_nav);
     body->addWidget(m_pages, 1);
@@ -530,6 +552,17 @@ void MainWindow::showBanner(const QString &headline, const QString &details, con
     const QString summary = title.isEmpty() ? tr("Vigil rolled back a change") : title;
     if (!m_notifier.notify(summary, headline, true, actionId) && m_tray)
         m_tray->showMessage(summary, headline, QSystemTrayIcon::Warning, 15000);
+}
+
+void MainWindow::showHint(const QString &text)
+{
+    m_hintText->setText(text);
+    m_hint->setVisible(!text.isEmpty());
+}
+
+QString MainWindow::hintText() const
+{
+    return m_hint->isVisible() ? m_hintText->text() : QString();
 }
 
 void MainWindow::updateBaseline()

@@ -64,6 +64,9 @@ public:
     void setMode(const QString &mode);
     bool actionsPaused() const;
     QString bannerText() const;
+    /// A neutral, dismissible line above the pages: what to try (the sandbox's showcase says it at start).
+    void showHint(const QString &text);
+    QString hintText() const;
     void addPage(const QString &name, QWidget *page, const QString &toolTip);
 
 signals:
@@ -110,6 +113,8 @@ private:
     QAction *m_guardedChange = nullptr;
     QAction *m_reconnect = nullptr;
     QFrame *m_banner = nullptr;
+    QFrame *m_hint = nullptr;
+    QLabel *m_hintText = nullptr;
     QLabel *m_bannerText = nullptr; ///< the headline
     QLabel *m_bannerDetails = nullptr; ///< the whole reason, shown with Details
     QToolButton *m_bannerMore = nullptr;

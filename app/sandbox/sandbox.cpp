@@ -2,6 +2,7 @@
 #include "sandbox.h"
 
 #include "postgrescluster.h"
+#include "sandboxshowcase.h"
 
 #include <QDir>
 #include <QFile>
@@ -170,6 +171,12 @@ bool Sandbox::startSteps(QString *error)
     report(QStringLiteral("starting the workload"));
     if (!startWorkload(error))
         return false;
+    if (m_options.showcase) {
+        report(QStringLiteral("adding a missing index and a hoarding client"));
+        m_showcase = std::make_unique<SandboxShowcase>(*m_cluster, kDatabase);
+        if (!m_showcase->prepare(error) || !m_showcase->start(error))
+            return false;
+    }
     m_workloadRestarts = 0;
     m_restartDelayMs = kFirstRestartDelayMs;
     // Only from here on does an exiting workload get restarted.
@@ -258,6 +265,10 @@ void Sandbox::stop()
 {
     m_running = false;
     m_restartTimer->stop();
+    if (m_showcase) {
+        m_showcase->stop();
+        m_showcase.reset();
+    }
     stopWorkload();
     // A fast shutdown first, so a sandbox stopped by the user ends cleanly; remove() falls back to an immediate
     // one (and a kill) if that fails, then deletes the directory.

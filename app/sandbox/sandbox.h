@@ -16,6 +16,7 @@ class QTimer;
 namespace vigil {
 
 class PostgresCluster;
+class SandboxShowcase;
 
 struct SandboxOptions
 {
@@ -26,6 +27,10 @@ struct SandboxOptions
     int clients = 4;
     int threads = 2;
     int rate = 300;
+    /// Adds SandboxShowcase: a lookup without its index and a client hoarding sessions idle in a transaction, for
+    /// the detectors to find. `vigil --sandbox` turns it on; the tests that measure the guard on the plain workload
+    /// leave it off.
+    bool showcase = false;
 };
 
 /**
@@ -53,8 +58,9 @@ public:
     explicit Sandbox(const SandboxOptions &options, QObject *parent = nullptr);
     ~Sandbox() override;
 
-    /// Called with "initialising the cluster", "starting PostgreSQL", "loading pgbench data (scale N)" and
-    /// "starting the workload", each before that step runs.
+    /// Called with "initialising the cluster", "starting PostgreSQL", "loading pgbench data (scale N)",
+    /// "starting the workload" and, with the showcase, "adding a missing index and a hoarding client", each before
+    /// that step runs.
     void setProgressCallback(ProgressCallback callback);
 
     /// Builds and starts everything. On failure nothing is left running or on disk and @p error says why
@@ -79,6 +85,8 @@ public:
     bool isWorkloadRunning() const;
     /// The running pgbench's process id, 0 when none runs.
     qint64 workloadProcessId() const;
+    /// The showcase's clients when SandboxOptions::showcase is on and the sandbox runs; null otherwise.
+    const SandboxShowcase *showcase() const { return m_showcase.get(); }
     /// How many times the workload was started again after it exited.
     int workloadRestarts() const { return m_workloadRestarts; }
 
@@ -99,6 +107,7 @@ private:
     SandboxOptions m_options;
     ProgressCallback m_progress;
     std::unique_ptr<PostgresCluster> m_cluster;
+    std::unique_ptr<SandboxShowcase> m_showcase;
     QProcess *m_workload = nullptr;
     QTimer *m_restartTimer = nullptr;
     QElapsedTimer m_workloadClock;

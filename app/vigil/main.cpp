@@ -6,6 +6,7 @@
 #include "fleetmodel.h"
 #include "mainwindow.h"
 #include "sandbox.h"
+#include "sandboxshowcase.h"
 #include "settings.h"
 #include "store/knowledgestore.h"
 #include "targetsession.h"
@@ -55,7 +56,9 @@ int main(int argc, char *argv[])
     QString target = parser.value(QStringLiteral("target"));
     QString targetName; // for display: never the conninfo itself, which may hold a password
     if (parser.isSet(QStringLiteral("sandbox"))) {
-        sandbox = std::make_unique<vigil::Sandbox>();
+        vigil::SandboxOptions options;
+        options.showcase = true; // a missing index and a hoarding client for the detectors to find
+        sandbox = std::make_unique<vigil::Sandbox>(options);
         QProgressDialog progress(QObject::tr("Starting the sandbox database…"), QString(), 0, 0);
         progress.setWindowTitle(QObject::tr("Vigil sandbox"));
         progress.setMinimumDuration(0);
@@ -131,6 +134,8 @@ int main(int argc, char *argv[])
         session.connectTo(target, targetName);
     window.showFleet(&fleet); // after History and Approvals, which keep Ctrl+2 and Ctrl+3
     fleetLink.setUrl(settings.natsUrl());
+    if (sandbox)
+        window.showHint(vigil::SandboxShowcase::whatToTry());
     window.show();
     const int code = QApplication::exec();
     fleetLink.setUrl(QString()); // the publisher lets go of the engine's events before the engine goes

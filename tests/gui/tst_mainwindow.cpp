@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include "dashboardpage.h"
 #include "mainwindow.h"
 #include "settings.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QLabel>
 #include <QSettings>
@@ -77,6 +79,55 @@ private slots:
         QVERIFY(window.actionsPaused());
         QTest::keyClick(&window, Qt::Key_P, Qt::ControlModifier);
         QVERIFY(!window.actionsPaused());
+    }
+
+    void aHintSaysWhatToTryUntilDismissed()
+    {
+        MainWindow window(m_settings.get());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *hint = window.findChild<QWidget *>(QStringLiteral("hint"));
+        QVERIFY(hint && !hint->isVisible());
+        window.showHint(QStringLiteral("Try File > Guarded change"));
+        QVERIFY(hint->isVisible());
+        QCOMPARE(window.hintText(), QStringLiteral("Try File > Guarded change"));
+        auto *dismiss = window.findChild<QAbstractButton *>(QStringLiteral("dismissHint"));
+        QVERIFY(dismiss);
+        QTest::mouseClick(dismiss, Qt::LeftButton);
+        QVERIFY(!hint->isVisible());
+        QVERIFY(window.hintText().isEmpty());
+    }
+
+    void theDashboardZoomsAndPansWithTheKeys()
+    {
+        MainWindow window(m_settings.get());
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        auto *dashboard = window.findChild<DashboardPage *>(QStringLiteral("dashboardPage"));
+        QVERIFY(dashboard && dashboard->isVisible());
+        for (int i = 0; i < 900; ++i) {
+            Sample s;
+            s.valid = true;
+            s.tStart = 1'800'000'000 + i - 1;
+            s.tEnd = s.tStart + 1;
+            s.latencyP95Ms = 1;
+            s.tps = 100;
+            dashboard->addSample(s);
+        }
+        dashboard->setFocus();
+        QCOMPARE(dashboard->range(), 300);
+        QTest::keyClick(&window, Qt::Key_Plus, Qt::ControlModifier);
+        QCOMPARE(dashboard->range(), 240);
+        QTest::keyClick(&window, Qt::Key_Minus, Qt::ControlModifier);
+        QCOMPARE(dashboard->range(), 300);
+        QVERIFY(dashboard->isLive());
+        const double end = dashboard->shownSpan().second;
+        QTest::keyClick(&window, Qt::Key_Left, Qt::ControlModifier); // a quarter of the range back
+        QVERIFY(!dashboard->isLive());
+        QCOMPARE(dashboard->shownSpan().second, end - 75);
+        QTest::keyClick(&window, Qt::Key_Right, Qt::ControlModifier);
+        QCOMPARE(dashboard->shownSpan().second, end);
     }
 
     void quitShortcutClosesTheWindow()
