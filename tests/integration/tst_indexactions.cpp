@@ -4,11 +4,13 @@
 // filtering on customer_id instead of using the customer's own index (2 ms -> 20-130 ms per lookup here).
 // Also: an index nobody uses is kept, and dropping the index the workload needs is rolled back by recreating it.
 #include "act/planreader.h"
+#include "clientlog.h"
 #include "pgbenchload.h"
 #include "pgserver.h"
 #include "store/knowledgestore.h"
 #include "vigilctlrunner.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -27,7 +29,13 @@ class TestIndexActions : public QObject
     PgServer m_server;
     QTemporaryDir m_dir;
     std::unique_ptr<PgBenchLoad> m_load;
+    QString m_clientLogPrefix;
     int m_stores = 0;
+    // A baseline as long as the guard was measured at (GuardPolicy::kMeasuredBaselineSeconds): with 10 s, beside a
+    // busy core, the harmless index below was rolled back once in 16 runs, as null actions on this workload were at
+    // that baseline (docs/guard.md).
+    static constexpr int kBaselineSeconds = 15;
+    static constexpr int kWindowSeconds = 12;
 
     QString store() { return m_dir.filePath(QStringLiteral("store-%1.sqlite").arg(++m_stores)); }
 
@@ -35,10 +43,8 @@ class TestIndexActions : public QObject
     {
         return { QStringLiteral("apply"), QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--sql"), sql,
             QStringLiteral("--store"), storePath, QStringLiteral("--interval"), QStringLiteral("1"),
-            // A baseline as long as the guard was measured at (GuardPolicy::kMeasuredBaselineSeconds): with 10 s,
-            // beside a busy core, this harmless index was rolled back once in 16 runs, as null actions on this
-            // workload were at that baseline (docs/guard.md).
-            QStringLiteral("--baseline"), QStringLiteral("15"), QStringLiteral("--window"), QStringLiteral("12") };
+            QStringLiteral("--baseline"), QString::number(kBaselineSeconds), QStringLiteral("--window"),
+            QString::number(kWindowSeconds) };
     }
 
     Action onlyAction(const QString &storePath)
@@ -58,6 +64,34 @@ class TestIndexActions : public QObject
         }
         return QStringLiteral("no plan of the lookup in %1: %2")
             .arg(key, QString::fromUtf8(QJsonDocument(a.details).toJson(QJsonDocument::Compact)));
+    }
+
+    /// What the clients felt: the baseline's span before the action against the window's after it was built, from
+    /// pgbench's own log. Printed beside a verdict so a failure says whether the clients were hurt (the lab's label).
+    QString clientsAround(const QString &storePath, const Action &a, int baselineSeconds, int windowSeconds)
+    {
+        QString error;
+        const std::unique_ptr<KnowledgeStore> s = KnowledgeStore::open(storePath, &error);
+        double appliedAt = 0;
+        double builtAt = 0;
+        for (const Transition &t : s ? s->transitions(a.id) : std::vector<Transition> {}) {
+            if (t.to == ActionState::Applying)
+                appliedAt = t.at.toMSecsSinceEpoch() / 1000.0;
+            if (t.to == ActionState::Observing)
+                builtAt = t.at.toMSecsSinceEpoch() / 1000.0;
+        }
+        if (appliedAt == 0 || builtAt == 0)
+            return QStringLiteral("clients: no applying/observing transitions in the journal");
+        ClientLog log(m_clientLogPrefix);
+        // pgbench buffers its log: wait (briefly) until it has written past the window.
+        for (int i = 0; i < 20; ++i) {
+            log.reload();
+            if (log.lastEpoch() >= builtAt + windowSeconds)
+                break;
+            QTest::qWait(500);
+        }
+        return ClientLog::describeChange(
+            log.span(appliedAt - baselineSeconds, appliedAt), log.span(builtAt, builtAt + windowSeconds));
     }
 
     QString indexDefinition(const QString &name)
@@ -85,10 +119,12 @@ private slots:
             "\\set c random(1, 50)\nSELECT id FROM orders WHERE customer_id = :c ORDER BY created_at DESC LIMIT 10;\n",
             &error);
         QVERIFY2(!script.isEmpty(), qPrintable(error));
+        m_clientLogPrefix = QDir(m_server.directory()).filePath(QStringLiteral("clients"));
         m_load = std::make_unique<PgBenchLoad>(m_server,
-            QStringList { QStringLiteral("-n"), QStringLiteral("-f"), script, QStringLiteral("-c"), QStringLiteral("2"),
-                QStringLiteral("-j"), QStringLiteral("2"), QStringLiteral("-R"), QStringLiteral("80"),
-                QStringLiteral("-T"), QStringLiteral("3600"),
+            QStringList { QStringLiteral("-n"), QStringLiteral("-l"),
+                QStringLiteral("--log-prefix=") + m_clientLogPrefix, QStringLiteral("-f"), script, QStringLiteral("-c"),
+                QStringLiteral("2"), QStringLiteral("-j"), QStringLiteral("2"), QStringLiteral("-R"),
+                QStringLiteral("80"), QStringLiteral("-T"), QStringLiteral("3600"),
                 // Skip what falls more than 100 ms behind schedule: after a harmful action the open-loop client would
                 // otherwise catch up in a burst and skew the next test's baseline.
                 QStringLiteral("-L"), QStringLiteral("100") });
@@ -130,8 +166,12 @@ private slots:
         const VigilctlRun run
             = runVigilctl(applyArgs(s, QStringLiteral("CREATE INDEX orders_amount_idx ON orders (amount)")));
         const Action a = onlyAction(s);
+        // The clients' own view of the same seconds, so a rollback here says whether they were hurt.
+        const QString clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
+        qInfo("%s", qPrintable(clients));
         // On failure the verdict's own reason comes first: the samples behind it follow, cut to the last 3000 chars.
-        QVERIFY2(run.exitCode == 0, qPrintable(a.reason + QLatin1Char('\n') + run.err + run.out.right(3000)));
+        QVERIFY2(run.exitCode == 0,
+            qPrintable(a.reason + QLatin1Char('\n') + clients + QLatin1Char('\n') + run.err + run.out.right(3000)));
         QCOMPARE(a.state, ActionState::Kept);
         QVERIFY(indexDefinition(QStringLiteral("orders_amount_idx")).contains(QLatin1StringView("(amount)")));
         QVERIFY(m_server.psql(QStringLiteral("DROP INDEX orders_amount_idx")));
