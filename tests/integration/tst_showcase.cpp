@@ -2,6 +2,7 @@
 // `vigil --sandbox` shows the whole product: its showcase (a lookup without its index, a client hoarding sessions
 // idle in a transaction) is found by the real engine's detectors, and in Approve mode the fixes wait for a person.
 #include "Engine.h"
+#include "act/actionfromsql.h"
 #include "events/eventbus.h"
 #include "sandbox.h"
 #include "sandboxshowcase.h"
@@ -9,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -103,6 +105,33 @@ private slots:
         QCOMPARE(query(QStringLiteral("SELECT count(*) FROM pg_indexes WHERE tablename = 'showcase_items'")),
             QStringLiteral("0"));
         engine.stop();
+    }
+
+    /// The README's harmful change, on the sandbox as `vigil --sandbox` gives it: the hoarder's sessions idle in their
+    /// open transactions are no outside load (they did confound every sample, and the harm was kept "unverified").
+    void aHarmfulChangeBesideTheShowcaseIsRolledBack()
+    {
+        EngineConfig config;
+        config.targetConninfo = m_sandbox->conninfo();
+        config.storeLocation = m_dir.filePath(QStringLiteral("harm.sqlite"));
+        config.analyseSeconds = 0; // the proposals are the test above's
+        config.policy.intervalSeconds = 1;
+        config.policy.baselineSeconds = 15;
+        config.policy.windowSeconds = 15;
+        Engine engine(config);
+        QSignalSpy finished(&engine, &Engine::actionFinished);
+        QString error;
+        QVERIFY2(engine.start(&error), qPrintable(error));
+        std::optional<Action> action
+            = actionFromSql(QStringLiteral("ALTER SYSTEM SET random_page_cost = 100000"), {}, &error);
+        QVERIFY2(action, qPrintable(error));
+        engine.submit(*action);
+        QVERIFY(finished.wait(120000));
+        const Action done = finished.first().first().value<Action>();
+        engine.stop();
+        QVERIFY2(done.state == ActionState::RolledBack, qPrintable(stateName(done.state) + u' ' + done.reason));
+        QVERIFY2(!done.reason.contains(QLatin1StringView("outside load")), qPrintable(done.reason));
+        QCOMPARE(query(QStringLiteral("SHOW random_page_cost")), QStringLiteral("4"));
     }
 };
 
