@@ -79,6 +79,11 @@ private slots:
         // the analyser reads the catalog at start and compares at the first analysis), to keep the suite short.
         config.policy.intervalSeconds = 1;
         config.analyseSeconds = 15;
+        // The hoarding finding also asks for a host CPU under 50 % (idle slots matter while there is room to use
+        // them; tst_detectors tests that rule). This host is shared with the other tests (ctest runs two at a time):
+        // beside a busy core it read 55-65 % and the finding, rightly, did not come. What is tested here is that the
+        // showcase makes the condition the detectors look for.
+        config.thresholds.lowCpuPct = 100;
         Engine engine(config);
         QStringList findings;
         QStringList proposals;

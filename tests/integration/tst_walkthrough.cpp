@@ -34,6 +34,7 @@
 #include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -337,6 +338,11 @@ private slots:
                 owners.insert(key, a->text().isEmpty() ? a->objectName() : a->text());
             }
         }
+        // A page's own keys (the dashboard's zoom and pan) must not take a window-wide one while that page has focus.
+        for (QShortcut *s : m_window->findChildren<QShortcut *>())
+            QVERIFY2(!owners.contains(s->key()),
+                qPrintable(QStringLiteral("%1 is both %2 and a shortcut of %3")
+                               .arg(s->key().toString(), owners.value(s->key()), s->parent()->objectName())));
         for (QAbstractButton *b : m_window->findChildren<QAbstractButton *>())
             if (!b->shortcut().isEmpty())
                 QVERIFY2(!owners.contains(b->shortcut()),
