@@ -67,11 +67,14 @@ QByteArray databaseQuery(int serverVersionNumber)
           "     p.datname = current_database() AND p.application_name NOT LIKE 'vigil%'"
           "       AND p.pid <> pg_backend_pid() AS workload,"
           "     p.state IN ('idle in transaction', 'idle in transaction (aborted)') AS in_transaction,"
-          // Running now, for over a second, or in a transaction open for over two (pg_dump: short COPYs, one long
-          // transaction). Only a session at work loads the server: one idle in an open transaction (a pool that
-          // forgot to commit) does nothing, and counting it confounded every sample of a window while it lasted.
-          "     p.state = 'active' AND (p.query_start < statement_timestamp() - interval '1 second'"
-          "       OR p.xact_start < statement_timestamp() - interval '2 seconds') AS long_running"
+          // Running now for over a second, or working in a transaction open for over two: pg_dump runs short COPYs
+          // in one long transaction, idle in it only for the moments between them. A session idle in its open
+          // transaction for over a second does no work (a pool that forgot to commit): counting it confounded every
+          // sample of a window while it lasted.
+          "     (p.state = 'active' AND p.query_start < statement_timestamp() - interval '1 second')"
+          "       OR (p.xact_start < statement_timestamp() - interval '2 seconds'"
+          "         AND (p.state = 'active' OR p.state_change > statement_timestamp() - interval '1 second'))"
+          "       AS long_running"
           "    FROM pg_stat_activity p WHERE p.backend_type IN ('client backend', 'parallel worker')) s) a"
           " WHERE d.datname = current_database()";
 }

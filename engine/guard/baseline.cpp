@@ -13,6 +13,8 @@ namespace vigil {
 namespace {
 /// A statement below this share of the baseline's calls is too rare to measure a latency on.
 constexpr double kMinShare = 0.005;
+/// A long statement seen in at least this share of the baseline's samples ran through it (Baseline::ranLongThroughout).
+constexpr double kLongThroughoutShare = 0.8;
 
 struct Pool
 {
@@ -115,6 +117,11 @@ std::optional<double> Baseline::clientVisibleMsPerTransaction() const
     return *m_serverMs + m_idleInTransactionMs.value_or(0);
 }
 
+bool Baseline::ranLongThroughout(qint64 queryId) const
+{
+    return std::binary_search(m_longThroughout.begin(), m_longThroughout.end(), queryId);
+}
+
 bool Baseline::isSteady(qint64 queryId) const
 {
     const auto it = std::lower_bound(m_statements.begin(), m_statements.end(), queryId,
@@ -181,6 +188,21 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
 {
     if (!samples.empty())
         m_seconds = std::max(0.0, samples.back().tEnd - samples.front().tStart);
+    // Long statements seen in nearly every sample (80 %): a batch that began well before the action. One that began
+    // during the baseline is left out: the baseline's level was measured partly without it.
+    QHash<qint64, int> longSeen;
+    int validSamples = 0;
+    for (const Sample &s : samples) {
+        if (!s.valid)
+            continue;
+        ++validSamples;
+        for (qint64 id : s.longRunningQueryIds)
+            ++longSeen[id];
+    }
+    for (auto it = longSeen.cbegin(); it != longSeen.cend(); ++it)
+        if (validSamples > 0 && it.value() >= kLongThroughoutShare * validSamples)
+            m_longThroughout.push_back(it.key());
+    std::sort(m_longThroughout.begin(), m_longThroughout.end());
     // Pool each statement over the baseline: calls, time, squares and buffers add up across intervals.
     QHash<qint64, Pool> pools;
     double totalCalls = 0;

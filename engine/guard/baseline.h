@@ -92,6 +92,9 @@ public:
     std::optional<double> walFullPageShare() const { return m_walFullPageShare; }
     /// True when the queryid is one of the steady statements (the workload's own).
     bool isSteady(qint64 queryId) const;
+    /// True when the statement was seen running long in nearly every baseline sample (a batch that ran through it):
+    /// part of the state the baseline measured, so its running on in the window is no outside load.
+    bool ranLongThroughout(qint64 queryId) const;
     std::optional<double> rollbackRatio() const { return m_rollbackRatio; }
 
     // Plain means of the raw sample values: the floor rule of the brief compares against these.
@@ -123,6 +126,7 @@ private:
     QHash<qint64, QString> m_texts;
     int m_usable = 0;
     double m_seconds = 0;
+    std::vector<qint64> m_longThroughout; ///< sorted
     std::optional<double> m_p95Ms;
     double m_p95Noise = 0;
     double beyondNoise(double drift, double noise) const;

@@ -171,10 +171,11 @@ QString VigilDetector::outsideLoad(
     if (m_blockedWhenSampleBegan)
         return QStringLiteral("sessions were waiting on a lock held by another session as the sample began: outside "
                               "load");
-    // A long statement that is not the workload's: a report, a dump, maintenance.
+    // A long statement that is not the workload's: a report, a dump, maintenance. Not one that ran through the
+    // baseline too: its load is in the level the window is compared with.
     if (m_baseline.hasStatements())
         for (qint64 id : sample.longRunningQueryIds)
-            if (!m_baseline.isSteady(id))
+            if (!m_baseline.isSteady(id) && !m_baseline.ranLongThroughout(id))
                 return QStringLiteral("a long statement that is not the workload's ran (queryid %1): outside load")
                     .arg(id);
     if (sample.otherDatabasesActive && m_baseline.otherDatabasesActive()

@@ -34,6 +34,8 @@ struct Shape
     /// Milliseconds per transaction that statements not in the workload (a dump's COPY) spend in the server: added
     /// to the session clocks and run by statement kForeignQuery.
     double foreignServerMs = 0;
+    /// Statements seen running for over a second at the sample's ticks (a report, a batch).
+    std::vector<qint64> longRunning;
 };
 
 inline constexpr qint64 kFastQuery = 101;
@@ -48,6 +50,7 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     s.valid = shape.valid;
     if (!shape.valid)
         return s;
+    s.longRunningQueryIds = shape.longRunning;
     const double calls = shape.noCalls ? 0.0 : 3000.0 * seconds * shape.calls;
     if (calls > 0) {
         const double fastCalls = calls * (1.0 - shape.slowShare);

@@ -470,6 +470,21 @@ private slots:
         QVERIFY(runAgainst(base, repeat(delayed, 12)).isRollback());
     }
 
+    void aLongStatementThatRanThroughTheBaselineIsNoOutsideLoad()
+    {
+        // A batch running since before the baseline and on through the window: its load is in the level the window
+        // is compared with, so it does not set the window's samples aside, and harm on top of it is judged.
+        Shape batch;
+        batch.longRunning = { 4242 };
+        Shape slower = batch;
+        slower.latency = 3.0;
+        const Verdict judged = runAgainst(batch, repeat(slower, 12));
+        QVERIFY2(judged.isRollback(), qPrintable(judged.reason));
+        // The same statement beginning after the baseline is outside load: the samples it ran in are set aside.
+        const Verdict setAside = runAgainst({}, repeat(slower, 12));
+        QVERIFY2(!setAside.isRollback(), qPrintable(setAside.reason));
+    }
+
     void commitWaitIsSeenInTheSessionClocks()
     {
         // Statement times unchanged, 0.2 -> 0.4 ms in the server per transaction (a commit_delay): +40 % of the
