@@ -102,6 +102,17 @@ PostgresCluster::~PostgresCluster()
     remove();
 }
 
+void PostgresCluster::stopTool(QProcess &process)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(5000)) {
+        process.kill();
+        process.waitForFinished();
+    }
+}
+
 QString PostgresCluster::binDirectory()
 {
     return kBinDir;

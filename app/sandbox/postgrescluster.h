@@ -85,6 +85,9 @@ public:
     /// The superuser initdb created; clients reach it over TCP without a password (trust).
     static QString superuser();
     static QString binDirectory();
+    /// Ends a client tool started with setUpProcess(): SIGTERM so its connections close, SIGKILL if it has not gone
+    /// within 5 s. Does nothing when it is not running.
+    static void stopTool(QProcess &process);
     QString directory() const;
     QString dataDirectory() const;
     QString logFile() const;

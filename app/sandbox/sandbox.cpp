@@ -251,14 +251,7 @@ void Sandbox::restartWorkload()
 
 void Sandbox::stopWorkload()
 {
-    if (!isWorkloadRunning())
-        return;
-    // SIGTERM first so the clients' connections close; SIGKILL only if pgbench does not go.
-    m_workload->terminate();
-    if (!m_workload->waitForFinished(5000)) {
-        m_workload->kill();
-        m_workload->waitForFinished();
-    }
+    PostgresCluster::stopTool(*m_workload);
 }
 
 void Sandbox::stop()

@@ -23,17 +23,6 @@ void setError(QString *error, const QString &text)
         *error = text;
 }
 
-void stopProcess(QProcess *process)
-{
-    if (!process || process->state() == QProcess::NotRunning)
-        return;
-    process->terminate();
-    if (!process->waitForFinished(5000)) {
-        process->kill();
-        process->waitForFinished();
-    }
-}
-
 } // namespace
 
 SandboxShowcase::SandboxShowcase(const PostgresCluster &cluster, QString database)
@@ -108,8 +97,8 @@ bool SandboxShowcase::startClient(QProcess &process, const QString &scriptName, 
 
 void SandboxShowcase::stop()
 {
-    stopProcess(m_lookup.get());
-    stopProcess(m_hoarder.get());
+    PostgresCluster::stopTool(*m_lookup);
+    PostgresCluster::stopTool(*m_hoarder);
 }
 
 bool SandboxShowcase::isLookupRunning() const
@@ -128,8 +117,7 @@ QString SandboxShowcase::whatToTry()
         "This sandbox has a lookup without its index (showcase_items.sku) and a client holding %1 sessions idle in "
         "a transaction: within about two minutes Vigil finds both (Findings, Ctrl+4) and, in Approve mode, asks "
         "before it fixes them, one at a time (Approvals, Ctrl+3). To see a rollback, try File > Guarded change "
-        "(Ctrl+G) with "
-        "ALTER SYSTEM SET random_page_cost = 100000.")
+        "(Ctrl+G) with ALTER SYSTEM SET random_page_cost = 100000.")
         .arg(kHoardedSessions);
 }
 

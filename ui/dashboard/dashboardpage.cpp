@@ -134,9 +134,11 @@ DashboardPage::DashboardPage(QWidget *parent)
         shortcut->setContext(Qt::WidgetWithChildrenShortcut);
         connect(shortcut, &QShortcut::activated, this, slot);
     };
-    key(QKeySequence::ZoomIn, [this] { zoom(1, viewEnd() - m_rangeSeconds / 2.0); });
-    key(QKeySequence(Qt::CTRL | Qt::Key_Equal), [this] { zoom(1, viewEnd() - m_rangeSeconds / 2.0); });
-    key(QKeySequence::ZoomOut, [this] { zoom(-1, viewEnd() - m_rangeSeconds / 2.0); });
+    const auto zoomAtCentre
+        = [this](double steps) { return [this, steps] { zoom(steps, viewEnd() - m_rangeSeconds / 2.0); }; };
+    key(QKeySequence::ZoomIn, zoomAtCentre(1));
+    key(QKeySequence(Qt::CTRL | Qt::Key_Equal), zoomAtCentre(1));
+    key(QKeySequence::ZoomOut, zoomAtCentre(-1));
     key(QKeySequence(Qt::CTRL | Qt::Key_Left), [this] { pan(-m_rangeSeconds / 4.0); });
     key(QKeySequence(Qt::CTRL | Qt::Key_Right), [this] { pan(m_rangeSeconds / 4.0); });
     setFocusPolicy(Qt::StrongFocus);
