@@ -326,7 +326,7 @@ def main():
     parser = argparse.ArgumentParser(prog="scripts/lab", description=__doc__)
     parser.add_argument("names", nargs="*", help="scenarios to record (default: all of --part)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
-    parser.add_argument("--part", choices=["tuning", "validation", "holdout", "holdout2", "holdout3", "all"], default="all")
+    parser.add_argument("--part", choices=["tuning", "validation", "holdout", "holdout2", "holdout3", "holdout4", "all"], default="all")
     parser.add_argument("--missing", action="store_true", help="only scenarios without a recorded trace")
     parser.add_argument("--quick", action="store_true",
                         help="short timings (20 s before, 20 s after) into a scratch folder: checks the lab works")

@@ -21,7 +21,7 @@ class Noise:
 @dataclass
 class Scenario:
     name: str
-    part: str  # "tuning", "validation" or "holdout"
+    part: str  # "tuning", "validation" or a holdout part ("holdout", "holdout2", ...)
     workload: w.Workload
     kind: str  # create_index, drop_index, set_parameter, other
     apply: list  # statements, each run on its own (ALTER SYSTEM and CONCURRENTLY refuse a transaction block)
@@ -220,6 +220,29 @@ CATALOGUE = [
     harmless_with("rw3_open_io_load", "tuning", w.rw3(), [Noise(15, "io", 10)],
                   "index on an untouched table; 10 s of direct writes by another process"),
 
+    # Near-threshold plan and logging harms and their harmless neighbours, added to the tuning part on 2026-12-04
+    # (seventh session) before any was recorded: the validation part missed two near-threshold harms of these
+    # classes (index scans off, every statement logged), and the tuning part had none of them to choose a rule on.
+    Scenario("rw3_open_indexscan_off", "tuning", w.rw3(), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"),
+             "index scans off: rw3's lookups and updates by primary key turn to bitmap scans"),
+    Scenario("tpcb16_open_indexscan_off", "tuning", w.tpcb(clients=16, rate=800), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"), "index scans off, 16 clients"),
+    Scenario("selectonly_open_indexscan_off", "tuning", w.select_only(), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"),
+             "index scans off: 0.05 ms lookups by primary key turn to bitmap scans"),
+    Scenario("pkemail_open_indexscan_off", "tuning", w.pk_with_email(), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"),
+             "index scans off under lookups by primary key and a rare lookup by e-mail"),
+    Scenario("lookup_open_log_statement_all", "tuning", w.lookup(), "set_parameter",
+             setting("log_statement", "'all'"), reset("log_statement"), "log_statement = 'all' at 800 tps"),
+    Scenario("selectonly_closed_log_statement_all", "tuning", w.select_only(clients=2, rate=None), "set_parameter",
+             setting("log_statement", "'all'"), reset("log_statement"), "log_statement = 'all', closed loop"),
+    Scenario("insert_open_log_statement_all", "tuning", w.inserts(), "set_parameter",
+             setting("log_statement", "'all'"), reset("log_statement"), "log_statement = 'all' at 1,500 inserts/s"),
+    Scenario("selectonly_open_log_duration", "tuning", w.select_only(), "set_parameter",
+             setting("log_duration", "on"), reset("log_duration"), "log_duration = on at 3,000 tps"),
+
     # ---------------------------------------------------------------- holdout part
     # Written and recorded only after the detector's constants were frozen (docs/guard.md says at which commit);
     # scored once, never tuned on: the guard's figures on traces it has never seen. Most harms aim at the
@@ -327,4 +350,32 @@ CATALOGUE = [
                   "index on an untouched table; two busy loops for 10 s beside the 2 ms lookups"),
     harmless_with("insert_idle_idx_untouched", "holdout3", w.inserts(clients=1, rate=5, threads=1), [],
                   "index on an untouched table, nearly idle database (5 inserts/s)"),
+
+    # ---------------------------------------------------------------- fourth holdout part ("holdout4")
+    # Written and committed on 2026-12-04 (seventh session) before any of it was recorded, with the near-threshold
+    # tuning additions above and before anything was tuned on them; to be recorded after the guard's constants are
+    # fixed and scored once. New pairings of the near-threshold classes (every statement logged, index scans off,
+    # a small commit delay) with other workloads and loop shapes, and outside load beside workloads new to it.
+    Scenario("selectonly16_open_log_statement_all", "holdout4", w.select_only(clients=16, rate=2000),
+             "set_parameter", setting("log_statement", "'all'"), reset("log_statement"),
+             "log_statement = 'all', 16 clients at 2,000 tps"),
+    Scenario("rw3_open_log_statement_all", "holdout4", w.rw3(), "set_parameter",
+             setting("log_statement", "'all'"), reset("log_statement"), "log_statement = 'all' on rw3"),
+    Scenario("pkemail_open_log_statement_all", "holdout4", w.pk_with_email(), "set_parameter",
+             setting("log_statement", "'all'"), reset("log_statement"), "log_statement = 'all' on pk+email"),
+    Scenario("tpcb_open_log_duration", "holdout4", w.tpcb(), "set_parameter",
+             setting("log_duration", "on"), reset("log_duration"), "log_duration = on on tpcb"),
+    Scenario("tpcb_closed_indexscan_off", "holdout4", w.tpcb(rate=None), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"), "index scans off, closed loop"),
+    Scenario("orders_open_bitmapscan_off", "holdout4", w.orders(), "set_parameter",
+             setting("enable_bitmapscan", "off"), reset("enable_bitmapscan"),
+             "bitmap scans off under a customer's latest orders"),
+    commit_delay("lookup_open_commit_delay_100", "holdout4", w.lookup(), 100,
+                 "commit_delay 100 us, two lookups and an update per transaction"),
+    harmless_with("selectonly_open_burst", "holdout4", w.select_only(), [Noise(20, "burst", 10, {"clients": 4})],
+                  "index on an untouched table; 4 extra closed-loop clients for 10 s beside 0.05 ms lookups"),
+    harmless_with("orders_open_io_load", "holdout4", w.orders(), [Noise(20, "io", 10)],
+                  "index on an untouched table; 10 s of direct writes by another process"),
+    harmless_with("rw3_open_pg_dump", "holdout4", w.rw3(), [Noise(10, "pg_dump")],
+                  "ANALYZE of an untouched table; pg_dump of the database 10 s into the window", ANALYZE_UNTOUCHED),
 ]
