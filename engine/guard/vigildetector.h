@@ -84,7 +84,10 @@ private:
     /// Sessions waiting on a lock another session holds, well beyond the baseline's usual number, at the sample's end.
     bool blockedByOthers(const Sample &sample) const;
     double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded
-    double serverThreshold() const; ///< relative rise of server time per transaction that makes a sample degraded
+    double serverThreshold() const;
+    double sustainedThroughputBar(
+        const std::vector<int> &usable) const; ///< the bar for the window's median throughput ///< relative rise of
+                                               ///< server time per transaction that makes a sample degraded
     bool isOverwhelming(const Reading &r, const SampleAssessment &a) const;
     double degradedLatency() const; ///< relative p95 rise that makes a sample degraded
     double strongLatency() const; ///< relative p95 rise that makes a degraded sample count double
