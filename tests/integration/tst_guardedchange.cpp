@@ -349,6 +349,34 @@ private slots:
         QVERIFY2(actions.front().reason.contains(QLatin1StringView("without pg_stat_statements")),
             qPrintable(actions.front().reason));
     }
+
+    void aNearlyIdleDatabaseKeepsAHarmlessIndexUnverified()
+    {
+        // Three lookups a second: too few executions in a 1 s sample to judge anything. The window is extended twice
+        // by its own length, then the index (on a table nobody reads) is kept and marked unverified: never a rollback
+        // only for lack of traffic. Runs last: it replaces the suite's 200 lookups a second.
+        m_load.reset();
+        QVERIFY(startLoad({ QStringLiteral("-S"), QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("1"),
+            QStringLiteral("-R"), QStringLiteral("3"), QStringLiteral("-T"), QStringLiteral("3600") }));
+        const QString s = store();
+        QElapsedTimer clock;
+        clock.start();
+        const VigilctlRun run = runVigilctl(
+            applyArgs(
+                s, QStringLiteral("CREATE INDEX CONCURRENTLY idle_history_mtime_idx ON pgbench_history (mtime)"), 8),
+            120000);
+        const double seconds = clock.elapsed() / 1000.0;
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out.right(2000)));
+        const std::vector<Action> actions = journal(s);
+        QCOMPARE(actions.size(), std::size_t(1));
+        QCOMPARE(actions.front().state, ActionState::Kept);
+        QVERIFY2(actions.front().reason.contains(QLatin1StringView("unverified")), qPrintable(actions.front().reason));
+        QVERIFY2(actions.front().reason.contains(QLatin1StringView("too little traffic")),
+            qPrintable(actions.front().reason));
+        // The baseline (10 s, up to twice more for a steady one) and three windows of 8 s, with room for the build.
+        QVERIFY2(seconds < 10 + 2 * 10 + 3 * 8 + 20, qPrintable(QString::number(seconds)));
+        QVERIFY(m_server.psql(QStringLiteral("DROP INDEX idle_history_mtime_idx")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGuardedChange)

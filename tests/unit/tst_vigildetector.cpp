@@ -501,12 +501,35 @@ private slots:
 
     void aTinyServerTimeRiseIsNotHarm()
     {
-        // +20 % of a 0.2 ms server time is 0.04 ms: under the absolute floor, the clients do not feel it.
+        // +20 % of a 0.2 ms server time is 0.04 ms, 8 % of the 0.5 ms a client waits for per transaction: under the
+        // threshold, the clients hardly feel it.
         Shape base;
         base.serverTime = 1.0;
         Shape slightly = base;
         slightly.serverTime = 1.2;
         QVERIFY(!runAgainst(base, repeat(slightly, 12)).isRollback());
+    }
+
+    void aClosedLoopThatSlowsIsNoDemandFall()
+    {
+        // Every statement logged (lab, selectonly_closed_log_statement_all): statement times as before, 8 % more time
+        // in the server per transaction (0.04 ms, below the threshold on its own), and a closed loop's clients send
+        // 15 % fewer transactions. A fall in demand would leave the time per transaction as it was.
+        Shape base;
+        base.serverTime = 1.0;
+        Shape slower = base;
+        slower.serverTime = 1.2;
+        slower.throughput = 0.85;
+        slower.calls = 0.85;
+        const Verdict v = runAgainst(base, repeat(slower, 12));
+        QVERIFY2(v.isRollback(), qPrintable(v.reason));
+        QCOMPARE(v.metric, QStringLiteral("throughput"));
+        // The same fall with the time per transaction unchanged is the clients asking less.
+        Shape fewer = base;
+        fewer.throughput = 0.85;
+        fewer.calls = 0.85;
+        const Verdict demand = runAgainst(base, repeat(fewer, 12));
+        QVERIFY2(!demand.isRollback(), qPrintable(demand.reason));
     }
 
     void withoutStatementStatisticsTheSessionClocksJudge()
