@@ -40,7 +40,7 @@ QJsonObject actionPayload(const Action &a)
 ActionLifecycle::Settings lifecycleSettings(const EngineConfig &config)
 {
     ActionLifecycle::Settings s;
-    s.askBeforeRollback = config.askBeforeRollback && config.mode == QLatin1StringView("approve");
+    s.askBeforeRollback = config.askBeforeRollback && config.mode == Mode::Approve;
     s.rollbackDecisionSeconds = config.rollbackDecisionSeconds;
     s.tableLockWaitSeconds = kLockTimeoutMs / 1000.0;
     return s; // the target's name is set once start() has read it
@@ -183,7 +183,7 @@ bool Engine::start(QString *error)
         { { QStringLiteral("target"), m_targetName },
             { QStringLiteral("system_identifier"), m_collector->identity().systemIdentifier },
             { QStringLiteral("server_version"), m_collector->serverVersion() },
-            { QStringLiteral("mode"), m_config.mode },
+            { QStringLiteral("mode"), modeName(m_config.mode) },
             { QStringLiteral("statement_statistics"), m_collector->hasStatementStatistics() },
             { QStringLiteral("host_metrics"), m_host->sourceDescription() } });
     if (const QString warning = m_config.policy.shortBaselineWarning(); !warning.isEmpty())
@@ -677,7 +677,7 @@ void Engine::keepDespiteVerdict(qint64 actionId, const QString &by)
 void Engine::setAskBeforeRollback(bool ask)
 {
     m_config.askBeforeRollback = ask;
-    m_lifecycle.setAskBeforeRollback(ask && m_config.mode == QLatin1StringView("approve"));
+    m_lifecycle.setAskBeforeRollback(ask && m_config.mode == Mode::Approve);
 }
 
 void Engine::onRolledBack(const Action &action, const ExecResult &result)
@@ -825,16 +825,13 @@ void Engine::rememberSample(const Sample &sample)
         m_recentSamples.pop_front();
 }
 
-void Engine::setMode(const QString &mode)
+void Engine::setMode(Mode mode)
 {
-    if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
-        && mode != QLatin1StringView("autonomous"))
-        return;
-    const bool toObserve = mode == QLatin1StringView("observe") && m_config.mode != mode;
+    const bool toObserve = mode == Mode::Observe && m_config.mode != mode;
     m_config.mode = mode;
     m_config.limits.mode = mode;
     setAskBeforeRollback(m_config.askBeforeRollback);
-    m_events.publish(QStringLiteral("engine.mode"), { { QStringLiteral("mode"), mode } });
+    m_events.publish(QStringLiteral("engine.mode"), { { QStringLiteral("mode"), modeName(mode) } });
     if (toObserve) // Vigil changes nothing in Observe: what has not run yet does not run
         run(m_lifecycle.switchedToObserve());
 }

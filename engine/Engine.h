@@ -39,7 +39,7 @@ struct EngineConfig
     QString storeLocation; ///< SQLite file or PostgreSQL conninfo of the knowledge store
     GuardPolicy policy;
     double tickSeconds = 1.0; ///< collector tick (cheap counters); statements at the policy's interval when idle
-    QString mode = QStringLiteral("approve"); ///< observe | approve | autonomous
+    Mode mode = Mode::Approve;
     /// How often the detectors run (seconds; 0 = never). Each run reads the catalog (well under 20 ms).
     double analyseSeconds = 60.0;
     AnalyserThresholds thresholds;
@@ -115,9 +115,9 @@ public:
     void confirmRollback(qint64 actionId, const QString &by);
     void keepDespiteVerdict(qint64 actionId, const QString &by);
     void setAskBeforeRollback(bool ask);
-    /// observe | approve | autonomous: what the analyser's recommendations become from now on. A switch to observe
-    /// drops the action in hand if its SQL has not run yet.
-    void setMode(const QString &mode);
+    /// What the analyser's recommendations become from now on. A switch to Observe drops the action in hand if its
+    /// SQL has not run yet.
+    void setMode(vigil::Mode mode);
     void setLimits(const vigil::ProposalLimits &limits);
     void setThresholds(const vigil::AnalyserThresholds &thresholds);
     /// The engine's slot form of start(), for a queued call into its thread: answers with started().

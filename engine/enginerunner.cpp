@@ -89,7 +89,7 @@ void EngineRunner::recover()
         QMetaObject::invokeMethod(m_engine, &Engine::recover, Qt::QueuedConnection);
 }
 
-void EngineRunner::setMode(const QString &mode)
+void EngineRunner::setMode(Mode mode)
 {
     if (m_engine)
         QMetaObject::invokeMethod(

@@ -30,7 +30,7 @@ public:
     void setPolicy(const vigil::GuardPolicy &policy);
     void recover();
     /// observe | approve | autonomous: what the analyser's recommendations become.
-    void setMode(const QString &mode);
+    void setMode(vigil::Mode mode);
     void setLimits(const vigil::ProposalLimits &limits);
     void setThresholds(const vigil::AnalyserThresholds &thresholds);
     void confirmRollback(qint64 actionId, const QString &by);

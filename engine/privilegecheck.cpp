@@ -129,9 +129,9 @@ std::optional<PrivilegeReport> PrivilegeCheck::run(PgConnection &connection, boo
 
 QStringList PrivilegeReport::possibleModes() const
 {
-    QStringList modes { QStringLiteral("observe") };
+    QStringList modes { modeName(Mode::Observe) };
     if (canAct())
-        modes << QStringLiteral("approve") << QStringLiteral("autonomous");
+        modes << modeName(Mode::Approve) << modeName(Mode::Autonomous);
     return modes;
 }
 
@@ -217,7 +217,7 @@ QString PrivilegeReport::text() const
     return lines.join(u'\n');
 }
 
-QJsonObject PrivilegeReport::toJson(const QString &mode) const
+QJsonObject PrivilegeReport::toJson(std::optional<Mode> mode) const
 {
     QJsonObject o { { QStringLiteral("role"), role }, { QStringLiteral("database"), database },
         { QStringLiteral("server_version_num"), serverVersion }, { QStringLiteral("superuser"), superuser },
@@ -230,9 +230,9 @@ QJsonObject PrivilegeReport::toJson(const QString &mode) const
         { QStringLiteral("tables_indexable"), tablesIndexable },
         { QStringLiteral("missing_grants"), QJsonArray::fromStringList(missingGrants()) },
         { QStringLiteral("text"), text() } };
-    if (!mode.isEmpty()) {
-        o.insert(QStringLiteral("mode"), mode);
-        o.insert(QStringLiteral("mode_possible"), allows(mode));
+    if (mode) {
+        o.insert(QStringLiteral("mode"), modeName(*mode));
+        o.insert(QStringLiteral("mode_possible"), allows(*mode));
     }
     return o;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "mode.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -45,13 +47,13 @@ struct PrivilegeReport
     bool canAct() const { return canChangeParameters() || canIndex(); }
     /// "observe", then "approve" and "autonomous" when the role can act.
     QStringList possibleModes() const;
-    bool allows(const QString &mode) const { return possibleModes().contains(mode); }
+    bool allows(Mode mode) const { return mode == Mode::Observe || canAct(); }
     /// The statements that would grant what is missing, ready to run (identifiers quoted by the server).
     QStringList missingGrants() const;
     /// Lines a DBA reads: who, which modes, each capability with what it lacks, then the grants.
     QString text() const;
     /// The event payload (engine.privileges); mode_possible tells about @p mode when it is given.
-    QJsonObject toJson(const QString &mode = {}) const;
+    QJsonObject toJson(std::optional<Mode> mode = std::nullopt) const;
 };
 
 /**

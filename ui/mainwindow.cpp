@@ -87,7 +87,10 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
         a->setData(name);
         m_modes->addAction(a);
     }
-    connect(m_modes, &QActionGroup::triggered, this, [this](QAction *a) { setMode(a->data().toString()); });
+    connect(m_modes, &QActionGroup::triggered, this, [this](QAction *a) {
+        if (const std::optional<Mode> mode = modeFromName(a->data().toString()))
+            setMode(*mode);
+    });
     bar->addSeparator();
     m_pause = bar->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause actions"));
     m_pause->setObjectName(QStringLiteral("pauseActions"));
@@ -278,7 +281,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     }
 
     restoreGeometry(m_settings->mainWindowGeometry());
-    setMode(Settings::modeName(m_settings->mode()));
+    setMode(m_settings->mode());
 }
 
 MainWindow::~MainWindow() = default;
@@ -303,31 +306,27 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QMainWindow::closeEvent(event);
 }
 
-void MainWindow::setMode(const QString &mode)
+void MainWindow::setMode(Mode mode)
 {
-    if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
-        && mode != QLatin1StringView("autonomous"))
-        return;
     for (QAction *a : m_modes->actions())
-        a->setChecked(a->data().toString() == mode);
+        a->setChecked(a->data().toString() == modeName(mode));
     if (mode == m_mode) {
         updateModeLabel();
         return;
     }
     m_mode = mode;
     updateModeLabel();
-    if (const std::optional<Settings::Mode> m = Settings::modeFromName(mode))
-        m_settings->setMode(*m);
+    m_settings->setMode(mode);
     emit modeChanged(mode);
 }
 
 void MainWindow::updateModeLabel()
 {
     // The engine checked the role's grants at connect (ui runs no SQL): say when they do not allow this mode.
-    const bool allowed = m_allowedModes.isEmpty() || m_allowedModes.contains(m_mode);
-    m_modeLabel->setText(allowed
-            ? tr("mode: %1").arg(m_mode)
-            : tr("mode: %1 — not allowed by the role's grants (hover for the GRANTs)").arg(m_mode));
+    const QString name = modeName(m_mode);
+    const bool allowed = m_allowedModes.isEmpty() || m_allowedModes.contains(name);
+    m_modeLabel->setText(allowed ? tr("mode: %1").arg(name)
+                                 : tr("mode: %1 — not allowed by the role's grants (hover for the GRANTs)").arg(name));
     m_modeLabel->setStyleSheet(allowed ? QString() : QStringLiteral("color: #b00020;"));
     m_modeLabel->setToolTip(m_privileges.isEmpty()
             ? QString()

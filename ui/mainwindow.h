@@ -2,6 +2,7 @@
 #pragma once
 
 #include "desktopnotifier.h"
+#include "mode.h"
 
 #include <QJsonObject>
 #include <QMainWindow>
@@ -60,8 +61,8 @@ public:
 
     DashboardPage *dashboard() const { return m_dashboard; }
     /// observe | approve | autonomous
-    QString mode() const { return m_mode; }
-    void setMode(const QString &mode);
+    Mode mode() const { return m_mode; }
+    void setMode(vigil::Mode mode);
     bool actionsPaused() const;
     QString bannerText() const;
     /// A neutral, dismissible line above the pages: what to try (the sandbox's showcase says it at start).
@@ -70,7 +71,7 @@ public:
     void addPage(const QString &name, QWidget *page, const QString &toolTip);
 
 signals:
-    void modeChanged(const QString &mode);
+    void modeChanged(vigil::Mode mode);
     /// File → Connect… succeeded: watch this target instead (TargetSession swaps the engine).
     void connectRequested(const QString &conninfo, const QString &name);
     /// File → Reconnect: the same target with a new engine.
@@ -130,7 +131,7 @@ private:
     QTimer m_baselineCountdown; ///< the status bar's count of the baseline's seconds left
     double m_baselineUntil = 0;
     double m_baselineSeconds = 0;
-    QString m_mode = QStringLiteral("approve");
+    Mode m_mode = Mode::Approve;
     QStringList m_allowedModes; ///< what the target's role allows (engine.privileges); empty until known
     QString m_privileges; ///< the engine's report on the role's privileges, for the mode label's tooltip
     QString m_target; ///< as the user named it (the title)

@@ -50,8 +50,8 @@ int main(int argc, char *argv[])
     vigil::Settings settings;
     // React to a mode chosen in the settings dialog as to one chosen in the toolbar.
     vigil::MainWindow window(&settings);
-    QObject::connect(&settings, &vigil::Settings::modeChanged, &window,
-        [&window](vigil::Settings::Mode mode) { window.setMode(vigil::Settings::modeName(mode)); });
+    QObject::connect(
+        &settings, &vigil::Settings::modeChanged, &window, [&window](vigil::Mode mode) { window.setMode(mode); });
     std::unique_ptr<vigil::Sandbox> sandbox;
     QString target = parser.value(QStringLiteral("target"));
     QString targetName; // for display: never the conninfo itself, which may hold a password

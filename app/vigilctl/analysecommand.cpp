@@ -72,10 +72,8 @@ int runAnalyseCommand(const QStringList &arguments)
         return exitcode::kBadInput;
     }
     const QString format = parser.value(QStringLiteral("format"));
-    const QString mode = parser.value(QStringLiteral("mode"));
-    if ((format != QLatin1StringView("text") && format != QLatin1StringView("json"))
-        || (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
-            && mode != QLatin1StringView("autonomous"))) {
+    const std::optional<vigil::Mode> mode = vigil::modeFromName(parser.value(QStringLiteral("mode")));
+    if ((format != QLatin1StringView("text") && format != QLatin1StringView("json")) || !mode) {
         err() << "vigilctl analyse: --format is text or json; --mode is observe, approve or autonomous\n";
         return exitcode::kBadInput;
     }
@@ -144,7 +142,7 @@ int runAnalyseCommand(const QStringList &arguments)
     filter.target = target;
     const std::vector<vigil::Action> history = store->actionsPage(0, 1000, filter);
     vigil::ProposalLimits limits;
-    limits.mode = mode;
+    limits.mode = *mode;
     int validSamples = 0;
     for (const vigil::Sample &s : samples)
         validSamples += s.valid ? 1 : 0;

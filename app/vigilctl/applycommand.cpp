@@ -41,7 +41,7 @@ int runApplyCommand(const QStringList &arguments)
     vigil::EngineConfig config;
     config.targetConninfo = parser.value(QStringLiteral("target"));
     config.storeLocation = storeLocation(parser);
-    config.mode = QStringLiteral("approve");
+    config.mode = vigil::Mode::Approve;
     config.analyseSeconds = 0; // one guarded change: the detectors are `watch`'s and `analyse`'s business
     if (!readGuardOptions(parser, QStringLiteral("apply"), config.policy))
         return exitcode::kBadInput;

@@ -31,10 +31,10 @@ int runCheckCommand(const QStringList &arguments)
         err() << "vigilctl check: --target is required\n";
         return exitcode::kBadInput;
     }
-    const QString mode = parser.value(QStringLiteral("mode"));
-    if (!mode.isEmpty() && mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
-        && mode != QLatin1StringView("autonomous")) {
-        err() << "vigilctl check: --mode expects observe, approve or autonomous, got \"" << mode << "\"\n";
+    const QString modeText = parser.value(QStringLiteral("mode"));
+    const std::optional<vigil::Mode> mode = vigil::modeFromName(modeText);
+    if (!modeText.isEmpty() && !mode) {
+        err() << "vigilctl check: --mode expects observe, approve or autonomous, got \"" << modeText << "\"\n";
         return exitcode::kBadInput;
     }
     const QString format = parser.value(QStringLiteral("format"));
@@ -70,8 +70,9 @@ int runCheckCommand(const QStringList &arguments)
             << '\n';
         if (!collector.statementStatisticsAdvice().isEmpty())
             out << "pg_stat_statements: " << collector.statementStatisticsAdvice() << '\n';
-        if (!mode.isEmpty())
-            out << "mode " << mode << ": " << (report->allows(mode) ? "allowed" : "NOT allowed") << '\n';
+        if (mode)
+            out << "mode " << vigil::modeName(*mode) << ": " << (report->allows(*mode) ? "allowed" : "NOT allowed")
+                << '\n';
     }
-    return mode.isEmpty() || report->allows(mode) ? exitcode::kOk : exitcode::kFailed;
+    return !mode || report->allows(*mode) ? exitcode::kOk : exitcode::kFailed;
 }

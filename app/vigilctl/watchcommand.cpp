@@ -67,16 +67,16 @@ int runWatchCommand(const QStringList &arguments)
         err() << "vigilctl watch: --target is required (for the agent: VIGIL_TARGET in /etc/vigil/agent.conf)\n";
         return exitcode::kBadInput;
     }
-    const QString mode = parser.value(QStringLiteral("mode"));
-    if (mode != QLatin1StringView("observe") && mode != QLatin1StringView("approve")
-        && mode != QLatin1StringView("autonomous")) {
-        err() << "vigilctl watch: --mode expects observe, approve or autonomous, got \"" << mode << "\"\n";
+    const QString modeText = parser.value(QStringLiteral("mode"));
+    const std::optional<vigil::Mode> mode = vigil::modeFromName(modeText);
+    if (!mode) {
+        err() << "vigilctl watch: --mode expects observe, approve or autonomous, got \"" << modeText << "\"\n";
         return exitcode::kBadInput;
     }
     vigil::EngineConfig config;
     config.targetConninfo = parser.value(QStringLiteral("target"));
     config.storeLocation = storeLocation(parser);
-    config.mode = mode;
+    config.mode = *mode;
     if (!readGuardOptions(parser, QStringLiteral("watch"), config.policy))
         return exitcode::kBadInput;
     if (!readThresholdOptions(parser, QStringLiteral("watch"), config.thresholds))
@@ -129,7 +129,7 @@ int runWatchCommand(const QStringList &arguments)
         if (!name)
             return exitcode::kUnreachable;
         agent = std::make_unique<vigil::NatsAgent>(&engine, *name, nats);
-        if (!agent->start(mode == QLatin1StringView("approve"), &error)) {
+        if (!agent->start(*mode == vigil::Mode::Approve, &error)) {
             err() << "vigilctl watch: " << error << "\n";
             return exitcode::kBadInput;
         }

@@ -61,13 +61,13 @@ ProposalDecision ProposalPolicy::decide(const Recommendation &recommendation, co
         if (isInFlight(a.state) || a.state == ActionState::Proposed)
             return { Kind::Pending, QStringLiteral("already being applied as action %1").arg(a.id) };
     }
-    if (limits.mode == QLatin1StringView("observe"))
+    if (limits.mode == Mode::Observe)
         return { Kind::Advise, QStringLiteral("observe mode: Vigil proposes nothing for execution") };
     if (recommendation.needsRestart)
         return { Kind::Advise,
             QStringLiteral("needs a server restart: Vigil cannot guard it and never applies it; run it in a "
                            "maintenance window and restart") };
-    if (limits.mode == QLatin1StringView("approve"))
+    if (limits.mode == Mode::Approve)
         return { Kind::Queue, QStringLiteral("approve mode: waits for a DBA's approval") };
 
     // Autonomous: within the cool-down and the rate limit only.

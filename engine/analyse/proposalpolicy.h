@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QString>
 
+#include "mode.h"
+
 #include <vector>
 
 namespace vigil {
@@ -14,7 +16,7 @@ namespace vigil {
 /// The limits on what the analyser may set going (DESIGN.md "Policy"); validated and persisted by the settings.
 struct ProposalLimits
 {
-    QString mode = QStringLiteral("approve"); ///< observe | approve | autonomous
+    Mode mode = Mode::Approve;
     int maxActionsPerHour = 6; ///< actions Vigil starts on its own per target per hour
     double cooldownSeconds = 30 * 60.0; ///< no new action on a target this long after a rollback on it
     double memorySeconds = 24 * 3600.0; ///< an action rolled back or rejected is not proposed again for this long

@@ -50,13 +50,13 @@ private slots:
             MainWindow window(m_settings.get());
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
-            QCOMPARE(window.mode(), QStringLiteral("approve"));
+            QCOMPARE(window.mode(), Mode::Approve);
             auto *bar = window.findChild<QToolBar *>(QStringLiteral("actionsToolBar"));
             QAction *autonomous = window.findChild<QAction *>(QStringLiteral("mode_autonomous"));
             QVERIFY(bar && autonomous);
             QSignalSpy changed(&window, &MainWindow::modeChanged);
             QTest::mouseClick(bar->widgetForAction(autonomous), Qt::LeftButton);
-            QCOMPARE(window.mode(), QStringLiteral("autonomous"));
+            QCOMPARE(window.mode(), Mode::Autonomous);
             QCOMPARE(changed.count(), 1);
             QVERIFY(window.findChild<QLabel *>(QStringLiteral("modeLabel"))
                         ->text()
@@ -64,8 +64,8 @@ private slots:
         }
         QCOMPARE(m_settings->mode(), Settings::Mode::Autonomous); // persisted through Settings
         MainWindow again(m_settings.get());
-        QCOMPARE(again.mode(), QStringLiteral("autonomous"));
-        again.setMode(QStringLiteral("approve"));
+        QCOMPARE(again.mode(), Mode::Autonomous);
+        again.setMode(Mode::Approve);
     }
 
     void pauseIsAToggleWithAShortcut()

@@ -27,7 +27,7 @@ QStringList snapshot(const Settings &s)
         QStringLiteral("throughput=%1").arg(s.throughputThresholdPct()),
         QStringLiteral("consecutive=%1").arg(s.consecutiveSamples()),
         QStringLiteral("tick=%1").arg(s.collectorTickSeconds()),
-        QStringLiteral("mode=%1").arg(Settings::modeName(s.mode())),
+        QStringLiteral("mode=%1").arg(modeName(s.mode())),
         QStringLiteral("rateLimit=%1").arg(s.rateLimitPerHour()),
         QStringLiteral("cooldown=%1").arg(s.cooldownMinutes()),
         QStringLiteral("ask=%1").arg(s.askBeforeRollback() ? QLatin1StringView("true") : QLatin1StringView("false")),

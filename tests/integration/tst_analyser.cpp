@@ -330,7 +330,7 @@ private slots:
         EngineConfig config;
         config.targetConninfo = m_server.conninfo();
         config.storeLocation = m_dir.filePath(QStringLiteral("autonomous.sqlite"));
-        config.mode = QStringLiteral("autonomous");
+        config.mode = Mode::Autonomous;
         config.policy.intervalSeconds = 1;
         config.policy.baselineSeconds = 10;
         config.policy.windowSeconds = 12;

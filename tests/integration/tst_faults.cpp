@@ -80,7 +80,7 @@ class TestFaults : public QObject
         c.targetConninfo = m_server.conninfo();
         c.storeLocation = storePath;
         c.tickSeconds = 1;
-        c.mode = QStringLiteral("autonomous");
+        c.mode = Mode::Autonomous;
         c.analyseSeconds = 0; // no proposals of its own: the test decides what runs
         c.policy.intervalSeconds = 1;
         c.policy.baselineSeconds = 3;

@@ -62,7 +62,7 @@ class TestNatsFleet : public QObject
         EngineConfig config;
         config.targetConninfo = m_server.conninfo();
         config.storeLocation = store();
-        config.mode = QStringLiteral("approve");
+        config.mode = Mode::Approve;
         config.policy.intervalSeconds = 1;
         config.policy.baselineSeconds = 5;
         config.policy.windowSeconds = 6;

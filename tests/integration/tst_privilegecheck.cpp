@@ -310,7 +310,7 @@ private slots:
         EngineConfig config;
         config.targetConninfo = m_server.conninfo(QStringLiteral("vigil_mon"));
         config.storeLocation = dir.filePath(QStringLiteral("store.sqlite"));
-        config.mode = QStringLiteral("autonomous");
+        config.mode = Mode::Autonomous;
         Engine engine(config);
         QJsonObject privileges;
         connect(engine.events(), &EventBus::published, this, [&](const QString &name, const QJsonObject &payload) {
@@ -337,7 +337,7 @@ private slots:
         config.storeLocation = dir.filePath(QStringLiteral("store.sqlite"));
         EngineRunner runner(config);
         MainWindow window(&settings);
-        window.setMode(QStringLiteral("autonomous"));
+        window.setMode(Mode::Autonomous);
         window.attachEngine(&runner, QStringLiteral("test"));
         QSignalSpy started(&runner, &EngineRunner::started);
         runner.start();
@@ -348,7 +348,7 @@ private slots:
         QTRY_VERIFY2(label->text().contains(QLatin1StringView("not allowed")), qPrintable(label->text()));
         QVERIFY(
             label->toolTip().contains(QLatin1StringView("GRANT EXECUTE ON FUNCTION pg_reload_conf() TO vigil_mon;")));
-        window.setMode(QStringLiteral("observe"));
+        window.setMode(Mode::Observe);
         QCOMPARE(label->text(), QStringLiteral("mode: observe"));
         runner.stop();
     }

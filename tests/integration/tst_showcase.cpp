@@ -74,7 +74,7 @@ private slots:
         EngineConfig config;
         config.targetConninfo = m_sandbox->conninfo();
         config.storeLocation = m_dir.filePath(QStringLiteral("showcase.sqlite"));
-        config.mode = QStringLiteral("approve");
+        config.mode = Mode::Approve;
         // Shorter than the application's 5 s samples and 60 s analyses (its first findings come at about 60 s:
         // the analyser reads the catalog at start and compares at the first analysis), to keep the suite short.
         config.policy.intervalSeconds = 1;

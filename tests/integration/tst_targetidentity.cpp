@@ -139,7 +139,7 @@ private slots:
             config.targetConninfo = way.conninfo;
             config.storeLocation = storePath;
             config.tickSeconds = 1;
-            config.mode = QStringLiteral("approve");
+            config.mode = Mode::Approve;
             config.analyseSeconds = 0;
             Engine engine(config);
             QString error;

@@ -369,7 +369,7 @@ private slots:
         // Every toolbar button, clicked: the modes and Pause take effect and are set back; Guarded change opens.
         auto *bar = m_window->findChild<QToolBar *>(QStringLiteral("actionsToolBar"));
         QVERIFY(bar);
-        const QString modeBefore = m_window->mode();
+        const Mode modeBefore = m_window->mode();
         int buttons = 0;
         for (QAction *a : bar->actions()) {
             QWidget *button = bar->widgetForAction(a);
@@ -378,7 +378,7 @@ private slots:
             ++buttons;
             if (a->objectName().startsWith(QLatin1StringView("mode_"))) {
                 QTest::mouseClick(button, Qt::LeftButton);
-                QCOMPARE(m_window->mode(), a->data().toString());
+                QCOMPARE(modeName(m_window->mode()), a->data().toString());
             } else if (a->objectName() == QLatin1StringView("pauseActions")) {
                 QTest::mouseClick(button, Qt::LeftButton);
                 QVERIFY(m_window->actionsPaused());

@@ -243,9 +243,7 @@ private:
         for (auto it = m_journal.rows.rbegin(); it != m_journal.rows.rend(); ++it) // newest first, as the store
             history.push_back(it->second.action);
         ProposalLimits limits;
-        limits.mode = m_observeMode ? QStringLiteral("observe")
-            : chance(0.5)           ? QStringLiteral("approve")
-                                    : QStringLiteral("autonomous");
+        limits.mode = m_observeMode ? Mode::Observe : chance(0.5) ? Mode::Approve : Mode::Autonomous;
         limits.maxActionsPerHour = 1000;
         limits.cooldownSeconds = 0;
         const ProposalDecision d = ProposalPolicy::decide(r, history, m_journal.at(), limits);

@@ -35,7 +35,7 @@ Action action(
 ProposalLimits limits(const char *mode)
 {
     ProposalLimits l;
-    l.mode = QLatin1StringView(mode);
+    l.mode = modeFromName(QString::fromLatin1(mode)).value();
     return l;
 }
 
@@ -46,6 +46,15 @@ class TestProposalPolicy : public QObject
     Q_OBJECT
 
 private slots:
+    void modeNamesAreReadBackAndNothingElse()
+    {
+        for (const Mode mode : { Mode::Observe, Mode::Approve, Mode::Autonomous })
+            QCOMPARE(modeFromName(modeName(mode)), std::optional<Mode>(mode));
+        QCOMPARE(modeFromName(u" Autonomous "), std::optional<Mode>(Mode::Autonomous)); // as a settings file has it
+        QVERIFY(!modeFromName(u"auto"));
+        QVERIFY(!modeFromName(u""));
+    }
+
     void modes()
     {
         using Kind = ProposalDecision::Kind;

@@ -92,7 +92,7 @@ public:
         const QVariant raw = m_store.value(key);
         if (!raw.isValid())
             return fallback;
-        if (const auto mode = Settings::modeFromName(raw.toString().trimmed()))
+        if (const auto mode = modeFromName(raw.toString()))
             return *mode;
         note(key, raw, QStringLiteral("observe, approve or autonomous"));
         return fallback;
@@ -463,28 +463,6 @@ void Settings::setMode(Mode mode)
     else
         m_store->setValue(kModeKey, modeName(mode));
     emit modeChanged(mode);
-}
-
-QString Settings::modeName(Mode mode)
-{
-    switch (mode) {
-    case Mode::Observe:
-        return QStringLiteral("observe");
-    case Mode::Approve:
-        return QStringLiteral("approve");
-    case Mode::Autonomous:
-        return QStringLiteral("autonomous");
-    }
-    return QStringLiteral("approve");
-}
-
-std::optional<Settings::Mode> Settings::modeFromName(QStringView name)
-{
-    for (const Mode mode : { Mode::Observe, Mode::Approve, Mode::Autonomous }) {
-        if (name.compare(modeName(mode), Qt::CaseInsensitive) == 0)
-            return mode;
-    }
-    return std::nullopt;
 }
 
 int Settings::rateLimitPerHour() const

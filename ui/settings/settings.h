@@ -3,6 +3,7 @@
 
 #include "analyse/analysisinput.h"
 #include "guard/guardpolicy.h"
+#include "mode.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -47,10 +48,9 @@ class Settings : public QObject
 {
     Q_OBJECT
 public:
-    /// What Vigil does with a recommendation. Stored by name ("observe", "approve", "autonomous"), as vigilctl's
-    /// --mode spells it.
-    enum class Mode { Observe, Approve, Autonomous };
-    Q_ENUM(Mode)
+    /// What Vigil does with a recommendation: the engine's Mode. Stored by name ("observe", "approve",
+    /// "autonomous"), as vigilctl's --mode spells it.
+    using Mode = vigil::Mode;
 
     /// An inclusive range of accepted values.
     struct Range
@@ -118,8 +118,6 @@ public:
     // Actions.
     Mode mode() const;
     void setMode(Mode mode);
-    static QString modeName(Mode mode);
-    static std::optional<Mode> modeFromName(QStringView name);
     int rateLimitPerHour() const; ///< actions per hour on one target
     bool setRateLimitPerHour(int actions);
     int cooldownMinutes() const; ///< no new action on a target this long after a rollback on it
