@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
 #include <memory>
 
 using namespace vigil;
@@ -68,7 +69,16 @@ class TestIndexActions : public QObject
 
     /// What the clients felt: the baseline's span before the action against the window's after it was built, from
     /// pgbench's own log. Printed beside a verdict so a failure says whether the clients were hurt (the lab's label).
-    QString clientsAround(const QString &storePath, const Action &a, int baselineSeconds, int windowSeconds)
+    /// The clients' own view of an action's seconds: the baseline before it was applied against the window after it
+    /// was built, as the lab labels its traces (docs/guard.md: harmful when their p95 rose over 10 % or their
+    /// throughput fell over 10 %, harmless when both moved under 5 %, ambiguous between).
+    struct ClientsView
+    {
+        QString text;
+        enum class Label { Harmless, Ambiguous, Harmful, Unknown } label = Label::Unknown;
+    };
+
+    ClientsView clientsAround(const QString &storePath, const Action &a, int baselineSeconds, int windowSeconds)
     {
         QString error;
         const std::unique_ptr<KnowledgeStore> s = KnowledgeStore::open(storePath, &error);
@@ -81,7 +91,7 @@ class TestIndexActions : public QObject
                 builtAt = t.at.toMSecsSinceEpoch() / 1000.0;
         }
         if (appliedAt == 0 || builtAt == 0)
-            return QStringLiteral("clients: no applying/observing transitions in the journal");
+            return { QStringLiteral("clients: no applying/observing transitions in the journal") };
         ClientLog log(m_clientLogPrefix);
         // pgbench buffers its log: wait (briefly) until it has written past the window.
         for (int i = 0; i < 20; ++i) {
@@ -90,8 +100,17 @@ class TestIndexActions : public QObject
                 break;
             QTest::qWait(500);
         }
-        return ClientLog::describeChange(
-            log.span(appliedAt - baselineSeconds, appliedAt), log.span(builtAt, builtAt + windowSeconds));
+        const ClientSpan before = log.span(appliedAt - baselineSeconds, appliedAt);
+        const ClientSpan after = log.span(builtAt, builtAt + windowSeconds);
+        ClientsView view { ClientLog::describeChange(before, after) };
+        if (before.transactions == 0 || after.transactions == 0 || before.p95Ms <= 0 || before.perSecond <= 0)
+            return view;
+        const double p95 = after.p95Ms / before.p95Ms - 1.0;
+        const double tps = after.perSecond / before.perSecond - 1.0;
+        view.label = p95 > 0.10 || tps < -0.10             ? ClientsView::Label::Harmful
+            : std::abs(p95) < 0.05 && std::abs(tps) < 0.05 ? ClientsView::Label::Harmless
+                                                           : ClientsView::Label::Ambiguous;
+        return view;
     }
 
     QString indexDefinition(const QString &name)
@@ -166,12 +185,29 @@ private slots:
         const VigilctlRun run
             = runVigilctl(applyArgs(s, QStringLiteral("CREATE INDEX orders_amount_idx ON orders (amount)")));
         const Action a = onlyAction(s);
-        // The clients' own view of the same seconds, so a rollback here says whether they were hurt.
-        const QString clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
-        qInfo("%s", qPrintable(clients));
+        // The verdict is judged against what the clients themselves felt in the same seconds, by the lab's rule. An
+        // index on a column no statement reads leaves them as they were, and must then be kept; but in one fresh-clone
+        // run on an otherwise idle machine their p95 rose 17.4 % 7-12 s after the build (the build's aftermath), the
+        // guard saw +36 % time in the server and rolled it back: that is the guard keeping its promise, not failing
+        // it. So: harmless to the clients -> kept; harmful to them -> rolled back; in between -> either, printed.
+        const ClientsView clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
+        qInfo("%s", qPrintable(clients.text));
+        const QString why
+            = a.reason + QLatin1Char('\n') + clients.text + QLatin1Char('\n') + run.err + run.out.right(3000);
+        QVERIFY2(clients.label != ClientsView::Label::Unknown, qPrintable(why));
+        if (clients.label == ClientsView::Label::Harmful) {
+            QVERIFY2(run.exitCode == 3, qPrintable(why));
+            QCOMPARE(a.state, ActionState::RolledBack);
+            QCOMPARE(indexDefinition(QStringLiteral("orders_amount_idx")), QStringLiteral("none"));
+            return;
+        }
+        if (clients.label == ClientsView::Label::Ambiguous && run.exitCode == 3) {
+            qInfo("rolled back in a window the clients felt as ambiguous: %s", qPrintable(a.reason));
+            QCOMPARE(a.state, ActionState::RolledBack);
+            return;
+        }
         // On failure the verdict's own reason comes first: the samples behind it follow, cut to the last 3000 chars.
-        QVERIFY2(run.exitCode == 0,
-            qPrintable(a.reason + QLatin1Char('\n') + clients + QLatin1Char('\n') + run.err + run.out.right(3000)));
+        QVERIFY2(run.exitCode == 0, qPrintable(why));
         QCOMPARE(a.state, ActionState::Kept);
         QVERIFY(indexDefinition(QStringLiteral("orders_amount_idx")).contains(QLatin1StringView("(amount)")));
         QVERIFY(m_server.psql(QStringLiteral("DROP INDEX orders_amount_idx")));
