@@ -38,6 +38,13 @@ constexpr double kOutsideCpuCarrySeconds = 10.0;
 /// GuardPolicy::minServerDeltaMs.
 constexpr double kLatencyCorroborationMs = 0.05;
 
+/// How far the medians of n window samples and m baseline samples swing apart on their own, for a per-sample relative
+/// noise σ: about 1.25 σ sqrt(1/n + 1/m).
+double medianSwing(double noise, std::size_t n, int m)
+{
+    return 1.2533 * noise * std::sqrt(1.0 / double(n) + 1.0 / double(m));
+}
+
 /// A change as Vigil writes it everywhere (docs/desktop.md: "+30.0%", "×1,580").
 QString signedPct(double fraction)
 {
@@ -296,7 +303,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         latencyDegraded
             = r.latencyChange > latencyThreshold && r.p95Ms && *r.p95Ms - refP95 >= m_policy.minLatencyDeltaMs;
         // With the sessions' clocks, statement latency is harm only where the clients feel it: the time in the
-        // server per transaction must rise too (by half the threshold of what a client waits for). An index whose
+        // server per transaction must rise too (beyond half its own bar, serverThreshold()). An index whose
         // upkeep doubles a 0.05 ms insert inside a transaction the clients wait milliseconds for does not.
         if (latencyDegraded && serverMs && serverRef && visibleRef)
             latencyDegraded = serverRose && *serverMs - *serverRef >= m_policy.minServerDeltaMs;
@@ -647,8 +654,7 @@ double VigilDetector::sustainedLatencyBar(const std::vector<int> &usable) const
     const double plain = m_policy.latencyPct / 100.0;
     if (usable.empty() || m_baseline.usableSamples() <= 0)
         return plain;
-    const double swing = 1.2533 * m_baseline.p95RelativeNoise()
-        * std::sqrt(1.0 / double(usable.size()) + 1.0 / double(m_baseline.usableSamples()));
+    const double swing = medianSwing(m_baseline.p95RelativeNoise(), usable.size(), m_baseline.usableSamples());
     return std::max(plain, m_policy.noiseMargin * swing + m_baseline.p95DriftBeyondNoise());
 }
 
@@ -658,15 +664,13 @@ double VigilDetector::sustainedThroughputBar(const std::vector<int> &usable) con
     const double plain = m_policy.throughputPct / 100.0;
     if (usable.empty() || m_baseline.usableSamples() <= 0)
         return throughputThreshold();
-    const double swing = 1.2533 * m_baseline.throughputRelativeNoise()
-        * std::sqrt(1.0 / double(usable.size()) + 1.0 / double(m_baseline.usableSamples()));
+    const double swing = medianSwing(m_baseline.throughputRelativeNoise(), usable.size(), m_baseline.usableSamples());
     return std::max(plain, m_policy.noiseMargin * swing);
 }
 
 std::optional<Verdict> VigilDetector::sustainedSlowdown(double t) const
 {
     const double latencyThreshold = m_policy.latencyPct / 100.0;
-    const double throughputThreshold = this->throughputThreshold();
     const std::vector<int> usable = usableIndices();
     if (usable.size() < std::size_t(m_policy.consecutive))
         return std::nullopt;
