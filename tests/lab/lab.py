@@ -322,16 +322,50 @@ def save_label(out_dir, name, label):
     os.replace(path + ".tmp", path)
 
 
+NEAR_THRESHOLD = (12.0, 30.0)  # the issue's band for near-threshold harms: the clients' worst change, in %
+
+
+def harm_size(label):
+    """The clients' worst change in % (p95 rise, throughput fall, a significant script's p95 rise)."""
+    scripts = [s["p95_change_pct"] or 0 for s in label.get("per_script", {}).values()
+               if s.get("share_of_time", 0) >= SCRIPT_TIME_SHARE and len(label.get("per_script", {})) > 1]
+    return max(label.get("p95_change_pct") or 0, -(label.get("tps_change_pct") or 0), max(scripts, default=0))
+
+
+def summarise_labels(out_dir):
+    """Counts the recorded labels by part, and lists the near-threshold harms (docs/lab.md)."""
+    labels = json.load(open(os.path.join(out_dir, "labels.json")))
+    parts = sorted({v["part"] for v in labels.values()})
+    print(f"{'part':11}{'traces':>7}{'harmful':>9}{'ambiguous':>11}{'harmless':>10}{'near-threshold':>16}")
+    near = []
+    for part in parts + ["all"]:
+        rows = [(k, v) for k, v in labels.items() if part in ("all", v["part"])]
+        count = lambda name: sum(1 for _, v in rows if v["label"] == name)
+        band = [(k, v) for k, v in rows if v["label"] == "harmful"
+                and NEAR_THRESHOLD[0] <= harm_size(v) <= NEAR_THRESHOLD[1]]
+        if part == "all":
+            near = band
+        print(f"{part:11}{len(rows):7}{count('harmful'):9}{count('ambiguous'):11}{count('harmless'):10}{len(band):16}")
+    print(f"\nnear-threshold harms (the clients' worst change {NEAR_THRESHOLD[0]:g} to {NEAR_THRESHOLD[1]:g} %):")
+    for k, v in sorted(near, key=lambda kv: (kv[1]["part"], kv[0])):
+        print(f"  {k.removesuffix('.jsonl.gz'):45} {v['part']:11} {harm_size(v):+6.1f} %  ({v['label_rule']})")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(prog="scripts/lab", description=__doc__)
     parser.add_argument("names", nargs="*", help="scenarios to record (default: all of --part)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
     parser.add_argument("--part", choices=["tuning", "validation", "holdout", "holdout2", "holdout3", "holdout4", "all"], default="all")
+    parser.add_argument("--labels", action="store_true",
+                        help="count the recorded labels by part, list the near-threshold harms, and exit")
     parser.add_argument("--missing", action="store_true", help="only scenarios without a recorded trace")
     parser.add_argument("--quick", action="store_true",
                         help="short timings (20 s before, 20 s after) into a scratch folder: checks the lab works")
     parser.add_argument("--out", default=None, help="where traces and labels.json go (default tests/data/lab)")
     args = parser.parse_args()
+    if args.labels:
+        return summarise_labels(args.out or OUT)
     chosen = [s for s in catalogue.CATALOGUE if args.part in ("all", s.part)]
     if args.names:
         known = {s.name: s for s in catalogue.CATALOGUE}
