@@ -2,11 +2,11 @@
 #include "actionhistorymodel.h"
 
 #include "historyformat.h"
-#include "store/knowledgestore.h"
 
 #include <QJsonObject>
 
 #include <algorithm>
+#include <limits>
 
 namespace vigil {
 
@@ -40,14 +40,34 @@ ActionHistoryModel::ActionHistoryModel(const QString &storeLocation, QObject *pa
     open();
 }
 
-ActionHistoryModel::~ActionHistoryModel() = default;
+ActionHistoryModel::~ActionHistoryModel()
+{
+    m_reader.reset(); // first: no answer may reach a model half destroyed
+}
 
 void ActionHistoryModel::open()
 {
-    QString error;
-    m_store = KnowledgeStore::open(m_location, &error);
-    if (!m_store)
-        setError(error);
+    m_reader = std::make_unique<JournalReader>(m_location);
+    readStarted();
+    m_reader->open([this](const QString &error) {
+        m_open = error.isEmpty();
+        if (!m_open) {
+            m_hasMore = false;
+            setError(error);
+        }
+        readEnded();
+    });
+}
+
+void ActionHistoryModel::readStarted()
+{
+    ++m_readsInFlight;
+}
+
+void ActionHistoryModel::readEnded()
+{
+    if (--m_readsInFlight == 0)
+        emit readingDone();
 }
 
 void ActionHistoryModel::setError(const QString &message)
@@ -58,19 +78,26 @@ void ActionHistoryModel::setError(const QString &message)
 
 void ActionHistoryModel::setStoreLocation(const QString &location)
 {
+    const bool wasReadingAll = m_readingAll;
     beginResetModel();
-    m_store.reset(); // the old connection goes before the new one opens
+    m_reader.reset(); // the old reader's answers go with it, before the new one opens
     m_location = location;
+    m_open = false;
     m_error.clear();
     m_rows.clear();
     m_fullActions.clear();
+    m_fullActionsAsked.clear();
     m_fetched = false;
     m_hasMore = true;
     m_cursor = 0;
     m_totalCount = -1;
+    m_readsInFlight = 0;
+    m_pageInFlight = m_changesInFlight = m_refreshAgain = m_readingAll = false;
     open();
     endResetModel();
     emit totalCountChanged(m_totalCount);
+    if (wasReadingAll)
+        emit readAllFinished(false);
 }
 
 void ActionHistoryModel::setPageSize(int rows)
@@ -98,7 +125,8 @@ int ActionHistoryModel::columnCount(const QModelIndex &parent) const
 
 bool ActionHistoryModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && m_store && m_hasMore;
+    // While a page is on its way there is nothing more to ask for: its arrival inserts rows, and a view asks again.
+    return !parent.isValid() && m_reader && m_hasMore && !m_pageInFlight;
 }
 
 void ActionHistoryModel::fetchMore(const QModelIndex &parent)
@@ -108,55 +136,90 @@ void ActionHistoryModel::fetchMore(const QModelIndex &parent)
     fetchPage(m_pageSize);
 }
 
-bool ActionHistoryModel::fetchPage(int rows)
+void ActionHistoryModel::fetchPage(int rows)
 {
+    m_pageInFlight = true;
+    readStarted();
     if (!m_fetched) {
-        // The cursor is read before the first page: whatever happens between the two is merged by refresh().
-        const qint64 cursor = m_store->lastTransitionId();
-        if (cursor < 0) {
-            m_hasMore = false;
-            setError(m_store->lastError());
-            return false;
-        }
-        m_cursor = cursor;
-        m_fetched = true;
-        updateTotalCount();
+        m_reader->readFirstPage(rows, [this, rows](JournalPage page) {
+            if (page.ok && int(page.actions.size()) < rows)
+                m_hasMore = false;
+            onPageRead(true, std::move(page));
+        });
+    } else {
+        const qint64 before = m_rows.empty() ? 0 : m_rows.back().id;
+        m_reader->readPage(before, rows, [this, rows](JournalPage page) {
+            if (page.ok && int(page.actions.size()) < rows)
+                m_hasMore = false;
+            onPageRead(false, std::move(page));
+        });
     }
-    bool ok = false;
-    const qint64 before = m_rows.empty() ? 0 : m_rows.back().id;
-    std::vector<Action> page = m_store->actionsPage(before, rows, {}, ActionFields::Summary, &ok);
-    if (!ok) {
+}
+
+void ActionHistoryModel::onPageRead(bool first, JournalPage page)
+{
+    m_pageInFlight = false;
+    if (!page.ok) {
         // Stop asking: a view would otherwise call fetchMore again on every layout.
         m_hasMore = false;
-        setError(m_store->lastError());
-        return false;
+        setError(page.error);
+    } else {
+        if (first) {
+            // The cursor was read before the page: whatever happened between the two is merged by refresh().
+            m_cursor = page.cursor;
+            m_fetched = true;
+            setTotalCount(page.total);
+        }
+        // A page holds only actions older than every loaded row (a refresh may have merged some meanwhile).
+        const qint64 oldest = m_rows.empty() ? std::numeric_limits<qint64>::max() : m_rows.back().id;
+        std::erase_if(page.actions, [oldest](const Action &action) { return action.id >= oldest; });
+        if (!page.actions.empty())
+            insertAt(int(m_rows.size()), std::move(page.actions));
     }
-    if (int(page.size()) < rows)
-        m_hasMore = false;
-    if (!page.empty())
-        insertAt(int(m_rows.size()), std::move(page));
-    return true;
+    if (m_readingAll)
+        continueReadingAll();
+    readEnded();
 }
 
-bool ActionHistoryModel::fetchAll(const std::function<bool(qint64, qint64)> &progress, int pageRows)
+void ActionHistoryModel::readAll(int pageRows)
 {
-    while (canFetchMore({})) {
-        if (!fetchPage(qMax(1, pageRows)))
-            return false;
-        if (progress && !progress(qint64(m_rows.size()), qMax(m_totalCount, qint64(m_rows.size()))))
-            return !canFetchMore({});
-    }
-    return m_store != nullptr;
+    m_readAllPageRows = qMax(1, pageRows);
+    m_readingAll = true;
+    if (!m_pageInFlight && !m_changesInFlight) // otherwise the read on its way continues it
+        continueReadingAll();
 }
 
-void ActionHistoryModel::updateTotalCount()
+void ActionHistoryModel::stopReadingAll()
 {
-    const qint64 count = m_store->countActions();
-    if (count < 0) {
-        setError(m_store->lastError());
+    if (m_readingAll)
+        finishReadingAll(false);
+}
+
+void ActionHistoryModel::continueReadingAll()
+{
+    if (!m_fetched && !m_pageInFlight && !m_error.isEmpty()) {
+        finishReadingAll(false); // the store could not be opened or read
         return;
     }
-    if (count != m_totalCount) {
+    if (m_fetched)
+        emit readAllProgress(qint64(m_rows.size()), qMax(m_totalCount, qint64(m_rows.size())));
+    if (!m_readingAll)
+        return; // stopped from the progress signal
+    if (canFetchMore({}))
+        fetchPage(m_readAllPageRows);
+    else if (!m_pageInFlight && !m_changesInFlight) // a refresh on its way is part of "all"
+        finishReadingAll(m_reader && m_fetched && m_error.isEmpty());
+}
+
+void ActionHistoryModel::finishReadingAll(bool complete)
+{
+    m_readingAll = false;
+    emit readAllFinished(complete);
+}
+
+void ActionHistoryModel::setTotalCount(qint64 count)
+{
+    if (count >= 0 && count != m_totalCount) {
         m_totalCount = count;
         emit totalCountChanged(count);
     }
@@ -172,43 +235,52 @@ void ActionHistoryModel::insertAt(int row, std::vector<Action> actions)
 
 void ActionHistoryModel::refresh()
 {
-    if (!m_store || !m_fetched)
+    if (!m_reader || !m_fetched)
         return;
-    const qint64 cursor = m_store->lastTransitionId();
-    if (cursor < 0) {
-        setError(m_store->lastError());
-        return;
-    }
-    if (cursor == m_cursor)
-        return; // nothing was journaled since: the common case, one indexed MAX()
-    bool ok = false;
-    std::vector<Action> changed
-        = m_store->actionsChangedSince(qMax<qint64>(0, m_cursor - kLookBack), ActionFields::Summary, &ok);
-    if (!ok) {
-        setError(m_store->lastError());
+    if (m_changesInFlight) {
+        m_refreshAgain = true; // what is journaled meanwhile may have missed the read on its way
         return;
     }
-    m_cursor = cursor;
+    m_changesInFlight = true;
+    readStarted();
+    m_reader->readChangesSince(m_cursor, qMax<qint64>(0, m_cursor - kLookBack),
+        [this](JournalChanges changes) { onChangesRead(std::move(changes)); });
+}
 
-    // Rows already shown first (indices stay valid while nothing is inserted), then the inserts.
-    std::vector<Action> newest;
-    std::vector<Action> between;
-    for (Action &action : changed) {
-        if (const int row = rowOfAction(action.id); row >= 0)
-            updateRow(row, std::move(action));
-        else if (m_rows.empty() || action.id > m_rows.front().id)
-            newest.push_back(std::move(action));
-        else if (action.id > m_rows.back().id || !m_hasMore)
-            between.push_back(std::move(action)); // a late commit inside what is loaded
-        // else: older than every loaded row, and a later page brings it
+void ActionHistoryModel::onChangesRead(JournalChanges changes)
+{
+    m_changesInFlight = false;
+    if (!changes.ok) {
+        setError(changes.error);
+    } else if (!changes.unchanged) {
+        m_cursor = changes.cursor;
+        // Rows already shown first (indices stay valid while nothing is inserted), then the inserts.
+        std::vector<Action> newest;
+        std::vector<Action> between;
+        for (Action &action : changes.actions) {
+            if (const int row = rowOfAction(action.id); row >= 0)
+                updateRow(row, std::move(action));
+            else if (m_rows.empty() || action.id > m_rows.front().id)
+                newest.push_back(std::move(action));
+            else if (action.id > m_rows.back().id || !m_hasMore)
+                between.push_back(std::move(action)); // a late commit inside what is loaded
+            // else: older than every loaded row, and a later page brings it
+        }
+        for (Action &action : between)
+            insertAt(int(findPosition(m_rows, action.id) - m_rows.begin()), { std::move(action) });
+        if (!newest.empty()) {
+            // The changes are read newest first, so the block is already in the rows' order.
+            insertAt(0, std::move(newest));
+        }
+        setTotalCount(changes.total);
     }
-    for (Action &action : between)
-        insertAt(int(findPosition(m_rows, action.id) - m_rows.begin()), { std::move(action) });
-    if (!newest.empty()) {
-        // actionsChangedSince() reads newest first, so the block is already in the rows' order.
-        insertAt(0, std::move(newest));
+    if (m_refreshAgain) {
+        m_refreshAgain = false;
+        refresh();
     }
-    updateTotalCount();
+    if (m_readingAll)
+        continueReadingAll();
+    readEnded();
 }
 
 void ActionHistoryModel::updateRow(int row, Action action)
@@ -264,14 +336,25 @@ const Action *ActionHistoryModel::fullAction(qint64 id) const
 {
     if (const Action *cached = m_fullActions.object(id))
         return cached;
-    if (!m_store)
+    if (!m_reader || m_fullActionsAsked.contains(id))
         return nullptr;
-    std::optional<Action> action = m_store->action(id);
-    if (!action)
-        return nullptr;
-    auto *copy = new Action(std::move(*action));
-    m_fullActions.insert(id, copy);
-    return copy;
+    // data() is const for its callers; asking the reader changes only what is cached, and the answer is signalled.
+    auto *self = const_cast<ActionHistoryModel *>(this);
+    m_fullActionsAsked.insert(id);
+    self->readStarted();
+    m_reader->readAction(id, [self, id](std::optional<Action> action) { self->onActionRead(id, std::move(action)); });
+    return nullptr;
+}
+
+void ActionHistoryModel::onActionRead(qint64 id, std::optional<Action> action)
+{
+    m_fullActionsAsked.remove(id);
+    if (action) {
+        m_fullActions.insert(id, new Action(std::move(*action)));
+        if (const int row = rowOfAction(id); row >= 0)
+            emit dataChanged(index(row, 0), index(row, COLUMN_COUNT - 1), { EvidenceRole, DetailsRole });
+    }
+    readEnded();
 }
 
 const QIcon &ActionHistoryModel::iconFor(ActionState state) const

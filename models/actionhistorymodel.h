@@ -3,32 +3,35 @@
 
 #include "act/action.h"
 #include "historyformat.h"
+#include "store/journalreader.h"
 
 #include <QAbstractTableModel>
 #include <QCache>
 #include <QIcon>
+#include <QSet>
 #include <QString>
 
 #include <array>
-#include <functional>
 #include <memory>
 #include <vector>
 
 namespace vigil {
 
-class KnowledgeStore;
+class JournalReader;
 
 /**
  * The journal of actions as a table, newest first, read page by page from a knowledge store.
  *
- * The model opens the store itself, on its own connection in the thread that creates it (the GUI thread): SQLite in
- * WAL mode lets this reader run beside the engine's writer, and a PostgreSQL store takes any number of readers.
- * Rows arrive through canFetchMore()/fetchMore(), `pageSize()` at a time, so a journal of 100,000 actions opens as
- * fast as one of 500. refresh() merges what changed since (new actions at the top, state changes in place) and never
- * resets; only setStoreLocation() does.
+ * The model runs no SQL: a JournalReader reads the store on a thread of its own (its own connection: SQLite in WAL
+ * mode lets it run beside the engine's writer, and a PostgreSQL store takes any number of readers) and hands the rows
+ * back through the event loop, so the GUI thread never waits on a disk or a network. Rows arrive through
+ * canFetchMore()/fetchMore(), `pageSize()` at a time, so a journal of 100,000 actions opens as fast as one of 500.
+ * refresh() merges what changed since (new actions at the top, state changes in place) and never resets; only
+ * setStoreLocation() does. Every read answers later: isReading() says whether one is on its way.
  *
- * A row holds an action without its evidence and details (the bulk of the journal); EvidenceRole and DetailsRole read
- * them from the store for the rows asked about, and keep the last few.
+ * A row holds an action without its evidence and details (the bulk of the journal); EvidenceRole and DetailsRole
+ * answer an empty object for a row not asked about before, ask the reader, and emit dataChanged when they arrive;
+ * the last few are kept.
  */
 class ActionHistoryModel : public QAbstractTableModel
 {
@@ -68,15 +71,18 @@ public:
 
     static constexpr int kDefaultPageSize = 500;
 
-    /// Opens the store at `location` (a SQLite path or a PostgreSQL conninfo). On failure the model is empty and
-    /// errorString() says why. Nothing is read until the first fetchMore().
+    /// Opens the store at `location` (a SQLite path or a PostgreSQL conninfo) on the reader's thread. On failure the
+    /// model stays empty and errorString() says why (errorOccurred). No action is read until the first fetchMore().
     explicit ActionHistoryModel(const QString &storeLocation, QObject *parent = nullptr);
     ~ActionHistoryModel() override;
 
     QString storeLocation() const { return m_location; }
     /// Replaces the store: the one reset this model does.
     void setStoreLocation(const QString &location);
-    bool isOpen() const { return m_store != nullptr; }
+    /// True once the reader opened the store (the open answers later: see isReading()).
+    bool isOpen() const { return m_open; }
+    /// A read (open, page, changes, an action's evidence) is on its way; readingDone() is emitted when none is left.
+    bool isReading() const { return m_readsInFlight > 0; }
     /// Why the store could not be opened or read; empty when all is well.
     QString errorString() const { return m_error; }
 
@@ -87,9 +93,11 @@ public:
     /// The row of action `id`, or -1 when it is not loaded.
     int rowOfAction(qint64 id) const;
 
-    /// Loads every row not loaded yet, `pageRows` at a time, calling `progress(loaded, total)` after each page;
-    /// `progress` returning false stops early. Returns false when it stopped early or a read failed.
-    bool fetchAll(const std::function<bool(qint64 loaded, qint64 total)> &progress = {}, int pageRows = 5000);
+    /// Loads every row not loaded yet, `pageRows` at a time: readAllProgress() after each page, then
+    /// readAllFinished(true), or readAllFinished(false) when a read failed or stopReadingAll() was called.
+    void readAll(int pageRows = 5000);
+    void stopReadingAll();
+    bool isReadingAll() const { return m_readingAll; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -107,14 +115,25 @@ public slots:
 signals:
     void errorOccurred(const QString &message);
     void totalCountChanged(qint64 count);
+    void readingDone();
+    void readAllProgress(qint64 loaded, qint64 total);
+    void readAllFinished(bool complete);
 
 private:
-    bool fetchPage(int rows);
     void open();
+    void fetchPage(int rows);
+    void onPageRead(bool first, JournalPage page);
+    void onChangesRead(JournalChanges changes);
+    void onActionRead(qint64 id, std::optional<Action> action);
+    void continueReadingAll();
+    void finishReadingAll(bool complete);
+    void readStarted();
+    void readEnded();
     void setError(const QString &message);
-    void updateTotalCount();
+    void setTotalCount(qint64 count);
     void updateRow(int row, Action action);
     void insertAt(int row, std::vector<Action> actions);
+    /// The cached full action, or null after asking the reader for it (dataChanged follows its arrival).
     const Action *fullAction(qint64 id) const;
     QVariant rawValue(const Action &action, int column) const;
     QVariant sortValue(const Action &action, int column) const;
@@ -122,8 +141,16 @@ private:
     const QIcon &iconFor(ActionState state) const;
 
     QString m_location;
-    std::unique_ptr<KnowledgeStore> m_store;
+    std::unique_ptr<JournalReader> m_reader;
+    bool m_open = false;
     QString m_error;
+    int m_readsInFlight = 0;
+    bool m_pageInFlight = false;
+    bool m_changesInFlight = false;
+    bool m_refreshAgain = false; ///< refresh() was called while changes were being read
+    bool m_readingAll = false;
+    int m_readAllPageRows = 5000;
+    mutable QSet<qint64> m_fullActionsAsked; ///< ids whose full action is on its way
     std::vector<Action> m_rows; ///< newest first: ids strictly decreasing (rows are found by binary search)
     int m_pageSize = kDefaultPageSize;
     bool m_fetched = false; ///< the first page has been read (and m_cursor set)

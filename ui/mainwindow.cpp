@@ -416,6 +416,8 @@ void MainWindow::showHistory(const QString &storeLocation)
     m_history = new ActionHistoryModel(storeLocation, this);
     auto *page = new HistoryPage(m_history, this);
     m_historyPage = page;
+    connect(page, &HistoryPage::actionNotFound, this,
+        [this](qint64 actionId) { setActivity(tr("action #%1 is not in this window's journal").arg(actionId)); });
     addPage(tr("History"), page, tr("Every action with its status, reason and evidence; export to CSV (Ctrl+2)"));
     auto *approvals = new ApprovalsPage(m_history, this);
     addPage(tr("Approvals"), approvals, tr("Actions waiting for a person: Approve or Reject (Ctrl+3)"));
@@ -535,8 +537,7 @@ void MainWindow::openAction(qint64 actionId)
     raise();
     activateWindow();
     m_nav->setCurrentRow(m_pages->indexOf(m_historyPage));
-    if (!m_historyPage->showAction(actionId))
-        setActivity(tr("action #%1 is not in this window's journal").arg(actionId));
+    m_historyPage->showAction(actionId); // actionNotFound says so in the status line
 }
 
 void MainWindow::showBanner(const QString &headline, const QString &details, const QString &title, qint64 actionId)

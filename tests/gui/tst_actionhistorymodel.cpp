@@ -6,14 +6,18 @@
 
 #include <QAbstractItemModelTester>
 #include <QColor>
+#include <QElapsedTimer>
 #include <QIcon>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 
@@ -36,6 +40,7 @@ Action makeAction(int i)
     a.applySql = QStringLiteral("ALTER SYSTEM SET work_mem = '%1kB'").arg(64 + i);
     a.rollbackSql = QStringLiteral("ALTER SYSTEM RESET work_mem");
     a.reason = QStringLiteral("proposal %1").arg(i);
+    a.details = QJsonObject { { QStringLiteral("proposal"), i } };
     return a;
 }
 
@@ -53,6 +58,25 @@ bool walk(KnowledgeStore &store, qint64 id, const std::vector<ActionState> &step
 {
     for (const ActionState step : steps) {
         if (!store.transition(id, step, QStringLiteral("to %1").arg(stateName(step))))
+            return false;
+    }
+    return true;
+}
+
+/// The model's reads answer through the event loop: lets them come back.
+bool settle(const ActionHistoryModel &model, int timeoutMs = 10000)
+{
+    return QTest::qWaitFor([&] { return !model.isReading(); }, timeoutMs);
+}
+
+/// Loads every page, as a view scrolled to the bottom does; false when a read did not come back.
+bool fetchEverything(ActionHistoryModel &model)
+{
+    if (!settle(model))
+        return false;
+    while (model.canFetchMore({})) {
+        model.fetchMore({});
+        if (!settle(model))
             return false;
     }
     return true;
@@ -215,19 +239,25 @@ private slots:
         auto [path, store] = newStore(kActions);
 
         ActionHistoryModel model(path);
-        QVERIFY2(model.isOpen(), qPrintable(model.errorString()));
         QCOMPARE(model.pageSize(), 500);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        // The tester fetched the first page once, as a view does; from here on the test pages explicitly (the
+        // The tester asked for the first page once, as a view does; from here on the test pages explicitly (the
         // tester would otherwise fetch again on every signal it checks).
         tester.setUseFetchMore(false);
-        // Whole pages only (the tester read one or two while checking the empty model).
-        QVERIFY(model.rowCount() > 0);
-        QCOMPARE(model.rowCount(), 500 * int(inserted.size()));
+        // The answer comes later, from the reader's thread: nothing is there yet, and nothing more is asked for.
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.isReading());
+        QVERIFY(!model.canFetchMore({}));
+        QVERIFY(settle(model));
+        QVERIFY2(model.isOpen(), qPrintable(model.errorString()));
+        // Whole pages only.
+        QCOMPARE(model.rowCount(), 500);
+        QCOMPARE(inserted.size(), 1);
         int fetches = int(inserted.size());
         while (model.canFetchMore({})) {
             model.fetchMore({});
+            QVERIFY(settle(model));
             QVERIFY(++fetches <= 3);
         }
         QCOMPARE(model.rowCount(), kActions);
@@ -239,6 +269,7 @@ private slots:
         QCOMPARE(inserted.at(2).at(1).toInt(), 1000);
         QCOMPARE(inserted.at(2).at(2).toInt(), 1199);
         model.fetchMore({}); // nothing more: no signal, no row
+        QVERIFY(settle(model));
         QCOMPARE(inserted.size(), 3);
 
         for (int row = 0; row < model.rowCount(); ++row) {
@@ -272,7 +303,16 @@ private slots:
         QCOMPARE(cell(ActionHistoryModel::StatusColumn, ActionHistoryModel::ExportRole).toString(),
             QStringLiteral("proposed"));
         QCOMPARE(cell(ActionHistoryModel::TimeColumn, ActionHistoryModel::SortRole).toLongLong(), qint64(1000));
+        // The evidence is read when asked for: empty at first, then dataChanged with the action's own.
         QVERIFY(cell(0, ActionHistoryModel::EvidenceRole).toJsonObject().isEmpty());
+        QSignalSpy evidence(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(settle(model));
+        QCOMPARE(evidence.size(), 1);
+        QCOMPARE(evidence.at(0).at(0).toModelIndex().row(), row);
+        QVERIFY(evidence.at(0).at(2).value<QList<int>>().contains(ActionHistoryModel::EvidenceRole));
+        QCOMPARE(cell(0, ActionHistoryModel::DetailsRole).toJsonObject(), expected.details);
+        QCOMPARE(evidence.size(), 1); // cached: no second read
+        QVERIFY(!model.isReading());
         QCOMPARE(
             model.headerData(ActionHistoryModel::StatusColumn, Qt::Horizontal).toString(), QStringLiteral("Status"));
     }
@@ -285,17 +325,18 @@ private slots:
         // The tester fetched the first page once, as a view does; from here on the test pages explicitly (the
         // tester would otherwise fetch again on every signal it checks).
         tester.setUseFetchMore(false);
-        while (model.canFetchMore({}))
-            model.fetchMore({});
+        QVERIFY(fetchEverything(model));
         QCOMPARE(model.rowCount(), 10);
         // Read (and cache) action 4's empty evidence: the refresh must not serve the stale copy afterwards.
         QVERIFY(model.index(model.rowOfAction(4), 0).data(ActionHistoryModel::EvidenceRole).toJsonObject().isEmpty());
+        QVERIFY(settle(model));
 
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
 
         model.refresh(); // nothing happened
+        QVERIFY(settle(model));
         QCOMPARE(inserted.size(), 0);
         QCOMPARE(changed.size(), 0);
 
@@ -308,6 +349,8 @@ private slots:
         const QSet<int> rowsBefore { model.rowOfAction(4), model.rowOfAction(7) };
 
         model.refresh();
+        QCOMPARE(inserted.size(), 0); // not merged before the reader answers
+        QVERIFY(settle(model));
         QCOMPARE(reset.size(), 0);
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(inserted.at(0).at(1).toInt(), 0);
@@ -341,13 +384,16 @@ private slots:
         QCOMPARE(status4.data().toString(), QStringLiteral("rolled back"));
         QCOMPARE(status4.data(ActionHistoryModel::StatusColorRole).value<QColor>(), toneColor(StatusTone::Bad));
         QCOMPARE(model.index(row4, ActionHistoryModel::ReasonColumn).data().toString(), QStringLiteral("p95 +40%"));
-        QCOMPARE(status4.data(ActionHistoryModel::EvidenceRole).toJsonObject(), verdictEvidence(40));
+        QVERIFY(status4.data(ActionHistoryModel::EvidenceRole).toJsonObject().isEmpty()); // stale copy dropped
+        QTRY_COMPARE(status4.data(ActionHistoryModel::EvidenceRole).toJsonObject(), verdictEvidence(40));
         QCOMPARE(
             model.index(row7, ActionHistoryModel::StatusColumn).data().toString(), QStringLiteral("awaiting approval"));
 
+        QVERIFY(settle(model));
         changed.clear();
         inserted.clear();
         model.refresh(); // merged already: the look-back rereads rows but signals nothing
+        QVERIFY(settle(model));
         QCOMPARE(changed.size(), 0);
         QCOMPARE(inserted.size(), 0);
     }
@@ -361,8 +407,9 @@ private slots:
         // The tester fetched the first page once, as a view does; from here on the test pages explicitly (the
         // tester would otherwise fetch again on every signal it checks).
         tester.setUseFetchMore(false);
-        const int loaded = model.rowCount(); // the newest page or two
-        QVERIFY(loaded >= 5 && loaded <= 15);
+        QVERIFY(settle(model));
+        const int loaded = model.rowCount(); // the newest page
+        QCOMPARE(loaded, 5);
         QVERIFY(model.rowOfAction(18) >= 0);
         QCOMPARE(model.rowOfAction(2), -1);
 
@@ -372,14 +419,14 @@ private slots:
         QVERIFY(walk(*store, 18, { ActionState::Rejected })); // loaded
         const qint64 fresh = store->createAction(makeAction(50));
         model.refresh();
+        QVERIFY(settle(model));
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(model.rowCount(), loaded + 1);
         QCOMPARE(model.index(0, 0).data(ActionHistoryModel::ActionIdRole).toLongLong(), fresh);
         QCOMPARE(changed.size(), 1);
         QCOMPARE(model.rowOfAction(2), -1);
 
-        while (model.canFetchMore({}))
-            model.fetchMore({});
+        QVERIFY(fetchEverything(model));
         QCOMPARE(model.rowCount(), 21);
         QCOMPARE(model.index(model.rowOfAction(2), ActionHistoryModel::StatusColumn).data().toString(),
             QStringLiteral("rejected"));
@@ -387,7 +434,7 @@ private slots:
             QStringLiteral("rejected"));
     }
 
-    void fetchAllReportsProgressAndCanStop()
+    void readAllReportsProgressAndCanStop()
     {
         auto [path, store] = newStore(30);
         ActionHistoryModel model(path);
@@ -396,22 +443,53 @@ private slots:
         // The tester fetched the first page once, as a view does; from here on the test pages explicitly (the
         // tester would otherwise fetch again on every signal it checks).
         tester.setUseFetchMore(false);
-        const int initial = model.rowCount();
-        QVERIFY(initial >= 5 && initial <= 10);
+        QVERIFY(settle(model));
+        QCOMPARE(model.rowCount(), 5);
         QList<qint64> seen;
-        QVERIFY(!model.fetchAll(
-            [&](qint64 loaded, qint64 total) {
-                seen << loaded;
-                return total == 30 && loaded < 20;
-            },
-            5));
-        QCOMPARE(seen.first(), qint64(initial + 5));
+        qint64 stopAt = 20;
+        connect(&model, &ActionHistoryModel::readAllProgress, this, [&](qint64 loaded, qint64 total) {
+            seen << loaded;
+            QCOMPARE(total, qint64(30));
+            if (loaded >= stopAt)
+                model.stopReadingAll();
+        });
+        QSignalSpy finished(&model, &ActionHistoryModel::readAllFinished);
+        model.readAll(5);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false); // stopped
+        QCOMPARE(seen.first(), qint64(5)); // before the first page: what was loaded already
         QCOMPARE(seen.last(), qint64(20));
         QCOMPARE(model.rowCount(), 20);
+        QVERIFY(settle(model));
         QVERIFY(model.canFetchMore({}));
-        QVERIFY(model.fetchAll({}, 7));
+
+        seen.clear();
+        stopAt = 100;
+        model.readAll(7);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.size(), 2);
+        QCOMPARE(finished.at(1).at(0).toBool(), true);
         QCOMPARE(model.rowCount(), 30);
+        QCOMPARE(seen.last(), qint64(30));
         QVERIFY(!model.canFetchMore({}));
+        for (int row = 0; row < model.rowCount(); ++row)
+            QCOMPARE(model.index(row, 0).data(ActionHistoryModel::ActionIdRole).toLongLong(), qint64(30 - row));
+    }
+
+    void readAllIncludesWhatARefreshOnItsWayBrings()
+    {
+        auto [path, store] = newStore(3);
+        ActionHistoryModel model(path);
+        QVERIFY(fetchEverything(model));
+        QCOMPARE(model.rowCount(), 3);
+        const qint64 fresh = store->createAction(makeAction(9));
+        model.refresh();
+        QSignalSpy finished(&model, &ActionHistoryModel::readAllFinished);
+        model.readAll(); // nothing left to page: it still waits for the changes on their way
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QCOMPARE(model.rowOfAction(fresh), 0);
     }
 
     void filterModelNarrowsByStatusAndText()
@@ -426,8 +504,11 @@ private slots:
         QAbstractItemModelTester sourceTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         filter.setSourceModel(&model);
         QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        while (filter.canFetchMore({}))
+        QVERIFY(settle(model));
+        while (filter.canFetchMore({})) {
             filter.fetchMore({});
+            QVERIFY(settle(model));
+        }
         QCOMPARE(filter.rowCount(), 12);
 
         filter.setStates({ QStringLiteral("kept") });
@@ -451,6 +532,7 @@ private slots:
         filter.setStates({ QStringLiteral("kept") });
         QVERIFY(walk(*store, 5, { ActionState::Applying, ActionState::Observing, ActionState::Kept }));
         model.refresh();
+        QVERIFY(settle(model));
         QCOMPARE(filter.rowCount(), 3);
 
         // Sorted on the sort role: time by journal order.
@@ -468,12 +550,16 @@ private slots:
         ActionHistoryModel model(first);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         tester.setUseFetchMore(false);
+        QVERIFY(settle(model));
         QCOMPARE(model.rowCount(), 3);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        model.fetchMore({}); // nothing more to read from the first store
+        model.refresh(); // a read on its way when the store is replaced: its answer must not reach the new rows
         model.setStoreLocation(second);
         QCOMPARE(reset.size(), 1);
         QCOMPARE(model.rowCount(), 0);
         model.fetchMore({});
+        QVERIFY(settle(model));
         QCOMPARE(model.rowCount(), 5);
         QCOMPARE(model.storeLocation(), second);
     }
@@ -481,15 +567,66 @@ private slots:
     void anUnreadableStoreLeavesAnEmptyModelWithItsReason()
     {
         ActionHistoryModel model(QStringLiteral("/proc/vigil-no-such-dir/store.sqlite"));
+        QSignalSpy errors(&model, &ActionHistoryModel::errorOccurred);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         // The tester fetched the first page once, as a view does; from here on the test pages explicitly (the
         // tester would otherwise fetch again on every signal it checks).
         tester.setUseFetchMore(false);
+        QVERIFY(settle(model));
         QVERIFY(!model.isOpen());
         QVERIFY(!model.canFetchMore({}));
         QCOMPARE(model.rowCount(), 0);
         QVERIFY(!model.errorString().isEmpty());
+        QVERIFY(errors.size() >= 1);
         model.refresh(); // harmless
+        QSignalSpy finished(&model, &ActionHistoryModel::readAllFinished);
+        model.readAll();
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+    }
+
+    /// The journal is read on the reader's thread: a store that keeps its reads waiting for seconds (another
+    /// process holding it exclusively) leaves the GUI thread's event loop running, and then says why it failed.
+    void aStoreThatBlocksReadsDoesNotBlockTheEventLoop()
+    {
+        auto [path, store] = newStore(4);
+        store.reset();
+        const QString holder = QStringLiteral("exclusive-holder");
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), holder);
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            // In WAL mode only an exclusive locking mode with a write keeps other connections from reading.
+            QVERIFY(q.exec(QStringLiteral("PRAGMA locking_mode = EXCLUSIVE")));
+            QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE actions SET reason = reason")));
+        }
+        int ticks = 0;
+        QTimer ticker;
+        ticker.setInterval(20);
+        connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+        ticker.start();
+        QElapsedTimer clock;
+        clock.start();
+        ActionHistoryModel model(path); // opening waits out the store's 5 s busy timeout, on the reader's thread
+        model.fetchMore({});
+        const qint64 returnedAfter = clock.elapsed();
+        QVERIFY(settle(model, 30000));
+        const qint64 waited = clock.elapsed();
+        QVERIFY2(returnedAfter < 500, qPrintable(QString::number(returnedAfter)));
+        QVERIFY2(waited >= 4000, qPrintable(QString::number(waited))); // it really was kept waiting...
+        QVERIFY2(ticks >= waited / 20 / 2, qPrintable(QStringLiteral("%1 ticks in %2 ms").arg(ticks).arg(waited)));
+        QVERIFY(!model.isOpen()); // ...and then says why
+        QVERIFY2(!model.errorString().isEmpty(), "no reason given");
+        QCOMPARE(model.rowCount(), 0);
+        QSqlDatabase::database(holder).close();
+        QSqlDatabase::removeDatabase(holder);
+
+        model.setStoreLocation(path); // released: the same store reads
+        model.fetchMore({});
+        QVERIFY(settle(model));
+        QCOMPARE(model.rowCount(), 4);
     }
 };
 

@@ -54,6 +54,13 @@ class TestApprovals : public QObject
         return out;
     }
 
+    /// The approval card (what would run, why) mentions `text`.
+    bool cardShows(const QString &text) const
+    {
+        const auto *card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"));
+        return card && card->toPlainText().contains(text);
+    }
+
     QPushButton *button(const char *name) { return m_window->findChild<QPushButton *>(QLatin1StringView(name)); }
 
 private slots:
@@ -104,6 +111,7 @@ private slots:
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
         QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
         QCOMPARE(setting(), QStringLiteral("-1")); // waiting: nothing has run
+        QTRY_VERIFY(cardShows(QStringLiteral("'25s'")));
         QTRY_VERIFY(button("approveButton")->isEnabled());
         QTest::mouseClick(button("approveButton"), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
@@ -130,6 +138,7 @@ private slots:
         m_runner->propose(proposed);
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
         QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
+        QTRY_VERIFY(cardShows(QStringLiteral("'35s'")));
         QTRY_VERIFY(button("rejectButton")->isEnabled());
         const QString card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
         QVERIFY2(card.contains(QLatin1StringView("Found by: spills (sorts_and_hashes_spill_to_disk, warning)"))
@@ -161,6 +170,9 @@ private slots:
             QSignalSpy events(m_runner.get(), &EngineRunner::event);
             m_runner->propose(parameterChange(QStringLiteral("45s")));
             QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
+            // As a DBA does: the card read is this proposal's (the journal is read off the GUI thread, so the card
+            // of the action decided a moment ago can still be on screen for a few milliseconds).
+            QTRY_VERIFY(cardShows(QStringLiteral("'45s'")));
             QTRY_VERIFY(button("approveButton")->isEnabled());
             QTest::mouseClick(button("approveButton"), Qt::LeftButton);
             auto collecting = [&events] {

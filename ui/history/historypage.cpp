@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace vigil {
 
@@ -217,6 +218,8 @@ HistoryPage::HistoryPage(ActionHistoryModel *model, QWidget *parent)
     connect(m_filter, &QAbstractItemModel::modelReset, this, &HistoryPage::updateCount);
     connect(m_filter, &QAbstractItemModel::layoutChanged, this, &HistoryPage::updateCount);
     connect(m_model, &ActionHistoryModel::totalCountChanged, this, &HistoryPage::updateCount);
+    connect(m_model, &ActionHistoryModel::readAllProgress, this, &HistoryPage::onReadAllProgress);
+    connect(m_model, &ActionHistoryModel::readAllFinished, this, &HistoryPage::onReadAllFinished);
     connect(m_model, &ActionHistoryModel::errorOccurred, this,
         [this](const QString &message) { showMessage(tr("Could not read the journal: %1").arg(message), true); });
     if (!m_model->errorString().isEmpty())
@@ -260,29 +263,36 @@ void HistoryPage::hideEvent(QHideEvent *event)
     QWidget::hideEvent(event);
 }
 
-bool HistoryPage::showAction(qint64 actionId)
+bool HistoryPage::selectAction(qint64 actionId)
 {
-    m_model->refresh(); // a notification can name an action the table has not merged yet
-    const auto find = [this, actionId]() -> QModelIndex {
-        for (int row = 0; row < m_filter->rowCount(); ++row) {
-            const QModelIndex index = m_filter->index(row, 0);
-            if (index.data(ActionHistoryModel::ActionIdRole).toLongLong() == actionId)
-                return index;
+    for (int row = 0; row < m_filter->rowCount(); ++row) {
+        const QModelIndex index = m_filter->index(row, 0);
+        if (index.data(ActionHistoryModel::ActionIdRole).toLongLong() == actionId) {
+            m_view->setCurrentIndex(index);
+            m_view->scrollTo(index);
+            return true;
         }
-        return {};
-    };
-    QModelIndex index = find();
-    if (!index.isValid()) {
-        m_filterEdit->clear();
-        m_statusCombo->setCurrentIndex(0);
-        m_model->fetchAll();
-        index = find();
     }
-    if (!index.isValid())
-        return false;
-    m_view->setCurrentIndex(index);
-    m_view->scrollTo(index);
-    return true;
+    return false;
+}
+
+void HistoryPage::showAction(qint64 actionId)
+{
+    if (selectAction(actionId)) {
+        emit actionShown(actionId);
+        return;
+    }
+    m_filterEdit->clear();
+    m_statusCombo->setCurrentIndex(0);
+    if (selectAction(actionId)) {
+        emit actionShown(actionId);
+        return;
+    }
+    // Not loaded yet, or not merged yet (a notification can name an action journaled a moment ago): read what
+    // changed and the rest of the journal, then look again (onReadAllFinished).
+    m_pendingAction = actionId;
+    m_model->refresh();
+    m_model->readAll();
 }
 
 void HistoryPage::onStatusChosen(int comboIndex)
@@ -371,37 +381,67 @@ QString HistoryPage::askForExportPath()
 
 void HistoryPage::exportCsv()
 {
+    if (m_exporting)
+        return; // one export at a time: the button is disabled until it ends
     const QString path = m_exportPath ? m_exportPath() : askForExportPath();
     if (path.isEmpty())
         return;
 
     // Nothing may move under the writer: a merge in the middle would shift the rows it walks.
-    const bool refreshing = m_refreshTimer.isActive();
+    m_exporting = true;
+    m_exportCanceled = false;
+    m_exportTo = path;
+    m_refreshAfterExport = m_refreshTimer.isActive();
     m_refreshTimer.stop();
-    const auto restart = qScopeGuard([&] {
-        if (refreshing)
+    m_exportButton->setEnabled(false);
+    if (qMax<qint64>(m_model->totalCount(), m_model->rowCount()) > m_progressThreshold) {
+        m_exportProgress = std::make_unique<QProgressDialog>(tr("Reading the journal…"), tr("Cancel"), 0, 100, this);
+        m_exportProgress->setObjectName(QStringLiteral("historyExportProgress"));
+        m_exportProgress->setWindowTitle(tr("Export CSV"));
+        m_exportProgress->setWindowModality(Qt::WindowModal);
+        m_exportProgress->setMinimumDuration(300);
+        m_exportProgress->setValue(0);
+        connect(m_exportProgress.get(), &QProgressDialog::canceled, this, [this] {
+            m_exportCanceled = true;
+            m_model->stopReadingAll();
+        });
+    }
+    // The filter shows the whole journal's matching actions, not only the rows scrolled into view so far; the rows
+    // not loaded yet arrive from the reader's thread while the window stays responsive.
+    m_model->readAll();
+}
+
+void HistoryPage::onReadAllProgress(qint64 loaded, qint64 total)
+{
+    if (m_exportProgress && !m_exportCanceled)
+        m_exportProgress->setValue(int(50 * loaded / qMax<qint64>(total, 1)));
+}
+
+void HistoryPage::onReadAllFinished(bool complete)
+{
+    if (m_pendingAction) {
+        const qint64 id = std::exchange(m_pendingAction, 0);
+        if (selectAction(id))
+            emit actionShown(id);
+        else
+            emit actionNotFound(id);
+    }
+    if (m_exporting)
+        writeExport(complete);
+}
+
+void HistoryPage::writeExport(bool journalRead)
+{
+    const auto done = qScopeGuard([this] {
+        m_exportProgress.reset();
+        m_exporting = false;
+        m_exportButton->setEnabled(true);
+        if (m_refreshAfterExport)
             m_refreshTimer.start();
     });
-
-    std::unique_ptr<QProgressDialog> progress;
-    if (qMax<qint64>(m_model->totalCount(), m_model->rowCount()) > m_progressThreshold) {
-        progress = std::make_unique<QProgressDialog>(tr("Reading the journal…"), tr("Cancel"), 0, 100, this);
-        progress->setObjectName(QStringLiteral("historyExportProgress"));
-        progress->setWindowTitle(tr("Export CSV"));
-        progress->setWindowModality(Qt::WindowModal);
-        progress->setMinimumDuration(300);
-        progress->setValue(0);
-    }
-
-    // The filter shows the whole journal's matching actions, not only the rows scrolled into view so far.
-    const bool loaded = m_model->fetchAll([&](qint64 done, qint64 total) {
-        if (!progress)
-            return true;
-        progress->setValue(int(50 * done / qMax<qint64>(total, 1)));
-        return !progress->wasCanceled();
-    });
-    if (!loaded) {
-        const QString message = progress && progress->wasCanceled()
+    const QString path = m_exportTo;
+    if (!journalRead) {
+        const QString message = m_exportCanceled
             ? tr("Export canceled; nothing was written.")
             : tr("Export failed: could not read the journal: %1").arg(m_model->errorString());
         showMessage(message, true);
@@ -419,11 +459,11 @@ void HistoryPage::exportCsv()
     CsvWriter writer;
     writer.setRole(ActionHistoryModel::ExportRole);
     writer.setColumns(columns);
-    if (progress) {
-        progress->setLabelText(tr("Writing %1…").arg(QDir::toNativeSeparators(path)));
-        writer.setProgress([&](int written, int rows) {
-            progress->setValue(50 + int(50LL * written / qMax(rows, 1)));
-            return !progress->wasCanceled();
+    if (m_exportProgress) {
+        m_exportProgress->setLabelText(tr("Writing %1…").arg(QDir::toNativeSeparators(path)));
+        writer.setProgress([this](int written, int rows) {
+            m_exportProgress->setValue(50 + int(50LL * written / qMax(rows, 1)));
+            return !m_exportCanceled && !m_exportProgress->wasCanceled();
         });
     }
     if (!writer.exportModel(*m_filter, path)) {
@@ -433,8 +473,8 @@ void HistoryPage::exportCsv()
         emit exportFailed(message);
         return;
     }
-    if (progress)
-        progress->setValue(100);
+    if (m_exportProgress)
+        m_exportProgress->setValue(100);
     showMessage(
         tr("Exported %n action(s) to %1.", nullptr, writer.rowsWritten()).arg(QDir::toNativeSeparators(path)), false);
     emit exported(path, writer.rowsWritten());

@@ -5,12 +5,14 @@
 #include <QWidget>
 
 #include <functional>
+#include <memory>
 
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QModelIndex;
 class QPlainTextEdit;
+class QProgressDialog;
 class QPushButton;
 class QSplitter;
 class QTabWidget;
@@ -51,14 +53,17 @@ public:
     void setRefreshInterval(int milliseconds);
 
 public slots:
-    /// Selects the action with this journal id (clearing the filters when they hide it) and shows its details.
-    /// False when the journal has no such action.
-    bool showAction(qint64 actionId);
-    /// Writes the rows the filter shows, from the whole journal (the rows not loaded yet are read first), in the
-    /// view's order and with its visible columns.
+    /// Selects the action with this journal id (clearing the filters when they hide it) and shows its details:
+    /// at once when it is loaded, else once the journal has been read (actionShown, or actionNotFound when the
+    /// journal has no such action).
+    void showAction(qint64 actionId);
+    /// Writes the rows the filter shows, from the whole journal (the rows not loaded yet are read first, off the GUI
+    /// thread), in the view's order and with its visible columns: exported() or exportFailed() when done.
     void exportCsv();
 
 signals:
+    void actionShown(qint64 actionId);
+    void actionNotFound(qint64 actionId);
     void exported(const QString &path, int rows);
     void exportFailed(const QString &message);
 
@@ -71,6 +76,10 @@ private:
     void onFilterDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight);
     void onStatusChosen(int comboIndex);
     void showDetails(const QModelIndex &index);
+    bool selectAction(qint64 actionId);
+    void onReadAllProgress(qint64 loaded, qint64 total);
+    void onReadAllFinished(bool complete);
+    void writeExport(bool journalRead);
     void updateCount();
     void showMessage(const QString &text, bool error);
     QString askForExportPath();
@@ -94,6 +103,12 @@ private:
     QTimer m_refreshTimer;
     std::function<QString()> m_exportPath;
     int m_progressThreshold = 20000;
+    qint64 m_pendingAction = 0; ///< showAction() waits for the journal to be read
+    bool m_exporting = false;
+    bool m_exportCanceled = false;
+    bool m_refreshAfterExport = false;
+    QString m_exportTo;
+    std::unique_ptr<QProgressDialog> m_exportProgress;
 };
 
 } // namespace vigil
