@@ -93,6 +93,7 @@ void ActionHistoryModel::setStoreLocation(const QString &location)
     m_totalCount = -1;
     m_readsInFlight = 0;
     m_pageInFlight = m_changesInFlight = m_refreshAgain = m_readingAll = false;
+    m_heldChanges.reset();
     open();
     endResetModel();
     emit totalCountChanged(m_totalCount);
@@ -237,7 +238,7 @@ void ActionHistoryModel::refresh()
 {
     if (!m_reader || !m_fetched)
         return;
-    if (m_changesInFlight) {
+    if (m_changesInFlight || m_mergesHeld) {
         m_refreshAgain = true; // what is journaled meanwhile may have missed the read on its way
         return;
     }
@@ -247,8 +248,29 @@ void ActionHistoryModel::refresh()
         [this](JournalChanges changes) { onChangesRead(std::move(changes)); });
 }
 
+void ActionHistoryModel::holdMerges(bool hold)
+{
+    m_mergesHeld = hold;
+    if (hold)
+        return;
+    if (m_heldChanges) {
+        JournalChanges changes = std::move(*m_heldChanges);
+        m_heldChanges.reset();
+        readStarted(); // balanced by onChangesRead, as if it had just arrived
+        onChangesRead(std::move(changes));
+    } else if (m_refreshAgain && !m_changesInFlight) {
+        m_refreshAgain = false;
+        refresh();
+    }
+}
+
 void ActionHistoryModel::onChangesRead(JournalChanges changes)
 {
+    if (m_mergesHeld) {
+        m_heldChanges = std::move(changes); // m_changesInFlight stays set: nothing else is asked meanwhile
+        readEnded();
+        return;
+    }
     m_changesInFlight = false;
     if (!changes.ok) {
         setError(changes.error);

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace vigil {
@@ -98,6 +99,9 @@ public:
     void readAll(int pageRows = 5000);
     void stopReadingAll();
     bool isReadingAll() const { return m_readingAll; }
+    /// While held, no row moves: changes read meanwhile wait, and refresh() only notes that it was asked. A writer
+    /// walking the rows (CSV export, whose progress dialog runs the event loop) holds them; release merges what waited.
+    void holdMerges(bool hold);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -147,7 +151,9 @@ private:
     int m_readsInFlight = 0;
     bool m_pageInFlight = false;
     bool m_changesInFlight = false;
-    bool m_refreshAgain = false; ///< refresh() was called while changes were being read
+    bool m_refreshAgain = false; ///< refresh() was called while changes were being read (or merges were held)
+    bool m_mergesHeld = false;
+    std::optional<JournalChanges> m_heldChanges; ///< read while merges were held
     bool m_readingAll = false;
     int m_readAllPageRows = 5000;
     mutable QSet<qint64> m_fullActionsAsked; ///< ids whose full action is on its way

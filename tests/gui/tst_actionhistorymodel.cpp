@@ -492,6 +492,36 @@ private slots:
         QCOMPARE(model.rowOfAction(fresh), 0);
     }
 
+    void heldMergesWaitForTheRelease()
+    {
+        auto [path, store] = newStore(3);
+        ActionHistoryModel model(path);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tester.setUseFetchMore(false);
+        QVERIFY(fetchEverything(model));
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+
+        // Changes on their way when the hold begins wait for its end...
+        const qint64 first = store->createAction(makeAction(7));
+        model.refresh();
+        model.holdMerges(true);
+        QVERIFY(settle(model));
+        QCOMPARE(inserted.size(), 0);
+        // ...and so does a refresh asked for meanwhile.
+        const qint64 second = store->createAction(makeAction(8));
+        model.refresh();
+        QVERIFY(settle(model));
+        QCOMPARE(inserted.size(), 0);
+        QCOMPARE(model.rowCount(), 3);
+
+        model.holdMerges(false); // what waited is merged at once, then the refresh asked for is read
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(model.rowOfAction(first), 0);
+        QVERIFY(settle(model));
+        QCOMPARE(model.rowOfAction(second), 0);
+        QCOMPARE(model.rowCount(), 5);
+    }
+
     void filterModelNarrowsByStatusAndText()
     {
         auto [path, store] = newStore(12);

@@ -432,7 +432,9 @@ void HistoryPage::onReadAllFinished(bool complete)
 
 void HistoryPage::writeExport(bool journalRead)
 {
+    m_model->holdMerges(true); // the progress dialog runs the event loop: no row may move under the writer
     const auto done = qScopeGuard([this] {
+        m_model->holdMerges(false);
         m_exportProgress.reset();
         m_exporting = false;
         m_exportButton->setEnabled(true);
