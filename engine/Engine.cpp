@@ -5,10 +5,7 @@
 #include "act/executorworker.h"
 #include "analyse/analyser.h"
 #include "conninfo.h"
-#include "guard/baseline.h"
 #include "guard/verdictjson.h"
-#include "metrics/samplederiver.h"
-#include "metrics/sampleseries.h"
 #include "privilegecheck.h"
 #include "store/knowledgestore.h"
 
@@ -72,6 +69,7 @@ Engine::Engine(EngineConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_lifecycle(lifecycleSettings(m_config))
+    , m_sampler(m_config.policy, m_config.tickSeconds)
 {
     qRegisterMetaType<vigil::Action>();
     qRegisterMetaType<vigil::ExecResult>();
@@ -99,6 +97,7 @@ bool Engine::start(QString *error)
 {
     QString why;
     m_startFailedToConnect = false;
+    m_stopping = false;
     const std::optional<ConnInfo> info = ConnInfo::parse(m_config.targetConninfo, &why);
     if (!info) {
         *error = QStringLiteral("the target's connection string is not valid: %1").arg(why);
@@ -218,7 +217,22 @@ void Engine::stop()
     m_hostTick.stop();
     m_pruneTimer.stop();
     m_analyseTimer.stop();
+    // What the executor still reports (a build cancelled below fails) is left to the next start's recovery: the
+    // journal keeps the step it had, and nothing is journalled for an engine that no longer runs.
+    m_stopping = true;
     if (m_executorThread.isRunning()) {
+        if (m_lifecycle.step() == ActionLifecycle::Step::Applying
+            && m_lifecycle.action().kind == ActionKind::CreateIndex && m_executorPid > 0 && m_collector) {
+            // The build would hold the stop for as long as it runs (up to the statement timeout, 30 min). Cancelled,
+            // it leaves the journal at `applying` and an INVALID index, which the next start's recovery drops.
+            m_events.publish(QStringLiteral("engine.notice"),
+                { { QStringLiteral("action_id"), m_lifecycle.action().id },
+                    { QStringLiteral("message"),
+                        QStringLiteral("Vigil is stopping: the index build of action %1 is cancelled; the next "
+                                       "start's recovery drops what it left")
+                            .arg(m_lifecycle.action().id) } });
+            cancelExecutorStatement();
+        }
         // The worker closes its session in its destructor, run in its thread as the thread finishes (deleteLater).
         m_executorThread.quit();
         m_executorThread.wait();
@@ -246,42 +260,25 @@ void Engine::onHostTick()
                                 .arg(m_host->sourceDescription()) } });
 }
 
-bool Engine::baselineReady() const
-{
-    return m_statementsSince >= 0 && !m_ticks.empty()
-        && m_ticks.back().t - m_statementsSince >= m_config.policy.baselineSeconds - 1e-6;
-}
-
 bool Engine::baselineSettled()
 {
-    // A baseline taken while the workload is still settling (its clients catching up after an earlier rollback, a
-    // warm-up) makes the window look worse or better than the action made it: live, an index built right after
-    // another was rolled back was judged against a baseline whose throughput was still 10 % low, and rolled back.
-    // The baseline slides on, one tick at a time, until it is steady, for at most two more baselines.
-    const GuardPolicy &p = m_config.policy;
-    const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
-    const std::span<const Snapshot> span(ticks);
-    const std::vector<Sample> samples
-        = SampleSeries::derive(span, ticks.back().t - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
-            p.baselineSamples(), 0.25 * m_config.tickSeconds);
-    const QString unsteady = Baseline(samples).unsteadiness(p.latencyPct, p.throughputPct);
-    if (unsteady.isEmpty())
+    const GuardSampler::Steadiness steadiness = m_sampler.baselineSteadiness();
+    if (steadiness.unsteady.isEmpty())
         return true;
-    const double waited = ticks.back().t - m_statementsSince - p.baselineSeconds;
-    const double longest = 2 * p.baselineSeconds;
-    if (waited >= longest - 1e-6) {
+    if (steadiness.waitedSeconds >= steadiness.longestSeconds - 1e-6) {
         m_events.publish(QStringLiteral("collector.notice"),
             { { QStringLiteral("message"),
                 QStringLiteral("applying action %1 on an unsteady baseline (%2) after waiting %3 s for a steady one")
                     .arg(m_lifecycle.action().id)
-                    .arg(unsteady)
-                    .arg(waited, 0, 'f', 0) } });
+                    .arg(steadiness.unsteady)
+                    .arg(steadiness.waitedSeconds, 0, 'f', 0) } });
         return true;
     }
     if (!std::exchange(m_unsteadyAnnounced, true))
         m_events.publish(QStringLiteral("baseline.unsteady"),
-            { { QStringLiteral("action_id"), m_lifecycle.action().id }, { QStringLiteral("reason"), unsteady },
-                { QStringLiteral("waiting_up_to_seconds"), longest } });
+            { { QStringLiteral("action_id"), m_lifecycle.action().id },
+                { QStringLiteral("reason"), steadiness.unsteady },
+                { QStringLiteral("waiting_up_to_seconds"), steadiness.longestSeconds } });
     return false;
 }
 
@@ -309,7 +306,7 @@ void Engine::onTick()
     std::optional<Snapshot> snapshot = m_collector->collect(withStatements);
     if (!snapshot) {
         m_events.publish(QStringLiteral("collector.gap"), { { QStringLiteral("reason"), m_collector->lastError() } });
-        m_statementsSince = -1;
+        m_sampler.collectorGap();
         if (m_gapSince < 0)
             m_gapSince = nowSeconds();
     } else {
@@ -320,34 +317,16 @@ void Engine::onTick()
             m_gapSince = -1;
         }
         snapshot->host = m_lastHost;
-        // Without pg_stat_statements the baseline is made of what there is (transactions, session times), so its
-        // clock starts at once rather than never.
-        const bool complete = snapshot->hasStatements || !m_collector->hasStatementStatistics();
-        if (busy && complete && m_statementsSince < 0)
-            m_statementsSince = snapshot->t;
-        if (!snapshot->hasStatements && m_collector->hasStatementStatistics())
-            m_statementsSince = -1;
-        m_ticks.push_back(std::move(*snapshot));
-        if (m_ticks.size() >= 2 && step != ActionLifecycle::Step::Observing
-            && (m_tickIndex - 1) % statementsEvery == 0) {
-            // Outside an observation window: one sample per interval for the log and the charts (inside one, the
-            // window's own samples are published as the guard reads them).
-            const qsizetype n = qsizetype(m_ticks.size());
-            qsizetype from = n - 1;
-            while (from > 0
-                && (m_ticks.back().t - m_ticks[std::size_t(from)].t)
-                    < m_config.policy.intervalSeconds - 0.25 * m_config.tickSeconds)
-                --from;
-            const std::vector<Snapshot> span(m_ticks.begin() + from, m_ticks.end());
-            const Sample sample = SampleDeriver::derive(span);
-            if (sample.valid) {
-                rememberSample(sample);
-                emit sampleAvailable(sample);
-                m_events.publish(QStringLiteral("sample"), sampleJson(sample));
-                m_store->addSample(m_targetName, sample);
-            }
-        }
-        trimTicks();
+        m_sampler.addTick(std::move(*snapshot), busy, m_collector->hasStatementStatistics());
+        // Outside an observation window: one sample per interval for the log and the charts (inside one, the
+        // window's own samples are published as the guard reads them).
+        if (step != ActionLifecycle::Step::Observing && (m_tickIndex - 1) % statementsEvery == 0)
+            if (const std::optional<Sample> sample = m_sampler.lastIntervalSample())
+                recordSample(*sample);
+        // While an action runs (an index build can take minutes) its baseline, the interval before it started, stays.
+        m_sampler.trim(m_lifecycle.step() == ActionLifecycle::Step::Applying
+                ? std::optional<double>(m_lifecycle.applyStartedAt())
+                : std::nullopt);
         publishSessions();
     }
     const double now = nowSeconds();
@@ -365,25 +344,18 @@ void Engine::onTick()
         m_cleaning = true;
         QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, m_cleanups.front()));
     }
-    if (m_lifecycle.step() == ActionLifecycle::Step::Baseline && baselineReady() && baselineSettled())
+    if (m_lifecycle.step() == ActionLifecycle::Step::Baseline && m_sampler.baselineReady() && baselineSettled())
         run(m_lifecycle.baselineReady(now, m_config.policy.baselineSeconds));
     else if (m_lifecycle.step() == ActionLifecycle::Step::Observing)
         feedWindow(now);
 }
 
-void Engine::trimTicks()
+void Engine::recordSample(const Sample &sample)
 {
-    const GuardPolicy &p = m_config.policy;
-    const double keep = p.baselineSeconds + 2 * p.windowSeconds + 4 * p.intervalSeconds + 10;
-    if (m_ticks.empty())
-        return;
-    double oldest = m_ticks.back().t - keep;
-    // While an action runs (an index build can take minutes) its baseline, the interval before it started, stays.
-    if (m_lifecycle.step() == ActionLifecycle::Step::Applying)
-        oldest = std::min(
-            oldest, m_lifecycle.applyStartedAt() - p.baselineSeconds - 2 * p.intervalSeconds - m_config.tickSeconds);
-    while (!m_ticks.empty() && m_ticks.front().t < oldest)
-        m_ticks.pop_front();
+    rememberSample(sample);
+    emit sampleAvailable(sample);
+    m_events.publish(QStringLiteral("sample"), sampleJson(sample));
+    m_store->addSample(m_targetName, sample);
 }
 
 void Engine::publishAction(const QString &event, const Action &action, const QString &reason, const QJsonObject &extra)
@@ -442,7 +414,7 @@ void Engine::carryOut(const LifecycleCommand &c)
         publishAction(c.event, c.action, c.reason, c.extra);
         return;
     case Type::CollectBaseline:
-        m_statementsSince = -1; // the baseline is collected now, with statements at every tick
+        m_sampler.restartBaseline(); // the baseline is collected now, with statements at every tick
         m_unsteadyAnnounced = false;
         m_events.publish(QStringLiteral("baseline.collecting"),
             { { QStringLiteral("action_id"), c.action.id },
@@ -452,9 +424,10 @@ void Engine::carryOut(const LifecycleCommand &c)
         m_cleanups.push_back(c.action); // dropped from the next idle tick on, once the lock that stopped it goes
         return;
     case Type::Finished: {
-        m_window.reset();
+        m_sampler.closeWindow();
         if (m_pendingPolicy) {
             m_config.policy = *m_pendingPolicy;
+            m_sampler.setPolicy(m_config.policy);
             m_pendingPolicy.reset();
         }
         const std::optional<Action> stored = c.action.id ? m_store->action(c.action.id) : std::nullopt;
@@ -478,9 +451,10 @@ void Engine::setPolicy(const GuardPolicy &policy)
 {
     if (!policy.validate(m_config.tickSeconds).isEmpty())
         return;
-    if (m_lifecycle.isIdle())
+    if (m_lifecycle.isIdle()) {
         m_config.policy = policy;
-    else
+        m_sampler.setPolicy(policy);
+    } else
         m_pendingPolicy = policy;
 }
 
@@ -529,11 +503,15 @@ void Engine::reject(qint64 actionId, const QString &by)
 
 void Engine::onPrepared(const Action &prepared, const ExecResult &result)
 {
+    if (m_stopping)
+        return;
     run(m_lifecycle.prepared(prepared, result));
 }
 
 void Engine::onLocked(const Action &, bool ok, const QString &error)
 {
+    if (m_stopping)
+        return;
     if (m_recovering) {
         if (!ok) {
             m_events.publish(QStringLiteral("engine.error"), { { QStringLiteral("message"), error } });
@@ -591,77 +569,24 @@ void Engine::cancelExecutorStatement()
 
 void Engine::onApplied(const Action &action, const ExecResult &result)
 {
-    m_applyFinishedT = nowSeconds();
+    if (m_stopping)
+        return;
+    const double finishedAt = nowSeconds(); // the window opens at the first tick after this
     keepPlans(action.id, result, QStringLiteral("plans_before"));
     QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds } };
     if (result.ok && m_lifecycle.step() == ActionLifecycle::Step::Applying)
-        timing.insert(QStringLiteral("baseline"), openWindow());
+        timing.insert(QStringLiteral("baseline"),
+            m_sampler.openWindow(m_lifecycle.applyStartedAt(), finishedAt, m_collector->statementTexts()));
     run(m_lifecycle.applied(result, m_config.policy.windowSeconds, timing));
-}
-
-QString Engine::openWindow()
-{
-    // The baseline: the samples before the action started, from the ticks collected while waiting.
-    const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
-    const std::span<const Snapshot> span(ticks);
-    const double startedAt = m_lifecycle.applyStartedAt();
-    const qsizetype before = SampleSeries::indexAtOrBefore(span, startedAt);
-    const double anchor = before >= 0 ? ticks[std::size_t(before)].t : startedAt;
-    const GuardPolicy &p = m_config.policy;
-    const std::vector<Sample> baselineSamples
-        = SampleSeries::derive(span, anchor - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
-            p.baselineSamples(), 0.25 * m_config.tickSeconds);
-    Baseline baseline(baselineSamples, m_collector->statementTexts());
-    m_window = std::make_unique<ObservationWindow>(
-        p, DegradationDetector::create(DegradationDetector::Kind::Vigil, p, baseline));
-    m_windowStart = -1;
-    m_windowSamplesFed = 0;
-    return baseline.summary();
 }
 
 void Engine::feedWindow(double now)
 {
-    const GuardPolicy &p = m_config.policy;
-    const double tolerance = 0.25 * m_config.tickSeconds;
-    const std::vector<Snapshot> ticks(m_ticks.begin(), m_ticks.end());
-    const std::span<const Snapshot> span(ticks);
-    if (m_windowStart < 0) {
-        // The window opens at the first tick after the action finished (an index build can outlast a window: what
-        // the guard judges is the database with the index, not while it was being built).
-        const qsizetype first = SampleSeries::indexAtOrAfter(span, m_applyFinishedT);
-        if (first < 0)
-            return;
-        m_windowStart = ticks[std::size_t(first)].t;
-    }
-    while (m_window && !m_window->isDecided()) {
-        const double gridStart = m_windowStart + m_windowSamplesFed * p.intervalSeconds;
-        const double gridEnd = gridStart + p.intervalSeconds;
-        std::optional<Verdict> verdict;
-        const bool closedByTick = !ticks.empty() && ticks.back().t >= gridEnd - tolerance;
-        if (closedByTick || now >= gridEnd + m_config.tickSeconds + tolerance) {
-            // The sample is over (a tick closed it, or time ran past it without one: a gap).
-            const std::vector<Sample> sample = SampleSeries::derive(span, gridStart, p.intervalSeconds, 1, tolerance);
-            ++m_windowSamplesFed;
-            m_events.publish(QStringLiteral("sample"), sampleJson(sample.front()));
-            rememberSample(sample.front());
-            emit sampleAvailable(sample.front());
-            m_store->addSample(m_targetName, sample.front());
-            verdict = m_window->addSample(sample.front());
-        } else {
-            // Inside the sample: show the detector what has arrived so far (overwhelming harm only).
-            const qsizetype open = SampleSeries::indexAtOrBefore(span, gridStart + tolerance);
-            if (open >= 0 && std::abs(ticks[std::size_t(open)].t - gridStart) <= tolerance
-                && qsizetype(ticks.size()) - 1 > open)
-                verdict = m_window->peek(SampleDeriver::derive(span.subspan(std::size_t(open))),
-                    SampleDeriver::derive(span.subspan(span.size() - 2)));
-            if (!verdict)
-                return;
-        }
-        if (!verdict)
-            continue;
-        run(m_lifecycle.verdict(verdict->isRollback(), verdict->reason, verdictToJson(*verdict), now));
-        return;
-    }
+    const GuardSampler::WindowStep step = m_sampler.feedWindow(now);
+    for (const Sample &sample : step.samples)
+        recordSample(sample);
+    if (step.verdict)
+        run(m_lifecycle.verdict(step.verdict->isRollback(), step.verdict->reason, verdictToJson(*step.verdict), now));
 }
 
 void Engine::confirmRollback(qint64 actionId, const QString &by)
@@ -682,6 +607,8 @@ void Engine::setAskBeforeRollback(bool ask)
 
 void Engine::onRolledBack(const Action &action, const ExecResult &result)
 {
+    if (m_stopping)
+        return;
     keepPlans(action.id, result, QStringLiteral("plans_after"));
     if (!m_recovering) {
         run(m_lifecycle.rolledBack(result));
@@ -711,6 +638,8 @@ void Engine::keepPlans(qint64 actionId, const ExecResult &result, const QString 
 
 void Engine::onCleanedUp(const Action &action, int dropped, const QString &error)
 {
+    if (m_stopping)
+        return;
     m_cleaning = false;
     if (dropped < 0) {
         m_events.publish(QStringLiteral("engine.notice"),
@@ -786,6 +715,8 @@ void Engine::recoverNext()
 
 void Engine::onInspected(const Action &, int inEffect, const QString &error)
 {
+    if (m_stopping)
+        return;
     if (!m_recovering)
         return;
     const RecoveryStep step = recoveryStep(m_recoveringAction.state, inEffect, error);
@@ -870,9 +801,8 @@ void Engine::nameNewStatements(const Sample &sample)
 std::unique_ptr<SharedStatements> Engine::sharedStatements() const
 {
     // pg_stat_statements as the collector read it last: one read per interval serves the guard and the detectors.
-    const auto latest
-        = std::find_if(m_ticks.rbegin(), m_ticks.rend(), [](const Snapshot &t) { return t.hasStatements; });
-    if (latest == m_ticks.rend())
+    const Snapshot *latest = m_sampler.latestWithStatements();
+    if (!latest)
         return nullptr; // none yet, or not readable: the analyser reads (or misses) it itself
     return std::make_unique<SharedStatements>(SharedStatements { latest->statements, m_collector->statementTexts() });
 }
@@ -892,24 +822,13 @@ void Engine::analyseNow()
     }
     actOnRecommendations(*findings);
     QJsonArray all;
-    QSet<QString> current;
-    for (const Finding &f : *findings) {
-        QJsonObject payload = findingJson(f);
-        all.append(payload);
-        const QString key = f.key();
-        current.insert(key);
-        // A finding is published when it appears or changes; the full list goes with analysis.finished.
-        // (Not on its numbers, which move every run: on what a DBA would act on.)
-        const QString shown = severityName(f.severity)
-            + (f.recommendation ? u'|' + f.recommendation->sql + u'|' + f.recommendation->decision : QString());
-        if (m_publishedFindings.value(key) != shown) {
-            m_publishedFindings.insert(key, shown);
-            payload.insert(QStringLiteral("target"), m_targetName);
-            m_events.publish(QStringLiteral("finding"), payload);
-        }
+    for (const Finding &f : *findings)
+        all.append(findingJson(f));
+    for (const std::size_t i : m_findingPublisher.select(*findings)) {
+        QJsonObject payload = all.at(qsizetype(i)).toObject();
+        payload.insert(QStringLiteral("target"), m_targetName);
+        m_events.publish(QStringLiteral("finding"), payload);
     }
-    for (auto it = m_publishedFindings.begin(); it != m_publishedFindings.end();)
-        it = current.contains(it.key()) ? std::next(it) : m_publishedFindings.erase(it);
     m_events.publish(QStringLiteral("analysis.finished"),
         { { QStringLiteral("target"), m_targetName }, { QStringLiteral("samples"), qint64(samples.size()) },
             { QStringLiteral("findings"), all } });

@@ -6,12 +6,13 @@
 #include "act/lifecycle.h"
 #include "analyse/analysisinput.h"
 #include "analyse/finding.h"
+#include "analyse/findingpublisher.h"
 #include "analyse/proposalpolicy.h"
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
 #include "events/eventbus.h"
 #include "guard/guardpolicy.h"
-#include "guard/observationwindow.h"
+#include "guard/guardsampler.h"
 #include "metrics/sample.h"
 
 #include <QDateTime>
@@ -161,12 +162,11 @@ private:
     std::optional<QStringList> watchIndexBuild();
     /// Cancels the statement the executor is running (an index build), which then reports its failure.
     void cancelExecutorStatement();
-    /// The guard's window for the action just applied, on the baseline before it started; returns its summary.
-    QString openWindow();
+    /// Feeds the guard's window what the ticks closed; its samples are recorded, its verdict goes to the lifecycle.
     void feedWindow(double now);
+    /// A sample for the log, the charts, the analyser and the sample archive.
+    void recordSample(const Sample &sample);
     void recoverNext();
-    void trimTicks();
-    bool baselineReady() const;
     /// The baseline's last baselineSeconds are a steady reference, or the engine has waited long enough for one.
     bool baselineSettled();
     double nowSeconds() const;
@@ -195,23 +195,19 @@ private:
     QDateTime m_startedAt; ///< when start() began: proposals journalled before it are a crashed run's ///<
                            ///< ConnInfo::displayName(): the name older versions journalled
 
-    std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
     ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)
+    GuardSampler m_sampler; ///< the ticks as the guard reads them: baseline and window (guard/guardsampler.h)
     bool m_recovering = false;
+    bool m_stopping = false; ///< stop() was called: executor answers are no longer acted on
     double m_gapSince = -1; ///< since when the collector has had no snapshot (-1: it has one)
     double m_lastCatchUpT = 0; ///< when recovery last tried to settle a journal that fell behind
-    double m_statementsSince = -1; ///< since when every tick has read pg_stat_statements
     bool m_unsteadyAnnounced = false; ///< the wait for a steady baseline was said once for this action
-    double m_applyFinishedT = 0; ///< when the executor reported the action applied: the window opens after it
-    double m_windowStart = -1;
-    int m_windowSamplesFed = 0;
-    std::unique_ptr<ObservationWindow> m_window;
     bool m_startFailedToConnect = false;
     std::optional<GuardPolicy> m_pendingPolicy;
     std::unique_ptr<LiveAnalyser> m_analyser;
     QTimer m_analyseTimer { this };
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
-    QHash<QString, QString> m_publishedFindings; ///< finding key -> what was last published for it
+    FindingPublisher m_findingPublisher; ///< which findings are news (analyse/findingpublisher.h)
     QSet<qint64> m_namedStatements; ///< queryids whose text has been published
     std::vector<Action> m_cleanups; ///< failed builds whose INVALID index could not be dropped yet
     bool m_cleaning = false; ///< a cleanup is with the executor

@@ -27,6 +27,10 @@ int severityRank(const QString &severity)
 
 QString FindingsModel::keyOf(const QJsonObject &f)
 {
+    // The engine's own key (Finding::key(), sent with the finding); computed here only for a payload without it
+    // (an older agent's, over NATS).
+    if (const QString key = f.value(QLatin1StringView("key")).toString(); !key.isEmpty())
+        return key;
     const QString subject
         = f.value(QLatin1StringView("evidence")).toObject().value(QLatin1StringView("subject")).toString();
     return f.value(QLatin1StringView("detector")).toString() + u'/' + f.value(QLatin1StringView("case")).toString()

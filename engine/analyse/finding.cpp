@@ -27,7 +27,7 @@ QJsonObject findingJson(const Finding &finding)
 {
     QJsonObject o { { QStringLiteral("detector"), finding.detector }, { QStringLiteral("case"), finding.condition },
         { QStringLiteral("severity"), severityName(finding.severity) }, { QStringLiteral("summary"), finding.summary },
-        { QStringLiteral("evidence"), finding.evidence } };
+        { QStringLiteral("evidence"), finding.evidence }, { QStringLiteral("key"), finding.key() } };
     if (!finding.advice.isEmpty())
         o.insert(QStringLiteral("advice"), finding.advice);
     if (const auto &r = finding.recommendation) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Findings page through its widgets: the engine's analysis.finished payload in, rows merged in place,
 // the selected finding's evidence, advice and SQL shown, "Analyse now" asking the engine.
+#include "analyse/finding.h"
 #include "findingsmodel.h"
 #include "findingspage.h"
 
@@ -39,6 +40,31 @@ class TestFindingsPage : public QObject
     Q_OBJECT
 
 private slots:
+    void rowsAreTheEnginesFindingsByItsOwnKey()
+    {
+        // Two missing indexes on one table, as the engine sends them: their subject (the index) is in the
+        // proposal, not in the evidence. A key of the evidence's subject alone made them one row.
+        auto missing = [](const QString &column) {
+            Finding f;
+            f.detector = QStringLiteral("missing_index");
+            f.condition = QStringLiteral("sequential_scans_on_predicate");
+            f.severity = Severity::Warning;
+            f.summary = QStringLiteral("orders read by %1").arg(column);
+            Recommendation r;
+            r.sql = QStringLiteral("CREATE INDEX CONCURRENTLY ON public.orders (%1)").arg(column);
+            r.subject = QStringLiteral("public.orders_%1_idx").arg(column);
+            f.recommendation = r;
+            return findingJson(f);
+        };
+        FindingsModel model;
+        model.setFindings({ missing(QStringLiteral("customer_id")), missing(QStringLiteral("created_at")) });
+        QCOMPARE(model.rowCount(), 2);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.setFindings({ missing(QStringLiteral("created_at")), missing(QStringLiteral("customer_id")) });
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(changed.count(), 0); // the same two findings: nothing to redraw
+    }
+
     void rowsMergeInPlaceAndDetailsShowTheEvidence()
     {
         FindingsModel model;

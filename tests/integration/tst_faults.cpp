@@ -339,6 +339,47 @@ private slots:
             query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")), QStringLiteral("0"));
     }
 
+    void stoppingDuringABuildCancelsItAndTheNextStartSettlesIt()
+    {
+        // Vigil closed while an index builds (kept waiting by another session's open transaction): the stop must
+        // not wait for the build, which may run until its 30 min statement timeout. The build is cancelled; the
+        // journal keeps `applying`, and the next start's recovery drops what the build left.
+        QProcess blocker;
+        startBlocker(blocker, QStringLiteral("BEGIN; UPDATE t SET a = a WHERE id = 1; SELECT pg_sleep(120); COMMIT"));
+        const QString s = store();
+        std::unique_ptr<Engine> engine = startEngine(config(s, 4));
+        QVERIFY(engine);
+        submit(*engine, QStringLiteral("CREATE INDEX t_stop_idx ON t (a)"));
+        QTRY_VERIFY2_WITH_TIMEOUT(!lastWait().isEmpty(), qPrintable(eventsText()), 20000);
+        QElapsedTimer stopping;
+        stopping.start();
+        engine->stop();
+        const qint64 stoppedAfter = stopping.elapsed();
+        QVERIFY2(stoppedAfter < 10000, qPrintable(QStringLiteral("stop took %1 ms").arg(stoppedAfter)));
+        QVERIFY2(saw(QStringLiteral("engine.notice"), QStringLiteral("is cancelled")), qPrintable(eventsText()));
+        engine.reset();
+        endBlocker(blocker);
+        {
+            QString error;
+            const std::unique_ptr<KnowledgeStore> journal = KnowledgeStore::open(s, &error);
+            QVERIFY2(journal, qPrintable(error));
+            const std::vector<Action> inFlight = journal->inFlight();
+            QCOMPARE(inFlight.size(), std::size_t(1));
+            QCOMPARE(inFlight.front().state, ActionState::Applying);
+        }
+        QCOMPARE(indexState(QStringLiteral("t_stop_idx")), QStringLiteral("invalid"));
+
+        engine = startEngine(config(s, 4));
+        QVERIFY(engine);
+        engine->recover();
+        QTRY_VERIFY2_WITH_TIMEOUT(m_recovery.has_value(), qPrintable(eventsText()), 30000);
+        QCOMPARE(m_recovery->first, 1);
+        QCOMPARE(m_recovery->second, 0);
+        QCOMPARE(indexState(QStringLiteral("t_stop_idx")), QStringLiteral("none"));
+        QCOMPARE(
+            query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")), QStringLiteral("0"));
+    }
+
     void aBuildKeptWaitingForNinetySecondsIsJudgedAfterItFinished()
     {
         // An open transaction keeps the build waiting for 90 s. The baseline before the action is kept all that
