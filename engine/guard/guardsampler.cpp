@@ -38,8 +38,9 @@ void GuardSampler::trim(std::optional<double> applyStartedAt)
     double oldest = m_ticks.back().t - keep;
     if (applyStartedAt)
         oldest = std::min(oldest, *applyStartedAt - p.baselineSeconds - 2 * p.intervalSeconds - m_tickSeconds);
-    while (!m_ticks.empty() && m_ticks.front().t < oldest)
-        m_ticks.pop_front();
+    const auto keepFrom
+        = std::find_if(m_ticks.begin(), m_ticks.end(), [oldest](const Snapshot &t) { return t.t >= oldest; });
+    m_ticks.erase(m_ticks.begin(), keepFrom);
 }
 
 std::optional<Sample> GuardSampler::lastIntervalSample() const
@@ -51,8 +52,7 @@ std::optional<Sample> GuardSampler::lastIntervalSample() const
     while (
         from > 0 && (m_ticks.back().t - m_ticks[std::size_t(from)].t) < m_policy.intervalSeconds - 0.25 * m_tickSeconds)
         --from;
-    const std::vector<Snapshot> span(m_ticks.begin() + from, m_ticks.end());
-    Sample sample = SampleDeriver::derive(span);
+    Sample sample = SampleDeriver::derive(std::span<const Snapshot>(m_ticks).subspan(std::size_t(from)));
     if (!sample.valid)
         return std::nullopt;
     return sample;
@@ -81,7 +81,7 @@ GuardSampler::Steadiness GuardSampler::baselineSteadiness() const
     if (m_ticks.empty())
         return s;
     const GuardPolicy &p = m_policy;
-    const std::vector<Snapshot> ticks = tickVector();
+    const std::vector<Snapshot> &ticks = m_ticks;
     const std::span<const Snapshot> span(ticks);
     const std::vector<Sample> samples
         = SampleSeries::derive(span, ticks.back().t - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
@@ -95,7 +95,7 @@ GuardSampler::Steadiness GuardSampler::baselineSteadiness() const
 QString GuardSampler::openWindow(double startedAt, double finishedAt, const QHash<qint64, QString> &statementTexts)
 {
     // The baseline: the samples before the action started, from the ticks collected while waiting.
-    const std::vector<Snapshot> ticks = tickVector();
+    const std::vector<Snapshot> &ticks = m_ticks;
     const std::span<const Snapshot> span(ticks);
     const qsizetype before = SampleSeries::indexAtOrBefore(span, startedAt);
     const double anchor = before >= 0 ? ticks[std::size_t(before)].t : startedAt;
@@ -116,7 +116,7 @@ GuardSampler::WindowStep GuardSampler::feedWindow(double now)
     WindowStep step;
     const GuardPolicy &p = m_policy;
     const double tolerance = 0.25 * m_tickSeconds;
-    const std::vector<Snapshot> ticks = tickVector();
+    const std::vector<Snapshot> &ticks = m_ticks;
     const std::span<const Snapshot> span(ticks);
     if (m_windowStart < 0) {
         const qsizetype first = SampleSeries::indexAtOrAfter(span, m_applyFinishedAt);

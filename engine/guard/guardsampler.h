@@ -10,7 +10,6 @@
 #include <QHash>
 #include <QString>
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -80,11 +79,11 @@ public:
     WindowStep feedWindow(double now);
 
 private:
-    std::vector<Snapshot> tickVector() const { return { m_ticks.begin(), m_ticks.end() }; }
-
     GuardPolicy m_policy;
     double m_tickSeconds;
-    std::deque<Snapshot> m_ticks; ///< recent ticks, oldest first
+    /// Recent ticks, oldest first. A vector, not a deque: the baseline and the window read them as one span every
+    /// tick, and trimming moves a few elements where copying them all into a span each tick copied every statement.
+    std::vector<Snapshot> m_ticks;
     double m_completeSince = -1; ///< since when every tick carried what a baseline needs (-1: not now)
     std::unique_ptr<ObservationWindow> m_window;
     double m_applyFinishedAt = 0;
