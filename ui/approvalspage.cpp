@@ -51,14 +51,21 @@ ApprovalsPage::ApprovalsPage(ActionHistoryModel *history, QWidget *parent)
     m_reject = new QPushButton(tr("&Reject"), this);
     m_reject->setObjectName(QStringLiteral("rejectButton"));
     m_reject->setToolTip(tr("Do not run it; the journal keeps it as rejected"));
+    // One decision per card: the buttons stay off until the journal has been read again (the decided row then
+    // leaves the page, or stays if the engine refused), so a second click cannot reach an action already decided.
     connect(m_approve, &QPushButton::clicked, this, [this] {
-        if (const qint64 id = selectedId())
+        if (const qint64 id = selectedId()) {
+            setDecisionPending();
             emit approveRequested(id);
+        }
     });
     connect(m_reject, &QPushButton::clicked, this, [this] {
-        if (const qint64 id = selectedId())
+        if (const qint64 id = selectedId()) {
+            setDecisionPending();
             emit rejectRequested(id);
+        }
     });
+    connect(history, &ActionHistoryModel::readingDone, this, &ApprovalsPage::onSelectionChanged);
     connect(
         m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ApprovalsPage::onSelectionChanged);
     auto countChanged = [this] {
@@ -98,6 +105,12 @@ qint64 ApprovalsPage::selectedId() const
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     return rows.isEmpty() ? 0 : rows.front().data(ActionHistoryModel::ActionIdRole).toLongLong();
+}
+
+void ApprovalsPage::setDecisionPending()
+{
+    m_approve->setEnabled(false);
+    m_reject->setEnabled(false);
 }
 
 void ApprovalsPage::onSelectionChanged()

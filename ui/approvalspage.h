@@ -33,6 +33,7 @@ signals:
 
 private:
     void onSelectionChanged();
+    void setDecisionPending();
     qint64 selectedId() const;
 
     ActionHistoryModel *m_history;

@@ -379,7 +379,7 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
         m_guardedChange->setEnabled(ok);
         if (!ok) {
             m_connectionState->setText(tr("● not connected — File → Reconnect (Ctrl+Shift+R) or Connect… (Ctrl+O)"));
-            QMessageBox::warning(this, tr("Cannot watch %1").arg(targetLabel()), error);
+            warn(tr("Cannot watch %1").arg(targetLabel()), error);
         }
     });
     connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
@@ -405,7 +405,11 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     connect(m_settings, &Settings::cooldownMinutesChanged, runner, sendLimits);
     connect(runner, &EngineRunner::actionRefused, this, [this](const QString &reason) {
         setActivity(tr("not applied: %1").arg(reason));
-        QMessageBox::warning(this, tr("Change not applied"), reason);
+        // A refusal of a decision usually means the card was a moment behind the engine (the journal is read off
+        // this thread): read it again so the page shows what the engine holds.
+        if (m_history)
+            m_history->refresh();
+        warn(tr("Change not applied"), reason);
     });
 }
 
@@ -488,11 +492,21 @@ void MainWindow::setFleetStatus(const QString &text)
         m_fleet->setStatus(text);
 }
 
+void MainWindow::warn(const QString &title, const QString &text)
+{
+    // Opened, not exec()'d: these answer signals from the engine or the fleet, and a nested event loop inside a
+    // signal handler would hold whoever emitted it (and a test driving the window) until someone clicks OK.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("warningBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
 void MainWindow::showFleetAnswer(bool ok, const QString &text)
 {
     setActivity(text);
     if (!ok)
-        QMessageBox::warning(this, tr("Remote decision not taken"), text);
+        warn(tr("Remote decision not taken"), text);
 }
 
 void MainWindow::onGuardedChange()

@@ -90,6 +90,7 @@ private:
     void onSettings();
     void onConnect();
     void setActivity(const QString &text); ///< the status line, its whole text in the tooltip
+    void warn(const QString &title, const QString &text); ///< a window-modal box that does not block the caller
     /// The red banner: a short headline, the whole text under Details, and a desktop notification.
     void showBanner(
         const QString &headline, const QString &details = {}, const QString &title = {}, qint64 actionId = 0);

@@ -13,14 +13,18 @@
 #include <QCheckBox>
 #include <QJsonObject>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 
 #include <memory>
+#include <utility>
 
 using namespace vigil;
 using namespace vigil::testing;
@@ -165,14 +169,16 @@ private slots:
     void anApprovedActionIsDroppedBySwitchingToObserveOrPausing()
     {
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
-        for (const char *how : { "mode_observe", "pauseActions" }) {
+        // Each round proposes its own value: the card of the previous round's action, dropped a moment ago, can
+        // still be on screen for a few milliseconds (the journal is read off the GUI thread), and a DBA reads which
+        // change the card is about before clicking. (With one value for both rounds the test clicked Approve on the
+        // dropped one in a CI run; the engine refused it, rightly.)
+        for (const auto &[how, value] : { std::pair { "mode_observe", "45s" }, std::pair { "pauseActions", "46s" } }) {
             QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
             QSignalSpy events(m_runner.get(), &EngineRunner::event);
-            m_runner->propose(parameterChange(QStringLiteral("45s")));
+            m_runner->propose(parameterChange(QLatin1StringView(value)));
             QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
-            // As a DBA does: the card read is this proposal's (the journal is read off the GUI thread, so the card
-            // of the action decided a moment ago can still be on screen for a few milliseconds).
-            QTRY_VERIFY(cardShows(QStringLiteral("'45s'")));
+            QTRY_VERIFY(cardShows(QStringLiteral("'%1'").arg(QLatin1StringView(value))));
             QTRY_VERIFY(button("approveButton")->isEnabled());
             QTest::mouseClick(button("approveButton"), Qt::LeftButton);
             auto collecting = [&events] {
@@ -196,6 +202,61 @@ private slots:
             else
                 trigger->trigger();
         }
+    }
+
+    // A card a moment behind the engine: the action was decided elsewhere (here: rejected from the fleet's side,
+    // through the runner) while the page still shows it. Approve is refused; the refusal is said in a box that does
+    // not hold the window's event loop (it once did, and a test waited on it until its watchdog), and the page reads
+    // the journal again so the card goes.
+    void aDecisionOnACardAlreadyClosedIsRefusedWithoutHoldingTheWindow()
+    {
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        auto *history = m_window->findChild<ActionHistoryModel *>();
+        QVERIFY(history);
+        QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+        QSignalSpy refused(m_runner.get(), &EngineRunner::actionRefused);
+        m_runner->propose(parameterChange(QStringLiteral("55s")));
+        QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
+        QTRY_VERIFY(cardShows(QStringLiteral("'55s'")));
+        QTRY_VERIFY(button("approveButton")->isEnabled());
+        const QModelIndexList selected
+            = m_window->findChild<QTableView *>(QStringLiteral("approvalsTable"))->selectionModel()->selectedRows();
+        QCOMPARE(selected.size(), 1);
+        const qint64 id = selected.front().data(ActionHistoryModel::ActionIdRole).toLongLong();
+        QVERIFY(id > 0);
+
+        history->holdMerges(true); // the page stays a moment behind, as it can be
+        m_runner->reject(id, QStringLiteral("a colleague"));
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(finished.front().at(0).value<Action>().state, ActionState::Rejected);
+        QVERIFY(cardShows(QStringLiteral("'55s'")));
+        QVERIFY(button("approveButton")->isEnabled());
+
+        // Were the box exec()'d, the event loop would stay inside it: this closes any box after 3 s, so the check
+        // below would find none.
+        QTimer closer;
+        closer.setSingleShot(true);
+        connect(&closer, &QTimer::timeout, this, [this] {
+            for (auto *box : m_window->findChildren<QMessageBox *>())
+                box->done(QMessageBox::Ok);
+        });
+        closer.start(3000);
+        QTest::mouseClick(button("approveButton"), Qt::LeftButton);
+        QVERIFY(!button("approveButton")->isEnabled()); // one decision per card
+        QTRY_COMPARE_WITH_TIMEOUT(refused.count(), 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<QMessageBox *>(QStringLiteral("warningBox")), 2000);
+        auto *box = m_window->findChild<QMessageBox *>(QStringLiteral("warningBox"));
+        QVERIFY2(box->isVisible() && box->windowTitle() == QLatin1StringView("Change not applied"),
+            qPrintable(box->windowTitle()));
+        QVERIFY2(box->text() == refused.front().at(0).toString(), qPrintable(box->text()));
+        QVERIFY(closer.isActive()); // found before the closer ran: the box did not hold the loop
+        box->done(QMessageBox::Ok);
+        closer.stop();
+
+        history->holdMerges(false);
+        QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals"), 10000);
+        QVERIFY(!cardShows(QStringLiteral("'55s'")));
+        QCOMPARE(setting(), QStringLiteral("-1")); // never ran
     }
 
     // "Ask before rolling back" (approve mode): the harmful change stays until the DBA decides on the banner.

@@ -67,9 +67,15 @@ class TestIndexActions : public QObject
     }
 
     /// The clients' own view of an action's seconds: the baseline before it was applied against the window after it
-    /// was built, as the lab labels its traces (tests/lab/lab.py, docs/guard.md: harmful when their p95 rose over 10 %
-    /// or their throughput fell over 10 %, harmless when p95 rose at most 5 % and throughput fell at most 5 % (or
-    /// both got better), ambiguous between).
+    /// was built, by the lab's rule (tests/lab/lab.py, docs/guard.md: harmful when their p95 rose over 10 % or their
+    /// throughput fell over 10 %, harmless when p95 rose at most 5 % and throughput fell at most 5 % (or both got
+    /// better), ambiguous between), with one addition the lab's minute-long spans do not need: a rise of the p95 claims
+    /// harm only when it is out of its own noise, i.e. when even the low end of its 90 % range (ClientLog::p95Change,
+    /// whole seconds resampled) is over 10 %. Here the spans are 15 s and 12 s at 80 tps, ~1,000 transactions each,
+    /// and a few seconds of a busy test machine move their p95 by that much: in a fresh-clone CI run the clients' p95
+    /// rose 15.9 % after the unused index below while the statements' p95 fell 2.8 % and throughput rose 2 %, and the
+    /// test demanded a rollback of a change that slowed nothing in the database. Such a window is now ambiguous
+    /// (either verdict passes, printed); a harm every second shows stays harmful.
     struct ClientsView
     {
         QString text;
@@ -100,14 +106,18 @@ class TestIndexActions : public QObject
         }
         const ClientSpan before = log.span(appliedAt - baselineSeconds, appliedAt);
         const ClientSpan after = log.span(builtAt, builtAt + windowSeconds);
-        ClientsView view { ClientLog::describeChange(before, after) };
-        if (before.transactions == 0 || after.transactions == 0 || before.p95Ms <= 0 || before.perSecond <= 0)
+        const ClientLog::Change p95
+            = log.p95Change(appliedAt - baselineSeconds, appliedAt, builtAt, builtAt + windowSeconds);
+        ClientsView view { ClientLog::describeChange(before, after)
+            + QStringLiteral("; p95 change's 90 % range %1 % to %2 %")
+                  .arg(100.0 * p95.low, 0, 'f', 1)
+                  .arg(100.0 * p95.high, 0, 'f', 1) };
+        if (!p95.valid || before.perSecond <= 0)
             return view;
-        const double p95 = after.p95Ms / before.p95Ms - 1.0;
         const double tps = after.perSecond / before.perSecond - 1.0;
-        view.label = p95 > 0.10 || tps < -0.10 ? ClientsView::Label::Harmful
-            : p95 <= 0.05 && tps >= -0.05      ? ClientsView::Label::Harmless
-                                               : ClientsView::Label::Ambiguous;
+        view.label = p95.low > 0.10 || tps < -0.10 ? ClientsView::Label::Harmful
+            : p95.estimate <= 0.05 && tps >= -0.05 ? ClientsView::Label::Harmless
+                                                   : ClientsView::Label::Ambiguous;
         return view;
     }
 
@@ -187,7 +197,8 @@ private slots:
         // index on a column no statement reads leaves them as they were, and must then be kept; but in one fresh-clone
         // run on an otherwise idle machine their p95 rose 17.4 % 7-12 s after the build (the build's aftermath), the
         // guard saw +36 % time in the server and rolled it back: that is the guard keeping its promise, not failing
-        // it. So: harmless to the clients -> kept; harmful to them -> rolled back; in between -> either, printed.
+        // it. So: harmless to the clients -> kept; harmful to them, out of their own noise -> rolled back; in between
+        // -> either, printed (clientsAround says why a rise within its noise is in between).
         const ClientsView clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
         qInfo("%s", qPrintable(clients.text));
         const QString why
