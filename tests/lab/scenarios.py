@@ -378,4 +378,43 @@ CATALOGUE = [
                   "index on an untouched table; 10 s of direct writes by another process"),
     harmless_with("rw3_open_pg_dump", "holdout4", w.rw3(), [Noise(10, "pg_dump")],
                   "ANALYZE of an untouched table; pg_dump of the database 10 s into the window", ANALYZE_UNTOUCHED),
+
+    # ---------------------------------------------------------------- fifth holdout part ("holdout5")
+    # Written and committed on 2026-12-05 (ninth session) before any of it was recorded, after the guard's run floor
+    # changed (05351f9: a run of degraded samples needs the server time to rise 0.05 ms) with no fresh holdout after
+    # it; to be recorded and scored once with that guard. Commit-wait harm on workloads new to it (synchronous commit
+    # on tpcb, a commit delay under closed loops), plan and spill harm on workloads new to them, every statement's
+    # duration logged at 3,000 tps (the issue's own example of a false rollback), and outside load beside workloads
+    # new to each kind.
+    Scenario("tpcb_open_sync_commit_on", "holdout5", w.tpcb(), "set_parameter", setting("synchronous_commit", "on"),
+             setting("synchronous_commit", "off"), "synchronous_commit off -> on on tpcb",
+             setup=setting("synchronous_commit", "off")),
+    commit_delay("insert_closed_commit_delay_100", "holdout5", w.inserts(rate=None), 100,
+                 "commit_delay 100 us, 4 closed-loop inserting clients"),
+    commit_delay("rw3_closed_commit_delay_150", "holdout5", w.rw3(rate=None), 150,
+                 "commit_delay 150 us, rw3 in a closed loop"),
+    Scenario("latest_open_indexscan_off", "holdout5", w.latest(), "set_parameter",
+             setting("enable_indexscan", "off"), reset("enable_indexscan"), "index scans off under the latest items"),
+    Scenario("sort_closed_work_mem_64k", "holdout5", w.sorts(rate=None), "set_parameter",
+             setting("work_mem", "'64kB'"), reset("work_mem"), "work_mem 4MB -> 64kB, closed-loop sorts spill"),
+    Scenario("selectonly_open_log_min_duration_0", "holdout5", w.select_only(), "set_parameter",
+             setting("log_min_duration_statement", "0"), reset("log_min_duration_statement"),
+             "log_min_duration_statement = 0 at 3,000 tps"),
+    harmless_with("latest_open_burst", "holdout5", w.latest(), [Noise(20, "burst", 10, {"clients": 4})],
+                  "index on an untouched table; 4 extra closed-loop clients for 10 s"),
+    harmless_with("sort_open_cpu_hog", "holdout5", w.sorts(), [Noise(20, "cpu", 10)],
+                  "index on an untouched table; two busy loops for 10 s beside the sorts"),
+    harmless_with("tpcb16_open_lock_branches", "holdout5", w.tpcb(clients=16, rate=800),
+                  [Noise(20, "lock", 3, {"table": "pgbench_branches"})],
+                  "ANALYZE of an untouched table; another session holds a lock on pgbench_branches for 3 s, 16 clients",
+                  ANALYZE_UNTOUCHED),
+    harmless_with("orders_open_demand_rise", "holdout5", w.orders(), [Noise(15, "demand", 0, {"rate_share": 0.4})],
+                  "index on an untouched table; a second open-loop stream (+40 %) for the rest of the window"),
+    harmless_with("lookup_open_checkpoint", "holdout5", w.lookup(), [Noise(15, "checkpoint")],
+                  "index on an untouched table; a forced CHECKPOINT 15 s into the window"),
+    harmless_with("selectonly_open_other_db", "holdout5", w.select_only(), [Noise(20, "other_db", 10)],
+                  "index on an untouched table; another database runs pgbench for 10 s"),
 ]
+
+# A trace is stored under its scenario's name: two scenarios of one name would overwrite each other's.
+assert len({s.name for s in CATALOGUE}) == len(CATALOGUE), "scenario names must be unique"
