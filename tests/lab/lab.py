@@ -356,7 +356,8 @@ def main():
     parser = argparse.ArgumentParser(prog="scripts/lab", description=__doc__)
     parser.add_argument("names", nargs="*", help="scenarios to record (default: all of --part)")
     parser.add_argument("--list", action="store_true", help="list the catalogue and exit")
-    parser.add_argument("--part", choices=["tuning", "validation", "holdout", "holdout2", "holdout3", "holdout4", "all"], default="all")
+    parts = list(dict.fromkeys(s.part for s in catalogue.CATALOGUE))  # in catalogue order: tuning, validation, holdouts
+    parser.add_argument("--part", choices=parts + ["all"], default="all")
     parser.add_argument("--labels", action="store_true",
                         help="count the recorded labels by part, list the near-threshold harms, and exit")
     parser.add_argument("--missing", action="store_true", help="only scenarios without a recorded trace")
