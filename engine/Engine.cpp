@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "Engine.h"
 
-#include "act/actionfromsql.h"
 #include "act/executorworker.h"
 #include "analyse/analyser.h"
 #include "conninfo.h"
@@ -340,10 +339,8 @@ void Engine::onTick()
         m_lastCatchUpT = now;
         recover();
     }
-    if (!inPipeline() && !m_cleaning && !m_cleanups.empty()) {
-        m_cleaning = true;
-        QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, m_cleanups.front()));
-    }
+    if (const std::optional<Action> leftover = m_cleanup.next(!inPipeline()))
+        QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, *leftover));
     if (m_lifecycle.step() == ActionLifecycle::Step::Baseline && m_sampler.baselineReady() && baselineSettled())
         run(m_lifecycle.baselineReady(now, m_config.policy.baselineSeconds));
     else if (m_lifecycle.step() == ActionLifecycle::Step::Observing)
@@ -421,7 +418,7 @@ void Engine::carryOut(const LifecycleCommand &c)
                 { QStringLiteral("seconds"), m_config.policy.baselineSeconds } });
         return;
     case Type::QueueCleanup:
-        m_cleanups.push_back(c.action); // dropped from the next idle tick on, once the lock that stopped it goes
+        m_cleanup.add(c.action); // dropped from the next idle tick on, once the lock that stopped it goes
         return;
     case Type::Finished: {
         m_sampler.closeWindow();
@@ -467,12 +464,12 @@ void Engine::setPaused(bool paused)
 
 bool Engine::refusedWhileRecovering()
 {
-    if (m_recovering)
+    if (m_recovery.isRunning())
         emit actionRefused(m_lifecycle.journalBehind()
                 ? m_lifecycle.journalBehindReason()
                 : QStringLiteral("Vigil is finishing the actions a crash left in flight: try again when recovery is "
                                  "done"));
-    return m_recovering;
+    return m_recovery.isRunning();
 }
 
 void Engine::submit(const Action &action)
@@ -512,15 +509,8 @@ void Engine::onLocked(const Action &, bool ok, const QString &error)
 {
     if (m_stopping)
         return;
-    if (m_recovering) {
-        if (!ok) {
-            m_events.publish(QStringLiteral("engine.error"), { { QStringLiteral("message"), error } });
-            m_recoveryQueue.clear();
-            m_recovering = false;
-            emit recoveryFinished(m_recovered, m_recoveryFailed + 1);
-            return;
-        }
-        recoverNext();
+    if (m_recovery.isRunning()) {
+        runRecovery(m_recovery.locked(ok, error));
         return;
     }
     run(m_lifecycle.locked(ok, error));
@@ -610,16 +600,10 @@ void Engine::onRolledBack(const Action &action, const ExecResult &result)
     if (m_stopping)
         return;
     keepPlans(action.id, result, QStringLiteral("plans_after"));
-    if (!m_recovering) {
+    if (m_recovery.isRunning())
+        runRecovery(m_recovery.rolledBack(result));
+    else
         run(m_lifecycle.rolledBack(result));
-        return;
-    }
-    const RollbackEnding end = rollbackEnding(m_recoveringAction.reason, result);
-    m_store->transition(m_recoveringAction.id, end.to, end.reason);
-    m_recoveringAction.state = end.to;
-    publishAction(end.event, m_recoveringAction, end.reason, end.extra);
-    ++(result.ok ? m_recovered : m_recoveryFailed);
-    recoverNext();
 }
 
 void Engine::keepPlans(qint64 actionId, const ExecResult &result, const QString &key)
@@ -640,29 +624,17 @@ void Engine::onCleanedUp(const Action &action, int dropped, const QString &error
 {
     if (m_stopping)
         return;
-    m_cleaning = false;
-    if (dropped < 0) {
+    const std::optional<Action> stored = m_store->action(action.id);
+    const IndexCleanup::Outcome outcome = m_cleanup.cleaned(
+        action, dropped, error, stored ? stored->details : action.details, QDateTime::currentDateTimeUtc());
+    if (outcome.retry) {
         m_events.publish(QStringLiteral("engine.notice"),
-            { { QStringLiteral("action_id"), action.id },
-                { QStringLiteral("message"),
-                    QStringLiteral("the INVALID index of action %1 cannot be dropped yet: %2")
-                        .arg(action.id)
-                        .arg(error) } });
-        return; // tried again at the next idle tick
+            { { QStringLiteral("action_id"), action.id }, { QStringLiteral("message"), outcome.notice } });
+        return;
     }
-    if (!m_cleanups.empty() && m_cleanups.front().id == action.id)
-        m_cleanups.erase(m_cleanups.begin());
-    // The action stays failed; its details now say what became of its leftover.
-    std::optional<Action> stored = m_store->action(action.id);
-    QJsonObject details = stored ? stored->details : action.details;
-    const QString what = dropped
-        ? QStringLiteral("dropped by Vigil at %1").arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate))
-        : QStringLiteral("gone (dropped by someone else)");
-    details[QStringLiteral("invalid_index")] = what;
-    details.remove(QStringLiteral("invalid_index_left"));
-    m_store->updateDetails(action.id, details);
+    m_store->updateDetails(action.id, outcome.details);
     m_events.publish(QStringLiteral("action.cleaned_up"),
-        { { QStringLiteral("action_id"), action.id }, { QStringLiteral("invalid_index"), what } });
+        { { QStringLiteral("action_id"), action.id }, { QStringLiteral("invalid_index"), outcome.invalidIndex } });
 }
 
 void Engine::recover()
@@ -671,11 +643,11 @@ void Engine::recover()
         emit recoveryFinished(0, 0);
         return;
     }
-    m_recoveryQueue = m_store->inFlight(m_targetName);
+    std::vector<Action> inFlight = m_store->inFlight(m_targetName);
     // Actions journalled before Vigil named targets by what libpq connected to carry the connection string's name.
     if (m_typedTargetName != m_targetName)
         for (Action &action : m_store->inFlight(m_typedTargetName))
-            m_recoveryQueue.push_back(std::move(action));
+            inFlight.push_back(std::move(action));
     // Proposals a crashed Vigil left behind (journalled, never applied). Only those last touched before this engine
     // started, with a margin: another Vigil's proposal of this very moment, not yet holding the target's lock, is
     // its own; any older one is handled under the lock that recovery takes, which a live owner would hold.
@@ -685,63 +657,48 @@ void Engine::recover()
     const QDateTime staleBefore = m_startedAt.addSecs(-2);
     for (Action &action : m_store->actionsPage(0, 1000, proposed, ActionFields::Summary))
         if (action.updatedAt < staleBefore && action.id != m_lifecycle.action().id)
-            m_recoveryQueue.push_back(std::move(action));
-    m_recovered = 0;
-    m_recoveryFailed = 0;
-    if (m_recoveryQueue.empty()) {
-        m_lifecycle.journalCaughtUp(); // nothing in flight: nothing to settle
-        emit recoveryFinished(0, 0);
-        return;
-    }
-    m_recovering = true;
-    QMetaObject::invokeMethod(
-        m_worker, "lockTarget", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveryQueue.front()));
+            inFlight.push_back(std::move(action));
+    runRecovery(m_recovery.start(std::move(inFlight)));
 }
 
-void Engine::recoverNext()
+void Engine::runRecovery(const RecoveryCommands &commands)
 {
-    if (m_recoveryQueue.empty()) {
-        QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
-        m_recovering = false;
-        if (m_recoveryFailed == 0)
-            m_lifecycle.journalCaughtUp();
-        emit recoveryFinished(m_recovered, m_recoveryFailed);
-        return;
+    using Type = RecoveryCommand::Type;
+    for (const RecoveryCommand &c : commands) {
+        switch (c.type) {
+        case Type::Lock:
+        case Type::Inspect:
+        case Type::Rollback: {
+            const char *slot = c.type == Type::Lock ? "lockTarget" : c.type == Type::Inspect ? "inspect" : "rollback";
+            QMetaObject::invokeMethod(m_worker, slot, Qt::QueuedConnection, Q_ARG(vigil::Action, c.action));
+            break;
+        }
+        case Type::Unlock:
+            QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
+            break;
+        case Type::Transition:
+            runRecovery(m_recovery.journalled(m_store->transition(c.action.id, c.to, c.reason)));
+            break;
+        case Type::Publish:
+            publishAction(c.event, c.action, c.reason, c.extra);
+            break;
+        case Type::Error:
+            m_events.publish(QStringLiteral("engine.error"), { { QStringLiteral("message"), c.reason } });
+            break;
+        case Type::Finished:
+            if (c.failed == 0)
+                m_lifecycle.journalCaughtUp(); // nothing left in flight: new actions may start
+            emit recoveryFinished(c.recovered, c.failed);
+            break;
+        }
     }
-    m_recoveringAction = m_recoveryQueue.front();
-    m_recoveryQueue.erase(m_recoveryQueue.begin());
-    QMetaObject::invokeMethod(m_worker, "inspect", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveringAction));
 }
 
 void Engine::onInspected(const Action &, int inEffect, const QString &error)
 {
     if (m_stopping)
         return;
-    if (!m_recovering)
-        return;
-    const RecoveryStep step = recoveryStep(m_recoveringAction.state, inEffect, error);
-    if (step.kind == RecoveryStep::Kind::Skip) {
-        recoverNext();
-        return;
-    }
-    const bool written = m_store->transition(m_recoveringAction.id, step.to, step.reason);
-    if (written) {
-        m_recoveringAction.state = step.to;
-        m_recoveringAction.reason = step.reason;
-    }
-    if (step.kind == RecoveryStep::Kind::Close) {
-        publishAction(QStringLiteral("action.recovered"), m_recoveringAction, step.reason);
-        ++m_recovered;
-        recoverNext();
-        return;
-    }
-    if (!written) {
-        ++m_recoveryFailed;
-        recoverNext();
-        return;
-    }
-    publishAction(QStringLiteral("action.rolling_back"), m_recoveringAction, step.reason);
-    QMetaObject::invokeMethod(m_worker, "rollback", Qt::QueuedConnection, Q_ARG(vigil::Action, m_recoveringAction));
+    runRecovery(m_recovery.inspected(inEffect, error));
 }
 
 void Engine::rememberSample(const Sample &sample)
@@ -839,42 +796,15 @@ void Engine::actOnRecommendations(std::vector<Finding> &findings)
     // The newest actions on this target are enough for the memory (24 h) and the rate limit (1 h).
     ActionFilter filter;
     filter.target = m_targetName;
-    const std::vector<Action> history = m_store->actionsPage(0, 1000, filter);
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    bool started = false; // one action per run: the guard attributes one change at a time
-    for (Finding &f : findings) {
-        if (!f.recommendation)
-            continue;
-        Recommendation &r = *f.recommendation;
-        ProposalDecision decision = ProposalPolicy::decide(r, history, now, m_config.limits);
-        using Kind = ProposalDecision::Kind;
-        if ((decision.kind == Kind::Queue || decision.kind == Kind::Execute)
-            && (started || m_lifecycle.isPaused() || inPipeline())) {
-            decision = { Kind::Suppressed,
-                m_lifecycle.isPaused()
-                    ? QStringLiteral("actions are paused")
-                    : QStringLiteral("another action is being handled on this target; proposed again later") };
-        }
-        if (decision.kind == Kind::Queue || decision.kind == Kind::Execute) {
-            QString why;
-            std::optional<Action> action = actionFromSql(r.sql, {}, &why);
-            if (!action) {
-                decision = { Kind::Suppressed, QStringLiteral("Vigil cannot build this action: %1").arg(why) };
-            } else {
-                action->origin = ActionOrigin::Auto;
-                action->reason = f.summary;
-                action->details.insert(QStringLiteral("subject"), r.subject);
-                action->details.insert(QStringLiteral("finding"), findingJson(f));
-                started = true;
-                if (decision.kind == Kind::Queue)
-                    propose(*action);
-                else
-                    submit(*action);
-            }
-        }
-        r.decision = decisionName(decision.kind);
-        r.decisionReason = decision.reason;
-    }
+    const QString busy = m_lifecycle.isPaused() ? QStringLiteral("actions are paused")
+        : inPipeline() ? QStringLiteral("another action is being handled on this target; proposed again later")
+                       : QString();
+    const std::optional<RoutedAction> routed = routeRecommendations(
+        findings, m_store->actionsPage(0, 1000, filter), QDateTime::currentDateTimeUtc(), m_config.limits, busy);
+    if (routed && routed->awaitsApproval)
+        propose(routed->action);
+    else if (routed)
+        submit(routed->action);
 }
 
 } // namespace vigil

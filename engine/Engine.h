@@ -3,7 +3,9 @@
 
 #include "act/action.h"
 #include "act/executor.h"
+#include "act/indexcleanup.h"
 #include "act/lifecycle.h"
+#include "act/recovery.h"
 #include "analyse/analysisinput.h"
 #include "analyse/finding.h"
 #include "analyse/findingpublisher.h"
@@ -154,7 +156,7 @@ private:
     void carryOut(const LifecycleCommand &command);
     /// Emits actionRefused when recovery runs (one action at a time: recovery's come first).
     bool refusedWhileRecovering();
-    bool inPipeline() const { return !m_lifecycle.isIdle() || m_recovering; }
+    bool inPipeline() const { return !m_lifecycle.isIdle() || m_recovery.isRunning(); }
     void publishAction(
         const QString &event, const Action &action, const QString &reason = {}, const QJsonObject &extra = {});
     /// While an index builds: its progress and what it waits for, published; returns the sessions holding the
@@ -166,7 +168,8 @@ private:
     void feedWindow(double now);
     /// A sample for the log, the charts, the analyser and the sample archive.
     void recordSample(const Sample &sample);
-    void recoverNext();
+    /// Carries out what recovery asks for, in order (journal answers go back to it at once).
+    void runRecovery(const RecoveryCommands &commands);
     /// The baseline's last baselineSeconds are a steady reference, or the engine has waited long enough for one.
     bool baselineSettled();
     double nowSeconds() const;
@@ -197,7 +200,6 @@ private:
 
     ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)
     GuardSampler m_sampler; ///< the ticks as the guard reads them: baseline and window (guard/guardsampler.h)
-    bool m_recovering = false;
     bool m_stopping = false; ///< stop() was called: executor answers are no longer acted on
     double m_gapSince = -1; ///< since when the collector has had no snapshot (-1: it has one)
     double m_lastCatchUpT = 0; ///< when recovery last tried to settle a journal that fell behind
@@ -209,13 +211,9 @@ private:
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
     FindingPublisher m_findingPublisher; ///< which findings are news (analyse/findingpublisher.h)
     QSet<qint64> m_namedStatements; ///< queryids whose text has been published
-    std::vector<Action> m_cleanups; ///< failed builds whose INVALID index could not be dropped yet
-    bool m_cleaning = false; ///< a cleanup is with the executor
+    IndexCleanup m_cleanup; ///< failed builds whose INVALID index is still to be dropped (act/indexcleanup.h)
     bool m_hostAnswering = true; ///< the host metrics source gave numbers at its last reading
-    std::vector<Action> m_recoveryQueue;
-    Action m_recoveringAction;
-    int m_recovered = 0;
-    int m_recoveryFailed = 0;
+    ActionRecovery m_recovery; ///< start-up recovery of what a crash left in flight (act/recovery.h)
 };
 
 } // namespace vigil

@@ -505,40 +505,4 @@ RollbackEnding rollbackEnding(const QString &rollingBackBecause, const ExecResul
         QStringLiteral("action.failed"), { { QStringLiteral("alert"), true } } };
 }
 
-RecoveryStep recoveryStep(ActionState state, int inEffect, const QString &inspectError)
-{
-    const QString effect = inEffect == 1 ? QStringLiteral("its effect is in place")
-        : inEffect == 0                  ? QStringLiteral("its effect is not in place")
-                                         : QStringLiteral("its effect cannot be inspected (%1)").arg(inspectError);
-    switch (state) {
-    case ActionState::Proposed:
-        // `applying` is journalled before any SQL runs: a proposal still journalled as such never ran, whatever
-        // the catalog says now (a setting may equal its value by chance). Closed, so History does not show a
-        // proposal nobody is handling.
-        return { RecoveryStep::Kind::Close, ActionState::Dropped,
-            QStringLiteral("recovery: Vigil stopped before applying this action; nothing of it ran") };
-    case ActionState::Applying:
-        if (inEffect == 0)
-            return { RecoveryStep::Kind::Close, ActionState::Failed,
-                QStringLiteral("recovery: Vigil stopped while applying and %1: the action never took effect")
-                    .arg(effect) };
-        return { RecoveryStep::Kind::RollBack, ActionState::RollingBack,
-            QStringLiteral("recovery: Vigil stopped while applying and %1; it was never observed, so it is taken back")
-                .arg(effect) };
-    case ActionState::Observing:
-        return { RecoveryStep::Kind::RollBack, ActionState::RollingBack,
-            QStringLiteral("recovery: Vigil stopped during the observation window (%1); without a complete window "
-                           "the action is taken back")
-                .arg(effect) };
-    case ActionState::RollingBack:
-        if (inEffect == 0)
-            return { RecoveryStep::Kind::Close, ActionState::RolledBack,
-                QStringLiteral("recovery: the rollback had completed before Vigil stopped (%1)").arg(effect) };
-        return { RecoveryStep::Kind::RollBack, ActionState::RollingBack,
-            QStringLiteral("recovery: Vigil stopped while rolling back and %1: rolling back again").arg(effect) };
-    default:
-        return {};
-    }
-}
-
 } // namespace vigil

@@ -201,19 +201,4 @@ struct RollbackEnding
 };
 RollbackEnding rollbackEnding(const QString &rollingBackBecause, const ExecResult &result);
 
-/// What start-up recovery does with an action a crash left in flight, given what the catalog says of its effect.
-struct RecoveryStep
-{
-    enum class Kind {
-        Skip, ///< not in flight: nothing to do
-        Close, ///< journal `to` with `reason`: nothing to run
-        RollBack, ///< journal rolling_back with `reason`, then run the rollback
-    };
-    Kind kind = Kind::Skip;
-    ActionState to = ActionState::Failed;
-    QString reason;
-};
-/// `inEffect`: 1 in place, 0 not in place, -1 cannot tell (`inspectError` says why).
-RecoveryStep recoveryStep(ActionState state, int inEffect, const QString &inspectError);
-
 } // namespace vigil

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyse/proposalpolicy.h"
 
+#include "act/actionfromsql.h"
+
 namespace vigil {
 
 QString decisionName(ProposalDecision::Kind kind)
@@ -87,6 +89,41 @@ ProposalDecision ProposalPolicy::decide(const Recommendation &recommendation, co
                 .arg(startedLastHour)
                 .arg(limits.maxActionsPerHour) };
     return { Kind::Execute, QStringLiteral("autonomous mode, within the rate limit and cool-down") };
+}
+
+std::optional<RoutedAction> routeRecommendations(std::vector<Finding> &findings, const std::vector<Action> &history,
+    const QDateTime &now, const ProposalLimits &limits, const QString &busyReason)
+{
+    using Kind = ProposalDecision::Kind;
+    std::optional<RoutedAction> routed;
+    for (Finding &f : findings) {
+        if (!f.recommendation)
+            continue;
+        Recommendation &r = *f.recommendation;
+        ProposalDecision decision = ProposalPolicy::decide(r, history, now, limits);
+        const bool wouldStart = decision.kind == Kind::Queue || decision.kind == Kind::Execute;
+        if (wouldStart && (routed || !busyReason.isEmpty()))
+            decision = { Kind::Suppressed,
+                busyReason.isEmpty()
+                    ? QStringLiteral("another action is being handled on this target; proposed again later")
+                    : busyReason };
+        if (decision.kind == Kind::Queue || decision.kind == Kind::Execute) {
+            QString why;
+            std::optional<Action> action = actionFromSql(r.sql, {}, &why);
+            if (!action) {
+                decision = { Kind::Suppressed, QStringLiteral("Vigil cannot build this action: %1").arg(why) };
+            } else {
+                action->origin = ActionOrigin::Auto;
+                action->reason = f.summary;
+                action->details.insert(QStringLiteral("subject"), r.subject);
+                action->details.insert(QStringLiteral("finding"), findingJson(f));
+                routed = RoutedAction { std::move(*action), decision.kind == Kind::Queue };
+            }
+        }
+        r.decision = decisionName(decision.kind);
+        r.decisionReason = decision.reason;
+    }
+    return routed;
 }
 
 } // namespace vigil

@@ -9,6 +9,7 @@
 
 #include "mode.h"
 
+#include <optional>
 #include <vector>
 
 namespace vigil {
@@ -49,5 +50,21 @@ public:
     /// The subject an action of the journal changes (details.subject, else the parameter or index it names).
     static QString subjectOf(const Action &action);
 };
+
+/// The action a run of the detectors starts, and whether it waits for a person (propose) or runs now (submit).
+struct RoutedAction
+{
+    Action action;
+    bool awaitsApproval = true;
+};
+
+/**
+ * What one run of the detectors' recommendations becomes: each one's decision and its reason are written into its
+ * finding (the Findings page shows them), and the action for the first that may start is built and returned. One
+ * action per run: the guard attributes one change at a time. @p busyReason, when not empty, says why nothing may
+ * start now (actions paused, another action in hand); what would have started is then suppressed with it.
+ */
+std::optional<RoutedAction> routeRecommendations(std::vector<Finding> &findings, const std::vector<Action> &history,
+    const QDateTime &now, const ProposalLimits &limits, const QString &busyReason);
 
 } // namespace vigil

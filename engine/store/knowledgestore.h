@@ -3,6 +3,8 @@
 
 #include "act/action.h"
 #include "metrics/sample.h"
+#include "store/actionjournal.h"
+#include "store/samplearchive.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -14,39 +16,17 @@
 
 namespace vigil {
 
-/// One step of an action's life, as the journal keeps it.
-struct Transition
-{
-    qint64 id = 0;
-    qint64 actionId = 0;
-    ActionState from = ActionState::Proposed;
-    ActionState to = ActionState::Proposed;
-    QDateTime at;
-    QString reason;
-    QJsonObject evidence;
-};
-
-/// Which actions a history asks for. An empty member matches every action.
-struct ActionFilter
-{
-    QString target; ///< exactly this target
-    std::vector<ActionState> states; ///< any of these states
-    /// A substring of the apply SQL, the target or the reason, ignoring case (on SQLite only ASCII letters fold).
-    QString text;
-};
-
-/// How much of each action a read returns. The evidence (every sample of the window) and the details are most of a
-/// row's bytes and parsing; a list needs them only for the row a DBA opens.
-enum class ActionFields {
-    All,
-    Summary, ///< Action::evidence and Action::details left empty
-};
+class StoreDatabase;
 
 /**
- * The journal of actions and their transitions, and the recent samples, through Qt SQL.
+ * The knowledge store: one database (store/storedatabase.h: open, migrate, dialect, transactions) with its two
+ * parts, the action journal (store/actionjournal.h) and the sample archive (store/samplearchive.h).
  *
  * SQLite by default (WAL mode, synchronous=FULL so an acknowledged write survives a crash), PostgreSQL when
  * opened with a conninfo (a team's shared history). The schema is versioned; open() migrates forward.
+ *
+ * Code that needs one part takes it (journal(), sampleArchive()); the part's calls are also forwarded here, for the
+ * callers that use the store as a whole (vigilctl's commands, the tests).
  *
  * Thread affinity: a store belongs to the thread that opened it (Qt SQL connections do); each instance uses a
  * uniquely named connection. Every write is a transaction; a failed write returns false and leaves the journal
@@ -69,50 +49,56 @@ public:
     /// The Qt SQL connection's name, for tests that make the store fail underneath (read-only, full).
     QString connectionName() const;
 
-    /// Stores a new action (its id is assigned) with a first transition proposed->state. Returns the id, 0 on failure.
-    qint64 createAction(const Action &action, const QString &reason = {});
-    /// Moves an action to `to`, writing the transition row and updating the action row in one transaction.
-    /// Refused (false) when the state machine does not allow it.
-    bool transition(qint64 id, ActionState to, const QString &reason, const QJsonObject &evidence = {});
-    /// Replaces details (e.g. the saved index definition) without changing the state.
-    bool updateDetails(qint64 id, const QJsonObject &details);
+    ActionJournal &journal() { return m_journal; }
+    const ActionJournal &journal() const { return m_journal; }
+    SampleArchive &sampleArchive() { return m_archive; }
+    const SampleArchive &sampleArchive() const { return m_archive; }
 
-    std::optional<Action> action(qint64 id) const;
-    /// Every action, oldest first; only those of `target` when it is not empty.
-    std::vector<Action> actions(const QString &target = {}) const;
-    /// Actions left in applying / observing / rolling_back (what start-up recovery must finish).
-    std::vector<Action> inFlight(const QString &target = {}) const;
-    std::vector<Transition> transitions(qint64 actionId) const;
-
-    /// Up to `limit` actions matching `filter` whose id is below `beforeId` (0: from the newest), newest first: the
-    /// next page of a history. Ids, not times, order the journal: the store hands them out in insertion order.
-    /// `ok` (when given) tells an empty page from a failed read.
+    // The journal's calls (store/actionjournal.h says what each does).
+    qint64 createAction(const Action &action, const QString &reason = {})
+    {
+        return m_journal.createAction(action, reason);
+    }
+    bool transition(qint64 id, ActionState to, const QString &reason, const QJsonObject &evidence = {})
+    {
+        return m_journal.transition(id, to, reason, evidence);
+    }
+    bool updateDetails(qint64 id, const QJsonObject &details) { return m_journal.updateDetails(id, details); }
+    std::optional<Action> action(qint64 id) const { return m_journal.action(id); }
+    std::vector<Action> actions(const QString &target = {}) const { return m_journal.actions(target); }
+    std::vector<Action> inFlight(const QString &target = {}) const { return m_journal.inFlight(target); }
+    std::vector<Transition> transitions(qint64 actionId) const { return m_journal.transitions(actionId); }
     std::vector<Action> actionsPage(qint64 beforeId, int limit, const ActionFilter &filter = {},
-        ActionFields fields = ActionFields::All, bool *ok = nullptr) const;
-    /// How many actions match `filter`; -1 on failure.
-    qint64 countActions(const ActionFilter &filter = {}) const;
-    /// The id of the newest transition (0 when there is none, -1 on failure): a cursor for actionsChangedSince().
-    qint64 lastTransitionId() const;
-    /// The actions with a transition whose id is above `afterTransitionId`, newest first: every action created or
-    /// moved to another state since the cursor was read. `ok` (when given) tells none from a failed read.
+        ActionFields fields = ActionFields::All, bool *ok = nullptr) const
+    {
+        return m_journal.actionsPage(beforeId, limit, filter, fields, ok);
+    }
+    qint64 countActions(const ActionFilter &filter = {}) const { return m_journal.countActions(filter); }
+    qint64 lastTransitionId() const { return m_journal.lastTransitionId(); }
     std::vector<Action> actionsChangedSince(
-        qint64 afterTransitionId, ActionFields fields = ActionFields::All, bool *ok = nullptr) const;
+        qint64 afterTransitionId, ActionFields fields = ActionFields::All, bool *ok = nullptr) const
+    {
+        return m_journal.actionsChangedSince(afterTransitionId, fields, ok);
+    }
 
-    /// Appends a sample of one target at full rate. sample.tEnd is read as seconds since the Unix epoch (live
-    /// sources stamp Snapshots with epoch time). prune() downsamples samples older than `fullRateForSeconds`
-    /// to one per minute (averages) and keeps them.
-    bool addSample(const QString &target, const Sample &sample);
-    int sampleCount(const QString &target) const;
-    /// The stored samples of `target` with tEnd in [from, to] (seconds since the Unix epoch), oldest first, full-rate
-    /// and downsampled alike: tEnd, the metrics addSample() keeps (the others are empty) and, for a per-minute
-    /// average, tStart a minute before. `ok` (when given) tells none from a failed read.
-    std::vector<Sample> samples(const QString &target, double from, double to, bool *ok = nullptr) const;
-    bool prune(const QDateTime &now, qint64 fullRateForSeconds = 24 * 3600);
+    // The archive's calls (store/samplearchive.h says what each does).
+    bool addSample(const QString &target, const Sample &sample) { return m_archive.addSample(target, sample); }
+    int sampleCount(const QString &target) const { return m_archive.sampleCount(target); }
+    std::vector<Sample> samples(const QString &target, double from, double to, bool *ok = nullptr) const
+    {
+        return m_archive.samples(target, from, to, ok);
+    }
+    bool prune(const QDateTime &now, qint64 fullRateForSeconds = 24 * 3600)
+    {
+        return m_archive.prune(now, fullRateForSeconds);
+    }
 
 private:
-    KnowledgeStore();
-    struct Private;
-    std::unique_ptr<Private> d;
+    explicit KnowledgeStore(std::unique_ptr<StoreDatabase> database);
+
+    std::unique_ptr<StoreDatabase> m_database;
+    ActionJournal m_journal;
+    SampleArchive m_archive;
 };
 
 } // namespace vigil

@@ -9,7 +9,7 @@ src=${1:?usage: tst_layering.sh SOURCE_DIR}
 
 check() { # ROOT: prints each violation, returns the number found (capped at 1)
     local root=$1 found=0 hits
-    hits=$(grep -rnE '#include *[<"](QtSql/)?QSql|KnowledgeStore|knowledgestore\.h' "$root/ui" "$root/models" \
+    hits=$(grep -rnE '#include *[<"](QtSql/)?QSql|KnowledgeStore|StoreDatabase|ActionJournal|SampleArchive|(knowledgestore|storedatabase|actionjournal|samplearchive)\.h' "$root/ui" "$root/models" \
         --include='*.h' --include='*.cpp' 2>/dev/null)
     if [ -n "$hits" ]; then
         echo "SQL or the store in ui/ or models/:"; echo "$hits"; found=1

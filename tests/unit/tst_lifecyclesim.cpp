@@ -5,6 +5,7 @@
 // switches modes at random, clock jumps, and crashes at any step followed by start-up recovery. After every step the
 // invariants of docs/engine.md are checked. A failing schedule prints its seed: VIGIL_SIM_SEED=<seed> replays it.
 #include "act/lifecycle.h"
+#include "act/recovery.h"
 #include "analyse/finding.h"
 #include "analyse/proposalpolicy.h"
 
@@ -13,6 +14,8 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -492,26 +495,55 @@ private:
         recover();
     }
 
-    /// Recovery as Engine runs it (recoveryStep per row); with the journal down a row stays in flight and recovery
-    /// is tried again at the next step, while every request is refused (Engine::refusedWhileRecovering).
+    /// Recovery by the engine's own ActionRecovery (act/recovery.h), answered by the fake executor and journal as
+    /// Engine's executor and store answer it: journal answers at once, executor answers after the batch. With the
+    /// journal down a row stays in flight and recovery is tried again at the next step, while every request is
+    /// refused (Engine::refusedWhileRecovering).
     void recover()
     {
+        std::vector<Action> inFlight;
+        for (const auto &[id, row] : m_journal.rows)
+            if (isInFlight(row.action.state))
+                inFlight.push_back(row.action);
+        ActionRecovery recovery;
+        std::deque<RecoveryCommand> executor; // asked of the executor, answered in order
+        std::function<void(const RecoveryCommands &)> carryOut = [&](const RecoveryCommands &commands) {
+            for (const RecoveryCommand &c : commands) {
+                switch (c.type) {
+                case RecoveryCommand::Type::Lock:
+                case RecoveryCommand::Type::Inspect:
+                case RecoveryCommand::Type::Rollback:
+                    executor.push_back(c);
+                    break;
+                case RecoveryCommand::Type::Transition:
+                    carryOut(recovery.journalled(m_journal.transition(c.action.id, c.to, c.reason)));
+                    break;
+                case RecoveryCommand::Type::Publish:
+                case RecoveryCommand::Type::Unlock:
+                case RecoveryCommand::Type::Error:
+                case RecoveryCommand::Type::Finished:
+                    break;
+                }
+            }
+        };
+        carryOut(recovery.start(std::move(inFlight)));
         FakeExecutor &x = m_executor;
-        for (auto &[id, row] : m_journal.rows) {
-            if (!isInFlight(row.action.state))
-                continue;
-            const RecoveryStep step = recoveryStep(row.action.state, x.inEffect.count(id) ? 1 : 0, {});
-            if (step.kind == RecoveryStep::Kind::Skip)
-                continue;
-            if (!m_journal.transition(id, step.to, step.reason) || step.kind == RecoveryStep::Kind::Close)
-                continue;
-            if (chance(0.95)) {
-                x.inEffect.erase(id);
-                m_journal.transition(id, ActionState::RolledBack, QStringLiteral("recovered"));
+        while (!executor.empty()) {
+            const RecoveryCommand c = executor.front();
+            executor.pop_front();
+            if (c.type == RecoveryCommand::Type::Lock) {
+                carryOut(recovery.locked(true, {}));
+            } else if (c.type == RecoveryCommand::Type::Inspect) {
+                carryOut(recovery.inspected(x.inEffect.count(c.action.id) ? 1 : 0, {}));
+            } else if (chance(0.95)) {
+                x.inEffect.erase(c.action.id);
+                carryOut(recovery.rolledBack(ExecResult::success()));
             } else {
-                m_journal.transition(id, ActionState::Failed, QStringLiteral("rollback failed during recovery"));
+                carryOut(recovery.rolledBack(ExecResult::failure(QStringLiteral("the rollback failed (simulated)"))));
             }
         }
+        if (recovery.isRunning())
+            m_violation = QStringLiteral("recovery still waits with every answer given");
         m_recovering = m_journal.inFlight() > 0;
     }
 

@@ -150,6 +150,50 @@ private slots:
         QCOMPARE(ProposalPolicy::decide(workMem(), observing, kNow, limits("autonomous")).kind,
             ProposalDecision::Kind::Pending);
     }
+
+    // One run of the detectors: every recommendation gets its decision and reason, one action at most starts.
+    void aRunStartsOneActionAndSaysWhyTheOthersWait()
+    {
+        std::vector<Finding> findings(3);
+        findings[0].summary = QStringLiteral("no recommendation");
+        findings[1].summary = QStringLiteral("sorts spill to disk");
+        findings[1].recommendation = workMem();
+        findings[2].summary = QStringLiteral("the cache is small");
+        findings[2].recommendation = Recommendation { QStringLiteral("ALTER SYSTEM SET effective_cache_size = '4GB'"),
+            false, QStringLiteral("effective_cache_size"), {}, {} };
+        const std::optional<RoutedAction> routed = routeRecommendations(findings, {}, kNow, limits("approve"), {});
+        QVERIFY(routed);
+        QVERIFY(routed->awaitsApproval);
+        QCOMPARE(routed->action.applySql, workMem().sql);
+        QCOMPARE(routed->action.origin, ActionOrigin::Auto);
+        QCOMPARE(routed->action.reason, QStringLiteral("sorts spill to disk"));
+        QCOMPARE(routed->action.details.value(QLatin1StringView("subject")).toString(), QStringLiteral("work_mem"));
+        QCOMPARE(findings[1].recommendation->decision, QStringLiteral("queue"));
+        QCOMPARE(findings[2].recommendation->decision, QStringLiteral("suppressed"));
+        QVERIFY2(findings[2].recommendation->decisionReason.contains(QLatin1StringView("another action")),
+            qPrintable(findings[2].recommendation->decisionReason));
+
+        // Autonomous: run now. Busy (paused, another action in hand): nothing starts, and the reason says why.
+        const std::optional<RoutedAction> now = routeRecommendations(findings, {}, kNow, limits("autonomous"), {});
+        QVERIFY(now && !now->awaitsApproval);
+        QVERIFY(!routeRecommendations(findings, {}, kNow, limits("autonomous"), QStringLiteral("actions are paused")));
+        QCOMPARE(findings[1].recommendation->decision, QStringLiteral("suppressed"));
+        QCOMPARE(findings[1].recommendation->decisionReason, QStringLiteral("actions are paused"));
+        // Observe: advised, nothing starts, nothing is called busy.
+        QVERIFY(!routeRecommendations(findings, {}, kNow, limits("observe"), QStringLiteral("actions are paused")));
+        QCOMPARE(findings[1].recommendation->decision, QStringLiteral("advise"));
+    }
+
+    void aRecommendationVigilCannotBuildIsSuppressedWithTheReason()
+    {
+        std::vector<Finding> findings(1);
+        findings[0].recommendation = Recommendation { QStringLiteral("VACUUM FULL orders; DROP TABLE orders"), false,
+            QStringLiteral("orders"), {}, {} };
+        QVERIFY(!routeRecommendations(findings, {}, kNow, limits("autonomous"), {}));
+        QCOMPARE(findings[0].recommendation->decision, QStringLiteral("suppressed"));
+        QVERIFY2(findings[0].recommendation->decisionReason.startsWith(QLatin1StringView("Vigil cannot build")),
+            qPrintable(findings[0].recommendation->decisionReason));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestProposalPolicy)
