@@ -624,15 +624,15 @@ void Engine::onCleanedUp(const Action &action, int dropped, const QString &error
 {
     if (m_stopping)
         return;
-    const std::optional<Action> stored = m_store->action(action.id);
-    const IndexCleanup::Outcome outcome = m_cleanup.cleaned(
-        action, dropped, error, stored ? stored->details : action.details, QDateTime::currentDateTimeUtc());
+    const IndexCleanup::Outcome outcome = m_cleanup.cleaned(action, dropped, error, QDateTime::currentDateTimeUtc());
     if (outcome.retry) {
         m_events.publish(QStringLiteral("engine.notice"),
             { { QStringLiteral("action_id"), action.id }, { QStringLiteral("message"), outcome.notice } });
         return;
     }
-    m_store->updateDetails(action.id, outcome.details);
+    // Read only now: a drop that waits is retried every idle tick, with nothing to write.
+    const std::optional<Action> stored = m_store->action(action.id);
+    m_store->updateDetails(action.id, IndexCleanup::detailsAfter(stored ? stored->details : action.details, outcome));
     m_events.publish(QStringLiteral("action.cleaned_up"),
         { { QStringLiteral("action_id"), action.id }, { QStringLiteral("invalid_index"), outcome.invalidIndex } });
 }

@@ -14,7 +14,7 @@ std::optional<Action> IndexCleanup::next(bool idle)
 }
 
 IndexCleanup::Outcome IndexCleanup::cleaned(
-    const Action &action, int dropped, const QString &error, QJsonObject details, const QDateTime &now)
+    const Action &action, int dropped, const QString &error, const QDateTime &now)
 {
     m_withExecutor = false;
     Outcome out;
@@ -29,10 +29,14 @@ IndexCleanup::Outcome IndexCleanup::cleaned(
     // The action stays failed; its details now say what became of its leftover.
     out.invalidIndex = dropped ? QStringLiteral("dropped by Vigil at %1").arg(now.toUTC().toString(Qt::ISODate))
                                : QStringLiteral("gone (dropped by someone else)");
-    details[QStringLiteral("invalid_index")] = out.invalidIndex;
-    details.remove(QStringLiteral("invalid_index_left"));
-    out.details = std::move(details);
     return out;
+}
+
+QJsonObject IndexCleanup::detailsAfter(QJsonObject details, const Outcome &outcome)
+{
+    details[QStringLiteral("invalid_index")] = outcome.invalidIndex;
+    details.remove(QStringLiteral("invalid_index_left"));
+    return details;
 }
 
 } // namespace vigil

@@ -35,12 +35,12 @@ public:
     {
         bool retry = false; ///< not dropped yet (`notice` says why); tried again at the next idle tick
         QString notice;
-        QJsonObject details; ///< the action's details with what became of its index (when !retry)
         QString invalidIndex; ///< that, in words: "dropped by Vigil at ..." or "gone (dropped by someone else)"
     };
     /// The executor's answer for @p action: @p dropped 1 dropped, 0 already gone, -1 not dropped (@p error says why).
-    /// @p details are the action's details as journalled.
-    Outcome cleaned(const Action &action, int dropped, const QString &error, QJsonObject details, const QDateTime &now);
+    Outcome cleaned(const Action &action, int dropped, const QString &error, const QDateTime &now);
+    /// An action's journalled @p details once its leftover is gone: what became of the index, instead of what was left.
+    static QJsonObject detailsAfter(QJsonObject details, const Outcome &outcome);
 
 private:
     std::deque<Action> m_queue;

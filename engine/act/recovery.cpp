@@ -92,13 +92,9 @@ RecoveryCommands ActionRecovery::locked(bool ok, const QString &error)
     // Another Vigil holds the target: it may be finishing these very actions. Nothing is touched; tried again later.
     m_queue.clear();
     ++m_failed;
-    m_wait = Wait::Nothing;
     RecoveryCommand e = command(RecoveryCommand::Type::Error);
     e.reason = error;
-    RecoveryCommand done = command(RecoveryCommand::Type::Finished);
-    done.recovered = m_recovered;
-    done.failed = m_failed;
-    return { e, done };
+    return finish({ e });
 }
 
 RecoveryCommands ActionRecovery::next()

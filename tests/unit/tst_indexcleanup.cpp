@@ -38,15 +38,15 @@ private slots:
         const std::optional<Action> first = c.next(true);
         QVERIFY(first && first->id == 1);
         QVERIFY(!c.next(true)); // the first is with the executor
-        const IndexCleanup::Outcome done = c.cleaned(*first, 1, {}, first->details, kNow);
+        const IndexCleanup::Outcome done = c.cleaned(*first, 1, {}, kNow);
         QVERIFY(!done.retry);
         QCOMPARE(done.invalidIndex, QStringLiteral("dropped by Vigil at 2026-12-05T04:00:00Z"));
-        QCOMPARE(done.details.value(QLatin1StringView("invalid_index")).toString(), done.invalidIndex);
-        QVERIFY(!done.details.contains(QLatin1StringView("invalid_index_left")));
+        const QJsonObject details = IndexCleanup::detailsAfter(first->details, done);
+        QCOMPARE(details.value(QLatin1StringView("invalid_index")).toString(), done.invalidIndex);
+        QVERIFY(!details.contains(QLatin1StringView("invalid_index_left")));
         const std::optional<Action> second = c.next(true);
         QVERIFY(second && second->id == 2);
-        QCOMPARE(c.cleaned(*second, 0, {}, second->details, kNow).invalidIndex,
-            QStringLiteral("gone (dropped by someone else)"));
+        QCOMPARE(c.cleaned(*second, 0, {}, kNow).invalidIndex, QStringLiteral("gone (dropped by someone else)"));
         QVERIFY(c.isEmpty());
     }
 
@@ -56,7 +56,7 @@ private slots:
         c.add(failedBuild(3));
         const std::optional<Action> build = c.next(true);
         const IndexCleanup::Outcome later
-            = c.cleaned(*build, -1, QStringLiteral("canceling statement due to lock timeout"), build->details, kNow);
+            = c.cleaned(*build, -1, QStringLiteral("canceling statement due to lock timeout"), kNow);
         QVERIFY(later.retry);
         QVERIFY2(later.notice.contains(QLatin1StringView("action 3 cannot be dropped yet: canceling statement")),
             qPrintable(later.notice));
