@@ -4,14 +4,18 @@
 #include "knowledgestore.h"
 
 #include <QCoreApplication>
-#include <QThread>
+#include <QSocketNotifier>
 
-#include <atomic>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace vigil {
 
-/// Lives in the reader's thread and owns the store's connection there (Qt SQL connections belong to one thread).
-class JournalReader::Worker : public QObject
+/// Owns the store's connection in the reader's thread (Qt SQL connections belong to one thread).
+class JournalReader::Worker
 {
 public:
     explicit Worker(QString location)
@@ -34,8 +38,6 @@ public:
 
     void close() { m_store.reset(); }
 
-    std::atomic<bool> stopping { false }; ///< set by the reader's destructor: skip what is still queued
-
 private:
     QString m_location;
     QString m_openError;
@@ -45,41 +47,104 @@ private:
 JournalReader::JournalReader(const QString &storeLocation, QObject *parent)
     : QObject(parent)
     , m_location(storeLocation)
-    , m_thread(new QThread(this))
-    , m_worker(new Worker(storeLocation))
+    , m_worker(std::make_unique<Worker>(storeLocation))
+    , m_alive(std::make_shared<bool>(true))
+    , m_wakeFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
 {
-    m_thread->setObjectName(QStringLiteral("vigil-journal-reader"));
-    m_worker->moveToThread(m_thread);
-    m_thread->start();
+    if (m_wakeFd < 0) {
+        // Out of descriptors: answers are then announced through Qt's posted events, which work as well.
+        qWarning("JournalReader: eventfd failed (%s); waking through posted events", std::strerror(errno));
+        m_thread = std::thread([this] { run(); });
+        return;
+    }
+    m_wakeNotifier = new QSocketNotifier(m_wakeFd, QSocketNotifier::Read, this);
+    connect(m_wakeNotifier, &QSocketNotifier::activated, this, [this] {
+        quint64 count = 0;
+        if (::read(m_wakeFd, &count, sizeof count) < 0 && errno != EAGAIN)
+            qWarning("JournalReader: cannot read its wake-up: %s", std::strerror(errno));
+        deliverAnswers();
+    });
+    m_thread = std::thread([this] { run(); });
 }
 
 JournalReader::~JournalReader()
 {
-    m_worker->stopping = true;
-    // Blocking: the read in progress ends, the queued ones are skipped, and the connection closes in its own thread.
-    QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker] { worker->close(); }, Qt::BlockingQueuedConnection);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_worker;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        m_requests.clear(); // not started: dropped
+    }
+    m_requestsChanged.notify_one();
+    m_thread.join(); // the read in progress ends and the store closes in its own thread
+    *m_alive = false;
+    delete m_wakeNotifier; // before its descriptor closes
+    if (m_wakeFd >= 0)
+        ::close(m_wakeFd);
+    // Answers not yet delivered are dropped with the queue; a wake-up still posted goes with this QObject.
+}
+
+void JournalReader::run()
+{
+    for (;;) {
+        std::function<void()> request;
+        {
+            std::unique_lock lock(m_mutex);
+            m_requestsChanged.wait(lock, [this] { return m_stopping || !m_requests.empty(); });
+            if (m_stopping)
+                break;
+            request = std::move(m_requests.front());
+            m_requests.pop_front();
+        }
+        request();
+    }
+    m_worker->close();
+}
+
+void JournalReader::deliverAnswers()
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    for (;;) {
+        std::function<void()> answer;
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_answers.empty())
+                return;
+            answer = std::move(m_answers.front());
+            m_answers.pop_front();
+        }
+        answer();
+        if (!*alive)
+            return; // the handler destroyed the reader
+    }
+}
+
+void JournalReader::wakeOwner()
+{
+    const quint64 one = 1;
+    if (m_wakeFd < 0 || (::write(m_wakeFd, &one, sizeof one) < 0 && errno != EAGAIN))
+        QMetaObject::invokeMethod(
+            this, [this] { deliverAnswers(); }, Qt::QueuedConnection);
 }
 
 template<typename Result>
 void JournalReader::post(std::function<Result(Worker &)> job, std::function<void(Result)> done)
 {
-    Worker *worker = m_worker;
-    QMetaObject::invokeMethod(
-        worker,
-        [worker, reader = this, job = std::move(job), done = std::move(done)] {
-            if (worker->stopping)
+    auto request = [this, job = std::move(job), done = std::move(done)]() mutable {
+        auto result = std::make_shared<Result>(job(*m_worker));
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_stopping)
                 return;
-            auto result = std::make_shared<Result>(job(*worker));
-            // Delivered through the reader's thread's event loop; dropped with the reader if it goes first (its
-            // destructor waits for this thread before the posted event could outlive it).
-            QMetaObject::invokeMethod(
-                reader, [done, result] { done(std::move(*result)); }, Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+            m_answers.push_back([done = std::move(done), result] { done(std::move(*result)); });
+        }
+        // Only a wake-up: the answer crossed under the mutex.
+        wakeOwner();
+    };
+    {
+        std::lock_guard lock(m_mutex);
+        m_requests.push_back(std::move(request));
+    }
+    m_requestsChanged.notify_one();
 }
 
 void JournalReader::open(std::function<void(const QString &)> done)
