@@ -26,13 +26,6 @@ constexpr double kCatchUpSeconds = 10;
 /// How much of a statement's text goes out with its name (an event is no place for a 100 kB generated query).
 constexpr int kStatementTextChars = 2000;
 
-QJsonObject actionPayload(const Action &a)
-{
-    return QJsonObject { { QStringLiteral("action_id"), a.id }, { QStringLiteral("target"), a.target },
-        { QStringLiteral("kind"), kindName(a.kind) }, { QStringLiteral("state"), stateName(a.state) },
-        { QStringLiteral("apply_sql"), a.applySql }, { QStringLiteral("rollback_sql"), a.rollbackSql } };
-}
-
 ActionLifecycle::Settings lifecycleSettings(const EngineConfig &config)
 {
     ActionLifecycle::Settings s;
@@ -42,26 +35,6 @@ ActionLifecycle::Settings lifecycleSettings(const EngineConfig &config)
     return s; // the target's name is set once start() has read it
 }
 
-QJsonObject sampleJson(const Sample &s)
-{
-    QJsonObject o { { QStringLiteral("t"), s.tEnd }, { QStringLiteral("seconds"), s.seconds() },
-        { QStringLiteral("valid"), s.valid } };
-    auto put = [&o](const char *key, const std::optional<double> &v) {
-        o.insert(QLatin1StringView(key), v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null));
-    };
-    put("tps", s.tps);
-    put("qps", s.qps);
-    put("latency_mean_ms", s.latencyMeanMs);
-    put("latency_p95_ms", s.latencyP95Ms);
-    put("sessions_active", s.sessionsActive);
-    put("sessions_total", s.sessionsTotal);
-    put("max_connections", s.maxConnections);
-    put("cache_hit_ratio", s.cacheHitRatio);
-    put("cpu_pct", s.cpuPct);
-    put("mem_pct", s.memPct);
-    put("load1", s.load1);
-    return o;
-}
 } // namespace
 
 Engine::Engine(EngineConfig config, QObject *parent)
@@ -73,6 +46,7 @@ Engine::Engine(EngineConfig config, QObject *parent)
     qRegisterMetaType<vigil::Action>();
     qRegisterMetaType<vigil::ExecResult>();
     qRegisterMetaType<vigil::Sample>();
+    qRegisterMetaType<vigil::EngineEvent>();
     m_tick.setTimerType(Qt::PreciseTimer);
     m_tick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
     connect(&m_tick, &QTimer::timeout, this, &Engine::onTick);
@@ -351,18 +325,13 @@ void Engine::recordSample(const Sample &sample)
 {
     rememberSample(sample);
     emit sampleAvailable(sample);
-    m_events.publish(QStringLiteral("sample"), sampleJson(sample));
+    m_events.publish(sampleEvent(sample));
     m_store->addSample(m_targetName, sample);
 }
 
 void Engine::publishAction(const QString &event, const Action &action, const QString &reason, const QJsonObject &extra)
 {
-    QJsonObject payload = actionPayload(action);
-    if (!reason.isEmpty())
-        payload.insert(QStringLiteral("reason"), reason);
-    for (auto it = extra.begin(); it != extra.end(); ++it)
-        payload.insert(it.key(), it.value());
-    m_events.publish(event, payload);
+    m_events.publish(actionEvent(event, action, reason, extra));
 }
 
 void Engine::run(const LifecycleCommands &commands)
@@ -781,11 +750,8 @@ void Engine::analyseNow()
     QJsonArray all;
     for (const Finding &f : *findings)
         all.append(findingJson(f));
-    for (const std::size_t i : m_findingPublisher.select(*findings)) {
-        QJsonObject payload = all.at(qsizetype(i)).toObject();
-        payload.insert(QStringLiteral("target"), m_targetName);
-        m_events.publish(QStringLiteral("finding"), payload);
-    }
+    for (const std::size_t i : m_findingPublisher.select(*findings))
+        m_events.publish(findingEvent(m_targetName, (*findings)[i]));
     m_events.publish(QStringLiteral("analysis.finished"),
         { { QStringLiteral("target"), m_targetName }, { QStringLiteral("samples"), qint64(samples.size()) },
             { QStringLiteral("findings"), all } });

@@ -44,7 +44,7 @@ public:
 
 signals:
     void started(bool ok, const QString &error);
-    void event(const QString &name, const QJsonObject &payload);
+    void event(const vigil::EngineEvent &event);
     void sampleAvailable(const vigil::Sample &sample);
     void storedSamplesLoaded(const QList<vigil::Sample> &samples);
     void actionFinished(const vigil::Action &action);

@@ -181,10 +181,11 @@ QList<int> SessionsModel::blockers() const
     return pids;
 }
 
-void SessionsModel::onEvent(const QString &name, const QJsonObject &payload)
+void SessionsModel::onEvent(const EngineEvent &event)
 {
-    if (name != QLatin1StringView("sessions"))
+    if (event.name() != QLatin1StringView("sessions"))
         return;
+    const QJsonObject payload = event.fields();
     std::vector<Session> sessions;
     for (const QJsonValue &v : payload.value(QLatin1StringView("sessions")).toArray()) {
         const QJsonObject o = v.toObject();

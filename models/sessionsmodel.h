@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "events/engineevent.h"
+
 #include <QAbstractTableModel>
 #include <QJsonObject>
 #include <QList>
@@ -53,7 +55,7 @@ public:
     bool hasReading() const { return m_hasReading; }
 
 public slots:
-    void onEvent(const QString &name, const QJsonObject &payload);
+    void onEvent(const vigil::EngineEvent &event);
     /// Another target: everything goes.
     void clear();
 

@@ -95,20 +95,21 @@ void StatementsModel::rebuild()
     endResetModel();
 }
 
-void StatementsModel::onEvent(const QString &name, const QJsonObject &payload)
+void StatementsModel::onEvent(const EngineEvent &event)
 {
-    if (name == QLatin1StringView("statements.named")) {
-        const QJsonObject texts = payload.value(QLatin1StringView("texts")).toObject();
+    const ActionEvent *action = event.action();
+    if (event.name() == QLatin1StringView("statements.named")) {
+        const QJsonObject texts = event.fields().value(QLatin1StringView("texts")).toObject();
         for (auto it = texts.begin(); it != texts.end(); ++it)
             m_texts.insert(it.key().toLongLong(), it.value().toString());
         if (!m_rows.empty())
             emit dataChanged(index(0, StatementColumn), index(rowCount() - 1, StatementColumn));
-    } else if (name == QLatin1StringView("action.executed")) {
+    } else if (action && action->transition == QLatin1StringView("executed")) {
         // The minute before the action is what its statements are compared with from now on.
         m_referenceMeanMs.clear();
         for (const Pooled &p : pool())
             m_referenceMeanMs.insert(p.queryId, p.meanMs());
-        m_referenceSql = payload.value(QLatin1StringView("apply_sql")).toString();
+        m_referenceSql = action->applySql;
         m_samples.clear(); // the rows now show the statements with the action in place
         rebuild();
         emit headerDataChanged(Qt::Horizontal, ChangeColumn, ChangeColumn);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "events/engineevent.h"
 #include "metrics/sample.h"
 
 #include <QAbstractTableModel>
@@ -44,7 +45,7 @@ public:
 
 public slots:
     void addSample(const vigil::Sample &sample);
-    void onEvent(const QString &name, const QJsonObject &payload);
+    void onEvent(const vigil::EngineEvent &event);
     /// Another target: everything goes.
     void clear();
 

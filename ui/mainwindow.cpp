@@ -604,9 +604,16 @@ QString MainWindow::targetLabel() const
     return m_target.isEmpty() ? tr("the target") : m_target;
 }
 
-void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
+void MainWindow::onEngineEvent(const EngineEvent &event)
 {
-    if (m_rollbackDecisionId && payload.value(QLatin1StringView("action_id")).toInteger() == m_rollbackDecisionId
+    const QString name = event.name();
+    const ActionEvent *action = event.action();
+    const qint64 actionId = action ? action->actionId : 0;
+    const QString sql = action ? action->applySql : QString();
+    const QString actionReason = action ? action->reason : QString();
+    const QJsonObject extra = action ? action->extra : QJsonObject {};
+    const QJsonObject fields = event.fields(); // a status event's
+    if (m_rollbackDecisionId && actionId == m_rollbackDecisionId
         && (name == QLatin1StringView("action.rolling_back") || name == QLatin1StringView("action.kept")
             || name == QLatin1StringView("action.failed"))) {
         m_rollbackDecisionId = 0;
@@ -617,49 +624,48 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     }
     if (m_history && name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
         m_history->refresh(); // the journal row changed: merge it into the table
-    const QString sql = payload.value(QLatin1StringView("apply_sql")).toString();
     if (name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
         m_baselineCountdown.stop(); // applying, dropped, failed: the baseline is over either way
     if (name == QLatin1StringView("engine.started")) {
-        m_engineTarget = payload.value(QLatin1StringView("target")).toString(); // as the fleet hears it
+        m_engineTarget = fields.value(QLatin1StringView("target")).toString(); // as the fleet hears it
         if (m_target.isEmpty() && !m_engineTarget.isEmpty()) {
             m_target = m_engineTarget;
             setWindowTitle(m_target);
         }
         m_connectionState->setText(tr("● connected to %1 (PostgreSQL %2)")
-                                       .arg(payload.value(QLatin1StringView("target")).toString(),
-                                           payload.value(QLatin1StringView("server_version")).toString()));
-        m_connectionState->setToolTip(payload.value(QLatin1StringView("host_metrics")).toString());
+                                       .arg(fields.value(QLatin1StringView("target")).toString(),
+                                           fields.value(QLatin1StringView("server_version")).toString()));
+        m_connectionState->setToolTip(fields.value(QLatin1StringView("host_metrics")).toString());
     } else if (name == QLatin1StringView("engine.privileges")) {
         m_allowedModes.clear();
-        for (const QJsonValue &mode : payload.value(QLatin1StringView("modes")).toArray())
+        for (const QJsonValue &mode : fields.value(QLatin1StringView("modes")).toArray())
             m_allowedModes << mode.toString();
-        m_privileges = payload.value(QLatin1StringView("text")).toString();
+        m_privileges = fields.value(QLatin1StringView("text")).toString();
         updateModeLabel();
     } else if (name == QLatin1StringView("collector.gap")) {
-        m_connectionState->setText(tr("● connection lost — retrying (%1)")
-                                       .arg(payload.value(QLatin1StringView("reason")).toString().left(80)));
+        m_connectionState->setText(
+            tr("● connection lost — retrying (%1)").arg(fields.value(QLatin1StringView("reason")).toString().left(80)));
     } else if (name == QLatin1StringView("sample") && m_connectionState->text().contains(tr("lost"))) {
         m_connectionState->setText(tr("● connected to %1").arg(m_target));
     } else if (name == QLatin1StringView("collector.notice") || name == QLatin1StringView("engine.notice")) {
-        setActivity(payload.value(QLatin1StringView("message")).toString());
+        setActivity(fields.value(QLatin1StringView("message")).toString());
     } else if (name == QLatin1StringView("baseline.collecting")) {
         // Counted down every second: a DBA who has just asked for a change sees when it will run.
-        m_baselineSeconds = payload.value(QLatin1StringView("seconds")).toDouble();
+        m_baselineSeconds = fields.value(QLatin1StringView("seconds")).toDouble();
         m_baselineUntil = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0 + m_baselineSeconds;
         m_baselineCountdown.start();
         updateBaseline();
     } else if (name == QLatin1StringView("baseline.unsteady")) {
         m_baselineCountdown.stop();
         setActivity(tr("waiting for a steady baseline before applying (%1)…")
-                        .arg(payload.value(QLatin1StringView("reason")).toString()));
+                        .arg(fields.value(QLatin1StringView("reason")).toString()));
     } else if (name == QLatin1StringView("action.progress")) {
         m_progress->show();
         m_progress->setRange(0, 100);
-        m_progress->setValue(int(payload.value(QLatin1StringView("percent")).toDouble()));
+        m_progress->setValue(int(fields.value(QLatin1StringView("percent")).toDouble()));
         m_progress->setFormat(QStringLiteral("%p%"));
-        QString text = tr("building the index: %1").arg(payload.value(QLatin1StringView("phase")).toString());
-        const QJsonArray blockers = payload.value(QLatin1StringView("blockers")).toArray();
+        QString text = tr("building the index: %1").arg(fields.value(QLatin1StringView("phase")).toString());
+        const QJsonArray blockers = fields.value(QLatin1StringView("blockers")).toArray();
         if (!blockers.isEmpty()) {
             // Which session the build waits for, and for how long it has been open: what a DBA acts on.
             const QJsonObject first = blockers.first().toObject();
@@ -673,7 +679,7 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
         }
         setActivity(text);
     } else if (name == QLatin1StringView("action.executed")) {
-        m_observedId = payload.value(QLatin1StringView("action_id")).toInteger();
+        m_observedId = actionId;
         m_observedSql = sql;
         m_observedSince = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
         m_progress->show();
@@ -682,15 +688,14 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     } else if (name == QLatin1StringView("action.kept")) {
         m_countdown.stop();
         m_progress->hide();
-        setActivity(
-            tr("kept \"%1\": %2").arg(shortSql(sql, 60), payload.value(QLatin1StringView("reason")).toString()));
+        setActivity(tr("kept \"%1\": %2").arg(shortSql(sql, 60), actionReason));
     } else if (name == QLatin1StringView("action.rollback_requested")) {
         m_countdown.stop();
         m_progress->hide();
-        m_rollbackDecisionId = payload.value(QLatin1StringView("action_id")).toInteger();
-        const int minutes = int(payload.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
+        m_rollbackDecisionId = actionId;
+        const int minutes = int(extra.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
         setActivity(tr("waiting for your decision on \"%1\"").arg(shortSql(sql, 60)));
-        const QString reason = payload.value(QLatin1StringView("reason")).toString();
+        const QString reason = actionReason;
         showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
                        .arg(shortSql(sql, 80), m_target, headlineOf(reason))
                        .arg(minutes),
@@ -700,27 +705,26 @@ void MainWindow::onEngineEvent(const QString &name, const QJsonObject &payload)
     } else if (name == QLatin1StringView("action.rolled_back")) {
         m_countdown.stop();
         m_progress->hide();
-        const QString reason = payload.value(QLatin1StringView("reason")).toString();
+        const QString reason = actionReason;
         setActivity(tr("rolled back \"%1\"").arg(shortSql(sql, 60)));
         showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, headlineOf(reason)), reason, {},
-            payload.value(QLatin1StringView("action_id")).toInteger());
+            actionId);
     } else if (name == QLatin1StringView("action.failed")) {
         m_countdown.stop();
         m_progress->hide();
-        const QString reason = payload.value(QLatin1StringView("reason")).toString();
+        const QString reason = actionReason;
         setActivity(tr("failed: %1").arg(reason));
-        if (payload.value(QLatin1StringView("alert")).toBool())
+        if (extra.value(QLatin1StringView("alert")).toBool())
             showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
                            .arg(shortSql(sql, 80), m_target, headlineOf(reason)),
-                reason, {}, payload.value(QLatin1StringView("action_id")).toInteger());
+                reason, {}, actionId);
     } else if (name == QLatin1StringView("action.dropped")) {
         m_progress->hide();
-        setActivity(
-            tr("dropped \"%1\": %2").arg(shortSql(sql, 60), payload.value(QLatin1StringView("reason")).toString()));
+        setActivity(tr("dropped \"%1\": %2").arg(shortSql(sql, 60), actionReason));
     } else if (name == QLatin1StringView("analysis.finished")) {
-        m_findings->setFindings(payload.value(QLatin1StringView("findings")).toArray());
+        m_findings->setFindings(fields.value(QLatin1StringView("findings")).toArray());
     } else if (name == QLatin1StringView("engine.paused")) {
-        setActivity(payload.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));
+        setActivity(fields.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));
     }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "desktopnotifier.h"
+#include "events/engineevent.h"
 #include "mode.h"
 
 #include <QJsonObject>
@@ -83,7 +84,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    void onEngineEvent(const QString &name, const QJsonObject &payload);
+    void onEngineEvent(const vigil::EngineEvent &event);
     /// The target's name for messages ("the target" before the engine has named it).
     QString targetLabel() const;
     void onGuardedChange();

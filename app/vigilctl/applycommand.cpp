@@ -65,7 +65,7 @@ int runApplyCommand(const QStringList &arguments)
 
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
-        [](const QString &, const QJsonObject &payload) { printEventLine(payload); });
+        [](const vigil::EngineEvent &event) { printEventLine(event.toJson()); });
     std::unique_ptr<vigil::NatsAgent> agent;
     if (natsOn) {
         // Subjects name the target as the engine will (what libpq reaches), known before the engine starts.

@@ -27,9 +27,9 @@ int runRecoverCommand(const QStringList &arguments)
     config.storeLocation = storeLocation(parser);
     config.analyseSeconds = 0; // finishing what is in flight, nothing new
     vigil::Engine engine(config);
-    QObject::connect(engine.events(), &vigil::EventBus::published, [](const QString &name, const QJsonObject &payload) {
-        if (name != QLatin1StringView("sample"))
-            printEventLine(payload);
+    QObject::connect(engine.events(), &vigil::EventBus::published, [](const vigil::EngineEvent &event) {
+        if (!event.sample())
+            printEventLine(event.toJson());
     });
     QString error;
     if (!engine.start(&error)) {

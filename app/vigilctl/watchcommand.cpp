@@ -109,11 +109,12 @@ int runWatchCommand(const QStringList &arguments)
 
     vigil::Engine engine(config);
     QObject::connect(engine.events(), &vigil::EventBus::published,
-        [](const QString &, const QJsonObject &payload) { printEventLine(payload); });
+        [](const vigil::EngineEvent &event) { printEventLine(event.toJson()); });
     // The role's privileges in words a DBA acts on, beside their JSON line (docs/security.md).
-    QObject::connect(engine.events(), &vigil::EventBus::published, [](const QString &name, const QJsonObject &payload) {
-        if (name != QLatin1StringView("engine.privileges"))
+    QObject::connect(engine.events(), &vigil::EventBus::published, [](const vigil::EngineEvent &event) {
+        if (event.name() != QLatin1StringView("engine.privileges"))
             return;
+        const QJsonObject payload = event.fields();
         err() << "vigilctl watch: " << payload.value(QLatin1StringView("text")).toString() << "\n";
         if (!payload.value(QLatin1StringView("mode_possible")).toBool(true))
             err() << "vigilctl watch: the role does not allow mode "

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "events/eventbus.h"
 
-#include <QDateTime>
-
 namespace vigil {
 
-void EventBus::publish(const QString &name, QJsonObject payload)
+void EventBus::publish(EngineEvent event)
 {
-    payload.insert(QStringLiteral("event"), name);
-    payload.insert(QStringLiteral("ts"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
-    emit published(name, payload);
+    event.at = QDateTime::currentDateTimeUtc();
+    emit published(event);
 }
 
 } // namespace vigil

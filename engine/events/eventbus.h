@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QJsonObject>
+#include "events/engineevent.h"
+
 #include <QObject>
-#include <QString>
 
 namespace vigil {
 
 /**
- * In-process events: every action transition and notable engine happening, as a name and a JSON payload.
- * The CLI prints them as JSON lines; the GUI's models and the NATS publisher (later) subscribe to the same signal.
- *
- * Names: action.proposed, action.applying, action.executed, action.degraded, action.rolling_back,
- * action.rolled_back, action.kept, action.failed, action.recovered, sample, collector.gap, collector.notice,
- * engine.started, engine.error, engine.mode, finding, analysis.finished, analysis.failed.
+ * In-process events: every action transition and notable engine happening, typed (events/engineevent.h).
+ * The desktop's models and pages read the typed fields; vigilctl prints EngineEvent::toJson() as JSON lines and the
+ * NATS publisher writes the same JSON in its own thread. docs/events.md lists the names and fields.
  */
 class EventBus : public QObject
 {
@@ -21,11 +18,13 @@ class EventBus : public QObject
 public:
     using QObject::QObject;
 
-    /// Stamps the payload with "event" and "ts" (ISO-8601 UTC, ms) and emits it.
-    void publish(const QString &name, QJsonObject payload = {});
+    /// Stamps the event with the time (UTC) and emits it.
+    void publish(EngineEvent event);
+    /// A status event (engine.started, collector.notice, ...).
+    void publish(const QString &name, const QJsonObject &fields = {}) { publish(statusEvent(name, fields)); }
 
 signals:
-    void published(const QString &name, const QJsonObject &payload);
+    void published(const vigil::EngineEvent &event);
 };
 
 } // namespace vigil

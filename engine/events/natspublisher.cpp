@@ -74,10 +74,11 @@ QJsonObject NatsPublisher::status() const
         { QStringLiteral("dropped"), qint64(droppedCount()) }, { QStringLiteral("queued"), qint64(queuedCount()) } };
 }
 
-void NatsPublisher::publish(const QString &name, const QJsonObject &payload)
+void NatsPublisher::publish(const EngineEvent &event)
 {
     if (!m_connection)
         return;
+    const QString name = event.name();
     // Statement texts travel with the samples, which they name: both are detail a fleet asks for, or not.
     if ((name == QLatin1StringView("statements.named") || name == QLatin1StringView("sessions"))
         && !m_options.publishSamples)
@@ -98,8 +99,8 @@ void NatsPublisher::publish(const QString &name, const QJsonObject &payload)
             ++m_dropped;
         }
         wasEmpty = m_queue.empty();
-        // QJsonObject is implicitly shared: this is a reference count, the JSON is written by the worker.
-        m_queue.push_back({ name, payload, m_target });
+        // A copy of implicitly shared fields (reference counts): the JSON is made by the worker.
+        m_queue.push_back({ event, m_target });
     }
     if (wasEmpty)
         m_wake.notify_one();
@@ -117,14 +118,13 @@ void NatsPublisher::run()
             batch.swap(m_queue);
         }
         for (Item &item : batch) {
-            QJsonObject o = std::move(item.payload);
+            const QString name = item.event.name();
+            QJsonObject o = item.event.toJson();
             o.insert(QStringLiteral("schema"), QStringLiteral("vigil-event/1"));
-            if (!o.contains(QLatin1StringView("event")))
-                o.insert(QStringLiteral("event"), item.name);
-            if (!o.contains(QLatin1StringView("target")))
+            if (o.value(QLatin1StringView("target")).toString().isEmpty())
                 o.insert(QStringLiteral("target"), item.target);
             o.insert(QStringLiteral("seq"), qint64(++m_seq));
-            const QByteArray subject = natsSubject(item.target, item.name).toUtf8();
+            const QByteArray subject = natsSubject(item.target, name).toUtf8();
             if (m_connection->publish(subject, QJsonDocument(o).toJson(QJsonDocument::Compact)))
                 ++m_published;
             else

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "events/engineevent.h"
 #include "events/natsoptions.h"
 
 #include <QJsonObject>
@@ -23,7 +24,7 @@ class NatsConnection;
  * (natsSubject()), as a JSON object with "schema": "vigil-event/1", "target", "seq" and the event's own fields.
  * Samples go out only when NatsOptions::publishSamples is on, at most one per sampleEverySeconds.
  *
- * It never holds up the thread that calls publish() (the engine's): publish() only puts the payload in a bounded
+ * It never holds up the thread that calls publish() (the engine's): publish() only puts the event in a bounded
  * queue (the oldest is dropped, and counted, when it is full); a worker thread of its own serialises the JSON and
  * hands it to libnats, which sends it or, while the server is away, buffers it (8 MB) and reconnects with backoff.
  * What libnats refuses (its buffer full) is dropped and counted too.
@@ -56,8 +57,8 @@ public:
     QJsonObject status() const;
 
 public slots:
-    /// Connect EventBus::published here. Cheap: no JSON is written in the caller's thread.
-    void publish(const QString &name, const QJsonObject &payload);
+    /// Connect EventBus::published here. Cheap: the event's JSON is made by the worker, not in the caller's thread.
+    void publish(const vigil::EngineEvent &event);
 
 signals:
     /// Emitted in the publisher's thread (queued) when the server goes away or comes back.
@@ -66,8 +67,7 @@ signals:
 private:
     struct Item
     {
-        QString name;
-        QJsonObject payload;
+        EngineEvent event;
         QString target;
     };
     void run();

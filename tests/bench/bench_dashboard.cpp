@@ -93,11 +93,11 @@ int main(int argc, char *argv[])
     const int day = 86400;
     for (int i = 0; i < day; ++i)
         page.addSample(sampleAt(t0 + i, i));
-    page.onEvent(QStringLiteral("action.executed"),
-        { { QStringLiteral("action_id"), 1 },
-            { QStringLiteral("ts"),
-                QDateTime::fromMSecsSinceEpoch(qint64((t0 + day - 600) * 1000), QTimeZone::utc())
-                    .toString(Qt::ISODateWithMs) } });
+    vigil::Action applied;
+    applied.id = 1;
+    vigil::EngineEvent executed = vigil::actionEvent(QStringLiteral("executed"), applied);
+    executed.at = QDateTime::fromMSecsSinceEpoch(qint64((t0 + day - 600) * 1000), QTimeZone::utc());
+    page.onEvent(executed);
     const long rssFull = rssKb();
 
     for (int range : { 300, 3600, 86400 }) {

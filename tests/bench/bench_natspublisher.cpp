@@ -23,19 +23,22 @@ using namespace vigil::testing;
 
 namespace {
 
-QJsonObject actionPayload(int i)
+/// A verdict's event as the engine publishes it: the action, the reason and the evidence.
+EngineEvent verdictEvent(int i)
 {
-    return { { QStringLiteral("action_id"), i }, { QStringLiteral("target"), QStringLiteral("127.0.0.1:5432/shop") },
-        { QStringLiteral("kind"), QStringLiteral("set_parameter") },
-        { QStringLiteral("state"), QStringLiteral("observing") },
-        { QStringLiteral("apply_sql"), QStringLiteral("ALTER SYSTEM SET work_mem = '64MB'") },
-        { QStringLiteral("rollback_sql"), QStringLiteral("ALTER SYSTEM RESET work_mem") },
-        { QStringLiteral("reason"),
-            QStringLiteral("p95 latency +41% vs baseline (0.212 ms -> 0.299 ms) for 3 samples in a row") },
-        { QStringLiteral("evidence"),
+    Action action;
+    action.id = i;
+    action.target = QStringLiteral("127.0.0.1:5432/shop");
+    action.kind = ActionKind::SetParameter;
+    action.state = ActionState::Observing;
+    action.applySql = QStringLiteral("ALTER SYSTEM SET work_mem = '64MB'");
+    action.rollbackSql = QStringLiteral("ALTER SYSTEM RESET work_mem");
+    return actionEvent(QStringLiteral("degraded"), action,
+        QStringLiteral("p95 latency +41% vs baseline (0.212 ms -> 0.299 ms) for 3 samples in a row"),
+        { { QStringLiteral("evidence"),
             QJsonObject { { QStringLiteral("metric"), QStringLiteral("latency_p95_ms") },
                 { QStringLiteral("baseline"), 0.212 }, { QStringLiteral("window"), 0.299 },
-                { QStringLiteral("samples"), QJsonArray { 0.31, 0.29, 0.30 } } } } };
+                { QStringLiteral("samples"), QJsonArray { 0.31, 0.29, 0.30 } } } } });
 }
 
 double threadCpuSeconds()
@@ -52,7 +55,7 @@ double publishBurst(EventBus &bus, int n)
 {
     const double start = threadCpuSeconds();
     for (int i = 0; i < n; ++i)
-        bus.publish(QStringLiteral("action.executed"), actionPayload(i));
+        bus.publish(verdictEvent(i));
     return threadCpuSeconds() - start;
 }
 

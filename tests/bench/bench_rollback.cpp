@@ -58,12 +58,13 @@ int main(int argc, char *argv[])
         qint64 doneAt = -1;
         double statementSeconds = 0;
         QEventLoop loop;
-        QObject::connect(engine.events(), &EventBus::published, [&](const QString &name, const QJsonObject &payload) {
+        QObject::connect(engine.events(), &EventBus::published, [&](const EngineEvent &event) {
+            const QString name = event.name();
             if (name == QLatin1StringView("action.degraded"))
                 verdictAt = clock.nsecsElapsed();
             else if (name == QLatin1StringView("action.rolled_back")) {
                 doneAt = clock.nsecsElapsed();
-                statementSeconds = payload.value(QLatin1StringView("rollback_seconds")).toDouble();
+                statementSeconds = event.action()->extra.value(QLatin1StringView("rollback_seconds")).toDouble();
             }
         });
         QObject::connect(&engine, &Engine::actionFinished, &loop, &QEventLoop::quit);

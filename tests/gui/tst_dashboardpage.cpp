@@ -50,9 +50,11 @@ bool showWithASteppedWorkload(DashboardPage &page, double before, double after, 
     return true;
 }
 
-QString iso(double t)
+/// The event as published at `t` (seconds since the epoch).
+EngineEvent at(EngineEvent event, double t)
 {
-    return QDateTime::fromMSecsSinceEpoch(qint64(t * 1000), QTimeZone::utc()).toString(Qt::ISODateWithMs);
+    event.at = QDateTime::fromMSecsSinceEpoch(qint64(t * 1000), QTimeZone::utc());
+    return event;
 }
 } // namespace
 
@@ -65,15 +67,15 @@ private slots:
     {
         DashboardPage page;
         QVERIFY(showWithASteppedWorkload(page, 1.0, 3.0, 60));
-        page.onEvent(QStringLiteral("action.executed"),
-            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 60) } });
-        page.onEvent(QStringLiteral("action.degraded"),
-            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 66) },
-                { QStringLiteral("evidence"),
-                    QJsonObject { { QStringLiteral("metric"), QStringLiteral("p95_latency") },
-                        { QStringLiteral("baseline_value"), 1.0 } } } });
-        page.onEvent(QStringLiteral("action.rolled_back"),
-            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("ts"), iso(t0 + 66.1) } });
+        Action action;
+        action.id = 7;
+        page.onEvent(at(actionEvent(QStringLiteral("executed"), action), t0 + 60));
+        page.onEvent(at(actionEvent(QStringLiteral("degraded"), action, {},
+                            { { QStringLiteral("evidence"),
+                                QJsonObject { { QStringLiteral("metric"), QStringLiteral("p95_latency") },
+                                    { QStringLiteral("baseline_value"), 1.0 } } } }),
+            t0 + 66));
+        page.onEvent(at(actionEvent(QStringLiteral("rolled_back"), action), t0 + 66.1));
         page.refreshNow();
         QCOMPARE(page.latencyPanel()->shownPoints(), 120);
         QCOMPARE(page.marks().size(), std::size_t(1));

@@ -44,12 +44,12 @@ private slots:
         SessionsPage page(&model);
         auto *header = page.findChild<QLabel *>(QStringLiteral("sessionsHeader"));
         QVERIFY(header->text().contains(QLatin1StringView("Waiting for the first reading")));
-        model.onEvent(QStringLiteral("sessions"),
+        model.onEvent(statusEvent(QStringLiteral("sessions"),
             reading({ session(101, QStringLiteral("idle in transaction"), QStringLiteral("LOCK TABLE orders")),
                 session(102, QStringLiteral("active"), QStringLiteral("UPDATE orders SET x = 1"), { 101 },
                     QStringLiteral("Lock")),
                 session(103, QStringLiteral("active"), QStringLiteral("SELECT 1"), {}, {}, 0.004),
-                session(104, QStringLiteral("idle"), QStringLiteral("COMMIT")) }));
+                session(104, QStringLiteral("idle"), QStringLiteral("COMMIT")) })));
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(model.activeCount(), 2);
         QCOMPARE(model.blockedCount(), 1);
@@ -78,16 +78,16 @@ private slots:
     void aNewReadingMergesByPid()
     {
         SessionsModel model;
-        model.onEvent(QStringLiteral("sessions"),
+        model.onEvent(statusEvent(QStringLiteral("sessions"),
             reading({ session(1, QStringLiteral("active"), QStringLiteral("SELECT 1")),
-                session(2, QStringLiteral("idle"), QStringLiteral("SELECT 2")) }));
+                session(2, QStringLiteral("idle"), QStringLiteral("SELECT 2")) })));
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-        model.onEvent(QStringLiteral("sessions"),
+        model.onEvent(statusEvent(QStringLiteral("sessions"),
             reading({ session(2, QStringLiteral("active"), QStringLiteral("SELECT 3")),
-                session(3, QStringLiteral("active"), QStringLiteral("SELECT 4")) }));
+                session(3, QStringLiteral("active"), QStringLiteral("SELECT 4")) })));
         QCOMPARE(reset.size(), 0);
         QCOMPARE(removed.size(), 1); // pid 1 left
         QCOMPARE(inserted.size(), 1); // pid 3 came
@@ -95,7 +95,7 @@ private slots:
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.index(0, SessionsModel::PidColumn).data().toInt(), 2);
         QCOMPARE(model.index(0, SessionsModel::StateColumn).data().toString(), QStringLiteral("active"));
-        model.onEvent(QStringLiteral("sample"), {}); // other events leave it alone
+        model.onEvent(sampleEvent(Sample {})); // other events leave it alone
         QCOMPARE(model.rowCount(), 2);
         model.clear();
         QCOMPARE(model.rowCount(), 0);

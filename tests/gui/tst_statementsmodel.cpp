@@ -54,9 +54,9 @@ private slots:
         QCOMPARE(cell(m, 0, StatementsModel::ShareColumn), QStringLiteral("71 %"));
         // Unnamed until the engine names it; then its text, on one line, whole in the tooltip.
         QCOMPARE(cell(m, 0, StatementsModel::StatementColumn), QStringLiteral("queryid 2"));
-        m.onEvent(QStringLiteral("statements.named"),
+        m.onEvent(statusEvent(QStringLiteral("statements.named"),
             { { QStringLiteral("texts"),
-                QJsonObject { { QStringLiteral("2"), QStringLiteral("SELECT *\n  FROM t WHERE id = $1") } } } });
+                QJsonObject { { QStringLiteral("2"), QStringLiteral("SELECT *\n  FROM t WHERE id = $1") } } } }));
         QCOMPARE(cell(m, 0, StatementsModel::StatementColumn), QStringLiteral("SELECT * FROM t WHERE id = $1"));
         // Samples older than the minute leave the pool.
         m.addSample(sample(70, { statement(1, 100, 1.0) }));
@@ -69,7 +69,10 @@ private slots:
         StatementsModel m(60);
         m.addSample(sample(1, { statement(1, 100, 0.1) }));
         QCOMPARE(cell(m, 0, StatementsModel::ChangeColumn), QString()); // no action yet
-        m.onEvent(QStringLiteral("action.executed"), { { QStringLiteral("apply_sql"), QStringLiteral("CREATE INDEX") } });
+        Action created;
+        created.id = 1;
+        created.applySql = QStringLiteral("CREATE INDEX");
+        m.onEvent(actionEvent(QStringLiteral("executed"), created));
         QCOMPARE(m.referenceAction(), QStringLiteral("CREATE INDEX"));
         QCOMPARE(m.rowCount(), 0); // the rows now show the database with the action in place
         m.addSample(sample(2, { statement(1, 100, 0.5), statement(3, 5, 1) }));

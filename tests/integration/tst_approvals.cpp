@@ -183,7 +183,7 @@ private slots:
             QTest::mouseClick(button("approveButton"), Qt::LeftButton);
             auto collecting = [&events] {
                 for (const QList<QVariant> &e : events)
-                    if (e.at(0).toString() == QLatin1StringView("baseline.collecting"))
+                    if (e.at(0).value<EngineEvent>().name() == QLatin1StringView("baseline.collecting"))
                         return true;
                 return false;
             };

@@ -96,7 +96,7 @@ class TestFaults : public QObject
         m_recovery.reset();
         auto engine = std::make_unique<Engine>(c);
         connect(engine->events(), &EventBus::published, this,
-            [this](const QString &name, const QJsonObject &payload) { m_events.emplace_back(name, payload); });
+            [this](const EngineEvent &event) { m_events.emplace_back(event.name(), event.toJson()); });
         connect(engine.get(), &Engine::actionFinished, this, [this](const Action &a) { m_finished = a; });
         connect(engine.get(), &Engine::actionRefused, this, [this](const QString &reason) { m_refused = reason; });
         connect(engine.get(), &Engine::recoveryFinished, this, [this](int recovered, int failed) {

@@ -26,6 +26,22 @@ NatsOptions natsAt(const QString &url)
     return o;
 }
 
+/// Action `id`'s transition as the engine publishes it (the rest of the action left empty).
+EngineEvent transitionOf(const QString &transition, qint64 id)
+{
+    Action action;
+    action.id = id;
+    return actionEvent(transition, action);
+}
+
+/// A sample with only its throughput.
+EngineEvent sampleWithTps(double tps)
+{
+    Sample sample;
+    sample.tps = tps;
+    return sampleEvent(sample);
+}
+
 NatsOptions with(NatsOptions o, const std::function<void(NatsOptions &)> &change)
 {
     change(o);
@@ -97,12 +113,15 @@ private slots:
         QVERIFY(settle(*subscriber, publisher));
         EventBus bus;
         connect(&bus, &EventBus::published, &publisher, &NatsPublisher::publish);
-        bus.publish(QStringLiteral("action.executed"),
-            { { QStringLiteral("action_id"), 7 }, { QStringLiteral("kind"), QStringLiteral("parameter") },
-                { QStringLiteral("state"), QStringLiteral("observing") } });
-        bus.publish(QStringLiteral("sample"), { { QStringLiteral("tps"), 10.0 } }); // samples are off by default
-        bus.publish(QStringLiteral("finding"),
-            { { QStringLiteral("detector"), QStringLiteral("cache") }, { QStringLiteral("severity"), 2 } });
+        Action observing;
+        observing.id = 7;
+        observing.kind = ActionKind::SetParameter;
+        observing.state = ActionState::Observing;
+        bus.publish(actionEvent(QStringLiteral("executed"), observing));
+        bus.publish(sampleWithTps(10.0)); // samples are off by default
+        Finding finding;
+        finding.detector = QStringLiteral("cache");
+        bus.publish(findingEvent({}, finding)); // the publisher names the target
         QTRY_COMPARE_WITH_TIMEOUT(heard.subjects.size(), 2, 5000);
         QTest::qWait(200);
         QCOMPARE(heard.subjects,
@@ -135,7 +154,7 @@ private slots:
         QVERIFY(publisher.start(&error));
         QVERIFY(settle(*subscriber, publisher));
         for (int i = 0; i < 5; ++i)
-            publisher.publish(QStringLiteral("sample"), { { QStringLiteral("tps"), double(i) } });
+            publisher.publish(sampleWithTps(double(i)));
         QTRY_COMPARE_WITH_TIMEOUT(heard.count(QStringLiteral("vigil.t.sample")), 1, 5000);
         QTest::qWait(300);
         QCOMPARE(heard.count(QStringLiteral("vigil.t.sample")), 1); // one per minute at most
@@ -154,7 +173,7 @@ private slots:
         QVERIFY2(publisher.start(&error), qPrintable(error)); // no server: not an error, it keeps trying
         QVERIFY(!publisher.isConnected());
         for (int i = 0; i < 10; ++i)
-            publisher.publish(QStringLiteral("action.kept"), { { QStringLiteral("action_id"), i } });
+            publisher.publish(transitionOf(QStringLiteral("kept"), i));
         QTRY_COMPARE_WITH_TIMEOUT(publisher.publishedCount(), quint64(10), 2000); // buffered by libnats
         QVERIFY(late.start(&error));
         NatsHeard heard;
@@ -162,7 +181,7 @@ private slots:
         QSignalSpy up(&publisher, &NatsPublisher::connectionChanged);
         QTRY_VERIFY_WITH_TIMEOUT(publisher.isConnected() && subscriber->isConnected(), 15000);
         QVERIFY(!up.isEmpty() && up.last().at(0).toBool());
-        publisher.publish(QStringLiteral("action.rolled_back"), { { QStringLiteral("action_id"), 99 } });
+        publisher.publish(transitionOf(QStringLiteral("rolled_back"), 99));
         QTRY_VERIFY_WITH_TIMEOUT(heard.count(QStringLiteral("vigil.t.action.rolled_back")) == 1, 5000);
         QCOMPARE(publisher.droppedCount(), quint64(0));
     }
@@ -178,7 +197,7 @@ private slots:
         QVERIFY(settle(*subscriber, publisher));
         constexpr int kEvents = 20000;
         for (int i = 0; i < kEvents; ++i)
-            publisher.publish(QStringLiteral("action.progress"), { { QStringLiteral("i"), i } });
+            publisher.publish(statusEvent(QStringLiteral("action.progress"), { { QStringLiteral("i"), i } }));
         publisher.stop();
         // Whatever the worker could not keep up with was dropped and counted: nothing vanishes unaccounted.
         QCOMPARE(publisher.publishedCount() + publisher.droppedCount(), quint64(kEvents));
@@ -202,7 +221,7 @@ private slots:
         publisher.setTarget(QStringLiteral("t"));
         QVERIFY(publisher.start(&error));
         QVERIFY(settle(*subscriber, publisher));
-        publisher.publish(QStringLiteral("action.kept"), {});
+        publisher.publish(transitionOf(QStringLiteral("kept"), 1));
         QTRY_COMPARE_WITH_TIMEOUT(heard.subjects.size(), 1, 5000);
         const QString shown = publisher.status().value(QLatin1StringView("url")).toString();
         QVERIFY2(!shown.contains(QLatin1StringView("s3cret")), qPrintable(shown));

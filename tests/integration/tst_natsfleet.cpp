@@ -339,8 +339,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 for (const QList<QVariant> &e : events)
-                    if (e.at(0).toString() == QLatin1StringView("action.awaiting_approval"))
-                        id = e.at(1).toJsonObject().value(QLatin1StringView("action_id")).toInteger();
+                    if (const auto event = e.at(0).value<EngineEvent>();
+                        event.name() == QLatin1StringView("action.awaiting_approval"))
+                        id = event.action()->actionId;
                 return id > 0;
             }(),
             15000);

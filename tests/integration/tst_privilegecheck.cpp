@@ -313,9 +313,9 @@ private slots:
         config.mode = Mode::Autonomous;
         Engine engine(config);
         QJsonObject privileges;
-        connect(engine.events(), &EventBus::published, this, [&](const QString &name, const QJsonObject &payload) {
-            if (name == QLatin1StringView("engine.privileges"))
-                privileges = payload;
+        connect(engine.events(), &EventBus::published, this, [&](const EngineEvent &event) {
+            if (event.name() == QLatin1StringView("engine.privileges"))
+                privileges = event.fields();
         });
         QString error;
         QVERIFY2(engine.start(&error), qPrintable(error));

@@ -87,15 +87,14 @@ private slots:
         Engine engine(config);
         QStringList findings;
         QStringList proposals;
-        connect(engine.events(), &EventBus::published, this,
-            [&findings, &proposals](const QString &name, const QJsonObject &payload) {
-                if (name == QLatin1StringView("finding")) {
-                    findings << payload.value(QLatin1StringView("detector")).toString() + u'/'
-                            + payload.value(QLatin1StringView("case")).toString();
-                } else if (name == QLatin1StringView("action.awaiting_approval")) {
-                    proposals << payload.value(QLatin1StringView("apply_sql")).toString();
-                }
-            });
+        connect(engine.events(), &EventBus::published, this, [&findings, &proposals](const EngineEvent &event) {
+            if (const FindingEvent *f = event.finding()) {
+                findings << f->finding.detector + u'/' + f->finding.condition;
+            } else if (const ActionEvent *a = event.action();
+                       a && a->transition == QLatin1StringView("awaiting_approval")) {
+                proposals << a->applySql;
+            }
+        });
         QElapsedTimer clock;
         clock.start();
         QString error;

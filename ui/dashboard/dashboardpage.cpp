@@ -35,12 +35,6 @@ QString spanText(int seconds)
         parts << DashboardPage::tr("%1 s").arg(s);
     return parts.join(QLatin1Char(' '));
 }
-
-double isoToSeconds(const QJsonValue &ts)
-{
-    const QDateTime t = QDateTime::fromString(ts.toString(), Qt::ISODateWithMs);
-    return t.isValid() ? double(t.toMSecsSinceEpoch()) / 1000.0 : 0.0;
-}
 } // namespace
 
 DashboardPage::DashboardPage(QWidget *parent)
@@ -193,26 +187,28 @@ void DashboardPage::clear()
     refreshNow();
 }
 
-void DashboardPage::onEvent(const QString &name, const QJsonObject &payload)
+void DashboardPage::onEvent(const EngineEvent &event)
 {
-    const qint64 id = payload.value(QLatin1StringView("action_id")).toInteger();
-    if (id == 0)
+    const ActionEvent *action = event.action();
+    if (!action || action->actionId == 0)
         return;
-    const double t = isoToSeconds(payload.value(QLatin1StringView("ts")));
-    if (name == QLatin1StringView("action.executed")) {
+    const qint64 id = action->actionId;
+    const double t = event.atSeconds();
+    const QString &what = action->transition;
+    if (what == QLatin1StringView("executed")) {
         ActionMark &m = m_marks[id];
         m.id = id;
         m.appliedT = t;
         m.outcome = QStringLiteral("observing");
-    } else if (name == QLatin1StringView("action.kept") || name == QLatin1StringView("action.rolled_back")
-        || name == QLatin1StringView("action.failed") || name == QLatin1StringView("action.degraded")) {
+    } else if (what == QLatin1StringView("kept") || what == QLatin1StringView("rolled_back")
+        || what == QLatin1StringView("failed") || what == QLatin1StringView("degraded")) {
         auto it = m_marks.find(id);
         if (it == m_marks.end())
             return;
         ActionMark &m = it->second;
-        if (name == QLatin1StringView("action.degraded")) {
+        if (what == QLatin1StringView("degraded")) {
             // The verdict: the window ends here; the baseline it was judged against is drawn up to it.
-            const QJsonObject evidence = payload.value(QLatin1StringView("evidence")).toObject();
+            const QJsonObject evidence = action->extra.value(QLatin1StringView("evidence")).toObject();
             m.decidedT = t;
             if (evidence.value(QLatin1StringView("metric")).toString() == QLatin1StringView("p95_latency")) {
                 m.hasBaseline = true;
@@ -224,7 +220,7 @@ void DashboardPage::onEvent(const QString &name, const QJsonObject &payload)
         }
         if (m.decidedT <= 0)
             m.decidedT = t;
-        m.outcome = name.mid(int(qstrlen("action.")));
+        m.outcome = what;
     }
     scheduleRefresh();
 }

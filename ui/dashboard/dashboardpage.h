@@ -4,6 +4,7 @@
 #include "chartpanel.h"
 #include "timeseriesbuffer.h"
 
+#include "events/engineevent.h"
 #include "metrics/sample.h"
 
 #include <QJsonObject>
@@ -38,7 +39,7 @@ public:
     /// Forgets every sample and mark: the window now watches another target.
     void clear();
     /// Engine events: action.executed / kept / rolled_back / failed mark the charts.
-    void onEvent(const QString &name, const QJsonObject &payload);
+    void onEvent(const vigil::EngineEvent &event);
 
     static constexpr int kMinRange = 60; ///< zooming in stops at a minute (60 samples at the shortest interval)
     static constexpr int kMaxRange = 24 * 3600; ///< and out at the history kept

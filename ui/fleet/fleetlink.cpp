@@ -33,10 +33,10 @@ void FleetLink::setLocalEngine(EngineRunner *runner, const QString &targetName)
     // Subjects name the target as the engine does (what libpq connected to), which the user's name for it (a
     // sandbox, a typed host) need not be. Connected before the publisher is, so the name changes first.
     if (m_runner)
-        connect(m_runner, &EngineRunner::event, this, [this](const QString &name, const QJsonObject &payload) {
-            if (name != QLatin1StringView("engine.started"))
+        connect(m_runner, &EngineRunner::event, this, [this](const EngineEvent &event) {
+            if (event.name() != QLatin1StringView("engine.started"))
                 return;
-            m_target = payload.value(QLatin1StringView("target")).toString(m_target);
+            m_target = event.fields().value(QLatin1StringView("target")).toString(m_target);
             if (m_publisher)
                 m_publisher->setTarget(m_target);
         });
