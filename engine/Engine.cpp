@@ -140,6 +140,13 @@ bool Engine::start(QString *error)
             openedPromise.set_value({ ok, e, pid });
         },
         Qt::ConnectionType(Qt::DirectConnection | Qt::SingleShotConnection));
+    // Set in the executor thread as it finishes, after everything it posted here: stop() waits for it, so that the
+    // results it posted and this thread frees unread are ordered by something ThreadSanitizer sees (QThread::wait()
+    // is a futex it does not; a vigilctl stopped by SIGTERM showed that race).
+    auto ended = std::make_shared<std::promise<void>>();
+    m_executorEnded = ended->get_future();
+    connect(
+        &m_executorThread, &QThread::finished, m_worker, [ended] { ended->set_value(); }, Qt::DirectConnection);
     m_executorThread.setObjectName(QStringLiteral("vigil-executor"));
     m_executorThread.start();
     const Opened opened = openedFuture.get();
@@ -209,6 +216,8 @@ void Engine::stop()
         // The worker closes its session in its destructor, run in its thread as the thread finishes (deleteLater).
         m_executorThread.quit();
         m_executorThread.wait();
+        if (m_executorEnded.valid())
+            m_executorEnded.wait();
         m_worker = nullptr;
     }
 }
@@ -763,8 +772,8 @@ void Engine::actOnRecommendations(std::vector<Finding> &findings)
     ActionFilter filter;
     filter.target = m_targetName;
     const QString busy = m_lifecycle.isPaused() ? QStringLiteral("actions are paused")
-        : inPipeline() ? QStringLiteral("another action is being handled on this target; proposed again later")
-                       : QString();
+        : inPipeline()                          ? anotherActionInHandReason()
+                                                : QString();
     const std::optional<RoutedAction> routed = routeRecommendations(
         findings, m_store->actionsPage(0, 1000, filter), QDateTime::currentDateTimeUtc(), m_config.limits, busy);
     if (routed && routed->awaitsApproval)

@@ -25,6 +25,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -188,6 +189,7 @@ private:
     HostMetrics m_lastHost;
     QThread m_executorThread;
     ExecutorWorker *m_worker = nullptr; ///< owned by m_executorThread (deleteLater on finish)
+    std::future<void> m_executorEnded; ///< ready once m_executorThread has finished (see start())
     int m_executorPid = 0;
     QTimer m_tick { this };
     QTimer m_hostTick { this };

@@ -21,7 +21,10 @@ EngineRunner::EngineRunner(EngineConfig config, QObject *parent)
 
 EngineRunner::~EngineRunner()
 {
-    stop();
+    if (m_thread.isRunning() || m_thread.isFinished())
+        stop(); // the engine is deleted in its thread as the thread ends
+    else
+        delete m_engine; // never started: no thread ran to delete it (LeakSanitizer found it in tst_fleetpage)
 }
 
 void EngineRunner::start()

@@ -365,7 +365,9 @@ QString eventText(const QJsonObject &event)
                       shown(number("tps"), [](double v) { return vigil::numbers::perSecond(v, QStringLiteral("tx")); }),
                       shown(number("sessions_active"), [](double v) { return QString::number(v, 'f', 0); }),
                       shown(number("sessions_total"), [](double v) { return QString::number(v, 'f', 0); }),
-                      shown(number("cpu_pct"), [](double v) { return QString::number(v, 'f', 0) + u'%'; }));
+                      shown(number("cpu_pct"),
+                          // -> QString: a QStringBuilder returned by value would point into the dead temporary.
+                          [](double v) -> QString { return QString::number(v, 'f', 0) + u'%'; }));
     } else if (name.startsWith(QLatin1StringView("action."))) {
         const QString what = name.mid(7).replace(u'_', u' ');
         line = QStringLiteral("%1 #%2 %3").arg(what).arg(id).arg(sql);

@@ -91,6 +91,11 @@ ProposalDecision ProposalPolicy::decide(const Recommendation &recommendation, co
     return { Kind::Execute, QStringLiteral("autonomous mode, within the rate limit and cool-down") };
 }
 
+QString anotherActionInHandReason()
+{
+    return QStringLiteral("another action is being handled on this target; proposed again later");
+}
+
 std::optional<RoutedAction> routeRecommendations(std::vector<Finding> &findings, const std::vector<Action> &history,
     const QDateTime &now, const ProposalLimits &limits, const QString &busyReason)
 {
@@ -103,10 +108,7 @@ std::optional<RoutedAction> routeRecommendations(std::vector<Finding> &findings,
         ProposalDecision decision = ProposalPolicy::decide(r, history, now, limits);
         const bool wouldStart = decision.kind == Kind::Queue || decision.kind == Kind::Execute;
         if (wouldStart && (routed || !busyReason.isEmpty()))
-            decision = { Kind::Suppressed,
-                busyReason.isEmpty()
-                    ? QStringLiteral("another action is being handled on this target; proposed again later")
-                    : busyReason };
+            decision = { Kind::Suppressed, busyReason.isEmpty() ? anotherActionInHandReason() : busyReason };
         if (decision.kind == Kind::Queue || decision.kind == Kind::Execute) {
             QString why;
             std::optional<Action> action = actionFromSql(r.sql, {}, &why);

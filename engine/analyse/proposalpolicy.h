@@ -64,6 +64,9 @@ struct RoutedAction
  * action per run: the guard attributes one change at a time. @p busyReason, when not empty, says why nothing may
  * start now (actions paused, another action in hand); what would have started is then suppressed with it.
  */
+/// Why a recommendation waits while another action is in hand on its target (routeRecommendations' busy reason).
+QString anotherActionInHandReason();
+
 std::optional<RoutedAction> routeRecommendations(std::vector<Finding> &findings, const std::vector<Action> &history,
     const QDateTime &now, const ProposalLimits &limits, const QString &busyReason);
 
