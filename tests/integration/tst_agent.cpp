@@ -80,9 +80,13 @@ private slots:
             watchArgs(m_server.conninfo()) << QStringLiteral("--format") << QStringLiteral("text"));
         QVERIFY(watch.waitForStarted());
         QByteArray out;
+        QByteArray errors; // shown with a failure: a sanitizer's report of vigilctl lands there
         static const QRegularExpression sample(QStringLiteral("\\n\\d\\d:\\d\\d:\\d\\d  p95 [^\\n]* · CPU "));
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            (out += watch.readAllStandardOutput(), QString::fromUtf8(out).contains(sample)), out.constData(), 20000);
+        QTRY_VERIFY2_WITH_TIMEOUT((out += watch.readAllStandardOutput(), errors += watch.readAllStandardError(),
+                                      QString::fromUtf8(out).contains(sample)),
+            // stderr first: QTest cuts long messages, and a sanitizer's report there names the fault at once.
+            QByteArray("vigilctl's stderr: " + errors.left(600) + "\n-- stdout --\n" + out.right(600)).constData(),
+            20000);
         QVERIFY2(out.contains("  watching ") && out.contains("(PostgreSQL 15"), out.constData());
         QVERIFY2(!out.contains("{\"event\""), out.constData());
         ::kill(pid_t(watch.processId()), SIGTERM);
