@@ -2,6 +2,7 @@
 #include "Engine.h"
 
 #include "act/executorworker.h"
+#include "act/indexbuildreport.h"
 #include "analyse/analyser.h"
 #include "conninfo.h"
 #include "guard/verdictjson.h"
@@ -10,21 +11,19 @@
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QSet>
 
 #include <algorithm>
 #include <cmath>
-#include <future>
 
 namespace vigil {
 
 namespace {
 /// How long a statement of Vigil's may wait for a lock that others queue behind.
 constexpr int kLockTimeoutMs = 5000;
+/// How long one statement of Vigil's may run (an index build on a large table takes minutes).
+constexpr int kStatementTimeoutMs = 30 * 60 * 1000;
 /// How often a journal that fell behind (a write failed) is tried again: recovery settles what it missed.
 constexpr double kCatchUpSeconds = 10;
-/// How much of a statement's text goes out with its name (an event is no place for a 100 kB generated query).
-constexpr int kStatementTextChars = 2000;
 
 ActionLifecycle::Settings lifecycleSettings(const EngineConfig &config)
 {
@@ -53,6 +52,7 @@ Engine::Engine(EngineConfig config, QObject *parent)
     m_hostTick.setInterval(int(std::lround(m_config.tickSeconds * 1000)));
     connect(&m_hostTick, &QTimer::timeout, this, &Engine::onHostTick);
     connect(&m_analyseTimer, &QTimer::timeout, this, &Engine::analyseNow);
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_store->prune(QDateTime::currentDateTimeUtc()); });
     m_config.limits.mode = m_config.mode;
 }
 
@@ -68,9 +68,17 @@ double Engine::nowSeconds() const
 
 bool Engine::start(QString *error)
 {
-    QString why;
     m_startFailedToConnect = false;
     m_stopping = false;
+    if (!openStoreAndTarget(error) || !openExecutor(error))
+        return false;
+    beginWatching();
+    return true;
+}
+
+bool Engine::openStoreAndTarget(QString *error)
+{
+    QString why;
     const std::optional<ConnInfo> info = ConnInfo::parse(m_config.targetConninfo, &why);
     if (!info) {
         *error = QStringLiteral("the target's connection string is not valid: %1").arg(why);
@@ -103,61 +111,37 @@ bool Engine::start(QString *error)
     m_host = std::make_unique<HostCollector>(m_config.hostProcRoot.isEmpty()
             ? HostCollector::forTarget(m_collector->connection())
             : HostCollector(HostCollector::Source::Local, HostCollector::localReader(m_config.hostProcRoot)));
+    return true;
+}
 
-    m_worker = new ExecutorWorker({ m_config.targetConninfo, kLockTimeoutMs, 30 * 60 * 1000 });
-    m_worker->moveToThread(&m_executorThread);
-    // Deleted in its own thread when the thread ends: its destructor closes the Qt SQL connection it opened there.
-    connect(&m_executorThread, &QThread::finished, m_worker, &QObject::deleteLater);
-    // Every connection to the worker is made before its thread starts, and the open hand-over is single-shot:
-    // nothing here touches the worker's connections while its thread may be emitting (Qt guards them with futexes
-    // ThreadSanitizer cannot see, and there is then nothing to guard).
-    connect(m_worker, &ExecutorWorker::prepared, this, &Engine::onPrepared);
-    connect(m_worker, &ExecutorWorker::locked, this, &Engine::onLocked);
-    connect(m_worker, &ExecutorWorker::applied, this, &Engine::onApplied);
-    connect(m_worker, &ExecutorWorker::rolledBack, this, &Engine::onRolledBack);
-    connect(m_worker, &ExecutorWorker::inspected, this, &Engine::onInspected);
-    connect(m_worker, &ExecutorWorker::cleanedUp, this, &Engine::onCleanedUp);
-    connect(m_worker, &ExecutorWorker::sessionChanged, this, [this](int pid) {
+bool Engine::openExecutor(QString *error)
+{
+    m_executor = std::make_unique<ExecutorThread>(
+        Executor::Options { m_config.targetConninfo, kLockTimeoutMs, kStatementTimeoutMs });
+    ExecutorWorker *worker = m_executor->worker();
+    connect(worker, &ExecutorWorker::prepared, this, &Engine::onPrepared);
+    connect(worker, &ExecutorWorker::locked, this, &Engine::onLocked);
+    connect(worker, &ExecutorWorker::applied, this, &Engine::onApplied);
+    connect(worker, &ExecutorWorker::rolledBack, this, &Engine::onRolledBack);
+    connect(worker, &ExecutorWorker::inspected, this, &Engine::onInspected);
+    connect(worker, &ExecutorWorker::cleanedUp, this, &Engine::onCleanedUp);
+    connect(worker, &ExecutorWorker::sessionChanged, this, [this](int pid) {
         // The old session was lost (terminated, server restarted): index progress is read for the new pid.
         m_executorPid = pid;
         m_events.publish(QStringLiteral("executor.reconnected"), { { QStringLiteral("backend_pid"), pid } });
     });
-    // The session is opened as the thread starts (started() runs in the new thread), and the answer comes back
-    // through a std::future, which ThreadSanitizer sees, unlike a blocking queued call.
-    struct Opened
-    {
-        bool ok = false;
-        QString error;
-        int pid = 0;
-    };
-    std::promise<Opened> openedPromise;
-    std::future<Opened> openedFuture = openedPromise.get_future();
-    connect(&m_executorThread, &QThread::started, m_worker, &ExecutorWorker::open,
-        Qt::ConnectionType(Qt::DirectConnection | Qt::SingleShotConnection));
-    connect(
-        m_worker, &ExecutorWorker::opened, m_worker,
-        [&openedPromise](bool ok, const QString &e, int pid) {
-            openedPromise.set_value({ ok, e, pid });
-        },
-        Qt::ConnectionType(Qt::DirectConnection | Qt::SingleShotConnection));
-    // Set in the executor thread as it finishes, after everything it posted here: stop() waits for it, so that the
-    // results it posted and this thread frees unread are ordered by something ThreadSanitizer sees (QThread::wait()
-    // is a futex it does not; a vigilctl stopped by SIGTERM showed that race).
-    auto ended = std::make_shared<std::promise<void>>();
-    m_executorEnded = ended->get_future();
-    connect(
-        &m_executorThread, &QThread::finished, m_worker, [ended] { ended->set_value(); }, Qt::DirectConnection);
-    m_executorThread.setObjectName(QStringLiteral("vigil-executor"));
-    m_executorThread.start();
-    const Opened opened = openedFuture.get();
-    m_executorPid = opened.pid;
-    if (!opened.ok) {
-        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, opened.error);
+    QString why;
+    if (!m_executor->open(&why, &m_executorPid)) {
+        *error = QStringLiteral("the executor cannot connect to %1: %2").arg(m_targetName, why);
         m_startFailedToConnect = true;
         stop();
         return false;
     }
+    return true;
+}
 
+void Engine::beginWatching()
+{
     m_events.publish(QStringLiteral("engine.started"),
         { { QStringLiteral("target"), m_targetName },
             { QStringLiteral("system_identifier"), m_collector->identity().systemIdentifier },
@@ -169,13 +153,9 @@ bool Engine::start(QString *error)
         m_events.publish(QStringLiteral("engine.notice"), { { QStringLiteral("message"), warning } });
     // Samples stay at full rate for 24 h, then are averaged per minute: once at start, then hourly.
     m_store->prune(QDateTime::currentDateTimeUtc());
-    {
-        const double now = nowSeconds();
-        const std::vector<Sample> stored = m_store->samples(m_targetName, now - 24 * 3600, now);
-        if (!stored.empty())
-            emit storedSamplesLoaded(QList<Sample>(stored.begin(), stored.end()));
-    }
-    connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_store->prune(QDateTime::currentDateTimeUtc()); });
+    const double now = nowSeconds();
+    if (const std::vector<Sample> stored = m_store->samples(m_targetName, now - 24 * 3600, now); !stored.empty())
+        emit storedSamplesLoaded(QList<Sample>(stored.begin(), stored.end()));
     m_pruneTimer.start(std::chrono::hours(1));
     m_analyser = std::make_unique<LiveAnalyser>(m_collector->connection(), m_config.thresholds);
     onHostTick();
@@ -188,7 +168,6 @@ bool Engine::start(QString *error)
     m_hostTick.start();
     if (m_config.analyseSeconds > 0)
         m_analyseTimer.start(int(std::lround(m_config.analyseSeconds * 1000)));
-    return true;
 }
 
 void Engine::stop()
@@ -200,7 +179,7 @@ void Engine::stop()
     // What the executor still reports (a build cancelled below fails) is left to the next start's recovery: the
     // journal keeps the step it had, and nothing is journalled for an engine that no longer runs.
     m_stopping = true;
-    if (m_executorThread.isRunning()) {
+    if (m_executor && m_executor->isRunning()) {
         if (m_lifecycle.step() == ActionLifecycle::Step::Applying
             && m_lifecycle.action().kind == ActionKind::CreateIndex && m_executorPid > 0 && m_collector) {
             // The build would hold the stop for as long as it runs (up to the statement timeout, 30 min). Cancelled,
@@ -213,12 +192,7 @@ void Engine::stop()
                             .arg(m_lifecycle.action().id) } });
             cancelExecutorStatement();
         }
-        // The worker closes its session in its destructor, run in its thread as the thread finishes (deleteLater).
-        m_executorThread.quit();
-        m_executorThread.wait();
-        if (m_executorEnded.valid())
-            m_executorEnded.wait();
-        m_worker = nullptr;
+        m_executor->close(); // the worker closes its session in its own thread as that thread finishes
     }
 }
 
@@ -323,7 +297,7 @@ void Engine::onTick()
         recover();
     }
     if (const std::optional<Action> leftover = m_cleanup.next(!inPipeline()))
-        QMetaObject::invokeMethod(m_worker, "cleanUp", Qt::QueuedConnection, Q_ARG(vigil::Action, *leftover));
+        m_executor->cleanUp(*leftover);
     if (m_lifecycle.step() == ActionLifecycle::Step::Baseline && m_sampler.baselineReady() && baselineSettled())
         run(m_lifecycle.baselineReady(now, m_config.policy.baselineSeconds));
     else if (m_lifecycle.step() == ActionLifecycle::Step::Observing)
@@ -333,14 +307,14 @@ void Engine::onTick()
 void Engine::recordSample(const Sample &sample)
 {
     rememberSample(sample);
-    emit sampleAvailable(sample);
     m_events.publish(sampleEvent(sample));
     m_store->addSample(m_targetName, sample);
 }
 
-void Engine::publishAction(const QString &event, const Action &action, const QString &reason, const QJsonObject &extra)
+void Engine::publishAction(
+    const QString &transition, const Action &action, const QString &reason, const QJsonObject &extra)
 {
-    m_events.publish(actionEvent(event, action, reason, extra));
+    m_events.publish(actionEvent(transition, action, reason, extra));
 }
 
 void Engine::run(const LifecycleCommands &commands)
@@ -353,20 +327,21 @@ void Engine::carryOut(const LifecycleCommand &c)
 {
     using Type = LifecycleCommand::Type;
     switch (c.type) {
+    // The executor answers each through the worker's signal connected in start().
     case Type::Prepare:
-    case Type::Lock:
-    case Type::Apply:
-    case Type::Rollback: {
-        // The executor's slot for each: it answers through the signal connected in start().
-        const char *slot = c.type == Type::Prepare ? "prepare"
-            : c.type == Type::Lock                 ? "lockTarget"
-            : c.type == Type::Apply                ? "apply"
-                                                   : "rollback";
-        QMetaObject::invokeMethod(m_worker, slot, Qt::QueuedConnection, Q_ARG(vigil::Action, c.action));
+        m_executor->prepare(c.action);
         return;
-    }
+    case Type::Lock:
+        m_executor->lockTarget(c.action);
+        return;
+    case Type::Apply:
+        m_executor->apply(c.action);
+        return;
+    case Type::Rollback:
+        m_executor->rollback(c.action);
+        return;
     case Type::Unlock:
-        QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
+        m_executor->unlockTarget();
         return;
     case Type::CancelStatement:
         cancelExecutorStatement();
@@ -386,7 +361,7 @@ void Engine::carryOut(const LifecycleCommand &c)
         return;
     }
     case Type::Publish:
-        publishAction(c.event, c.action, c.reason, c.extra);
+        publishAction(c.transition, c.action, c.reason, c.extra);
         return;
     case Type::CollectBaseline:
         m_sampler.restartBaseline(); // the baseline is collected now, with statements at every tick
@@ -496,34 +471,11 @@ void Engine::onLocked(const Action &, bool ok, const QString &error)
 
 std::optional<QStringList> Engine::watchIndexBuild()
 {
-    const std::optional<DbCollector::IndexBuildProgress> progress = m_collector->indexBuildProgress(m_executorPid);
-    const std::optional<DbCollector::LockWait> wait = m_collector->lockWait(m_executorPid);
-    const bool tableLock = wait && wait->lockType == QLatin1StringView("relation");
-    if (progress || wait) {
-        QJsonObject payload { { QStringLiteral("action_id"), m_lifecycle.action().id },
-            { QStringLiteral("phase"), progress ? progress->phase : QStringLiteral("waiting for the table's lock") } };
-        if (progress && progress->percent)
-            payload.insert(QStringLiteral("percent"), *progress->percent);
-        if (wait) {
-            payload.insert(QStringLiteral("waiting_for"),
-                tableLock ? QStringLiteral("table_lock") : QStringLiteral("transactions"));
-            QJsonArray blockers;
-            for (const DbCollector::LockWait::Blocker &b : wait->blockers) {
-                QJsonObject blocker { { QStringLiteral("pid"), b.pid } };
-                if (b.transactionSeconds)
-                    blocker.insert(QStringLiteral("transaction_seconds"), *b.transactionSeconds);
-                blockers.append(blocker);
-            }
-            payload.insert(QStringLiteral("blockers"), blockers);
-        }
-        m_events.publish(QStringLiteral("action.progress"), payload);
-    }
-    if (!tableLock)
-        return std::nullopt;
-    QStringList holders;
-    for (const DbCollector::LockWait::Blocker &b : wait->blockers)
-        holders << QString::number(b.pid);
-    return holders;
+    const IndexBuildReport report = reportIndexBuild(
+        m_lifecycle.action().id, m_collector->indexBuildProgress(m_executorPid), m_collector->lockWait(m_executorPid));
+    if (report.progress)
+        m_events.publish(QStringLiteral("action.progress"), *report.progress);
+    return report.tableLockHolders;
 }
 
 void Engine::cancelExecutorStatement()
@@ -645,20 +597,22 @@ void Engine::runRecovery(const RecoveryCommands &commands)
     for (const RecoveryCommand &c : commands) {
         switch (c.type) {
         case Type::Lock:
-        case Type::Inspect:
-        case Type::Rollback: {
-            const char *slot = c.type == Type::Lock ? "lockTarget" : c.type == Type::Inspect ? "inspect" : "rollback";
-            QMetaObject::invokeMethod(m_worker, slot, Qt::QueuedConnection, Q_ARG(vigil::Action, c.action));
+            m_executor->lockTarget(c.action);
             break;
-        }
+        case Type::Inspect:
+            m_executor->inspect(c.action);
+            break;
+        case Type::Rollback:
+            m_executor->rollback(c.action);
+            break;
         case Type::Unlock:
-            QMetaObject::invokeMethod(m_worker, "unlockTarget", Qt::QueuedConnection);
+            m_executor->unlockTarget();
             break;
         case Type::Transition:
             runRecovery(m_recovery.journalled(m_store->transition(c.action.id, c.to, c.reason)));
             break;
         case Type::Publish:
-            publishAction(c.event, c.action, c.reason, c.extra);
+            publishAction(c.transition, c.action, c.reason, c.extra);
             break;
         case Type::Error:
             m_events.publish(QStringLiteral("engine.error"), { { QStringLiteral("message"), c.reason } });
@@ -683,7 +637,9 @@ void Engine::rememberSample(const Sample &sample)
 {
     if (!sample.valid)
         return;
-    nameNewStatements(sample);
+    if (const QJsonObject texts = m_statementNamer.newTexts(sample, m_collector->statementTexts()); !texts.isEmpty())
+        m_events.publish(QStringLiteral("statements.named"),
+            { { QStringLiteral("target"), m_targetName }, { QStringLiteral("texts"), texts } });
     m_recentSamples.push_back(sample);
     // The detectors look at the last analysis period (at least a few intervals, at most an hour of samples).
     const double keep = std::clamp(m_config.analyseSeconds, 3 * m_config.policy.intervalSeconds, 3600.0);
@@ -715,24 +671,6 @@ void Engine::setThresholds(const AnalyserThresholds &thresholds)
         m_analyser->setThresholds(thresholds);
 }
 
-void Engine::nameNewStatements(const Sample &sample)
-{
-    // Samples carry queryids only; the texts go out once per statement, for the desktop's Statements page.
-    QJsonObject texts;
-    for (const StatementInterval &s : sample.statements) {
-        if (m_namedStatements.contains(s.queryId))
-            continue;
-        const QString text = m_collector->statementTexts().value(s.queryId);
-        if (text.isEmpty())
-            continue; // asked again with the next sample
-        m_namedStatements.insert(s.queryId);
-        texts.insert(QString::number(s.queryId), text.left(kStatementTextChars));
-    }
-    if (!texts.isEmpty())
-        m_events.publish(QStringLiteral("statements.named"),
-            { { QStringLiteral("target"), m_targetName }, { QStringLiteral("texts"), texts } });
-}
-
 std::unique_ptr<SharedStatements> Engine::sharedStatements() const
 {
     // pg_stat_statements as the collector read it last: one read per interval serves the guard and the detectors.
@@ -756,14 +694,9 @@ void Engine::analyseNow()
         return;
     }
     actOnRecommendations(*findings);
-    QJsonArray all;
-    for (const Finding &f : *findings)
-        all.append(findingJson(f));
     for (const std::size_t i : m_findingPublisher.select(*findings))
         m_events.publish(findingEvent(m_targetName, (*findings)[i]));
-    m_events.publish(QStringLiteral("analysis.finished"),
-        { { QStringLiteral("target"), m_targetName }, { QStringLiteral("samples"), qint64(samples.size()) },
-            { QStringLiteral("findings"), all } });
+    m_events.publish(analysisEvent(m_targetName, qint64(samples.size()), std::move(*findings)));
 }
 
 void Engine::actOnRecommendations(std::vector<Finding> &findings)

@@ -3,6 +3,7 @@
 
 #include "act/action.h"
 #include "act/executor.h"
+#include "act/executorthread.h"
 #include "act/indexcleanup.h"
 #include "act/lifecycle.h"
 #include "act/recovery.h"
@@ -12,6 +13,7 @@
 #include "analyse/proposalpolicy.h"
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
+#include "collect/statementnamer.h"
 #include "events/eventbus.h"
 #include "guard/guardpolicy.h"
 #include "guard/guardsampler.h"
@@ -20,18 +22,14 @@
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
-#include <QSet>
-#include <QThread>
 #include <QTimer>
 
 #include <deque>
-#include <future>
 #include <memory>
 #include <optional>
 
 namespace vigil {
 
-class ExecutorWorker;
 class KnowledgeStore;
 class LiveAnalyser;
 struct SharedStatements;
@@ -132,12 +130,16 @@ signals:
     void actionFinished(const vigil::Action &action);
     void actionRefused(const QString &reason);
     void recoveryFinished(int recovered, int failed);
-    void sampleAvailable(const vigil::Sample &sample);
     /// At start: the target's samples stored in the last 24 h (by an earlier run of vigil, vigilctl watch or apply),
     /// oldest first, for the charts to show what happened before this start.
     void storedSamplesLoaded(const QList<vigil::Sample> &samples);
 
 private:
+    /// start()'s steps: the store, the collector's session and what the role may do; the executor's thread and
+    /// session; then the events that say so, the stored history, the analyser and the timers.
+    bool openStoreAndTarget(QString *error);
+    bool openExecutor(QString *error);
+    void beginWatching();
     void onTick();
     /// The target's client sessions now (event `sessions`), for the Sessions page.
     void publishSessions();
@@ -159,7 +161,7 @@ private:
     bool refusedWhileRecovering();
     bool inPipeline() const { return !m_lifecycle.isIdle() || m_recovery.isRunning(); }
     void publishAction(
-        const QString &event, const Action &action, const QString &reason = {}, const QJsonObject &extra = {});
+        const QString &transition, const Action &action, const QString &reason = {}, const QJsonObject &extra = {});
     /// While an index builds: its progress and what it waits for, published; returns the sessions holding the
     /// table's lock when the build waits for it (the lifecycle cancels a wait longer than the lock timeout).
     std::optional<QStringList> watchIndexBuild();
@@ -175,8 +177,6 @@ private:
     bool baselineSettled();
     double nowSeconds() const;
     void rememberSample(const Sample &sample);
-    /// Publishes `statements.named` with the texts of the sample's statements not named yet.
-    void nameNewStatements(const Sample &sample);
     void actOnRecommendations(std::vector<Finding> &findings);
     /// The statements of the collector's latest reading, for the analyser; null when there is none.
     std::unique_ptr<SharedStatements> sharedStatements() const;
@@ -187,10 +187,8 @@ private:
     std::unique_ptr<DbCollector> m_collector;
     std::unique_ptr<HostCollector> m_host;
     HostMetrics m_lastHost;
-    QThread m_executorThread;
-    ExecutorWorker *m_worker = nullptr; ///< owned by m_executorThread (deleteLater on finish)
-    std::future<void> m_executorEnded; ///< ready once m_executorThread has finished (see start())
-    int m_executorPid = 0;
+    std::unique_ptr<ExecutorThread> m_executor; ///< the executor's thread and session, opened by start()
+    int m_executorPid = 0; ///< its session's backend pid (index progress, cancelling a build)
     QTimer m_tick { this };
     QTimer m_hostTick { this };
     QTimer m_pruneTimer { this };
@@ -212,7 +210,7 @@ private:
     QTimer m_analyseTimer { this };
     std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
     FindingPublisher m_findingPublisher; ///< which findings are news (analyse/findingpublisher.h)
-    QSet<qint64> m_namedStatements; ///< queryids whose text has been published
+    StatementNamer m_statementNamer; ///< which statements' texts have been published (collect/statementnamer.h)
     IndexCleanup m_cleanup; ///< failed builds whose INVALID index is still to be dropped (act/indexcleanup.h)
     bool m_hostAnswering = true; ///< the host metrics source gave numbers at its last reading
     ActionRecovery m_recovery; ///< start-up recovery of what a crash left in flight (act/recovery.h)

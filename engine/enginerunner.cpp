@@ -13,7 +13,6 @@ EngineRunner::EngineRunner(EngineConfig config, QObject *parent)
     // Queued: these cross from the engine thread to this object's thread, carrying values only.
     connect(m_engine, &Engine::started, this, &EngineRunner::started, Qt::QueuedConnection);
     connect(m_engine->events(), &EventBus::published, this, &EngineRunner::event, Qt::QueuedConnection);
-    connect(m_engine, &Engine::sampleAvailable, this, &EngineRunner::sampleAvailable, Qt::QueuedConnection);
     connect(m_engine, &Engine::storedSamplesLoaded, this, &EngineRunner::storedSamplesLoaded, Qt::QueuedConnection);
     connect(m_engine, &Engine::actionFinished, this, &EngineRunner::actionFinished, Qt::QueuedConnection);
     connect(m_engine, &Engine::actionRefused, this, &EngineRunner::actionRefused, Qt::QueuedConnection);

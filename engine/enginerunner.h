@@ -45,7 +45,6 @@ public:
 signals:
     void started(bool ok, const QString &error);
     void event(const vigil::EngineEvent &event);
-    void sampleAvailable(const vigil::Sample &sample);
     void storedSamplesLoaded(const QList<vigil::Sample> &samples);
     void actionFinished(const vigil::Action &action);
     void actionRefused(const QString &reason);

@@ -9,33 +9,20 @@ namespace vigil {
 
 namespace {
 
-QJsonObject proposalOf(const QJsonObject &f)
+int severityRank(Severity severity)
 {
-    return f.value(QLatin1StringView("proposal")).toObject();
-}
-
-int severityRank(const QString &severity)
-{
-    if (severity == QLatin1StringView("critical"))
+    switch (severity) {
+    case Severity::Critical:
         return 2;
-    if (severity == QLatin1StringView("warning"))
+    case Severity::Warning:
         return 1;
+    case Severity::Info:
+        break;
+    }
     return 0;
 }
 
 } // namespace
-
-QString FindingsModel::keyOf(const QJsonObject &f)
-{
-    // The engine's own key (Finding::key(), sent with the finding); computed here only for a payload without it
-    // (an older agent's, over NATS).
-    if (const QString key = f.value(QLatin1StringView("key")).toString(); !key.isEmpty())
-        return key;
-    const QString subject
-        = f.value(QLatin1StringView("evidence")).toObject().value(QLatin1StringView("subject")).toString();
-    return f.value(QLatin1StringView("detector")).toString() + u'/' + f.value(QLatin1StringView("case")).toString()
-        + u'/' + subject;
-}
 
 int FindingsModel::rowCount(const QModelIndex &parent) const
 {
@@ -51,41 +38,40 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= int(m_rows.size()))
         return {};
-    const QJsonObject &f = m_rows[std::size_t(index.row())];
-    const QString severity = f.value(QLatin1StringView("severity")).toString();
-    const QJsonObject proposal = proposalOf(f);
+    const Finding &f = m_rows[std::size_t(index.row())];
+    const std::optional<Recommendation> &proposal = f.recommendation;
     switch (role) {
     case FindingRole:
-        return f;
+        return QVariant::fromValue(f);
     case SeverityRole:
-        return severity;
+        return severityName(f.severity);
     case KeyRole:
-        return keyOf(f);
+        return f.key();
     case Qt::DisplayRole:
         switch (index.column()) {
         case SeverityColumn:
-            return severity;
+            return severityName(f.severity);
         case DetectorColumn:
-            return f.value(QLatin1StringView("detector")).toString().replace(u'_', u' ');
+            return QString(f.detector).replace(u'_', u' ');
         case SummaryColumn:
-            return f.value(QLatin1StringView("summary")).toString();
+            return f.summary;
         case ProposalColumn:
-            return proposal.isEmpty() ? tr("(advice only)") : proposal.value(QLatin1StringView("sql")).toString();
+            return proposal ? proposal->sql : tr("(advice only)");
         case DecisionColumn:
-            return proposal.value(QLatin1StringView("decision")).toString();
+            return proposal ? proposal->decision : QString();
         }
         return {};
     case Qt::ToolTipRole:
         if (index.column() == DecisionColumn)
-            return proposal.value(QLatin1StringView("decision_reason")).toString();
-        if (index.column() == ProposalColumn && proposal.value(QLatin1StringView("needs_restart")).toBool())
+            return proposal ? proposal->decisionReason : QString();
+        if (index.column() == ProposalColumn && proposal && proposal->needsRestart)
             return tr("Needs a server restart: Vigil never applies it on its own");
-        return f.value(QLatin1StringView("advice")).toString();
+        return f.advice;
     case Qt::ForegroundRole:
         // The same colours as everywhere in Vigil: red critical, amber warning; info keeps the palette's text.
-        if (index.column() == SeverityColumn && severity == QLatin1StringView("critical"))
+        if (index.column() == SeverityColumn && f.severity == Severity::Critical)
             return QColor(0xc6, 0x28, 0x28);
-        if (index.column() == SeverityColumn && severity == QLatin1StringView("warning"))
+        if (index.column() == SeverityColumn && f.severity == Severity::Warning)
             return QColor(0xb2, 0x6a, 0x00);
         return {};
     }
@@ -111,20 +97,19 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
-void FindingsModel::setFindings(const QJsonArray &findings, const QDateTime &at)
+void FindingsModel::setFindings(const std::vector<Finding> &findings, const QDateTime &at)
 {
-    QHash<QString, QJsonObject> incoming;
+    QHash<QString, const Finding *> incoming; // the last of a key wins, as a run's findings are one per key
     QStringList order;
-    for (const QJsonValue &v : findings) {
-        const QJsonObject f = v.toObject();
-        const QString key = keyOf(f);
+    for (const Finding &f : findings) {
+        const QString key = f.key();
         if (!incoming.contains(key))
             order << key;
-        incoming.insert(key, f);
+        incoming.insert(key, &f);
     }
     // Remove the rows that are gone (from the bottom, so indexes stay right).
     for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        if (incoming.contains(keyOf(m_rows[std::size_t(row)])))
+        if (incoming.contains(m_rows[std::size_t(row)].key()))
             continue;
         beginRemoveRows({}, row, row);
         m_rows.erase(m_rows.begin() + row);
@@ -133,22 +118,20 @@ void FindingsModel::setFindings(const QJsonArray &findings, const QDateTime &at)
     // Update the rows that stay.
     QSet<QString> present;
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
-        const QString key = keyOf(m_rows[row]);
+        const QString key = m_rows[row].key();
         present.insert(key);
-        if (m_rows[row] != incoming.value(key)) {
-            m_rows[row] = incoming.value(key);
+        if (const Finding &now = *incoming.value(key); !(m_rows[row] == now)) {
+            m_rows[row] = now;
             emit dataChanged(index(int(row), 0), index(int(row), COLUMN_COUNT - 1));
         }
     }
     // Append the new ones, most severe first.
-    std::vector<QJsonObject> added;
+    std::vector<Finding> added;
     for (const QString &key : order)
         if (!present.contains(key))
-            added.push_back(incoming.value(key));
-    std::stable_sort(added.begin(), added.end(), [](const QJsonObject &a, const QJsonObject &b) {
-        return severityRank(a.value(QLatin1StringView("severity")).toString())
-            > severityRank(b.value(QLatin1StringView("severity")).toString());
-    });
+            added.push_back(*incoming.value(key));
+    std::stable_sort(added.begin(), added.end(),
+        [](const Finding &a, const Finding &b) { return severityRank(a.severity) > severityRank(b.severity); });
     if (!added.empty()) {
         beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + added.size()) - 1);
         m_rows.insert(m_rows.end(), added.begin(), added.end());
@@ -161,8 +144,8 @@ void FindingsModel::setFindings(const QJsonArray &findings, const QDateTime &at)
 int FindingsModel::seriousCount() const
 {
     int n = 0;
-    for (const QJsonObject &f : m_rows)
-        n += severityRank(f.value(QLatin1StringView("severity")).toString()) >= 1 ? 1 : 0;
+    for (const Finding &f : m_rows)
+        n += severityRank(f.severity) >= 1 ? 1 : 0;
     return n;
 }
 

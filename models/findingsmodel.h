@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "analyse/finding.h"
+
 #include <QAbstractTableModel>
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonObject>
 
 #include <vector>
 
@@ -12,7 +12,8 @@ namespace vigil {
 
 /**
  * What the detectors see now: one row per finding of the latest analysis (the engine's `analysis.finished` event),
- * merged in place by the finding's identity (detector, case, subject) so a selection survives the next run.
+ * merged in place by the finding's identity (Finding::key(): detector, case, subject) so a selection survives the
+ * next run.
  */
 class FindingsModel : public QAbstractTableModel
 {
@@ -22,9 +23,9 @@ public:
     enum Columns { SeverityColumn, DetectorColumn, SummaryColumn, ProposalColumn, DecisionColumn, COLUMN_COUNT };
     Q_ENUM(Columns)
     enum Roles {
-        FindingRole = Qt::UserRole, ///< QJsonObject, the whole finding
+        FindingRole = Qt::UserRole, ///< vigil::Finding, the whole finding
         SeverityRole, ///< QString: info, warning, critical
-        KeyRole, ///< QString: detector/case/subject
+        KeyRole, ///< QString: Finding::key(), detector/case/subject
     };
 
     using QAbstractTableModel::QAbstractTableModel;
@@ -35,17 +36,17 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     /// Replaces the findings with those of a new analysis: rows that stay are updated, gone ones removed, new added.
-    void setFindings(const QJsonArray &findings, const QDateTime &at = QDateTime::currentDateTimeUtc());
+    void setFindings(
+        const std::vector<vigil::Finding> &findings, const QDateTime &at = QDateTime::currentDateTimeUtc());
     QDateTime analysedAt() const { return m_analysedAt; }
     /// Findings at warning or above (the navigation's badge).
     int seriousCount() const;
-    static QString keyOf(const QJsonObject &finding);
 
 signals:
     void analysed();
 
 private:
-    std::vector<QJsonObject> m_rows;
+    std::vector<Finding> m_rows;
     QDateTime m_analysedAt;
 };
 

@@ -98,7 +98,9 @@ void StatementsModel::rebuild()
 void StatementsModel::onEvent(const EngineEvent &event)
 {
     const ActionEvent *action = event.action();
-    if (event.name() == QLatin1StringView("statements.named")) {
+    if (const SampleEvent *sample = event.sample())
+        addSample(sample->sample);
+    else if (event.name() == QLatin1StringView("statements.named")) {
         const QJsonObject texts = event.fields().value(QLatin1StringView("texts")).toObject();
         for (auto it = texts.begin(); it != texts.end(); ++it)
             m_texts.insert(it.key().toLongLong(), it.value().toString());

@@ -45,6 +45,7 @@ public:
 
 public slots:
     void addSample(const vigil::Sample &sample);
+    /// Engine events: samples (addSample), statements.named, and action.executed (the new reference minute).
     void onEvent(const vigil::EngineEvent &event);
     /// Another target: everything goes.
     void clear();

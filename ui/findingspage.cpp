@@ -96,31 +96,26 @@ void FindingsPage::showDetails()
         m_details->clear();
         return;
     }
-    const QJsonObject f = current.data(FindingsModel::FindingRole).toJsonObject();
-    const QJsonObject proposal = f.value(QLatin1StringView("proposal")).toObject();
-    QString html = QStringLiteral("<h3>%1</h3>").arg(f.value(QLatin1StringView("summary")).toString().toHtmlEscaped());
+    const Finding f = current.data(FindingsModel::FindingRole).value<Finding>();
+    QString html = QStringLiteral("<h3>%1</h3>").arg(f.summary.toHtmlEscaped());
     html += QStringLiteral("<p><b>%1</b> · %2 · %3</p>")
-                .arg(f.value(QLatin1StringView("severity")).toString(),
-                    f.value(QLatin1StringView("detector")).toString().toHtmlEscaped(),
-                    f.value(QLatin1StringView("case")).toString().toHtmlEscaped());
-    if (const QString advice = f.value(QLatin1StringView("advice")).toString(); !advice.isEmpty())
-        html += QStringLiteral("<p>%1</p>").arg(advice.toHtmlEscaped());
-    if (!proposal.isEmpty()) {
+                .arg(severityName(f.severity), f.detector.toHtmlEscaped(), f.condition.toHtmlEscaped());
+    if (!f.advice.isEmpty())
+        html += QStringLiteral("<p>%1</p>").arg(f.advice.toHtmlEscaped());
+    if (const std::optional<Recommendation> &proposal = f.recommendation) {
         html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
-                    .arg(tr("Proposed action"), proposal.value(QLatin1StringView("sql")).toString().toHtmlEscaped());
-        if (proposal.value(QLatin1StringView("needs_restart")).toBool())
+                    .arg(tr("Proposed action"), proposal->sql.toHtmlEscaped());
+        if (proposal->needsRestart)
             html += QStringLiteral("<p><b>%1</b></p>")
                         .arg(tr("Needs a server restart: Vigil never applies it and cannot guard it.").toHtmlEscaped());
         html += QStringLiteral("<p>%1: %2</p>")
-                    .arg(proposal.value(QLatin1StringView("decision")).toString().toHtmlEscaped(),
-                        proposal.value(QLatin1StringView("decision_reason")).toString().toHtmlEscaped());
+                    .arg(proposal->decision.toHtmlEscaped(), proposal->decisionReason.toHtmlEscaped());
     }
     // In words and rounded numbers; the exact JSON below it, for whoever needs the digits.
-    const QJsonObject evidence = f.value(QLatin1StringView("evidence")).toObject();
     html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
-                .arg(tr("Evidence"), readableEvidence(evidence).toHtmlEscaped());
+                .arg(tr("Evidence"), readableEvidence(f.evidence).toHtmlEscaped());
     html += QStringLiteral("<p><b>%1</b></p><pre>%2</pre>")
-                .arg(tr("As recorded (JSON)"), rawEvidence(evidence).toHtmlEscaped());
+                .arg(tr("As recorded (JSON)"), rawEvidence(f.evidence).toHtmlEscaped());
     m_details->setHtml(html);
 }
 

@@ -384,8 +384,6 @@ void MainWindow::attachEngine(EngineRunner *runner, const QString &targetName)
     });
     connect(runner, &EngineRunner::event, this, &MainWindow::onEngineEvent);
     connect(runner, &EngineRunner::event, m_dashboard, &DashboardPage::onEvent);
-    connect(runner, &EngineRunner::sampleAvailable, m_dashboard, &DashboardPage::addSample);
-    connect(runner, &EngineRunner::sampleAvailable, m_statements, &StatementsModel::addSample);
     connect(runner, &EngineRunner::event, m_statements, &StatementsModel::onEvent);
     connect(runner, &EngineRunner::event, m_sessions, &SessionsModel::onEvent);
     connect(runner, &EngineRunner::storedSamplesLoaded, m_dashboard, &DashboardPage::addStoredSamples);
@@ -606,26 +604,77 @@ QString MainWindow::targetLabel() const
 
 void MainWindow::onEngineEvent(const EngineEvent &event)
 {
-    const QString name = event.name();
-    const ActionEvent *action = event.action();
-    const qint64 actionId = action ? action->actionId : 0;
-    const QString sql = action ? action->applySql : QString();
-    const QString actionReason = action ? action->reason : QString();
-    const QJsonObject extra = action ? action->extra : QJsonObject {};
-    const QJsonObject fields = event.fields(); // a status event's
-    if (m_rollbackDecisionId && actionId == m_rollbackDecisionId
-        && (name == QLatin1StringView("action.rolling_back") || name == QLatin1StringView("action.kept")
-            || name == QLatin1StringView("action.failed"))) {
+    if (const ActionEvent *action = event.action())
+        onActionEvent(*action);
+    else if (const AnalysisEvent *analysis = event.analysis())
+        m_findings->setFindings(analysis->findings);
+    else if (event.sample() && m_connectionState->text().contains(tr("lost")))
+        m_connectionState->setText(tr("● connected to %1").arg(m_target));
+    else if (const StatusEvent *status = event.status())
+        onStatusEvent(status->name, status->fields);
+}
+
+void MainWindow::onActionEvent(const ActionEvent &action)
+{
+    const QString &transition = action.transition;
+    auto is = [&transition](const char *name) { return transition == QLatin1StringView(name); };
+    if (m_rollbackDecisionId && action.actionId == m_rollbackDecisionId
+        && (is("rolling_back") || is("kept") || is("failed"))) {
         m_rollbackDecisionId = 0;
         m_rollbackNow->hide();
         m_keepIt->hide();
-        if (name == QLatin1StringView("action.kept"))
+        if (is("kept"))
             m_banner->hide();
     }
-    if (m_history && name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
+    if (m_history)
         m_history->refresh(); // the journal row changed: merge it into the table
-    if (name.startsWith(QLatin1StringView("action.")) && name != QLatin1StringView("action.progress"))
-        m_baselineCountdown.stop(); // applying, dropped, failed: the baseline is over either way
+    m_baselineCountdown.stop(); // applying, dropped, failed: the baseline is over either way
+    const QString &sql = action.applySql;
+    if (is("executed")) {
+        m_observedId = action.actionId;
+        m_observedSql = sql;
+        m_observedSince = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+        m_progress->show();
+        m_countdown.start();
+        updateObserving();
+    } else if (is("kept")) {
+        m_countdown.stop();
+        m_progress->hide();
+        setActivity(tr("kept \"%1\": %2").arg(shortSql(sql, 60), action.reason));
+    } else if (is("rollback_requested")) {
+        m_countdown.stop();
+        m_progress->hide();
+        m_rollbackDecisionId = action.actionId;
+        const int minutes = int(action.extra.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
+        setActivity(tr("waiting for your decision on \"%1\"").arg(shortSql(sql, 60)));
+        showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
+                       .arg(shortSql(sql, 80), m_target, headlineOf(action.reason))
+                       .arg(minutes),
+            action.reason, tr("A change made the database slower: your decision"), m_rollbackDecisionId);
+        m_rollbackNow->show();
+        m_keepIt->show();
+    } else if (is("rolled_back")) {
+        m_countdown.stop();
+        m_progress->hide();
+        setActivity(tr("rolled back \"%1\"").arg(shortSql(sql, 60)));
+        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, headlineOf(action.reason)),
+            action.reason, {}, action.actionId);
+    } else if (is("failed")) {
+        m_countdown.stop();
+        m_progress->hide();
+        setActivity(tr("failed: %1").arg(action.reason));
+        if (action.extra.value(QLatin1StringView("alert")).toBool())
+            showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
+                           .arg(shortSql(sql, 80), m_target, headlineOf(action.reason)),
+                action.reason, {}, action.actionId);
+    } else if (is("dropped")) {
+        m_progress->hide();
+        setActivity(tr("dropped \"%1\": %2").arg(shortSql(sql, 60), action.reason));
+    }
+}
+
+void MainWindow::onStatusEvent(const QString &name, const QJsonObject &fields)
+{
     if (name == QLatin1StringView("engine.started")) {
         m_engineTarget = fields.value(QLatin1StringView("target")).toString(); // as the fleet hears it
         if (m_target.isEmpty() && !m_engineTarget.isEmpty()) {
@@ -645,8 +694,6 @@ void MainWindow::onEngineEvent(const EngineEvent &event)
     } else if (name == QLatin1StringView("collector.gap")) {
         m_connectionState->setText(
             tr("● connection lost — retrying (%1)").arg(fields.value(QLatin1StringView("reason")).toString().left(80)));
-    } else if (name == QLatin1StringView("sample") && m_connectionState->text().contains(tr("lost"))) {
-        m_connectionState->setText(tr("● connected to %1").arg(m_target));
     } else if (name == QLatin1StringView("collector.notice") || name == QLatin1StringView("engine.notice")) {
         setActivity(fields.value(QLatin1StringView("message")).toString());
     } else if (name == QLatin1StringView("baseline.collecting")) {
@@ -660,72 +707,33 @@ void MainWindow::onEngineEvent(const EngineEvent &event)
         setActivity(tr("waiting for a steady baseline before applying (%1)…")
                         .arg(fields.value(QLatin1StringView("reason")).toString()));
     } else if (name == QLatin1StringView("action.progress")) {
-        m_progress->show();
-        m_progress->setRange(0, 100);
-        m_progress->setValue(int(fields.value(QLatin1StringView("percent")).toDouble()));
-        m_progress->setFormat(QStringLiteral("%p%"));
-        QString text = tr("building the index: %1").arg(fields.value(QLatin1StringView("phase")).toString());
-        const QJsonArray blockers = fields.value(QLatin1StringView("blockers")).toArray();
-        if (!blockers.isEmpty()) {
-            // Which session the build waits for, and for how long it has been open: what a DBA acts on.
-            const QJsonObject first = blockers.first().toObject();
-            const QJsonValue open = first.value(QLatin1StringView("transaction_seconds"));
-            text += tr(" — waiting for session %1%2%3; Pause cancels the build")
-                        .arg(first.value(QLatin1StringView("pid")).toInt())
-                        .arg(open.isDouble() ? tr(" (transaction open for %1 s)").arg(qRound(open.toDouble()))
-                                             : QString())
-                        .arg(blockers.size() > 1 ? tr(" and %n other(s)", nullptr, int(blockers.size() - 1))
-                                                 : QString());
-        }
-        setActivity(text);
-    } else if (name == QLatin1StringView("action.executed")) {
-        m_observedId = actionId;
-        m_observedSql = sql;
-        m_observedSince = double(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
-        m_progress->show();
-        m_countdown.start();
-        updateObserving();
-    } else if (name == QLatin1StringView("action.kept")) {
-        m_countdown.stop();
-        m_progress->hide();
-        setActivity(tr("kept \"%1\": %2").arg(shortSql(sql, 60), actionReason));
-    } else if (name == QLatin1StringView("action.rollback_requested")) {
-        m_countdown.stop();
-        m_progress->hide();
-        m_rollbackDecisionId = actionId;
-        const int minutes = int(extra.value(QLatin1StringView("decide_within_seconds")).toDouble() / 60.0 + 0.5);
-        setActivity(tr("waiting for your decision on \"%1\"").arg(shortSql(sql, 60)));
-        const QString reason = actionReason;
-        showBanner(tr("\"%1\" made %2 slower: %3. Roll it back now, or keep it? (Rolled back on its own in %4 min.)")
-                       .arg(shortSql(sql, 80), m_target, headlineOf(reason))
-                       .arg(minutes),
-            reason, tr("A change made the database slower: your decision"), m_rollbackDecisionId);
-        m_rollbackNow->show();
-        m_keepIt->show();
-    } else if (name == QLatin1StringView("action.rolled_back")) {
-        m_countdown.stop();
-        m_progress->hide();
-        const QString reason = actionReason;
-        setActivity(tr("rolled back \"%1\"").arg(shortSql(sql, 60)));
-        showBanner(tr("Rolled back \"%1\" on %2: %3").arg(shortSql(sql, 80), m_target, headlineOf(reason)), reason, {},
-            actionId);
-    } else if (name == QLatin1StringView("action.failed")) {
-        m_countdown.stop();
-        m_progress->hide();
-        const QString reason = actionReason;
-        setActivity(tr("failed: %1").arg(reason));
-        if (extra.value(QLatin1StringView("alert")).toBool())
-            showBanner(tr("ATTENTION: \"%1\" could not be rolled back on %2: %3")
-                           .arg(shortSql(sql, 80), m_target, headlineOf(reason)),
-                reason, {}, actionId);
-    } else if (name == QLatin1StringView("action.dropped")) {
-        m_progress->hide();
-        setActivity(tr("dropped \"%1\": %2").arg(shortSql(sql, 60), actionReason));
-    } else if (name == QLatin1StringView("analysis.finished")) {
-        m_findings->setFindings(fields.value(QLatin1StringView("findings")).toArray());
+        showBuildProgress(fields);
+    } else if (name == QLatin1StringView("action.cleaned_up")) {
+        if (m_history)
+            m_history->refresh(); // the failed build's details now say what became of its INVALID index
     } else if (name == QLatin1StringView("engine.paused")) {
         setActivity(fields.value(QLatin1StringView("paused")).toBool() ? tr("actions paused") : tr("actions resumed"));
     }
+}
+
+void MainWindow::showBuildProgress(const QJsonObject &fields)
+{
+    m_progress->show();
+    m_progress->setRange(0, 100);
+    m_progress->setValue(int(fields.value(QLatin1StringView("percent")).toDouble()));
+    m_progress->setFormat(QStringLiteral("%p%"));
+    QString text = tr("building the index: %1").arg(fields.value(QLatin1StringView("phase")).toString());
+    const QJsonArray blockers = fields.value(QLatin1StringView("blockers")).toArray();
+    if (!blockers.isEmpty()) {
+        // Which session the build waits for, and for how long it has been open: what a DBA acts on.
+        const QJsonObject first = blockers.first().toObject();
+        const QJsonValue open = first.value(QLatin1StringView("transaction_seconds"));
+        text += tr(" — waiting for session %1%2%3; Pause cancels the build")
+                    .arg(first.value(QLatin1StringView("pid")).toInt())
+                    .arg(open.isDouble() ? tr(" (transaction open for %1 s)").arg(qRound(open.toDouble())) : QString())
+                    .arg(blockers.size() > 1 ? tr(" and %n other(s)", nullptr, int(blockers.size() - 1)) : QString());
+    }
+    setActivity(text);
 }
 
 } // namespace vigil

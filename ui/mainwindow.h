@@ -85,6 +85,11 @@ protected:
 
 private:
     void onEngineEvent(const vigil::EngineEvent &event);
+    /// An action's transition: the banners, the observation countdown, the history's refresh.
+    void onActionEvent(const vigil::ActionEvent &action);
+    void onStatusEvent(const QString &name, const QJsonObject &fields);
+    /// action.progress: an index build's phase, percent and the sessions it waits for.
+    void showBuildProgress(const QJsonObject &fields);
     /// The target's name for messages ("the target" before the engine has named it).
     QString targetLabel() const;
     void onGuardedChange();

@@ -34,10 +34,11 @@ LifecycleCommand ActionLifecycle::refuse(const QString &reason)
     return c;
 }
 
-LifecycleCommand ActionLifecycle::publish(const QString &event, const QString &reason, const QJsonObject &extra) const
+LifecycleCommand ActionLifecycle::publish(
+    const QString &transition, const QString &reason, const QJsonObject &extra) const
 {
     LifecycleCommand c = command(Type::Publish, m_action);
-    c.event = event;
+    c.transition = transition;
     c.reason = reason;
     c.extra = extra;
     return c;
@@ -115,7 +116,7 @@ LifecycleCommands ActionLifecycle::approve(qint64 id, const std::optional<Action
     m_proposing = false;
     m_stopBeforeRunning.clear();
     m_step = Step::Locking;
-    return { publish(QStringLiteral("action.approved"), m_action.reason), command(Type::Lock, m_action) };
+    return { publish(QStringLiteral("approved"), m_action.reason), command(Type::Lock, m_action) };
 }
 
 LifecycleCommands ActionLifecycle::reject(qint64 id, const std::optional<Action> &stored, const QString &by)
@@ -265,7 +266,7 @@ LifecycleCommands ActionLifecycle::verdict(
         m_publishExtra = withEvidence;
         return write(Pending::Kept, ActionState::Kept, reason, evidence);
     }
-    LifecycleCommands out { publish(QStringLiteral("action.degraded"), reason, withEvidence) };
+    LifecycleCommands out { publish(QStringLiteral("degraded"), reason, withEvidence) };
     if (m_settings.askBeforeRollback) {
         // The change stays in place while a DBA decides: journalled as still observing (recovery after a crash
         // takes it back), with the verdict, and bounded in time.
@@ -306,7 +307,7 @@ LifecycleCommands ActionLifecycle::beginRollback(const QString &reason, const QJ
     m_decisionSince.reset();
     if (m_settings.faults.skipJournalBeforeRollback) {
         m_step = Step::RollingBack;
-        return { publish(QStringLiteral("action.rolling_back"), reason), command(Type::Rollback, m_action) };
+        return { publish(QStringLiteral("rolling_back"), reason), command(Type::Rollback, m_action) };
     }
     m_publishReason = reason;
     return write(Pending::RollingBack, ActionState::RollingBack, reason, evidence);
@@ -401,10 +402,10 @@ LifecycleCommands ActionLifecycle::journalled(bool ok, qint64 id, const QString 
             // Validated and journalled; it waits for a person (approve() or reject()).
             m_proposing = false;
             m_step = Step::Idle;
-            return { publish(QStringLiteral("action.awaiting_approval"), m_action.reason) };
+            return { publish(QStringLiteral("awaiting_approval"), m_action.reason) };
         }
         m_step = Step::Locking;
-        return { publish(QStringLiteral("action.proposed")), command(Type::Lock, m_action) };
+        return { publish(QStringLiteral("proposed")), command(Type::Lock, m_action) };
     case Pending::Rejected: {
         if (!ok)
             return { refuse(QStringLiteral("cannot write the journal: %1").arg(error)) };
@@ -412,29 +413,29 @@ LifecycleCommands ActionLifecycle::journalled(bool ok, qint64 id, const QString 
         rejected.state = ActionState::Rejected;
         rejected.reason = written.reason;
         LifecycleCommand event = command(Type::Publish, rejected);
-        event.event = QStringLiteral("action.rejected");
+        event.transition = QStringLiteral("rejected");
         event.reason = written.reason;
         return { event, command(Type::Finished, rejected) };
     }
     case Pending::Applying:
         if (!ok) {
-            LifecycleCommands out { publish(QStringLiteral("action.failed"),
+            LifecycleCommands out { publish(QStringLiteral("failed"),
                 QStringLiteral("not applied: the journal cannot be written (%1)").arg(error)) };
             append(out, finish(true));
             return out;
         }
         m_step = Step::Applying;
-        return { publish(QStringLiteral("action.applying")), command(Type::Apply, m_action) };
+        return { publish(QStringLiteral("applying")), command(Type::Apply, m_action) };
     case Pending::Observing:
         if (!ok) // applied but not recorded as such: a change nobody can account for is taken back at once
             return beginRollback(
                 QStringLiteral("the journal cannot be written (%1): a change Vigil cannot record is taken back")
                     .arg(error),
                 {});
-        return { publish(QStringLiteral("action.executed"), {}, extra) };
+        return { publish(QStringLiteral("executed"), {}, extra) };
     case Pending::AwaitingDecision:
         m_step = Step::AwaitingRollbackDecision;
-        return { publish(QStringLiteral("action.rollback_requested"), m_pendingRollbackReason,
+        return { publish(QStringLiteral("rollback_requested"), m_pendingRollbackReason,
             QJsonObject { { QStringLiteral("evidence"), m_pendingRollbackEvidence },
                 { QStringLiteral("decide_within_seconds"), m_settings.rollbackDecisionSeconds } }) };
     case Pending::RollingBack:
@@ -444,7 +445,7 @@ LifecycleCommands ActionLifecycle::journalled(bool ok, qint64 id, const QString 
             m_action.reason = written.reason;
         m_rollingBackJournalled = ok;
         m_step = Step::RollingBack;
-        return { publish(QStringLiteral("action.rolling_back"), reason), command(Type::Rollback, m_action) };
+        return { publish(QStringLiteral("rolling_back"), reason), command(Type::Rollback, m_action) };
     case Pending::RollingBackLate:
         if (ok) {
             // What the event after the end says was set with the end; keep it for that write.
@@ -456,34 +457,33 @@ LifecycleCommands ActionLifecycle::journalled(bool ok, qint64 id, const QString 
             // inspects). The event says what happened.
             const bool rolledBack = m_rollbackEnd.to == ActionState::RolledBack;
             LifecycleCommands out { publish(
-                rolledBack ? QStringLiteral("action.rolled_back") : QStringLiteral("action.failed"), reason, extra) };
+                rolledBack ? QStringLiteral("rolled_back") : QStringLiteral("failed"), reason, extra) };
             append(out, finish(true));
             return out;
         }
     case Pending::Kept: {
-        LifecycleCommands out { publish(QStringLiteral("action.kept"), written.reason, extra) };
+        LifecycleCommands out { publish(QStringLiteral("kept"), written.reason, extra) };
         append(out, finish(true));
         return out;
     }
     case Pending::RolledBack: {
-        LifecycleCommands out { publish(QStringLiteral("action.rolled_back"), reason, extra) };
+        LifecycleCommands out { publish(QStringLiteral("rolled_back"), reason, extra) };
         append(out, finish(true));
         return out;
     }
     case Pending::RollbackFailed:
     case Pending::Failed: {
-        LifecycleCommands out { publish(
-            QStringLiteral("action.failed"), reason.isEmpty() ? written.reason : reason, extra) };
+        LifecycleCommands out { publish(QStringLiteral("failed"), reason.isEmpty() ? written.reason : reason, extra) };
         append(out, finish(true));
         return out;
     }
     case Pending::FailedUnlocked: {
-        LifecycleCommands out { publish(QStringLiteral("action.failed"), written.reason) };
+        LifecycleCommands out { publish(QStringLiteral("failed"), written.reason) };
         append(out, finish(false));
         return out;
     }
     case Pending::Dropped: {
-        LifecycleCommands out { publish(QStringLiteral("action.dropped"), reason) };
+        LifecycleCommands out { publish(QStringLiteral("dropped"), reason) };
         append(out, finish(true));
         return out;
     }
@@ -498,11 +498,11 @@ RollbackEnding rollbackEnding(const QString &rollingBackBecause, const ExecResul
         result.ok && !retried.isEmpty())
         why += QStringLiteral(" (the rollback ran again on a new session after: %1)").arg(retried);
     if (result.ok)
-        return { ActionState::RolledBack, why, QStringLiteral("action.rolled_back"),
+        return { ActionState::RolledBack, why, QStringLiteral("rolled_back"),
             { { QStringLiteral("rollback_seconds"), result.seconds } } };
     return { ActionState::Failed,
         QStringLiteral("rollback failed: %1 (rolling back because: %2)").arg(result.error, why),
-        QStringLiteral("action.failed"), { { QStringLiteral("alert"), true } } };
+        QStringLiteral("failed"), { { QStringLiteral("alert"), true } } };
 }
 
 } // namespace vigil

@@ -25,7 +25,7 @@ struct LifecycleCommand
         CancelStatement, ///< cancel the statement the executor runs (an index build); it then answers applied()
         CreateRow, ///< journal: store `action` as a new row in its state; answer journalled(ok, id, error)
         Transition, ///< journal: `action` goes to `to` with `reason` and `evidence`; answer journalled()
-        Publish, ///< event `event` about `action`, with `reason` and `extra`
+        Publish, ///< event action.`transition` about `action`, with `reason` and `extra`
         CollectBaseline, ///< the lock is held: collect the baseline, then answer baselineReady()
         QueueCleanup, ///< a failed build left an INVALID index: drop it when the engine is idle
         Finished, ///< `action` reached an end (kept, rolled back, failed, rejected, dropped)
@@ -34,7 +34,7 @@ struct LifecycleCommand
     Type type = Type::Refused;
     Action action;
     ActionState to = ActionState::Proposed;
-    QString event;
+    QString transition; ///< Publish: what happened (kept, rolled_back, ...; the event is action.<transition>)
     QString reason;
     QJsonObject evidence;
     QJsonObject extra;
@@ -152,7 +152,8 @@ private:
     /// A new action to validate: to run (submit) or to journal as awaiting approval (propose).
     LifecycleCommands take(const Action &action, bool proposing);
     LifecycleCommands write(Pending pending, ActionState to, const QString &reason, const QJsonObject &evidence = {});
-    LifecycleCommand publish(const QString &event, const QString &reason = {}, const QJsonObject &extra = {}) const;
+    LifecycleCommand publish(
+        const QString &transition, const QString &reason = {}, const QJsonObject &extra = {}) const;
     LifecycleCommands finish(bool unlock);
     LifecycleCommands beginRollback(const QString &reason, const QJsonObject &evidence);
     LifecycleCommands drop(const QString &reason);
@@ -196,7 +197,7 @@ struct RollbackEnding
 {
     ActionState to = ActionState::RolledBack;
     QString reason;
-    QString event; ///< action.rolled_back or action.failed
+    QString transition; ///< rolled_back or failed (the event action.<transition>)
     QJsonObject extra;
 };
 RollbackEnding rollbackEnding(const QString &rollingBackBecause, const ExecResult &result);

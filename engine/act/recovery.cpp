@@ -51,10 +51,10 @@ RecoveryCommand command(RecoveryCommand::Type type, const Action &action = {})
     return c;
 }
 
-RecoveryCommand publish(const QString &event, const Action &action, const QString &reason, QJsonObject extra = {})
+RecoveryCommand publish(const QString &transition, const Action &action, const QString &reason, QJsonObject extra = {})
 {
     RecoveryCommand c = command(RecoveryCommand::Type::Publish, action);
-    c.event = event;
+    c.transition = transition;
     c.reason = reason;
     c.extra = std::move(extra);
     return c;
@@ -142,13 +142,13 @@ RecoveryCommands ActionRecovery::journalled(bool ok)
         m_current.reason = m_step.reason;
         if (m_step.kind == RecoveryStep::Kind::Close) {
             ++m_recovered;
-            RecoveryCommands out { publish(QStringLiteral("action.recovered"), m_current, m_step.reason) };
+            RecoveryCommands out { publish(QStringLiteral("recovered"), m_current, m_step.reason) };
             for (RecoveryCommand &c : next())
                 out.push_back(std::move(c));
             return out;
         }
         m_wait = Wait::Rollback;
-        return { publish(QStringLiteral("action.rolling_back"), m_current, m_step.reason),
+        return { publish(QStringLiteral("rolling_back"), m_current, m_step.reason),
             command(RecoveryCommand::Type::Rollback, m_current) };
     }
     if (m_wait == Wait::EndJournal) {
@@ -157,7 +157,7 @@ RecoveryCommands ActionRecovery::journalled(bool ok)
         // The event says what happened on the server even when its row could not be written (the next recovery
         // finds the rollback done and closes the row).
         ++(ok && m_rollbackOk ? m_recovered : m_failed);
-        RecoveryCommands out { publish(m_ending.event, m_current, m_ending.reason, m_ending.extra) };
+        RecoveryCommands out { publish(m_ending.transition, m_current, m_ending.reason, m_ending.extra) };
         for (RecoveryCommand &c : next())
             out.push_back(std::move(c));
         return out;

@@ -36,7 +36,7 @@ struct RecoveryCommand
         Lock, ///< executor: take the target's advisory lock (recovery acts as one more Vigil would); answer locked()
         Inspect, ///< executor: is `action`'s change in place? answer inspected()
         Transition, ///< journal: `action` goes to `to` with `reason`; answer journalled(ok)
-        Publish, ///< event `event` about `action`, with `reason` and `extra`
+        Publish, ///< event action.`transition` about `action`, with `reason` and `extra`
         Rollback, ///< executor: run `action`'s rollback; answer rolledBack()
         Unlock, ///< executor: release the target's advisory lock (no answer)
         Error, ///< event engine.error with `reason`
@@ -45,7 +45,7 @@ struct RecoveryCommand
     Type type = Type::Finished;
     Action action;
     ActionState to = ActionState::Failed;
-    QString event;
+    QString transition; ///< Publish: what happened (recovered, rolled_back, ...)
     QString reason;
     QJsonObject extra;
     int recovered = 0;

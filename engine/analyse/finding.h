@@ -27,6 +27,8 @@ struct Recommendation
     /// What the policy decided for it (filled by the Analyser): execute, queue, advise, suppressed.
     QString decision;
     QString decisionReason;
+
+    bool operator==(const Recommendation &) const = default;
 };
 
 /**
@@ -45,6 +47,8 @@ struct Finding
 
     /// Stable identity of the problem across analyser runs (detector, case and subject).
     QString key() const;
+
+    bool operator==(const Finding &) const = default;
 };
 
 QJsonObject findingJson(const Finding &finding);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "events/engineevent.h"
 
+#include <QJsonArray>
+
 namespace vigil {
 
 namespace {
@@ -35,6 +37,7 @@ QString EngineEvent::name() const
         Overloaded { [](const ActionEvent &a) -> QString { return QString(kActionPrefix) + a.transition; },
             [](const SampleEvent &) { return QStringLiteral("sample"); },
             [](const FindingEvent &) { return QStringLiteral("finding"); },
+            [](const AnalysisEvent &) { return QStringLiteral("analysis.finished"); },
             [](const StatusEvent &s) { return s.name; } },
         body);
 }
@@ -47,15 +50,23 @@ QJsonObject EngineEvent::fields() const
 
 QJsonObject EngineEvent::toJson() const
 {
-    QJsonObject o = std::visit(Overloaded { [](const ActionEvent &a) { return actionJson(a); },
-                                   [](const SampleEvent &s) { return sampleJson(s.sample); },
-                                   [](const FindingEvent &f) {
-                                       QJsonObject json = findingJson(f.finding);
-                                       json.insert(QStringLiteral("target"), f.target);
-                                       return json;
-                                   },
-                                   [](const StatusEvent &s) { return s.fields; } },
-        body);
+    QJsonObject o
+        = std::visit(Overloaded { [](const ActionEvent &a) { return actionJson(a); },
+                         [](const SampleEvent &s) { return sampleJson(s.sample); },
+                         [](const FindingEvent &f) {
+                             QJsonObject json = findingJson(f.finding);
+                             json.insert(QStringLiteral("target"), f.target);
+                             return json;
+                         },
+                         [](const AnalysisEvent &a) {
+                             QJsonArray findings;
+                             for (const Finding &f : a.findings)
+                                 findings.append(findingJson(f));
+                             return QJsonObject { { QStringLiteral("target"), a.target },
+                                 { QStringLiteral("samples"), a.samples }, { QStringLiteral("findings"), findings } };
+                         },
+                         [](const StatusEvent &s) { return s.fields; } },
+            body);
     o.insert(QStringLiteral("event"), name());
     o.insert(QStringLiteral("ts"), at.toUTC().toString(Qt::ISODateWithMs));
     return o;
@@ -65,8 +76,7 @@ EngineEvent actionEvent(
     const QString &transition, const Action &action, const QString &reason, const QJsonObject &extra)
 {
     ActionEvent a;
-    // The lifecycle names its events in full ("action.kept"); either form is accepted.
-    a.transition = transition.startsWith(kActionPrefix) ? transition.mid(kActionPrefix.size()) : transition;
+    a.transition = transition;
     a.actionId = action.id;
     a.target = action.target;
     a.kind = action.kind;
@@ -86,6 +96,11 @@ EngineEvent sampleEvent(const Sample &sample)
 EngineEvent findingEvent(const QString &target, const Finding &finding)
 {
     return EngineEvent { FindingEvent { target, finding }, {} };
+}
+
+EngineEvent analysisEvent(const QString &target, qint64 samples, std::vector<Finding> findings)
+{
+    return EngineEvent { AnalysisEvent { target, samples, std::move(findings) }, {} };
 }
 
 EngineEvent statusEvent(const QString &name, const QJsonObject &fields)

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <variant>
+#include <vector>
 
 namespace vigil {
 
@@ -41,10 +42,18 @@ struct FindingEvent
     Finding finding;
 };
 
+/// One run of the detectors: every finding it made (the Findings page shows exactly these).
+struct AnalysisEvent
+{
+    QString target;
+    qint64 samples = 0; ///< how many samples the detectors looked at
+    std::vector<Finding> findings;
+};
+
 /// Anything else the engine says: started, notices, the collector's gaps, the mode, progress, analysis runs.
 struct StatusEvent
 {
-    QString name; ///< e.g. engine.started, collector.gap, action.progress, analysis.finished (docs/events.md)
+    QString name; ///< e.g. engine.started, collector.gap, action.progress, sessions (docs/events.md)
     QJsonObject fields;
 };
 
@@ -55,14 +64,16 @@ struct StatusEvent
  */
 struct EngineEvent
 {
-    std::variant<ActionEvent, SampleEvent, FindingEvent, StatusEvent> body;
+    std::variant<ActionEvent, SampleEvent, FindingEvent, AnalysisEvent, StatusEvent> body;
     QDateTime at; ///< when it was published (UTC); set by EventBus::publish()
 
-    /// The event's name: "action.<transition>", "sample", "finding", or the status event's own name.
+    /// The event's name: "action.<transition>", "sample", "finding", "analysis.finished", or the status event's own
+    /// name.
     QString name() const;
     const ActionEvent *action() const { return std::get_if<ActionEvent>(&body); }
     const SampleEvent *sample() const { return std::get_if<SampleEvent>(&body); }
     const FindingEvent *finding() const { return std::get_if<FindingEvent>(&body); }
+    const AnalysisEvent *analysis() const { return std::get_if<AnalysisEvent>(&body); }
     const StatusEvent *status() const { return std::get_if<StatusEvent>(&body); }
     /// The status event's fields (empty for the other kinds).
     QJsonObject fields() const;
@@ -78,6 +89,7 @@ EngineEvent actionEvent(
     const QString &transition, const Action &action, const QString &reason = {}, const QJsonObject &extra = {});
 EngineEvent sampleEvent(const Sample &sample);
 EngineEvent findingEvent(const QString &target, const Finding &finding);
+EngineEvent analysisEvent(const QString &target, qint64 samples, std::vector<Finding> findings);
 EngineEvent statusEvent(const QString &name, const QJsonObject &fields = {});
 
 /// A sample's JSON fields (docs/events.md, "sample"): the figures, null where a source was unavailable.

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The Findings page through its widgets: the engine's analysis.finished payload in, rows merged in place,
+// The Findings page through its widgets: the findings of the engine's analysis.finished in, rows merged in place,
 // the selected finding's evidence, advice and SQL shown, "Analyse now" asking the engine.
 #include "analyse/finding.h"
 #include "findingsmodel.h"
 #include "findingspage.h"
 
 #include <QAbstractItemModelTester>
-#include <QJsonArray>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -17,19 +16,24 @@ using namespace vigil;
 
 namespace {
 
-QJsonObject finding(const QString &detector, const QString &condition, const QString &subject, const QString &severity,
+Finding finding(const QString &detector, const QString &condition, const QString &subject, Severity severity,
     const QString &summary, const QString &sql = {})
 {
-    QJsonObject f { { QStringLiteral("detector"), detector }, { QStringLiteral("case"), condition },
-        { QStringLiteral("severity"), severity }, { QStringLiteral("summary"), summary },
-        { QStringLiteral("advice"), QStringLiteral("do the thing") },
-        { QStringLiteral("evidence"),
-            QJsonObject {
-                { QStringLiteral("subject"), subject }, { QStringLiteral("seq_tuples_per_second"), 1e6 } } } };
-    if (!sql.isEmpty())
-        f.insert(QStringLiteral("proposal"),
-            QJsonObject { { QStringLiteral("sql"), sql }, { QStringLiteral("decision"), QStringLiteral("queue") },
-                { QStringLiteral("decision_reason"), QStringLiteral("approve mode: waits for a DBA's approval") } });
+    Finding f;
+    f.detector = detector;
+    f.condition = condition;
+    f.severity = severity;
+    f.summary = summary;
+    f.advice = QStringLiteral("do the thing");
+    f.evidence = { { QStringLiteral("subject"), subject }, { QStringLiteral("seq_tuples_per_second"), 1e6 } };
+    if (!sql.isEmpty()) {
+        Recommendation r;
+        r.sql = sql;
+        r.subject = subject;
+        r.decision = QStringLiteral("queue");
+        r.decisionReason = QStringLiteral("approve mode: waits for a DBA's approval");
+        f.recommendation = r;
+    }
     return f;
 }
 
@@ -54,7 +58,7 @@ private slots:
             r.sql = QStringLiteral("CREATE INDEX CONCURRENTLY ON public.orders (%1)").arg(column);
             r.subject = QStringLiteral("public.orders_%1_idx").arg(column);
             f.recommendation = r;
-            return findingJson(f);
+            return f;
         };
         FindingsModel model;
         model.setFindings({ missing(QStringLiteral("customer_id")), missing(QStringLiteral("created_at")) });
@@ -80,9 +84,9 @@ private slots:
             = QStringLiteral("CREATE INDEX CONCURRENTLY \"vigil_items_sku_idx\" ON \"public\".\"items\" "
                              "(\"sku\")");
         model.setFindings({ finding(QStringLiteral("unused_index"), QStringLiteral("never_scanned"),
-                                QStringLiteral("public.old_idx"), QStringLiteral("info"), QStringLiteral("unused")),
+                                QStringLiteral("public.old_idx"), Severity::Info, QStringLiteral("unused")),
             finding(QStringLiteral("missing_index"), QStringLiteral("sequential_scans_on_predicate"),
-                QStringLiteral("public.vigil_items_sku_idx"), QStringLiteral("warning"),
+                QStringLiteral("public.vigil_items_sku_idx"), Severity::Warning,
                 QStringLiteral("items read by sequential scans"), index) });
         QCOMPARE(model.rowCount(), 2);
         // Most severe first; the first row is selected and shown.
@@ -103,10 +107,10 @@ private slots:
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         model.setFindings({ finding(QStringLiteral("missing_index"), QStringLiteral("sequential_scans_on_predicate"),
-                                QStringLiteral("public.vigil_items_sku_idx"), QStringLiteral("warning"),
+                                QStringLiteral("public.vigil_items_sku_idx"), Severity::Warning,
                                 QStringLiteral("items read by sequential scans, faster"), index),
             finding(QStringLiteral("connection_pool"), QStringLiteral("idle_in_transaction_hoarding"),
-                QStringLiteral("idle_in_transaction_hoarding"), QStringLiteral("critical"),
+                QStringLiteral("idle_in_transaction_hoarding"), Severity::Critical,
                 QStringLiteral("150 idle in transaction")) });
         QCOMPARE(reset.count(), 0);
         QCOMPARE(changed.count(), 1);

@@ -4,9 +4,10 @@
 #include "events/engineevent.h"
 #include "events/eventbus.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
-#include <QTimeZone>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace vigil;
 
@@ -25,8 +26,8 @@ private slots:
         action.applySql = QStringLiteral("CREATE INDEX CONCURRENTLY i ON t (a)");
         action.rollbackSql = QStringLiteral("DROP INDEX CONCURRENTLY i");
         const QJsonObject evidence { { QStringLiteral("metric"), QStringLiteral("p95_latency") } };
-        // The lifecycle names events in full; the transition is what follows "action.".
-        EngineEvent event = actionEvent(QStringLiteral("action.degraded"), action, QStringLiteral("p95 +40 %"),
+        // The transition is what the event's name adds to "action.".
+        EngineEvent event = actionEvent(QStringLiteral("degraded"), action, QStringLiteral("p95 +40 %"),
             { { QStringLiteral("evidence"), evidence } });
         event.at = QDateTime::fromMSecsSinceEpoch(1'800'000'000'123, QTimeZone::utc());
 
@@ -85,6 +86,33 @@ private slots:
         QCOMPARE(json.value(QLatin1StringView("target")).toString(), QStringLiteral("db:5432/shop"));
         QCOMPARE(json.value(QLatin1StringView("detector")).toString(), finding.detector);
         QCOMPARE(json.value(QLatin1StringView("case")).toString(), finding.condition);
+    }
+
+    void anAnalysisCarriesItsFindingsTyped()
+    {
+        Finding finding;
+        finding.detector = QStringLiteral("unused_index");
+        finding.condition = QStringLiteral("never_scanned");
+        finding.severity = Severity::Warning;
+        Recommendation drop;
+        drop.sql = QStringLiteral("DROP INDEX CONCURRENTLY public.old_idx");
+        drop.subject = QStringLiteral("public.old_idx");
+        finding.recommendation = drop;
+        const EngineEvent event = analysisEvent(QStringLiteral("db:5432/shop"), 12, { finding });
+        QCOMPARE(event.name(), QStringLiteral("analysis.finished"));
+        QVERIFY(event.analysis() && !event.status() && !event.finding());
+        QCOMPARE(event.analysis()->findings.size(), std::size_t(1));
+        QVERIFY(event.analysis()->findings.front() == finding);
+        // At the edge, the JSON docs/events.md lists: target, samples and every finding with its key.
+        const QJsonObject json = event.toJson();
+        QCOMPARE(json.value(QLatin1StringView("target")).toString(), QStringLiteral("db:5432/shop"));
+        QCOMPARE(json.value(QLatin1StringView("samples")).toInteger(), 12);
+        const QJsonArray findings = json.value(QLatin1StringView("findings")).toArray();
+        QCOMPARE(findings.size(), 1);
+        QCOMPARE(findings.first().toObject().value(QLatin1StringView("key")).toString(),
+            QStringLiteral("unused_index/never_scanned/public.old_idx"));
+        QCOMPARE(
+            findings.first().toObject().value(QLatin1StringView("severity")).toString(), QStringLiteral("warning"));
     }
 
     void aStatusEventIsItsNameAndFields()

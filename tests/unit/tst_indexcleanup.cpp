@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The INVALID indexes that failed builds leave (act/indexcleanup.h): dropped one at a time, only when no action is in
-// hand, tried again until each is gone, and the action's details say what became of it.
+// hand, tried again until each is gone, and the action's details say what became of it. And what a running build
+// reports (act/indexbuildreport.h): its progress, and whose lock it waits for.
+#include "act/indexbuildreport.h"
 #include "act/indexcleanup.h"
 
+#include <QJsonArray>
 #include <QTest>
 
 using namespace vigil;
@@ -63,6 +66,42 @@ private slots:
         QVERIFY(!c.isEmpty());
         const std::optional<Action> again = c.next(true);
         QVERIFY(again && again->id == 3);
+    }
+
+    void aBuildReportsItsProgressAndWhoseTableLockItWaitsFor()
+    {
+        // Neither progress nor a wait: nothing to say.
+        const IndexBuildReport quiet = reportIndexBuild(7, std::nullopt, std::nullopt);
+        QVERIFY(!quiet.progress && !quiet.tableLockHolders);
+
+        // Building: phase and percent, no lock holders.
+        const IndexBuildReport building
+            = reportIndexBuild(7, DbCollector::IndexBuildProgress { QStringLiteral("building index"), 42.5 }, {});
+        QVERIFY(building.progress && !building.tableLockHolders);
+        QCOMPARE(building.progress->value(QLatin1StringView("action_id")).toInteger(), 7);
+        QCOMPARE(building.progress->value(QLatin1StringView("percent")).toDouble(), 42.5);
+        QVERIFY(!building.progress->contains(QLatin1StringView("waiting_for")));
+
+        // Waiting for old transactions to end blocks nobody: reported with who and for how long, never cancelled.
+        DbCollector::LockWait old { QStringLiteral("virtualxid"), { { 4242, 95.0 }, { 4243, std::nullopt } } };
+        const IndexBuildReport waiting = reportIndexBuild(
+            7, DbCollector::IndexBuildProgress { QStringLiteral("waiting for old snapshots"), std::nullopt }, old);
+        QVERIFY(waiting.progress && !waiting.tableLockHolders);
+        QCOMPARE(waiting.progress->value(QLatin1StringView("waiting_for")).toString(), QStringLiteral("transactions"));
+        const QJsonArray blockers = waiting.progress->value(QLatin1StringView("blockers")).toArray();
+        QCOMPARE(blockers.size(), 2);
+        QCOMPARE(blockers.at(0).toObject().value(QLatin1StringView("transaction_seconds")).toDouble(), 95.0);
+        QVERIFY(!blockers.at(1).toObject().contains(QLatin1StringView("transaction_seconds")));
+        QVERIFY(!waiting.progress->contains(QLatin1StringView("percent")));
+
+        // Waiting for the table's lock (others queue behind it): the holders go to the lifecycle.
+        DbCollector::LockWait table { QStringLiteral("relation"), { { 5151, 3.0 } } };
+        const IndexBuildReport locked = reportIndexBuild(7, std::nullopt, table);
+        QVERIFY(locked.progress && locked.tableLockHolders);
+        QCOMPARE(*locked.tableLockHolders, QStringList { QStringLiteral("5151") });
+        QCOMPARE(locked.progress->value(QLatin1StringView("phase")).toString(),
+            QStringLiteral("waiting for the table's lock"));
+        QCOMPARE(locked.progress->value(QLatin1StringView("waiting_for")).toString(), QStringLiteral("table_lock"));
     }
 };
 

@@ -62,13 +62,13 @@ private slots:
         QVERIFY(out.front().reason.startsWith(QLatin1StringView("recovery:")));
         out = r.journalled(true);
         QCOMPARE(types(out), (QList<Type> { Type::Publish, Type::Rollback }));
-        QCOMPARE(out.front().event, QStringLiteral("action.rolling_back"));
+        QCOMPARE(out.front().transition, QStringLiteral("rolling_back"));
         out = r.rolledBack(ExecResult::success());
         QCOMPARE(types(out), QList<Type> { Type::Transition });
         QCOMPARE(out.front().to, ActionState::RolledBack);
         out = r.journalled(true);
         QCOMPARE(types(out), (QList<Type> { Type::Publish, Type::Unlock, Type::Finished }));
-        QCOMPARE(out.front().event, QStringLiteral("action.rolled_back"));
+        QCOMPARE(out.front().transition, QStringLiteral("rolled_back"));
         QCOMPARE(last(out).recovered, 1);
         QCOMPARE(last(out).failed, 0);
         QVERIFY(!r.isRunning());
@@ -85,7 +85,7 @@ private slots:
         QCOMPARE(out.front().to, ActionState::Failed);
         QVERIFY(out.front().reason.contains(QLatin1StringView("permission denied")));
         out = r.journalled(true);
-        QCOMPARE(out.front().event, QStringLiteral("action.failed"));
+        QCOMPARE(out.front().transition, QStringLiteral("failed"));
         QVERIFY(out.front().extra.value(QLatin1StringView("alert")).toBool());
         QCOMPARE(last(out).failed, 1);
         QCOMPARE(last(out).recovered, 0);
@@ -107,7 +107,7 @@ private slots:
         QCOMPARE(out.front().to, ActionState::Failed); // applying, never took effect: closed
         out = r.journalled(true);
         QCOMPARE(types(out), (QList<Type> { Type::Publish, Type::Unlock, Type::Finished }));
-        QCOMPARE(out.front().event, QStringLiteral("action.recovered"));
+        QCOMPARE(out.front().transition, QStringLiteral("recovered"));
         QCOMPARE(last(out).recovered, 1);
         QCOMPARE(last(out).failed, 1);
     }

@@ -189,6 +189,10 @@ void DashboardPage::clear()
 
 void DashboardPage::onEvent(const EngineEvent &event)
 {
+    if (const SampleEvent *sample = event.sample()) {
+        addSample(sample->sample);
+        return;
+    }
     const ActionEvent *action = event.action();
     if (!action || action->actionId == 0)
         return;

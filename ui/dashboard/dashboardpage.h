@@ -38,7 +38,7 @@ public:
     void addStoredSamples(const QList<vigil::Sample> &samples);
     /// Forgets every sample and mark: the window now watches another target.
     void clear();
-    /// Engine events: action.executed / kept / rolled_back / failed mark the charts.
+    /// Engine events: samples feed the charts; action.executed / kept / rolled_back / failed mark them.
     void onEvent(const vigil::EngineEvent &event);
 
     static constexpr int kMinRange = 60; ///< zooming in stops at a minute (60 samples at the shortest interval)
