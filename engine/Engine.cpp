@@ -20,8 +20,6 @@ namespace vigil {
 namespace {
 /// How long a statement of Vigil's may wait for a lock that others queue behind.
 constexpr int kLockTimeoutMs = 5000;
-/// How long one statement of Vigil's may run (an index build on a large table takes minutes).
-constexpr int kStatementTimeoutMs = 30 * 60 * 1000;
 /// How often a journal that fell behind (a write failed) is tried again: recovery settles what it missed.
 constexpr double kCatchUpSeconds = 10;
 
@@ -117,7 +115,7 @@ bool Engine::openStoreAndTarget(QString *error)
 bool Engine::openExecutor(QString *error)
 {
     m_executor = std::make_unique<ExecutorThread>(
-        Executor::Options { m_config.targetConninfo, kLockTimeoutMs, kStatementTimeoutMs });
+        Executor::Options { m_config.targetConninfo, kLockTimeoutMs }); // its statement timeout: 30 min
     ExecutorWorker *worker = m_executor->worker();
     connect(worker, &ExecutorWorker::prepared, this, &Engine::onPrepared);
     connect(worker, &ExecutorWorker::locked, this, &Engine::onLocked);

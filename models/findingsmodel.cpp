@@ -120,7 +120,7 @@ void FindingsModel::setFindings(const std::vector<Finding> &findings, const QDat
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         const QString key = m_rows[row].key();
         present.insert(key);
-        if (const Finding &now = *incoming.value(key); !(m_rows[row] == now)) {
+        if (const Finding &now = *incoming.value(key); m_rows[row] != now) {
             m_rows[row] = now;
             emit dataChanged(index(int(row), 0), index(int(row), COLUMN_COUNT - 1));
         }

@@ -50,20 +50,18 @@ std::vector<Finding> ConnectionPoolDetector::analyse(const AnalysisInput &in)
     // locks and old snapshots, and a busy server needs vacuum more (live: 150 of them went unreported while
     // another program kept the CPU over 50 %). CPU unavailable does not block the finding (the sessions alone show
     // it) but the evidence says so.
-    auto hoarding = [&th](bool anyCpu) {
-        return [&th, anyCpu](const Sample &s) -> std::optional<bool> {
-            if (!s.sessionsIdle || !s.sessionsIdleInTransaction || !s.maxConnections || *s.maxConnections <= 0)
-                return std::nullopt;
-            const bool many
-                = *s.sessionsIdle + *s.sessionsIdleInTransaction >= th.hoardedShareOfMax * *s.maxConnections;
-            const bool cpuLow = !s.cpuPct || *s.cpuPct < th.lowCpuPct;
-            return many && (cpuLow || anyCpu);
-        };
-    };
     const double idleInTx = medianOf(in.samples, &Sample::sessionsIdleInTransaction).value_or(0);
     // Sessions idle in an open transaction are the worse case: they also hold locks and stop vacuum.
     const bool inTransaction = idleInTx >= th.idleInTransactionMin;
-    const SustainedCount hoarded = countSustained(in.samples, th, hoarding(inTransaction));
+    const SustainedCount hoarded
+        = countSustained(in.samples, th, [&th, inTransaction](const Sample &s) -> std::optional<bool> {
+              if (!s.sessionsIdle || !s.sessionsIdleInTransaction || !s.maxConnections || *s.maxConnections <= 0)
+                  return std::nullopt;
+              const bool many
+                  = *s.sessionsIdle + *s.sessionsIdleInTransaction >= th.hoardedShareOfMax * *s.maxConnections;
+              const bool cpuLow = !s.cpuPct || *s.cpuPct < th.lowCpuPct;
+              return many && (cpuLow || inTransaction);
+          });
     if (hoarded.sustained) {
         Finding f = inTransaction
             ? poolFinding(QStringLiteral("idle_in_transaction_hoarding"), Severity::Critical, in, hoarded)
