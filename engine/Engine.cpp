@@ -485,6 +485,14 @@ void Engine::cancelExecutorStatement()
         "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
 }
 
+ActionReach Engine::reachOf(const Action &action)
+{
+    // What prepare found in the catalog: statements that do not name the table can reach it (docs/guard.md).
+    if (action.details.contains(QLatin1StringView("reached_unseen")))
+        return {};
+    return ActionReach::ofAction(kindName(action.kind), action.applySql);
+}
+
 void Engine::onApplied(const Action &action, const ExecResult &result)
 {
     if (m_stopping)
@@ -494,7 +502,8 @@ void Engine::onApplied(const Action &action, const ExecResult &result)
     QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds } };
     if (result.ok && m_lifecycle.step() == ActionLifecycle::Step::Applying)
         timing.insert(QStringLiteral("baseline"),
-            m_sampler.openWindow(m_lifecycle.applyStartedAt(), finishedAt, m_collector->statementTexts()));
+            m_sampler.openWindow(
+                m_lifecycle.applyStartedAt(), finishedAt, m_collector->statementTexts(), reachOf(action)));
     run(m_lifecycle.applied(result, m_config.policy.windowSeconds, timing));
 }
 

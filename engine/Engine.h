@@ -147,6 +147,9 @@ private:
     void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
     void onLocked(const vigil::Action &action, bool ok, const QString &error);
     void onApplied(const vigil::Action &action, const vigil::ExecResult &result);
+    /// The statements the guard judges the action on: those naming a new index's table, unless prepare found that
+    /// others can reach it too (views, rules, triggers); everything for other actions.
+    static ActionReach reachOf(const Action &action);
     void onRolledBack(const vigil::Action &action, const vigil::ExecResult &result);
     void onInspected(const vigil::Action &action, int inEffect, const QString &error);
     /// Keeps the statements' plans an executor step read (`plans_before` on apply, `plans_after` before a rollback)

@@ -81,9 +81,13 @@ QString tune(vigil::GuardPolicy &policy, const QString &setting)
         policy.unverifiedExtensions = int(value);
         return {};
     }
+    if (name == QLatin1StringView("within_reach")) {
+        policy.judgeWithinReach = value != 0;
+        return {};
+    }
     const auto it = constants.constFind(name);
     if (it == constants.cend())
-        return QStringLiteral("unknown constant (known: %1, unverified_extensions)")
+        return QStringLiteral("unknown constant (known: %1, unverified_extensions, within_reach)")
             .arg(QStringList(constants.keys()).join(QStringLiteral(", ")));
     policy.*(it.value()) = value;
     return {};

@@ -448,9 +448,20 @@ ExecResult Executor::prepareCreateIndex(Action &action)
     const QString table = action.details.value(QLatin1StringView("table")).toString();
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     // to_regclass() parses the table as written (quoted parts stay quoted); the value is bound, never pasted.
-    q.prepare(QStringLiteral("SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c2 WHERE c2.relnamespace = n.oid AND "
-                             "c2.relname = ?) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
-                             "c.oid = to_regclass(?)"));
+    // The guard judges a new index on the statements that name its table (ActionReach). Some statements reach the
+    // table without naming it: through a view or rule over it, a trigger whose function names it (or builds SQL
+    // at run time, or is not written in SQL or PL/pgSQL), a foreign key that cascades into it. Then the guard
+    // judges every statement.
+    q.prepare(QStringLiteral(
+        "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c2 WHERE c2.relnamespace = n.oid AND c2.relname = ?), "
+        "EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid = "
+        "'pg_rewrite'::regclass AND d.refobjid = c.oid AND r.ev_class <> c.oid), "
+        "EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = "
+        "p.prolang WHERE NOT t.tgisinternal AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(p.prosrc), "
+        "lower(c.relname)) > 0 OR p.prosrc ~* '\\mexecute\\M')), "
+        "EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f' AND (f.confupdtype IN "
+        "('c', 'n', 'd') OR f.confdeltype IN ('c', 'n', 'd'))) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)"));
     q.addBindValue(index);
     q.addBindValue(table);
     if (!q.exec())
@@ -463,6 +474,12 @@ ExecResult Executor::prepareCreateIndex(Action &action)
             QStringLiteral("a relation named %1 already exists in schema %2").arg(quoteIdentifier(index), schema));
     QJsonObject details = action.details;
     details[QStringLiteral("schema")] = schema;
+    if (q.value(2).toBool())
+        details[QStringLiteral("reached_unseen")] = QStringLiteral("views or rules read the table");
+    else if (q.value(3).toBool())
+        details[QStringLiteral("reached_unseen")] = QStringLiteral("a trigger may write the table");
+    else if (q.value(4).toBool())
+        details[QStringLiteral("reached_unseen")] = QStringLiteral("foreign keys cascade into the table");
     action.details = details;
     const SqlRecognizer::Result recognized = SqlRecognizer::recognize(action.applySql);
     action.applySql = SqlRecognizer::withConcurrently(action.applySql, recognized);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "guard/actionreach.h"
 #include "guard/baseline.h"
 #include "guard/guardpolicy.h"
 #include "guard/verdict.h"
@@ -34,6 +35,8 @@ public:
     virtual Verdict conclude(double t) = 0;
     /// At the window's end: the evidence points at harm but does not prove it yet; observe longer if allowed.
     virtual bool wantsMoreEvidence() const { return false; }
+    /// The statements the action can change (everything unless set): a slowdown only outside them is not its own.
+    void setReach(ActionReach reach) { m_reach = std::move(reach); }
     /// The window was extended once; what comes now is the last chance to decide.
     void markExtended() { m_extended = true; }
 
@@ -49,6 +52,7 @@ protected:
     const GuardPolicy m_policy;
     const Baseline m_baseline;
     std::vector<SampleAssessment> m_assessments;
+    ActionReach m_reach;
     bool m_extended = false;
 };
 

@@ -55,6 +55,9 @@ struct GuardPolicy
     int unverifiedExtensions = 2;
     /// Roll back an action whose window could not be judged instead of keeping it unverified.
     bool rollbackWhenUnverified = false;
+    /// Judge a new index on the statements that use its table (ActionReach): a slowdown only elsewhere is not its
+    /// own. Off: every slowdown may be the action's (how the lab judges outside-load recognition alone).
+    bool judgeWithinReach = true;
 
     int windowSamples() const;
     int baselineSamples() const;

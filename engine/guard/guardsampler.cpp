@@ -92,7 +92,8 @@ GuardSampler::Steadiness GuardSampler::baselineSteadiness() const
     return s;
 }
 
-QString GuardSampler::openWindow(double startedAt, double finishedAt, const QHash<qint64, QString> &statementTexts)
+QString GuardSampler::openWindow(
+    double startedAt, double finishedAt, const QHash<qint64, QString> &statementTexts, const ActionReach &reach)
 {
     // The baseline: the samples before the action started, from the ticks collected while waiting.
     const std::vector<Snapshot> &ticks = m_ticks;
@@ -103,8 +104,11 @@ QString GuardSampler::openWindow(double startedAt, double finishedAt, const QHas
     const std::vector<Sample> baselineSamples = SampleSeries::derive(span,
         anchor - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds, p.baselineSamples(), 0.25 * m_tickSeconds);
     Baseline baseline(baselineSamples, statementTexts);
-    m_window = std::make_unique<ObservationWindow>(
-        p, DegradationDetector::create(DegradationDetector::Kind::Vigil, p, baseline));
+    std::unique_ptr<DegradationDetector> detector
+        = DegradationDetector::create(DegradationDetector::Kind::Vigil, p, baseline);
+    if (p.judgeWithinReach)
+        detector->setReach(reach);
+    m_window = std::make_unique<ObservationWindow>(p, std::move(detector));
     m_applyFinishedAt = finishedAt;
     m_windowStart = -1;
     m_windowSamplesFed = 0;

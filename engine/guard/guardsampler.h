@@ -2,6 +2,7 @@
 #pragma once
 
 #include "collect/snapshot.h"
+#include "guard/actionreach.h"
 #include "guard/guardpolicy.h"
 #include "guard/observationwindow.h"
 #include "guard/verdict.h"
@@ -65,7 +66,8 @@ public:
 
     /// The window for the action applied between `startedAt` and `finishedAt`, on the baseline before it started.
     /// Returns the baseline's summary (journalled with the transition to observing).
-    QString openWindow(double startedAt, double finishedAt, const QHash<qint64, QString> &statementTexts);
+    QString openWindow(double startedAt, double finishedAt, const QHash<qint64, QString> &statementTexts,
+        const ActionReach &reach = {});
     void closeWindow() { m_window.reset(); }
 
     /// What the window read at `now`: the samples it closed (to publish and store, in order) and the verdict, if

@@ -41,8 +41,11 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
         const std::vector<Sample> windowSamples = SampleSeries::derive(
             snapshots, windowStart, m_policy.intervalSeconds, windows * m_policy.windowSamples(), tolerance);
 
-        ObservationWindow window(
-            m_policy, DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts)));
+        std::unique_ptr<DegradationDetector> detector
+            = DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts));
+        if (m_policy.judgeWithinReach)
+            detector->setReach(ActionReach::ofAction(action.kind, action.applySql));
+        ObservationWindow window(m_policy, std::move(detector));
         std::optional<Verdict> verdict;
         for (std::size_t k = 0; k < windowSamples.size() && !verdict; ++k) {
             // The ticks inside the interval, as the live engine sees them arrive before the sample closes.

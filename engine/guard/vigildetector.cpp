@@ -113,6 +113,48 @@ std::optional<double> VigilDetector::workloadServerMs(const Sample &sample) cons
     return std::max(0.0, *sample.serverMsPerTransaction - foreignMs / sample.transactions);
 }
 
+std::optional<double> VigilDetector::reachedMsBefore() const
+{
+    const std::optional<double> tps = m_baseline.tps();
+    if (!m_reach.isLimited() || !m_baseline.hasStatements() || !tps || *tps <= 0)
+        return std::nullopt;
+    double ms = 0;
+    for (const Baseline::Statement &b : m_baseline.statements()) {
+        const ActionReach::Touch touch = m_reach.touch(m_baseline.statementText(b.queryId));
+        if (touch == ActionReach::Touch::None)
+            continue;
+        // A write gains the new index's upkeep, and with it WAL and commit waits that statement time does not
+        // show; a statement that cannot be told apart may be one. Then nothing is set aside.
+        if (touch != ActionReach::Touch::Reads)
+            return std::nullopt;
+        ms += b.share * m_baseline.qps() * b.meanMs / *tps;
+    }
+    return ms;
+}
+
+QString VigilDetector::outsideReach(const Sample &sample) const
+{
+    const std::optional<double> before = reachedMsBefore();
+    const std::optional<double> visible = m_baseline.clientVisibleMsPerTransaction();
+    if (!before || !visible || *visible <= 0 || sample.transactions <= 0)
+        return {};
+    double now = 0;
+    for (const StatementInterval &st : sample.statements)
+        if (m_baseline.isSteady(st.queryId)
+            && m_reach.touch(m_baseline.statementText(st.queryId)) != ActionReach::Touch::None)
+            now += st.calls * st.meanMs / sample.transactions;
+    // Half the bar, as statement latency needs from the time in the server: the reads the index can change must
+    // account for at least that much of what a client waits for per transaction.
+    const double share = (now - *before) / *visible;
+    if (share >= serverThreshold() / 2)
+        return {};
+    if (*before <= 0 && now <= 0)
+        return QStringLiteral("slower elsewhere: no statement of the workload uses %1").arg(m_reach.tableName());
+    return QStringLiteral("slower elsewhere: the workload's reads of %1 took %2 -> %3 ms per transaction (%4 of what "
+                          "a client waits for)")
+        .arg(m_reach.tableName(), numbers::significant(*before), numbers::significant(now), signedPct(share));
+}
+
 bool VigilDetector::samePlans(const Baseline::MixView &view) const
 {
     return view.blocksPerCall && m_baseline.blocksPerCall() && *m_baseline.blocksPerCall() > 0
@@ -335,6 +377,17 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         a.state = State::Confounded;
         a.note = outside;
         r.usable = false;
+        return r;
+    }
+    // Degraded, but not where the action can reach: the statements it can change did not get slower by enough to
+    // explain it. The sample is evidence that the action did no harm; its readings are the action's share, none.
+    if (const QString elsewhere = outsideReach(sample); !elsewhere.isEmpty()) {
+        a.state = State::Clean;
+        a.note = elsewhere;
+        r.outsideReach = true;
+        r.latencyChange = 0;
+        r.throughputChange = 0;
+        r.serverChange = 0;
         return r;
     }
     r.latencyDegraded = latencyDegraded;
@@ -780,6 +833,12 @@ Verdict VigilDetector::conclude(double t)
                          .arg(signedPct(medianOf(usable, [](const Reading &r) { return r.throughputChange; })));
     if (confounded)
         reason += QStringLiteral("; %1 sample(s) set aside as outside load").arg(confounded);
+    if (const auto elsewhere
+        = std::count_if(m_readings.begin(), m_readings.end(), [](const Reading &r) { return r.outsideReach; }))
+        reason += QStringLiteral("; %1 sample(s) slower only in statements that do not use %2 (this action cannot "
+                                 "change them)")
+                      .arg(elsewhere)
+                      .arg(m_reach.tableName());
     if (missing)
         reason += QStringLiteral("; %1 sample(s) missing").arg(missing);
     if (!m_baseline.hasStatements())

@@ -42,6 +42,7 @@ private:
         bool latencyDegraded = false;
         bool serverDegraded = false;
         bool outsideCpu = false; ///< set aside as outside CPU load seen in this sample itself
+        bool outsideReach = false; ///< slower, but not in the statements the action can change
     };
 
     /// Time in the server over the window against the baseline's: waits statement timing cannot see.
@@ -75,6 +76,12 @@ private:
     /// (when given) tells whether outside CPU load was seen in this sample itself (not carried from one before).
     QString outsideLoad(
         const Sample &sample, const Baseline::MixView &view, double throughput, bool *cpu = nullptr) const;
+    /// Why a degraded sample's slowdown is not the action's own: the workload's statements that use the action's
+    /// table (all of them reads) account for too little of it. Empty when they may (or the action reaches all).
+    QString outsideReach(const Sample &sample) const;
+    /// The workload's time per transaction in the statements that use the action's table, before the action;
+    /// nothing when some of them write it or cannot be told apart (then every slowdown may be the action's).
+    std::optional<double> reachedMsBefore() const;
     /// Host CPU busy at least cpuSurgePoints above the baseline's.
     bool cpuSurged(const Sample &sample) const;
     /// The sample's time in the server per transaction without the statements that are not the workload's.

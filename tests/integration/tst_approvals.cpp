@@ -2,6 +2,7 @@
 // Approve mode end to end: an action proposed to the real engine waits on the Approvals page of the real window;
 // clicking Approve runs it under watch (kept), clicking Reject closes it without touching the database. A private
 // PostgreSQL 15 under a light pgbench load, driven through the widgets.
+#include "act/actionfromsql.h"
 #include "actionhistorymodel.h"
 #include "enginerunner.h"
 #include "mainwindow.h"
@@ -161,6 +162,60 @@ private slots:
         QCOMPARE(done.state, ActionState::Rejected);
         QVERIFY2(done.reason.startsWith(QLatin1StringView("rejected by")), qPrintable(done.reason));
         QCOMPARE(setting(), QStringLiteral("-1"));
+    }
+
+    // The guard judges a new index on the statements that name its table. A trigger can write the table from a
+    // statement that does not name it, so preparing the index says so, and the guard then judges every statement
+    // (docs/guard.md, "Outside the action's reach"). Read from the proposal as prepared, rejected before it runs.
+    void aTriggerInTheDatabaseWidensWhatANewIndexIsJudgedOn()
+    {
+        auto preparedDetails = [this]() {
+            QString error;
+            std::optional<Action> index = actionFromSql(
+                QStringLiteral("CREATE INDEX CONCURRENTLY vigil_test_bid_idx ON pgbench_accounts (bid)"), {}, &error);
+            if (!index)
+                qWarning("%s", qPrintable(error));
+            auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+            if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals"); }, 10000))
+                return QJsonObject { { QStringLiteral("test"), QStringLiteral("an earlier proposal is still open") } };
+            QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+            m_runner->propose(*index);
+            if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals (1)"); }, 15000)
+                || !QTest::qWaitFor([&] { return button("rejectButton")->isEnabled(); }, 5000))
+                return QJsonObject { { QStringLiteral("test"), QStringLiteral("the proposal never came") } };
+            QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
+            if (!finished.wait(15000))
+                return QJsonObject { { QStringLiteral("test"), QStringLiteral("the rejection never finished") } };
+            return finished.front().at(0).value<Action>().details;
+        };
+        const QJsonObject plain = preparedDetails();
+        QVERIFY2(
+            !plain.contains(QLatin1StringView("test")), qPrintable(plain.value(QLatin1StringView("test")).toString()));
+        QVERIFY(!plain.contains(QLatin1StringView("reached_unseen")));
+        // A trigger that cannot reach the table changes nothing; one whose function names it does.
+        QVERIFY(m_server.psql(QStringLiteral(
+            "CREATE FUNCTION vigil_test_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; "
+            "CREATE TRIGGER vigil_test_noop BEFORE INSERT ON pgbench_history FOR EACH ROW "
+            "EXECUTE FUNCTION vigil_test_noop()")));
+        const QJsonObject unrelated = preparedDetails();
+        QVERIFY(m_server.psql(
+            QStringLiteral("CREATE FUNCTION vigil_test_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                           "UPDATE pgbench_accounts SET abalance = abalance WHERE false; RETURN NEW; END $$; "
+                           "CREATE TRIGGER vigil_test_touch BEFORE INSERT ON pgbench_history FOR EACH ROW "
+                           "EXECUTE FUNCTION vigil_test_touch()")));
+        const QJsonObject touching = preparedDetails();
+        m_server.psql(
+            QStringLiteral("DROP TRIGGER vigil_test_noop ON pgbench_history; DROP FUNCTION vigil_test_noop(); "
+                           "DROP TRIGGER vigil_test_touch ON pgbench_history; DROP FUNCTION vigil_test_touch()"));
+        QVERIFY2(!unrelated.contains(QLatin1StringView("test")) && !touching.contains(QLatin1StringView("test")),
+            qPrintable(unrelated.value(QLatin1StringView("test")).toString()
+                + touching.value(QLatin1StringView("test")).toString()));
+        QVERIFY(!unrelated.contains(QLatin1StringView("reached_unseen")));
+        QCOMPARE(touching.value(QLatin1StringView("reached_unseen")).toString(),
+            QStringLiteral("a trigger may write the table"));
+        QString built;
+        m_server.psql(QStringLiteral("SELECT count(*) FROM pg_indexes WHERE indexname = 'vigil_test_bid_idx'"), &built);
+        QCOMPARE(built.trimmed(), QStringLiteral("0")); // rejected: never built
     }
 
     // Approved, collecting its baseline, then the DBA switches the window to Observe: Vigil changes nothing in

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+#include "guard/actionreach.h"
+
+#include "analyse/sqlparsetree.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
+
+namespace vigil {
+
+namespace {
+
+/// Functions PostgreSQL ships that read no table of the database: a statement calling only these (and naming the
+/// action's table nowhere) cannot reach it. Anything else may be a DBA's function that writes anywhere.
+bool isCommonBuiltin(const QString &name)
+{
+    static const QSet<QString> names {
+        // aggregates
+        QStringLiteral("count"),
+        QStringLiteral("sum"),
+        QStringLiteral("avg"),
+        QStringLiteral("min"),
+        QStringLiteral("max"),
+        QStringLiteral("array_agg"),
+        QStringLiteral("string_agg"),
+        QStringLiteral("bool_and"),
+        QStringLiteral("bool_or"),
+        QStringLiteral("every"),
+        QStringLiteral("stddev"),
+        QStringLiteral("variance"),
+        QStringLiteral("percentile_cont"),
+        QStringLiteral("percentile_disc"),
+        QStringLiteral("json_agg"),
+        QStringLiteral("jsonb_agg"),
+        QStringLiteral("json_object_agg"),
+        QStringLiteral("jsonb_object_agg"),
+        // window functions
+        QStringLiteral("row_number"),
+        QStringLiteral("rank"),
+        QStringLiteral("dense_rank"),
+        QStringLiteral("lag"),
+        QStringLiteral("lead"),
+        QStringLiteral("first_value"),
+        QStringLiteral("last_value"),
+        QStringLiteral("ntile"),
+        // text, numbers, time
+        QStringLiteral("md5"),
+        QStringLiteral("lower"),
+        QStringLiteral("upper"),
+        QStringLiteral("length"),
+        QStringLiteral("substr"),
+        QStringLiteral("substring"),
+        QStringLiteral("btrim"),
+        QStringLiteral("ltrim"),
+        QStringLiteral("rtrim"),
+        QStringLiteral("concat"),
+        QStringLiteral("concat_ws"),
+        QStringLiteral("replace"),
+        QStringLiteral("left"),
+        QStringLiteral("right"),
+        QStringLiteral("position"),
+        QStringLiteral("split_part"),
+        QStringLiteral("format"),
+        QStringLiteral("repeat"),
+        QStringLiteral("abs"),
+        QStringLiteral("round"),
+        QStringLiteral("floor"),
+        QStringLiteral("ceil"),
+        QStringLiteral("random"),
+        QStringLiteral("now"),
+        QStringLiteral("date_trunc"),
+        QStringLiteral("date_part"),
+        QStringLiteral("extract"),
+        QStringLiteral("to_char"),
+        QStringLiteral("to_timestamp"),
+        QStringLiteral("age"),
+        QStringLiteral("clock_timestamp"),
+        QStringLiteral("generate_series"),
+        QStringLiteral("unnest"),
+        QStringLiteral("array_length"),
+        QStringLiteral("cardinality"),
+        QStringLiteral("jsonb_build_object"),
+        QStringLiteral("json_build_object"),
+        QStringLiteral("to_jsonb"),
+        QStringLiteral("to_json"),
+        QStringLiteral("pg_sleep"),
+    };
+    return names.contains(name);
+}
+
+/// What one parsed statement does with one table.
+class TableMatch
+{
+public:
+    TableMatch(const QString &schema, const QString &table)
+        : m_schema(schema)
+        , m_table(table)
+    { }
+
+    ActionReach::Touch statement(const QJsonValue &node)
+    {
+        const QString type = SqlParseTree::type(node);
+        visit(node);
+        if (m_unknownFunction)
+            return ActionReach::Touch::Unknown;
+        // A write to the table, or a utility statement on it (VACUUM, LOCK, ALTER TABLE, ...).
+        const bool dml = type == QLatin1StringView("SelectStmt") || type == QLatin1StringView("InsertStmt")
+            || type == QLatin1StringView("UpdateStmt") || type == QLatin1StringView("DeleteStmt")
+            || type == QLatin1StringView("MergeStmt");
+        if (m_writes || (m_names && !dml))
+            return ActionReach::Touch::Writes;
+        return m_names ? ActionReach::Touch::Reads : ActionReach::Touch::None;
+    }
+
+private:
+    bool isTable(const QJsonObject &rangeVar) const
+    {
+        if (rangeVar.value(QLatin1StringView("relname")).toString() != m_table)
+            return false;
+        const QString schema = rangeVar.value(QLatin1StringView("schemaname")).toString();
+        return schema.isEmpty() || m_schema.isEmpty() || schema == m_schema;
+    }
+
+    void visit(const QJsonValue &value, const QString &key = {})
+    {
+        if (value.isArray()) {
+            for (const QJsonValue &item : value.toArray())
+                visit(item);
+            return;
+        }
+        if (!value.isObject())
+            return;
+        const QJsonObject object = value.toObject();
+        // A RangeVar is wrapped where the field may hold any node ({"RangeVar": {...}}) and bare where the field is
+        // typed (an INSERT's "relation").
+        if (key == QLatin1StringView("RangeVar")
+            || (key == QLatin1StringView("relation") && object.contains(QLatin1StringView("relname"))))
+            m_names = m_names || isTable(object);
+        for (const char *write : { "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt" }) {
+            const QJsonObject stmt = object.value(QLatin1StringView(write)).toObject();
+            if (!stmt.isEmpty() && isTable(stmt.value(QLatin1StringView("relation")).toObject()))
+                m_writes = true;
+        }
+        if (key == QLatin1StringView("FuncCall")) {
+            const QStringList name = SqlParseTree::texts(object.value(QLatin1StringView("funcname")));
+            const bool builtin = (name.size() == 2 && name.front() == QLatin1StringView("pg_catalog"))
+                || (name.size() == 1 && isCommonBuiltin(name.front()));
+            m_unknownFunction = m_unknownFunction || !builtin;
+        }
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            visit(it.value(), it.key());
+    }
+
+    QString m_schema;
+    QString m_table;
+    bool m_names = false;
+    bool m_writes = false;
+    bool m_unknownFunction = false;
+};
+
+} // namespace
+
+ActionReach ActionReach::ofAction(const QString &kind, const QString &applySql)
+{
+    if (kind != QLatin1StringView("create_index"))
+        return {};
+    const std::optional<QJsonArray> statements = SqlParseTree::parse(applySql);
+    if (!statements || statements->size() != 1)
+        return {};
+    const QJsonValue statement = statements->first();
+    if (SqlParseTree::type(statement) != QLatin1StringView("IndexStmt"))
+        return {};
+    const QJsonObject relation = SqlParseTree::fields(statement).value(QLatin1StringView("relation")).toObject();
+    const QString table = relation.value(QLatin1StringView("relname")).toString();
+    if (table.isEmpty())
+        return {};
+    return ofTable(relation.value(QLatin1StringView("schemaname")).toString(), table);
+}
+
+ActionReach ActionReach::ofTable(const QString &schema, const QString &table)
+{
+    ActionReach reach;
+    reach.m_schema = schema;
+    reach.m_table = table;
+    return reach;
+}
+
+QString ActionReach::tableName() const
+{
+    return m_schema.isEmpty() ? m_table : m_schema + u'.' + m_table;
+}
+
+ActionReach::Touch ActionReach::touch(const QString &statementText) const
+{
+    if (!isLimited())
+        return Touch::Unknown;
+    if (statementText.trimmed().isEmpty())
+        return Touch::Unknown;
+    if (const auto cached = m_cache.constFind(statementText); cached != m_cache.cend())
+        return *cached;
+    Touch result = Touch::Unknown;
+    if (const std::optional<QJsonArray> statements = SqlParseTree::parse(statementText)) {
+        result = Touch::None;
+        for (const QJsonValue &statement : *statements) {
+            const Touch one = TableMatch(m_schema, m_table).statement(statement);
+            result = std::max(result, one); // None < Reads < Writes < Unknown
+        }
+    }
+    m_cache.insert(statementText, result);
+    return result;
+}
+
+} // namespace vigil

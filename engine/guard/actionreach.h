@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QHash>
+#include <QString>
+
+namespace vigil {
+
+/**
+ * Which of the workload's statements an action can change: the guard's answer to "is this slowdown the action's?".
+ *
+ * A new index can change only the statements that use its table: their plans, and the upkeep of their writes. A
+ * slowdown among statements that never touch the table is something else's (a VACUUM FULL, busy loops, the
+ * workload's own slow wander), and rolling the index back would not undo it (soak run 9, docs/guard.md). Every
+ * other action (settings, DROP INDEX without the catalog at hand, a DBA's own statement) reaches everything.
+ *
+ * Pure text work with PostgreSQL's own parser: a statement is matched by the relations it names. What text cannot
+ * show is counted as reaching the table: a statement that does not parse, one whose text is unknown, one that calls
+ * a function that is not one of PostgreSQL's common built-ins (it may write anywhere). What it still cannot see:
+ * a view over the table or a trigger that writes to it (the name is not in the statement); see Known limits.
+ */
+class ActionReach
+{
+public:
+    /// How one statement meets the action's table.
+    enum class Touch {
+        None, ///< names other relations only: the action cannot change it
+        Reads, ///< reads the table: a new index can change its plan
+        Writes, ///< writes the table (or runs a utility statement on it): index upkeep, more WAL, commit waits
+        Unknown, ///< cannot tell (no text, does not parse, calls a function that may reach the table)
+    };
+
+    /// Reaches everything.
+    ActionReach() = default;
+    /// The reach of an action from its kind (trace or journal spelling: create_index, ...) and the SQL it applies.
+    static ActionReach ofAction(const QString &kind, const QString &applySql);
+    /// Reaches only the statements that touch this table (`schema` empty: any schema of that name).
+    static ActionReach ofTable(const QString &schema, const QString &table);
+
+    /// False when the action can change any statement (then every slowdown may be its own).
+    bool isLimited() const { return !m_table.isEmpty(); }
+    /// The table, as "schema.table" or "table", for reasons a DBA reads.
+    QString tableName() const;
+    /// How the statement with this text meets the table (Unknown for an empty text). Cached by text.
+    Touch touch(const QString &statementText) const;
+
+private:
+    QString m_schema;
+    QString m_table;
+    mutable QHash<QString, Touch> m_cache;
+};
+
+} // namespace vigil

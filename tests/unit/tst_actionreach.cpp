@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// Which statements an action can change, read from the statements' own text (PostgreSQL's parser, no server).
+#include "guard/actionreach.h"
+
+#include <QTest>
+
+using namespace vigil;
+using Touch = ActionReach::Touch;
+
+Q_DECLARE_METATYPE(vigil::ActionReach::Touch)
+
+class TestActionReach : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void onlyANewIndexHasALimitedReach()
+    {
+        const ActionReach index = ActionReach::ofAction(
+            QStringLiteral("create_index"), QStringLiteral("CREATE INDEX CONCURRENTLY i ON t (v)"));
+        QVERIFY(index.isLimited());
+        QCOMPARE(index.tableName(), QStringLiteral("t"));
+        const ActionReach qualified = ActionReach::ofAction(
+            QStringLiteral("create_index"), QStringLiteral("CREATE INDEX i ON \"Sales\".orders USING gin (doc)"));
+        QCOMPARE(qualified.tableName(), QStringLiteral("Sales.orders"));
+        // Settings, dropped indexes, a DBA's own statement, SQL that is not an index at all: everything.
+        QVERIFY(!ActionReach::ofAction(QStringLiteral("set_parameter"), QStringLiteral("ALTER SYSTEM SET work_mem = 1"))
+                     .isLimited());
+        QVERIFY(!ActionReach::ofAction(QStringLiteral("drop_index"), QStringLiteral("DROP INDEX i")).isLimited());
+        QVERIFY(!ActionReach::ofAction(QStringLiteral("create_index"), QStringLiteral("VACUUM t")).isLimited());
+        QVERIFY(!ActionReach::ofAction(QStringLiteral("create_index"), QStringLiteral("CREATE INDEX i ON t ("))
+                     .isLimited());
+        QVERIFY(!ActionReach::ofAction(
+            QStringLiteral("create_index"), QStringLiteral("CREATE INDEX i ON t (v); DROP TABLE u"))
+                     .isLimited());
+        QCOMPARE(ActionReach().touch(QStringLiteral("SELECT 1")), Touch::Unknown);
+    }
+
+    void statementsAreMatchedByTheRelationsTheyName_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<Touch>("touch");
+        QTest::newRow("other table") << QStringLiteral("SELECT abalance FROM pgbench_accounts WHERE aid = $1")
+                                     << Touch::None;
+        QTest::newRow("reads") << QStringLiteral("SELECT count(*), sum(qty) FROM t WHERE category = $1")
+                               << Touch::Reads;
+        QTest::newRow("join") << QStringLiteral("SELECT a.id FROM u a JOIN public.t b ON a.v = b.v") << Touch::Reads;
+        QTest::newRow("subquery") << QStringLiteral("SELECT id FROM u WHERE v IN (SELECT v FROM t)") << Touch::Reads;
+        // The index named no schema: archive.t may be its table (the search path decides), so it counts.
+        QTest::newRow("a schema, the index none") << QStringLiteral("SELECT v FROM archive.t") << Touch::Reads;
+        QTest::newRow("column named t") << QStringLiteral("SELECT t FROM u WHERE t = $1") << Touch::None;
+        QTest::newRow("insert") << QStringLiteral("INSERT INTO t (id, v) VALUES ($1, $2)") << Touch::Writes;
+        QTest::newRow("update") << QStringLiteral("UPDATE t SET v = v + $1 WHERE id = $2") << Touch::Writes;
+        QTest::newRow("delete") << QStringLiteral("DELETE FROM t WHERE id = $1") << Touch::Writes;
+        QTest::newRow("write in a CTE") << QStringLiteral(
+            "WITH moved AS (DELETE FROM t WHERE v < $1 RETURNING *) SELECT count(*) FROM moved")
+                                        << Touch::Writes;
+        QTest::newRow("insert elsewhere from t") << QStringLiteral("INSERT INTO u SELECT * FROM t") << Touch::Reads;
+        QTest::newRow("utility on t") << QStringLiteral("VACUUM FULL t") << Touch::Writes;
+        QTest::newRow("utility elsewhere") << QStringLiteral("VACUUM FULL u") << Touch::None;
+        QTest::newRow("built-in functions")
+            << QStringLiteral("SELECT qty FROM u WHERE sku = md5($1::text)") << Touch::None;
+        QTest::newRow("qualified built-in") << QStringLiteral("SELECT pg_catalog.upper(v) FROM u") << Touch::None;
+        QTest::newRow("a DBA's function") << QStringLiteral("SELECT refresh_totals($1)") << Touch::Unknown;
+        QTest::newRow("does not parse") << QStringLiteral("SELEC v FROM t") << Touch::Unknown;
+        QTest::newRow("no text") << QStringLiteral("") << Touch::Unknown;
+    }
+
+    void statementsAreMatchedByTheRelationsTheyName()
+    {
+        QFETCH(QString, text);
+        QFETCH(Touch, touch);
+        const ActionReach reach = ActionReach::ofTable({}, QStringLiteral("t"));
+        QCOMPARE(reach.touch(text), touch);
+        QCOMPARE(reach.touch(text), touch); // cached: the same answer
+    }
+
+    void aQualifiedIndexMatchesOnlyItsSchema()
+    {
+        const ActionReach reach = ActionReach::ofTable(QStringLiteral("sales"), QStringLiteral("t"));
+        QCOMPARE(reach.touch(QStringLiteral("SELECT v FROM sales.t")), Touch::Reads);
+        QCOMPARE(reach.touch(QStringLiteral("SELECT v FROM archive.t")), Touch::None);
+        // Unqualified in the statement: the search path decides, which the text does not show.
+        QCOMPARE(reach.touch(QStringLiteral("SELECT v FROM t")), Touch::Reads);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestActionReach)
+#include "tst_actionreach.moc"
