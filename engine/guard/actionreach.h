@@ -16,8 +16,10 @@ namespace vigil {
  *
  * Pure text work with PostgreSQL's own parser: a statement is matched by the relations it names. What text cannot
  * show is counted as reaching the table: a statement that does not parse, one whose text is unknown, one that calls
- * a function that is not one of PostgreSQL's common built-ins (it may write anywhere). What it still cannot see:
- * a view over the table or a trigger that writes to it (the name is not in the statement); see Known limits.
+ * a function that is not one of PostgreSQL's common built-ins (it may write anywhere). What text cannot show at all
+ * (a view or rule over the table, a trigger that writes it, a foreign key cascading into it) the engine asks the
+ * catalog when it prepares the index (Executor::prepareCreateIndex, `reached_unseen`: then it reaches everything);
+ * a replayed trace has no catalog (docs/guard.md, Known limits).
  */
 class ActionReach
 {

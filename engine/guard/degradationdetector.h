@@ -36,7 +36,12 @@ public:
     /// At the window's end: the evidence points at harm but does not prove it yet; observe longer if allowed.
     virtual bool wantsMoreEvidence() const { return false; }
     /// The statements the action can change (everything unless set): a slowdown only outside them is not its own.
-    void setReach(ActionReach reach) { m_reach = std::move(reach); }
+    /// Ignored when the policy does not judge within reach (GuardPolicy::judgeWithinReach).
+    void setReach(ActionReach reach)
+    {
+        if (m_policy.judgeWithinReach)
+            m_reach = std::move(reach);
+    }
     /// The window was extended once; what comes now is the last chance to decide.
     void markExtended() { m_extended = true; }
 

@@ -106,8 +106,7 @@ QString GuardSampler::openWindow(
     Baseline baseline(baselineSamples, statementTexts);
     std::unique_ptr<DegradationDetector> detector
         = DegradationDetector::create(DegradationDetector::Kind::Vigil, p, baseline);
-    if (p.judgeWithinReach)
-        detector->setReach(reach);
+    detector->setReach(reach);
     m_window = std::make_unique<ObservationWindow>(p, std::move(detector));
     m_applyFinishedAt = finishedAt;
     m_windowStart = -1;

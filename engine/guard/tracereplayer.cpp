@@ -43,8 +43,7 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
 
         std::unique_ptr<DegradationDetector> detector
             = DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts));
-        if (m_policy.judgeWithinReach)
-            detector->setReach(ActionReach::ofAction(action.kind, action.applySql));
+        detector->setReach(ActionReach::ofAction(action.kind, action.applySql));
         ObservationWindow window(m_policy, std::move(detector));
         std::optional<Verdict> verdict;
         for (std::size_t k = 0; k < windowSamples.size() && !verdict; ++k) {
