@@ -49,11 +49,11 @@ def resets(names):
     return [f"ALTER SYSTEM RESET {n}" for n in names] + ["SELECT pg_reload_conf()"]
 
 
-def commit_delay(name, part, workload, microseconds, description):
+def commit_delay(name, part, workload, microseconds, description, noise=()):
     """commit_delay on every commit (commit_siblings 0): a commit wait statement timing does not see."""
     return Scenario(name, part, workload, "set_parameter",
                     settings([("commit_siblings", "0"), ("commit_delay", str(microseconds))]),
-                    resets(["commit_siblings", "commit_delay"]), description)
+                    resets(["commit_siblings", "commit_delay"]), description, noise=list(noise))
 
 
 UNTOUCHED_INDEX = (["CREATE INDEX CONCURRENTLY untouched_v_idx ON untouched (v)"],
@@ -459,6 +459,54 @@ CATALOGUE = [
              setup=setting("synchronous_commit", "off")),
     commit_delay("lookup_open_commit_delay_300", "holdout6", w.lookup(), 300,
                  "commit_delay 300 us, two lookups and an update per transaction"),
+    # ---------------------------------------------------------------- seventh holdout part ("holdout7")
+    # Written and committed on 2026-12-06 (thirteenth session) before any of it was recorded, after soak run 11 rolled
+    # back a setting that cannot touch the workload beside a pg_dump, and before the guard was changed for it; to be
+    # recorded on a quiet machine and scored once. A dump (and a report) beside settings that reach every statement,
+    # on workloads of every kind and at other moments of the window; and harm with a dump in its window, which must
+    # still be rolled back: plan harm, commit-wait harm, harm to the 5 % report, a write-path index.
+    harmless_with("tpcb_open_log_autovacuum_pg_dump_late", "holdout7", w.tpcb(), [Noise(30, "pg_dump")],
+                  "log_autovacuum_min_duration = 0; pg_dump of the database 30 s into the window", LOG_AUTOVACUUM),
+    harmless_with("rw3_open_log_autovacuum_pg_dump", "holdout7", w.rw3(), [Noise(15, "pg_dump")],
+                  "log_autovacuum_min_duration = 0; pg_dump of the database 15 s into the window", LOG_AUTOVACUUM),
+    harmless_with("lookup_open_log_autovacuum_pg_dump", "holdout7", w.lookup(), [Noise(5, "pg_dump")],
+                  "log_autovacuum_min_duration = 0; pg_dump of the database 5 s into the window", LOG_AUTOVACUUM),
+    harmless_with("selectonly_open_log_autovacuum_pg_dump", "holdout7", w.select_only(), [Noise(20, "pg_dump")],
+                  "log_autovacuum_min_duration = 0; pg_dump of the database 20 s into the window at 3,000 tps",
+                  LOG_AUTOVACUUM),
+    harmless_with("tpcb_open_log_autovacuum_report", "holdout7", w.tpcb(), [Noise(20, "report", 6)],
+                  "log_autovacuum_min_duration = 0; a 6 s report query in the same database", LOG_AUTOVACUUM),
+    Scenario("latest_open_category_id_idx_pg_dump", "holdout7", w.latest(), "create_index",
+             ["CREATE INDEX CONCURRENTLY items_category_id_idx ON items (category, id)"],
+             ["DROP INDEX CONCURRENTLY items_category_id_idx"],
+             "an index that serves the latest items of a category; pg_dump of the database 15 s into the window",
+             noise=[Noise(15, "pg_dump")]),
+    Scenario("tpcb_open_scans_off_pg_dump", "holdout7", w.tpcb(), "set_parameter",
+             settings([("enable_indexscan", "off"), ("enable_bitmapscan", "off")]),
+             resets(["enable_indexscan", "enable_bitmapscan"]),
+             "index and bitmap scans off; pg_dump of the database 20 s into the window",
+             noise=[Noise(20, "pg_dump")]),
+    Scenario("rw3_open_sync_commit_on_pg_dump", "holdout7", w.rw3(settings=setting("synchronous_commit", "off")[:1]),
+             "set_parameter", setting("synchronous_commit", "on"), setting("synchronous_commit", "off"),
+             "synchronous_commit off -> on where one statement in three writes; pg_dump 10 s into the window",
+             noise=[Noise(10, "pg_dump")]),
+    Scenario("pkreport_open_drop_category_idx_pg_dump", "holdout7", w.pk_with_report(), "drop_index",
+             ["DROP INDEX CONCURRENTLY items_category_idx"],
+             ["CREATE INDEX CONCURRENTLY items_category_idx ON items (category)"],
+             "drop the index of the 5 % report; pg_dump of the database 5 s into the window",
+             noise=[Noise(5, "pg_dump")]),
+    Scenario("lookup_open_random_page_cost_pg_dump", "holdout7", w.lookup(), "set_parameter",
+             setting("random_page_cost", "100000"), reset("random_page_cost"),
+             "random_page_cost = 100000 (the lookups scan); pg_dump of the database 25 s into the window",
+             noise=[Noise(25, "pg_dump")]),
+    Scenario("insert_open_btree_random_text_pg_dump", "holdout7", w.inserts(), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_idx ON events (payload)"],
+             ["DROP INDEX CONCURRENTLY events_payload_idx"],
+             "a btree on a random text key of an insert-heavy table; pg_dump 15 s into the window",
+             noise=[Noise(15, "pg_dump")]),
+    commit_delay("tpcb_open_commit_delay_300_pg_dump", "holdout7", w.tpcb(), 300,
+                 "commit_delay 0.3 ms on every commit; pg_dump of the database 10 s into the window",
+                 noise=[Noise(10, "pg_dump")]),
 ]
 
 # A trace is stored under its scenario's name: two scenarios of one name would overwrite each other's.
