@@ -37,8 +37,10 @@ ActionLifecycle::Settings lifecycleSettings(const EngineConfig &config)
 Engine::Engine(EngineConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_tickPlan(m_config.tickSeconds)
     , m_lifecycle(lifecycleSettings(m_config))
     , m_sampler(m_config.policy, m_config.tickSeconds)
+    , m_recentSamples(m_config.analyseSeconds, m_config.policy.intervalSeconds)
 {
     qRegisterMetaType<vigil::Action>();
     qRegisterMetaType<vigil::ExecResult>();
@@ -202,16 +204,8 @@ void Engine::onHostTick()
     m_lastHost = m_host->read();
     if (m_host->source() == HostCollector::Source::Unavailable)
         return;
-    // CPU needs two readings, so memory and load tell whether the source answers at all.
-    const bool answering = m_lastHost.memPct || m_lastHost.load1 || m_lastHost.cpuPct;
-    if (answering != std::exchange(m_hostAnswering, answering))
-        m_events.publish(QStringLiteral("collector.notice"),
-            { { QStringLiteral("message"),
-                answering ? QStringLiteral("host metrics answer again (%1)").arg(m_host->sourceDescription())
-                          : QStringLiteral("host metrics stopped answering (%1): samples carry no CPU, memory or "
-                                           "load until it answers again; the guard goes on with the database's "
-                                           "own numbers")
-                                .arg(m_host->sourceDescription()) } });
+    if (std::optional<EngineEvent> notice = m_collectorWatch.hostRead(m_lastHost, m_host->sourceDescription()))
+        m_events.publish(std::move(*notice));
 }
 
 bool Engine::baselineSettled()
@@ -238,9 +232,7 @@ bool Engine::baselineSettled()
 
 void Engine::publishSessions()
 {
-    // The Sessions page's "now": every 5 s at most (pg_blocking_pids takes the lock manager's locks briefly).
-    const qint64 every = std::max<qint64>(1, std::llround(5.0 / m_config.tickSeconds));
-    if (!m_config.publishSessions || (m_tickIndex - 1) % every != 0)
+    if (!m_config.publishSessions)
         return;
     QString error;
     if (const std::optional<QJsonArray> sessions = m_collector->sessions(200, &error))
@@ -249,39 +241,28 @@ void Engine::publishSessions()
 
 void Engine::onTick()
 {
-    const qint64 statementsEvery
-        = std::max<qint64>(1, std::llround(m_config.policy.intervalSeconds / m_config.tickSeconds));
     const ActionLifecycle::Step step = m_lifecycle.step();
-    // While an action is in the pipeline every tick reads the statements (the baseline and the window need
-    // them at every boundary); idle, only every interval.
     const bool busy = !m_lifecycle.isIdle();
-    const bool withStatements = busy || m_tickIndex % statementsEvery == 0;
-    ++m_tickIndex;
-    std::optional<Snapshot> snapshot = m_collector->collect(withStatements);
+    const TickPlan::Tick plan
+        = m_tickPlan.next(m_config.policy.intervalSeconds, busy, step == ActionLifecycle::Step::Observing);
+    std::optional<Snapshot> snapshot = m_collector->collect(plan.statements);
     if (!snapshot) {
-        m_events.publish(QStringLiteral("collector.gap"), { { QStringLiteral("reason"), m_collector->lastError() } });
+        m_events.publish(m_collectorWatch.snapshotMissing(nowSeconds(), m_collector->lastError()));
         m_sampler.collectorGap();
-        if (m_gapSince < 0)
-            m_gapSince = nowSeconds();
     } else {
-        if (m_gapSince >= 0) {
-            // Said once, so an agent's log shows when the target came back, not only that it went away.
-            m_events.publish(QStringLiteral("collector.resumed"),
-                { { QStringLiteral("after_seconds"), std::round(nowSeconds() - m_gapSince) } });
-            m_gapSince = -1;
-        }
+        if (std::optional<EngineEvent> resumed = m_collectorWatch.snapshotArrived(nowSeconds()))
+            m_events.publish(std::move(*resumed));
         snapshot->host = m_lastHost;
         m_sampler.addTick(std::move(*snapshot), busy, m_collector->hasStatementStatistics());
-        // Outside an observation window: one sample per interval for the log and the charts (inside one, the
-        // window's own samples are published as the guard reads them).
-        if (step != ActionLifecycle::Step::Observing && (m_tickIndex - 1) % statementsEvery == 0)
+        if (plan.recordsSample)
             if (const std::optional<Sample> sample = m_sampler.lastIntervalSample())
                 recordSample(*sample);
         // While an action runs (an index build can take minutes) its baseline, the interval before it started, stays.
         m_sampler.trim(m_lifecycle.step() == ActionLifecycle::Step::Applying
                 ? std::optional<double>(m_lifecycle.applyStartedAt())
                 : std::nullopt);
-        publishSessions();
+        if (plan.sessions)
+            publishSessions();
     }
     const double now = nowSeconds();
     std::optional<QStringList> tableLockHolders;
@@ -373,11 +354,8 @@ void Engine::carryOut(const LifecycleCommand &c)
         return;
     case Type::Finished: {
         m_sampler.closeWindow();
-        if (m_pendingPolicy) {
-            m_config.policy = *m_pendingPolicy;
-            m_sampler.setPolicy(m_config.policy);
-            m_pendingPolicy.reset();
-        }
+        if (m_pendingPolicy)
+            applyPolicy(*std::exchange(m_pendingPolicy, std::nullopt));
         const std::optional<Action> stored = c.action.id ? m_store->action(c.action.id) : std::nullopt;
         emit actionFinished(stored ? *stored : c.action);
         return;
@@ -399,11 +377,17 @@ void Engine::setPolicy(const GuardPolicy &policy)
 {
     if (!policy.validate(m_config.tickSeconds).isEmpty())
         return;
-    if (m_lifecycle.isIdle()) {
-        m_config.policy = policy;
-        m_sampler.setPolicy(policy);
-    } else
+    if (m_lifecycle.isIdle())
+        applyPolicy(policy);
+    else
         m_pendingPolicy = policy;
+}
+
+void Engine::applyPolicy(const GuardPolicy &policy)
+{
+    m_config.policy = policy;
+    m_sampler.setPolicy(policy);
+    m_recentSamples.setPeriod(m_config.analyseSeconds, policy.intervalSeconds);
 }
 
 void Engine::setPaused(bool paused)
@@ -485,14 +469,6 @@ void Engine::cancelExecutorStatement()
         "/* vigil-collector */ SELECT pg_cancel_backend($1)", { QString::number(m_executorPid) });
 }
 
-ActionReach Engine::reachOf(const Action &action)
-{
-    // What prepare found in the catalog: statements that do not name the table can reach it (docs/guard.md).
-    if (action.details.contains(QLatin1StringView("reached_unseen")))
-        return {};
-    return ActionReach::ofAction(kindName(action.kind), action.applySql);
-}
-
 void Engine::onApplied(const Action &action, const ExecResult &result)
 {
     if (m_stopping)
@@ -502,8 +478,8 @@ void Engine::onApplied(const Action &action, const ExecResult &result)
     QJsonObject timing { { QStringLiteral("apply_seconds"), result.seconds } };
     if (result.ok && m_lifecycle.step() == ActionLifecycle::Step::Applying)
         timing.insert(QStringLiteral("baseline"),
-            m_sampler.openWindow(
-                m_lifecycle.applyStartedAt(), finishedAt, m_collector->statementTexts(), reachOf(action)));
+            m_sampler.openWindow(m_lifecycle.applyStartedAt(), finishedAt, m_collector->statementTexts(),
+                ActionReach::ofJournalled(kindName(action.kind), action.applySql, action.details)));
     run(m_lifecycle.applied(result, m_config.policy.windowSeconds, timing));
 }
 
@@ -647,11 +623,7 @@ void Engine::rememberSample(const Sample &sample)
     if (const QJsonObject texts = m_statementNamer.newTexts(sample, m_collector->statementTexts()); !texts.isEmpty())
         m_events.publish(QStringLiteral("statements.named"),
             { { QStringLiteral("target"), m_targetName }, { QStringLiteral("texts"), texts } });
-    m_recentSamples.push_back(sample);
-    // The detectors look at the last analysis period (at least a few intervals, at most an hour of samples).
-    const double keep = std::clamp(m_config.analyseSeconds, 3 * m_config.policy.intervalSeconds, 3600.0);
-    while (!m_recentSamples.empty() && sample.tEnd - m_recentSamples.front().tEnd > keep + 1e-6)
-        m_recentSamples.pop_front();
+    m_recentSamples.add(sample);
 }
 
 void Engine::setMode(Mode mode)
@@ -691,7 +663,7 @@ void Engine::analyseNow()
 {
     if (!m_analyser)
         return;
-    const std::vector<Sample> samples(m_recentSamples.begin(), m_recentSamples.end());
+    const std::vector<Sample> samples = m_recentSamples.all();
     QString error;
     const std::unique_ptr<SharedStatements> shared = sharedStatements();
     std::optional<std::vector<Finding>> findings

@@ -11,9 +11,12 @@
 #include "analyse/finding.h"
 #include "analyse/findingpublisher.h"
 #include "analyse/proposalpolicy.h"
+#include "analyse/recentsamples.h"
+#include "collect/collectorwatch.h"
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
 #include "collect/statementnamer.h"
+#include "collect/tickplan.h"
 #include "events/eventbus.h"
 #include "guard/guardpolicy.h"
 #include "guard/guardsampler.h"
@@ -24,7 +27,6 @@
 #include <QObject>
 #include <QTimer>
 
-#include <deque>
 #include <memory>
 #include <optional>
 
@@ -141,15 +143,14 @@ private:
     bool openExecutor(QString *error);
     void beginWatching();
     void onTick();
-    /// The target's client sessions now (event `sessions`), for the Sessions page.
+    /// The target's client sessions now (event `sessions`), for the Sessions page, when the front end asked for them.
     void publishSessions();
+    /// The guard's rules (and the detectors' look-back, which counts in guard intervals) from now on.
+    void applyPolicy(const GuardPolicy &policy);
     void onHostTick();
     void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
     void onLocked(const vigil::Action &action, bool ok, const QString &error);
     void onApplied(const vigil::Action &action, const vigil::ExecResult &result);
-    /// The statements the guard judges the action on: those naming a new index's table, unless prepare found that
-    /// others can reach it too (views, rules, triggers); everything for other actions.
-    static ActionReach reachOf(const Action &action);
     void onRolledBack(const vigil::Action &action, const vigil::ExecResult &result);
     void onInspected(const vigil::Action &action, int inEffect, const QString &error);
     /// Keeps the statements' plans an executor step read (`plans_before` on apply, `plans_after` before a rollback)
@@ -195,7 +196,9 @@ private:
     QTimer m_tick { this };
     QTimer m_hostTick { this };
     QTimer m_pruneTimer { this };
-    qint64 m_tickIndex = 0;
+    TickPlan m_tickPlan; ///< what each tick reads and records (collect/tickplan.h)
+    CollectorWatch
+        m_collectorWatch; ///< when the database or host source stops and comes back (collect/collectorwatch.h)
     QString m_targetName; ///< TargetIdentity::name() once connected
     QString m_typedTargetName;
     QDateTime m_startedAt; ///< when start() began: proposals journalled before it are a crashed run's ///<
@@ -204,18 +207,16 @@ private:
     ActionLifecycle m_lifecycle; ///< the action in hand and what happens to it next (act/lifecycle.h)
     GuardSampler m_sampler; ///< the ticks as the guard reads them: baseline and window (guard/guardsampler.h)
     bool m_stopping = false; ///< stop() was called: executor answers are no longer acted on
-    double m_gapSince = -1; ///< since when the collector has had no snapshot (-1: it has one)
     double m_lastCatchUpT = 0; ///< when recovery last tried to settle a journal that fell behind
     bool m_unsteadyAnnounced = false; ///< the wait for a steady baseline was said once for this action
     bool m_startFailedToConnect = false;
     std::optional<GuardPolicy> m_pendingPolicy;
     std::unique_ptr<LiveAnalyser> m_analyser;
     QTimer m_analyseTimer { this };
-    std::deque<Sample> m_recentSamples; ///< the samples since the last analysis (the detectors' input)
+    RecentSamples m_recentSamples; ///< the detectors' input: the last analysis period (analyse/recentsamples.h)
     FindingPublisher m_findingPublisher; ///< which findings are news (analyse/findingpublisher.h)
     StatementNamer m_statementNamer; ///< which statements' texts have been published (collect/statementnamer.h)
     IndexCleanup m_cleanup; ///< failed builds whose INVALID index is still to be dropped (act/indexcleanup.h)
-    bool m_hostAnswering = true; ///< the host metrics source gave numbers at its last reading
     ActionRecovery m_recovery; ///< start-up recovery of what a crash left in flight (act/recovery.h)
 };
 

@@ -4,6 +4,7 @@
 #include "actionfiltermodel.h"
 #include "actionhistorymodel.h"
 #include "evidencetext.h"
+#include "guard/actionreach.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>
@@ -128,9 +129,14 @@ void ApprovalsPage::onSelectionChanged()
                            row.data(ActionHistoryModel::ApplySqlRole).toString(),
                            row.data(ActionHistoryModel::RollbackSqlRole).toString(),
                            row.data(ActionHistoryModel::TargetRole).toString());
+    // What the guard will read the verdict from: a DBA approving an index learns that a slowdown elsewhere will not
+    // roll it back, or why (a trigger, a view) every statement counts.
+    const QJsonObject details = row.data(ActionHistoryModel::DetailsRole).toJsonObject();
+    text += tr("\n\nJudged on: %1")
+                .arg(ActionReach::judgedOn(row.data(ActionHistoryModel::KindRole).toString(),
+                    row.data(ActionHistoryModel::ApplySqlRole).toString(), details));
     // An action a detector proposed carries its finding: the advice and the numbers behind it.
-    const QJsonObject finding
-        = row.data(ActionHistoryModel::DetailsRole).toJsonObject().value(QLatin1StringView("finding")).toObject();
+    const QJsonObject finding = details.value(QLatin1StringView("finding")).toObject();
     if (!finding.isEmpty()) {
         text += tr("\n\nFound by: %1 (%2, %3)")
                     .arg(finding.value(QLatin1StringView("detector")).toString(),

@@ -186,6 +186,26 @@ ActionReach ActionReach::ofTable(const QString &schema, const QString &table)
     return reach;
 }
 
+ActionReach ActionReach::ofJournalled(const QString &kind, const QString &applySql, const QJsonObject &details)
+{
+    if (details.contains(QLatin1StringView("reached_unseen")))
+        return {};
+    return ofAction(kind, applySql);
+}
+
+QString ActionReach::judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details)
+{
+    const ActionReach reach = ofJournalled(kind, applySql, details);
+    if (reach.isLimited())
+        return QStringLiteral("the statements that use %1 (and any whose text does not show whether it does): a "
+                              "slowdown only in other statements cannot be this index's and does not roll it back")
+            .arg(reach.tableName());
+    if (const QString unseen = details.value(QLatin1StringView("reached_unseen")).toString(); !unseen.isEmpty())
+        return QStringLiteral("every statement: %1, so statements that do not name the table can reach it").arg(unseen);
+    return QStringLiteral("every statement: a setting, a dropped index or a statement of your own can change any of "
+                          "them");
+}
+
 QString ActionReach::tableName() const
 {
     return m_schema.isEmpty() ? m_table : m_schema + u'.' + m_table;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QHash>
+#include <QJsonObject>
 #include <QString>
 
 namespace vigil {
@@ -38,6 +39,11 @@ public:
     static ActionReach ofAction(const QString &kind, const QString &applySql);
     /// Reaches only the statements that touch this table (`schema` empty: any schema of that name).
     static ActionReach ofTable(const QString &schema, const QString &table);
+    /// The reach of a journalled action: ofAction(), widened to everything when preparing it found that statements
+    /// can reach the table without naming it (its details' `reached_unseen`, which says how).
+    static ActionReach ofJournalled(const QString &kind, const QString &applySql, const QJsonObject &details);
+    /// For a DBA about to approve the action: which statements its verdict will be read from, and why (one sentence).
+    static QString judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details);
 
     /// False when the action can change any statement (then every slowdown may be its own).
     bool isLimited() const { return !m_table.isEmpty(); }

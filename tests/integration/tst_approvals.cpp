@@ -166,10 +166,12 @@ private slots:
 
     // The guard judges a new index on the statements that name its table. A trigger can write the table from a
     // statement that does not name it, so preparing the index says so, and the guard then judges every statement
-    // (docs/guard.md, "Outside the action's reach"). Read from the proposal as prepared, rejected before it runs.
+    // (docs/guard.md, "Outside the action's reach"). Read from the proposal as prepared, rejected before it runs; the
+    // approval card tells the DBA which statements the verdict will be read from.
     void aTriggerInTheDatabaseWidensWhatANewIndexIsJudgedOn()
     {
-        auto preparedDetails = [this]() {
+        QString card;
+        auto preparedDetails = [this, &card]() {
             QString error;
             std::optional<Action> index = actionFromSql(
                 QStringLiteral("CREATE INDEX CONCURRENTLY vigil_test_bid_idx ON pgbench_accounts (bid)"), {}, &error);
@@ -183,6 +185,7 @@ private slots:
             if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals (1)"); }, 15000)
                 || !QTest::qWaitFor([&] { return button("rejectButton")->isEnabled(); }, 5000))
                 return QJsonObject { { QStringLiteral("test"), QStringLiteral("the proposal never came") } };
+            card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
             QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
             if (!finished.wait(15000))
                 return QJsonObject { { QStringLiteral("test"), QStringLiteral("the rejection never finished") } };
@@ -192,6 +195,8 @@ private slots:
         QVERIFY2(
             !plain.contains(QLatin1StringView("test")), qPrintable(plain.value(QLatin1StringView("test")).toString()));
         QVERIFY(!plain.contains(QLatin1StringView("reached_unseen")));
+        QVERIFY2(
+            card.contains(QLatin1StringView("Judged on: the statements that use pgbench_accounts")), qPrintable(card));
         // A trigger that cannot reach the table changes nothing; one whose function names it does.
         QVERIFY(m_server.psql(QStringLiteral(
             "CREATE FUNCTION vigil_test_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; "
@@ -204,6 +209,7 @@ private slots:
                            "CREATE TRIGGER vigil_test_touch BEFORE INSERT ON pgbench_history FOR EACH ROW "
                            "EXECUTE FUNCTION vigil_test_touch()")));
         const QJsonObject touching = preparedDetails();
+        const QString touchingCard = card;
         m_server.psql(
             QStringLiteral("DROP TRIGGER vigil_test_noop ON pgbench_history; DROP FUNCTION vigil_test_noop(); "
                            "DROP TRIGGER vigil_test_touch ON pgbench_history; DROP FUNCTION vigil_test_touch()"));
@@ -213,6 +219,8 @@ private slots:
         QVERIFY(!unrelated.contains(QLatin1StringView("reached_unseen")));
         QCOMPARE(touching.value(QLatin1StringView("reached_unseen")).toString(),
             QStringLiteral("a trigger may write the table"));
+        QVERIFY2(touchingCard.contains(QLatin1StringView("Judged on: every statement: a trigger may write the table")),
+            qPrintable(touchingCard));
         QString built;
         m_server.psql(QStringLiteral("SELECT count(*) FROM pg_indexes WHERE indexname = 'vigil_test_bid_idx'"), &built);
         QCOMPARE(built.trimmed(), QStringLiteral("0")); // rejected: never built

@@ -2,6 +2,7 @@
 // Which statements an action can change, read from the statements' own text (PostgreSQL's parser, no server).
 #include "guard/actionreach.h"
 
+#include <QJsonObject>
 #include <QTest>
 
 using namespace vigil;
@@ -82,6 +83,28 @@ private slots:
         QCOMPARE(reach.touch(QStringLiteral("SELECT v FROM archive.t")), Touch::None);
         // Unqualified in the statement: the search path decides, which the text does not show.
         QCOMPARE(reach.touch(QStringLiteral("SELECT v FROM t")), Touch::Reads);
+    }
+
+    // What the engine and the approval card read from a journalled action: what preparing it found in the catalog
+    // (`reached_unseen`) widens a new index's reach to every statement, and the card says why.
+    void aJournalledActionCarriesWhatTheCatalogShowed()
+    {
+        const QString index = QStringLiteral("CREATE INDEX CONCURRENTLY t_v_idx ON t (v)");
+        QVERIFY(ActionReach::ofJournalled(QStringLiteral("create_index"), index, {}).isLimited());
+        const QJsonObject unseen { { QStringLiteral("reached_unseen"),
+            QStringLiteral("a trigger may write the table") } };
+        QVERIFY(!ActionReach::ofJournalled(QStringLiteral("create_index"), index, unseen).isLimited());
+
+        QCOMPARE(ActionReach::judgedOn(QStringLiteral("create_index"), index, {}).left(32),
+            QStringLiteral("the statements that use t (and a"));
+        QCOMPARE(ActionReach::judgedOn(QStringLiteral("create_index"), index, unseen),
+            QStringLiteral("every statement: a trigger may write the table, so statements that do not name the table "
+                           "can reach it"));
+        QVERIFY(ActionReach::judgedOn(QStringLiteral("set_parameter"),
+            QStringLiteral("ALTER SYSTEM SET work_mem = "
+                           "'8MB'"),
+            {})
+                    .startsWith(QLatin1StringView("every statement: a setting")));
     }
 };
 
