@@ -197,8 +197,10 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
 {
     const ActionReach reach = ofJournalled(kind, applySql, details);
     if (reach.isLimited())
-        return QStringLiteral("the statements that use %1 (and any whose text does not show whether it does): a "
-                              "slowdown only in other statements cannot be this index's and does not roll it back")
+        return QStringLiteral("the statements that use %1 while the workload only reads it (a slowdown only in other "
+                              "statements cannot be this index's and does not roll it back); every statement if the "
+                              "workload writes %1 or a statement's text cannot tell (upkeep and commit waits are not "
+                              "in the statements' own time)")
             .arg(reach.tableName());
     if (const QString unseen = details.value(QLatin1StringView("reached_unseen")).toString(); !unseen.isEmpty())
         return QStringLiteral("every statement: %1, so statements that do not name the table can reach it").arg(unseen);

@@ -95,8 +95,8 @@ private slots:
             QStringLiteral("a trigger may write the table") } };
         QVERIFY(!ActionReach::ofJournalled(QStringLiteral("create_index"), index, unseen).isLimited());
 
-        QCOMPARE(ActionReach::judgedOn(QStringLiteral("create_index"), index, {}).left(32),
-            QStringLiteral("the statements that use t (and a"));
+        QVERIFY(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})
+                    .startsWith(QLatin1StringView("the statements that use t while the workload only reads it")));
         QCOMPARE(ActionReach::judgedOn(QStringLiteral("create_index"), index, unseen),
             QStringLiteral("every statement: a trigger may write the table, so statements that do not name the table "
                            "can reach it"));
