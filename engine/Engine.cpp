@@ -246,11 +246,12 @@ void Engine::onTick()
     const TickPlan::Tick plan
         = m_tickPlan.next(m_config.policy.intervalSeconds, busy, step == ActionLifecycle::Step::Observing);
     std::optional<Snapshot> snapshot = m_collector->collect(plan.statements);
+    const double now = nowSeconds(); // after the collector's query, which may have waited for its timeout
     if (!snapshot) {
-        m_events.publish(m_collectorWatch.snapshotMissing(nowSeconds(), m_collector->lastError()));
+        m_events.publish(m_collectorWatch.snapshotMissing(now, m_collector->lastError()));
         m_sampler.collectorGap();
     } else {
-        if (std::optional<EngineEvent> resumed = m_collectorWatch.snapshotArrived(nowSeconds()))
+        if (std::optional<EngineEvent> resumed = m_collectorWatch.snapshotArrived(now))
             m_events.publish(std::move(*resumed));
         snapshot->host = m_lastHost;
         m_sampler.addTick(std::move(*snapshot), busy, m_collector->hasStatementStatistics());
@@ -264,7 +265,6 @@ void Engine::onTick()
         if (plan.sessions)
             publishSessions();
     }
-    const double now = nowSeconds();
     std::optional<QStringList> tableLockHolders;
     if (step == ActionLifecycle::Step::Applying && m_lifecycle.action().kind == ActionKind::CreateIndex
         && m_executorPid > 0)

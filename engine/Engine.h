@@ -197,8 +197,7 @@ private:
     QTimer m_hostTick { this };
     QTimer m_pruneTimer { this };
     TickPlan m_tickPlan; ///< what each tick reads and records (collect/tickplan.h)
-    CollectorWatch
-        m_collectorWatch; ///< when the database or host source stops and comes back (collect/collectorwatch.h)
+    CollectorWatch m_collectorWatch; ///< says when a source stops and comes back (collect/collectorwatch.h)
     QString m_targetName; ///< TargetIdentity::name() once connected
     QString m_typedTargetName;
     QDateTime m_startedAt; ///< when start() began: proposals journalled before it are a crashed run's ///<
