@@ -4,6 +4,7 @@
 #include "events/engineevent.h"
 #include "events/natsoptions.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -24,10 +25,11 @@ class NatsConnection;
  * (natsSubject()), as a JSON object with "schema": "vigil-event/1", "target", "seq" and the event's own fields.
  * Samples go out only when NatsOptions::publishSamples is on, at most one per sampleEverySeconds.
  *
- * It never holds up the thread that calls publish() (the engine's): publish() only puts the event in a bounded
- * queue (the oldest is dropped, and counted, when it is full); a worker thread of its own serialises the JSON and
- * hands it to libnats, which sends it or, while the server is away, buffers it (8 MB) and reconnects with backoff.
- * What libnats refuses (its buffer full) is dropped and counted too.
+ * It never holds up the thread that calls publish() (the engine's): publish() writes the event's JSON (a few
+ * microseconds) and puts it in a bounded queue (the oldest is dropped, and counted, when it is full); a worker
+ * thread of its own hands it to libnats, which sends it or, while the server is away, buffers it (8 MB) and
+ * reconnects with backoff. What libnats refuses (its buffer full) is dropped and counted too. Every event is
+ * numbered (`seq`) before it can be dropped, so subscribers see drops as gaps.
  *
  * publish() and setTarget() are called from one thread (the one that owns the object); the counters may be read
  * from any.
@@ -57,7 +59,7 @@ public:
     QJsonObject status() const;
 
 public slots:
-    /// Connect EventBus::published here. Cheap: the event's JSON is made by the worker, not in the caller's thread.
+    /// Connect EventBus::published here. Cheap: the JSON is written and queued, never sent, in the caller's thread.
     void publish(const vigil::EngineEvent &event);
 
 signals:
@@ -65,10 +67,11 @@ signals:
     void connectionChanged(bool connected);
 
 private:
+    /// What the worker sends: made whole in the caller's thread, owned by the queue alone after that.
     struct Item
     {
-        EngineEvent event;
-        QString target;
+        QByteArray subject;
+        QByteArray payload;
     };
     void run();
 
@@ -84,7 +87,7 @@ private:
     std::thread m_worker;
     std::atomic<quint64> m_published { 0 };
     std::atomic<quint64> m_dropped { 0 };
-    quint64 m_seq = 0; ///< worker thread only
+    quint64 m_seq = 0; ///< the caller's thread only
 };
 
 } // namespace vigil

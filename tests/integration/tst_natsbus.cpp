@@ -205,6 +205,18 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(quint64(heard.subjects.size()), publisher.publishedCount(), 10000);
         // The newest survive: the last event is always delivered.
         QCOMPARE(heard.payloads.last().value(QLatin1StringView("i")).toInt(), kEvents - 1);
+        // Subscribers see the drops as gaps in `seq` (docs/events.md): every event was numbered, in order, before
+        // the queue could drop it.
+        QCOMPARE(heard.payloads.last().value(QLatin1StringView("seq")).toInteger(), qint64(kEvents));
+        qint64 previous = 0;
+        qint64 missing = 0;
+        for (const QJsonObject &payload : std::as_const(heard.payloads)) {
+            const qint64 seq = payload.value(QLatin1StringView("seq")).toInteger();
+            QVERIFY2(seq > previous, qPrintable(QStringLiteral("seq %1 after %2").arg(seq).arg(previous)));
+            missing += seq - previous - 1;
+            previous = seq;
+        }
+        QCOMPARE(quint64(missing), publisher.droppedCount());
         QCOMPARE(publisher.status().value(QLatin1StringView("dropped")).toInteger(), qint64(publisher.droppedCount()));
     }
 
