@@ -30,6 +30,11 @@ constexpr double kOutsideCpuMaxSlowdown = 10.0;
 /// busy loop runs for seconds to minutes; a plan that burns CPU (JIT) goes on for ever, and must be judged once
 /// whatever ran beside it is gone.
 constexpr double kOutsideCpuCarrySeconds = 10.0;
+/// How long after the last sample in which another program moved the disks its load is taken to go on. Live (soak run
+/// 13, 2026-12-06), 10 s of another process's direct writes (3 GB/s) left the host's CPU 12-19 points up and the
+/// workload's time in the server two to three times its level for 6 s after the disks had gone quiet (the storage
+/// below draining what it had taken), the statements' plans unchanged: a harmless setting was rolled back on it.
+constexpr double kOutsideIoCarrySeconds = 10.0;
 
 /// Over a whole window, slower statements are harm only where the time in the server per transaction rose by at
 /// least this much too: the statements' own p95 is noisy, and a mean rise smaller than this hides in the clients'
@@ -89,6 +94,13 @@ std::optional<double> VigilDetector::throughputReference() const
 bool VigilDetector::cpuSurged(const Sample &sample) const
 {
     return sample.cpuPct && m_baseline.cpuPct() && *sample.cpuPct - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints;
+}
+
+bool VigilDetector::outsideDiskBusy(const Sample &sample) const
+{
+    const std::optional<double> disk = Baseline::outsideDiskBytes(sample);
+    return disk && m_baseline.outsideDiskBytes()
+        && *disk >= *m_baseline.outsideDiskBytes() + m_policy.outsideDiskMBps * 1e6;
 }
 
 bool VigilDetector::blockedByOthers(const Sample &sample) const
@@ -217,11 +229,13 @@ QString VigilDetector::outsideLoad(
         }
     }
     // Another program competing for the disk: the disks move far more than the database read, logged and spilled.
-    const std::optional<double> disk = Baseline::outsideDiskBytes(sample);
-    if (disk && m_baseline.outsideDiskBytes()
-        && *disk >= *m_baseline.outsideDiskBytes() + m_policy.outsideDiskMBps * 1e6)
+    if (outsideDiskBusy(sample))
         return QStringLiteral("the disks moved %1 MB/s more than the database's own I/O accounts for: outside I/O load")
-            .arg((*disk - *m_baseline.outsideDiskBytes()) / 1e6, 0, 'f', 0);
+            .arg((*Baseline::outsideDiskBytes(sample) - *m_baseline.outsideDiskBytes()) / 1e6, 0, 'f', 0);
+    // Its aftermath, with the same plans: what the storage took while the other program wrote, it drains afterwards.
+    if (m_outsideIoSeenAt && sample.tStart - *m_outsideIoSeenAt < kOutsideIoCarrySeconds && samePlans(view))
+        return QStringLiteral("another program moved the disks until %1 s before this sample: outside I/O load")
+            .arg(std::max(0.0, sample.tStart - *m_outsideIoSeenAt), 0, 'f', 0);
     // The workload waits on a lock that another session (not Vigil's executor) holds, well beyond the contention
     // its own transactions have among themselves.
     if (blockedByOthers(sample))
@@ -482,6 +496,9 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
     else if (!cpuSurged(sample))
         m_outsideCpuSeenAt.reset();
     m_blockedWhenSampleBegan = blockedByOthers(sample);
+    // Whatever the sample's state: a sample can be clean while another program writes and the drain come after it.
+    if (outsideDiskBusy(sample))
+        m_outsideIoSeenAt = sample.tEnd;
 
     if (a.state == State::Missing)
         return std::nullopt; // a missing sample is no evidence either way: the run goes on

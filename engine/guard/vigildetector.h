@@ -88,6 +88,8 @@ private:
     std::optional<double> workloadServerMs(const Sample &sample) const;
     /// The same plans, roughly: buffers per call within half and twice the baseline's.
     bool samePlans(const Baseline::MixView &view) const;
+    /// The disks moved at least outsideDiskMBps more than the database's own I/O accounts for, beyond the baseline's.
+    bool outsideDiskBusy(const Sample &sample) const;
     /// Sessions waiting on a lock another session holds, well beyond the baseline's usual number, at the sample's end.
     bool blockedByOthers(const Sample &sample) const;
     double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded
@@ -111,6 +113,9 @@ private:
     /// End of the last sample that saw outside CPU load itself, while the host's CPU has stayed up since: the load
     /// is taken to go on for kOutsideCpuCarrySeconds.
     std::optional<double> m_outsideCpuSeenAt;
+    /// End of the last sample in which another program moved the disks: its load is taken to go on for
+    /// kOutsideIoCarrySeconds (the storage drains what it took).
+    std::optional<double> m_outsideIoSeenAt;
     /// The last sample ended with sessions waiting on another session's lock: the next one began with them waiting.
     bool m_blockedWhenSampleBegan = false;
 };

@@ -399,6 +399,36 @@ private slots:
         QVERIFY(runAgainst(base, concat({ repeat(slower, 3), repeat(base, 9) })).isRollback());
     }
 
+    void theDisksAftermathIsOutsideLoad()
+    {
+        // As met live (soak run 13): another program's direct writes end, the disks go quiet, and for the next 6 s the
+        // host's CPU is 12-19 points up and the workload's statements and time in the server two to three times
+        // slower, with the same plans: the storage below draining what it took. Overwhelming by every other sign.
+        Shape base;
+        base.serverTime = 1.0;
+        base.outsideTasks = 0.2;
+        Shape io = base;
+        io.outsideDiskMBps = 900;
+        Shape drain = base;
+        drain.serverTime = 2.5;
+        drain.latency = 3.0;
+        drain.cpuPoints = 15;
+        const Verdict v
+            = runAgainst(base, concat({ repeat(base, 4), repeat(io, 2), repeat(drain, 2), repeat(base, 4) }));
+        QVERIFY2(!v.isRollback(), qPrintable(v.reason));
+        // The same slowdown without the writes before it is the action's doing, at once.
+        const Verdict unexplained = runAgainst(base, concat({ repeat(base, 6), repeat(drain, 2), repeat(base, 4) }));
+        QVERIFY2(unexplained.isRollback(), qPrintable(unexplained.reason));
+        // And it is judged once the aftermath is over: a slowdown that outlasts it by far is the action's.
+        const Verdict outlasting = runAgainst(base, concat({ repeat(base, 4), repeat(io, 2), repeat(drain, 6) }));
+        QVERIFY2(outlasting.isRollback(), qPrintable(outlasting.reason));
+        // A plan changed under the writes (ten times the buffers per call) is not the storage's drain either.
+        Shape newPlan = drain;
+        newPlan.blocks = 10.0;
+        const Verdict replanned = runAgainst(base, concat({ repeat(base, 4), repeat(io, 2), repeat(newPlan, 6) }));
+        QVERIFY2(replanned.isRollback(), qPrintable(replanned.reason));
+    }
+
     void outsideCpuLoadGoesOnWhileTheCpuStaysUp()
     {
         // As met live: the first sample of two busy loops shows them as runnable tasks; in the next the database's
