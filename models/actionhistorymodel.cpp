@@ -337,7 +337,7 @@ void ActionHistoryModel::updateRow(int row, Action action)
         touch(ReasonColumn, { Qt::DisplayRole, Qt::ToolTipRole, ReasonRole, SortRole, ExportRole });
     if (action.updatedAt != current.updatedAt) {
         // A step may have brought a verdict: what was read of the evidence and details is stale.
-        touch(TimeColumn, { UpdatedAtRole, EvidenceRole, DetailsRole });
+        touch(TimeColumn, { UpdatedAtRole, EvidenceRole, DetailsRole, FullActionReadRole });
         m_fullActions.remove(action.id);
     }
     // Not compared: reversible and needsRestart (no role shows them) and evidence/details (not in a summary read).
@@ -374,7 +374,8 @@ void ActionHistoryModel::onActionRead(qint64 id, std::optional<Action> action)
     if (action) {
         m_fullActions.insert(id, new Action(std::move(*action)));
         if (const int row = rowOfAction(id); row >= 0)
-            emit dataChanged(index(row, 0), index(row, COLUMN_COUNT - 1), { EvidenceRole, DetailsRole });
+            emit dataChanged(
+                index(row, 0), index(row, COLUMN_COUNT - 1), { EvidenceRole, DetailsRole, FullActionReadRole });
     }
     readEnded();
 }
@@ -490,6 +491,8 @@ QVariant ActionHistoryModel::data(const QModelIndex &index, int role) const
         const Action *full = fullAction(action.id);
         return full ? full->details : QJsonObject();
     }
+    case FullActionReadRole:
+        return m_fullActions.contains(action.id);
     case StatusColorRole:
         return toneColor(statusTone(action.state));
     case SortRole:
@@ -563,6 +566,7 @@ QHash<int, QByteArray> ActionHistoryModel::roleNames() const
     names.insert(StatusColorRole, "statusColor");
     names.insert(SortRole, "sortValue");
     names.insert(ExportRole, "exportValue");
+    names.insert(FullActionReadRole, "fullActionRead");
     return names;
 }
 

@@ -67,6 +67,8 @@ public:
         StatusColorRole, ///< QColor of the status chip
         SortRole, ///< per column: the value to sort by (the id for time: ids follow the journal's order)
         ExportRole, ///< per column: the raw value for export (QDateTime for time, journal names for enums)
+        /// bool: whether EvidenceRole and DetailsRole answer what the store holds (false while they are being read)
+        FullActionReadRole,
     };
     Q_ENUM(Roles)
 
