@@ -131,8 +131,9 @@ void ApprovalsPage::onSelectionChanged()
                            row.data(ActionHistoryModel::TargetRole).toString());
     // What the guard will read the verdict from: a DBA approving an index learns that a slowdown elsewhere will not
     // roll it back, or why (a trigger, a view) every statement counts.
-    // Until the details arrive (a read off the GUI thread) the card says so rather than judge from none: without
-    // them a new index reads as judged on its table's statements even where a trigger widens that to every one.
+    // Asking for the details starts their read (off the GUI thread) if they are not here; until they arrive the card
+    // says so rather than judge from none: without them a new index reads as judged on its table's statements even
+    // where a trigger widens that to every one. readingDone brings the card back here when they have.
     const QJsonObject details = row.data(ActionHistoryModel::DetailsRole).toJsonObject();
     if (!row.data(ActionHistoryModel::FullActionReadRole).toBool()) {
         m_details->setPlainText(text + tr("\n\nJudged on: reading the action's details…"));

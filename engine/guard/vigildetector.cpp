@@ -96,11 +96,13 @@ bool VigilDetector::cpuSurged(const Sample &sample) const
     return sample.cpuPct && m_baseline.cpuPct() && *sample.cpuPct - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints;
 }
 
-bool VigilDetector::outsideDiskBusy(const Sample &sample) const
+std::optional<double> VigilDetector::outsideDiskExcessMBps(const Sample &sample) const
 {
     const std::optional<double> disk = Baseline::outsideDiskBytes(sample);
-    return disk && m_baseline.outsideDiskBytes()
-        && *disk >= *m_baseline.outsideDiskBytes() + m_policy.outsideDiskMBps * 1e6;
+    if (!disk || !m_baseline.outsideDiskBytes())
+        return std::nullopt;
+    const double excessMBps = (*disk - *m_baseline.outsideDiskBytes()) / 1e6;
+    return excessMBps >= m_policy.outsideDiskMBps ? std::optional(excessMBps) : std::nullopt;
 }
 
 bool VigilDetector::blockedByOthers(const Sample &sample) const
@@ -229,9 +231,9 @@ QString VigilDetector::outsideLoad(
         }
     }
     // Another program competing for the disk: the disks move far more than the database read, logged and spilled.
-    if (outsideDiskBusy(sample))
+    if (const std::optional<double> excess = outsideDiskExcessMBps(sample))
         return QStringLiteral("the disks moved %1 MB/s more than the database's own I/O accounts for: outside I/O load")
-            .arg((*Baseline::outsideDiskBytes(sample) - *m_baseline.outsideDiskBytes()) / 1e6, 0, 'f', 0);
+            .arg(*excess, 0, 'f', 0);
     // Its aftermath, with the same plans: what the storage took while the other program wrote, it drains afterwards.
     if (m_outsideIoSeenAt && sample.tStart - *m_outsideIoSeenAt < kOutsideIoCarrySeconds && samePlans(view))
         return QStringLiteral("another program moved the disks until %1 s before this sample: outside I/O load")
@@ -497,7 +499,7 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
         m_outsideCpuSeenAt.reset();
     m_blockedWhenSampleBegan = blockedByOthers(sample);
     // Whatever the sample's state: a sample can be clean while another program writes and the drain come after it.
-    if (outsideDiskBusy(sample))
+    if (outsideDiskExcessMBps(sample))
         m_outsideIoSeenAt = sample.tEnd;
 
     if (a.state == State::Missing)

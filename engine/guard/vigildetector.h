@@ -88,8 +88,9 @@ private:
     std::optional<double> workloadServerMs(const Sample &sample) const;
     /// The same plans, roughly: buffers per call within half and twice the baseline's.
     bool samePlans(const Baseline::MixView &view) const;
-    /// The disks moved at least outsideDiskMBps more than the database's own I/O accounts for, beyond the baseline's.
-    bool outsideDiskBusy(const Sample &sample) const;
+    /// How many MB/s more than the baseline's the disks moved beyond the database's own I/O, when that is at least
+    /// outsideDiskMBps (another program's I/O); nothing otherwise.
+    std::optional<double> outsideDiskExcessMBps(const Sample &sample) const;
     /// Sessions waiting on a lock another session holds, well beyond the baseline's usual number, at the sample's end.
     bool blockedByOthers(const Sample &sample) const;
     double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded
