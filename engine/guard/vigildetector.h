@@ -82,6 +82,9 @@ private:
     /// The workload's time per transaction in the statements that use the action's table, before the action;
     /// nothing when some of them write it or cannot be told apart (then every slowdown may be the action's).
     std::optional<double> reachedMsBefore() const;
+    /// The fixed-mix p95 of the workload's statements that use the action's table, in this sample against the
+    /// baseline's, relative; nothing when none of them ran.
+    std::optional<double> reachedP95Change(const Sample &sample) const;
     /// Host CPU busy at least cpuSurgePoints above the baseline's.
     bool cpuSurged(const Sample &sample) const;
     /// The sample's time in the server per transaction without the statements that are not the workload's.

@@ -19,6 +19,9 @@ struct Shape
     double blocks = 1.0; ///< factor on buffers per call
     double busy = 1.0; ///< factor on sessions busy in the server
     double slowShare = 0.04; ///< share of calls going to the slow statement (a mix shift changes it)
+    /// Factors on each statement's variance alone (its mean unchanged): a longer tail.
+    double fastSpread = 1.0;
+    double slowSpread = 1.0;
     bool valid = true;
     bool noCalls = false;
     /// Session clocks (PostgreSQL 14+): 0 leaves them out; otherwise a factor on 0.2 ms in the server per
@@ -55,10 +58,10 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     if (calls > 0) {
         const double fastCalls = calls * (1.0 - shape.slowShare);
         const double slowCalls = calls * shape.slowShare;
-        StatementInterval fast { kFastQuery, fastCalls, 0.05 * shape.latency, 0.0004 * shape.latency * shape.latency,
-            4.0 * shape.blocks, 0.1 };
-        StatementInterval slow { kSlowQuery, slowCalls, 0.5 * shape.latency, 0.01 * shape.latency * shape.latency,
-            40.0 * shape.blocks, 1.0 };
+        StatementInterval fast { kFastQuery, fastCalls, 0.05 * shape.latency,
+            0.0004 * shape.latency * shape.latency * shape.fastSpread, 4.0 * shape.blocks, 0.1 };
+        StatementInterval slow { kSlowQuery, slowCalls, 0.5 * shape.latency,
+            0.01 * shape.latency * shape.latency * shape.slowSpread, 40.0 * shape.blocks, 1.0 };
         s.statements = { fast, slow };
         s.qps = calls / seconds;
         s.latencyMeanMs = (fastCalls * fast.meanMs + slowCalls * slow.meanMs) / calls;
