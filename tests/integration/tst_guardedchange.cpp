@@ -48,6 +48,9 @@ class TestGuardedChange : public QObject
     /// lookups' time in the server per transaction drifted from 0.07 to 0.19 ms for five seconds.
     static constexpr int kShortBaselineSeconds = 10;
     static constexpr int kKeptBaselineSeconds = int(GuardPolicy::kMeasuredBaselineSeconds);
+    /// Where no verdict is asked for (a statement that fails, a crash mid-window, a lock): the least the engine
+    /// takes, three samples.
+    static constexpr int kNoVerdictSeconds = 3;
     QStringList applyArgs(const QString &storePath, const QString &sql, int windowSeconds = 12,
         int baselineSeconds = kShortBaselineSeconds)
     {
@@ -162,7 +165,7 @@ private slots:
         const QString s1 = store();
         const QString s2 = store();
         first.start(QStringLiteral(VIGILCTL),
-            applyArgs(s1, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '20s'")));
+            applyArgs(s1, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '20s'"), kNoVerdictSeconds));
         QVERIFY(first.waitForStarted());
         QByteArray seen;
         QTRY_VERIFY_WITH_TIMEOUT((seen += first.readAllStandardOutput()).contains("baseline.collecting"), 15000);
@@ -190,11 +193,11 @@ private slots:
         const QString s = store();
         QProcess apply;
         apply.start(QStringLiteral(VIGILCTL),
-            applyArgs(s, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '40s'"), 60));
+            applyArgs(s, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '40s'"), 60, kNoVerdictSeconds));
         QVERIFY(apply.waitForStarted());
         QByteArray seen;
-        // The apply comes after the 10 s baseline, and the engine waits up to two more baselines for a steady one
-        // (Engine::baselineSettled): up to 30 s after the start, more on a busy machine.
+        // The apply comes after the 3 s baseline, and the engine waits up to two more baselines for a steady one
+        // (Engine::baselineSettled): up to 9 s after the start, more on a busy machine.
         QTRY_VERIFY_WITH_TIMEOUT((seen += apply.readAllStandardOutput()).contains("action.executed"), 45000);
         ::kill(pid_t(apply.processId()), SIGKILL);
         QVERIFY(apply.waitForFinished(5000));
@@ -300,7 +303,8 @@ private slots:
     void failingStatementIsFailed()
     {
         const QString s = store();
-        QStringList args = applyArgs(s, QStringLiteral("UPDATE no_such_table SET a = 1"));
+        QStringList args
+            = applyArgs(s, QStringLiteral("UPDATE no_such_table SET a = 1"), kNoVerdictSeconds, kNoVerdictSeconds);
         args << QStringLiteral("--rollback-sql") << QStringLiteral("SELECT 1");
         const VigilctlRun run = runVigilctl(args);
         QCOMPARE(run.exitCode, 4);
