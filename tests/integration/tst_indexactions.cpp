@@ -201,8 +201,8 @@ private slots:
         // -> either, printed (clientsAround says why a rise within its noise is in between).
         const ClientsView clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
         qInfo("%s", qPrintable(clients.text));
-        const QString why
-            = a.reason + QLatin1Char('\n') + clients.text + QLatin1Char('\n') + run.err + run.out.right(3000);
+        const QString why = a.reason + QLatin1Char('\n') + clients.text + QLatin1Char('\n') + run.verdictSamples()
+            + run.err + run.out.right(1500);
         QVERIFY2(clients.label != ClientsView::Label::Unknown, qPrintable(why));
         if (clients.label == ClientsView::Label::Harmful) {
             QVERIFY2(run.exitCode == 3, qPrintable(why));
@@ -215,7 +215,7 @@ private slots:
             QCOMPARE(a.state, ActionState::RolledBack);
             return;
         }
-        // On failure the verdict's own reason comes first: the samples behind it follow, cut to the last 3000 chars.
+        // On failure the verdict's own reason comes first, then each sample it was judged on, then the output's tail.
         QVERIFY2(run.exitCode == 0, qPrintable(why));
         QCOMPARE(a.state, ActionState::Kept);
         QVERIFY(indexDefinition(QStringLiteral("orders_amount_idx")).contains(QLatin1StringView("(amount)")));

@@ -2,6 +2,7 @@
 // Runs build/bin/vigilctl as a user would, for the live integration tests.
 #pragma once
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -30,6 +31,29 @@ struct VigilctlRun
                 all.push_back(doc.object());
         }
         return all;
+    }
+    /// The samples the last verdict was judged on, one short line each (index, state, p95 and throughput against
+    /// the baseline, the note): what a failed verdict test needs, which the tail of the output may have cut.
+    QString verdictSamples() const
+    {
+        QString lines;
+        for (const QJsonObject &e : events()) {
+            const QJsonArray samples
+                = e.value(QLatin1StringView("evidence")).toObject().value(QLatin1StringView("samples")).toArray();
+            if (samples.isEmpty())
+                continue;
+            lines.clear();
+            for (const QJsonValue &v : samples) {
+                const QJsonObject s = v.toObject();
+                lines += QStringLiteral("  sample %1 %2: p95 %3 %, throughput %4 % %5\n")
+                             .arg(s.value(QLatin1StringView("index")).toInt())
+                             .arg(s.value(QLatin1StringView("state")).toString())
+                             .arg(s.value(QLatin1StringView("latency_pct")).toDouble(), 0, 'f', 1)
+                             .arg(s.value(QLatin1StringView("throughput_pct")).toDouble(), 0, 'f', 1)
+                             .arg(s.value(QLatin1StringView("note")).toString());
+            }
+        }
+        return lines;
     }
     /// The first event with this name (empty object when none).
     QJsonObject event(const QString &name) const
