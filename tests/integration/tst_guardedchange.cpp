@@ -42,7 +42,7 @@ class TestGuardedChange : public QObject
     }
 
     /// Short windows for tests (1 s samples); production defaults are 5 s / 60 s. A 10 s baseline where noise cannot
-    /// decide the test (a harm far beyond it, a crash, a failure); where a harmless change must be kept, the shortest
+    /// decide the test (a harm far beyond it); where a harmless change must be kept, the shortest
     /// baseline at which noise was measured not to roll one back (GuardPolicy::kMeasuredBaselineSeconds): with 10 s,
     /// log_min_duration_statement = '10s' was rolled back once on a quiet machine (2026-12-06) when the 0.016 ms
     /// lookups' time in the server per transaction drifted from 0.07 to 0.19 ms for five seconds.
