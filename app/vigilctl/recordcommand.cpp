@@ -43,6 +43,8 @@ QJsonObject sampleLine(const vigil::Snapshot &s, double t0)
         line.insert(QStringLiteral("pgss"), pgss);
     if (!wal.isEmpty())
         line.insert(QStringLiteral("wal"), wal);
+    if (s.probeMs)
+        line.insert(QStringLiteral("probe_ms"), std::round(*s.probeMs * 1e4) / 1e4);
     if (!s.longRunningQueryIds.empty()) {
         QJsonArray ids;
         for (qint64 id : s.longRunningQueryIds)

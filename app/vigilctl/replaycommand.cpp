@@ -70,6 +70,7 @@ QString tune(vigil::GuardPolicy &policy, const QString &setting)
         { QStringLiteral("outside_runnable_tasks"), &vigil::GuardPolicy::outsideRunnableTasks },
         { QStringLiteral("outside_disk_mbps"), &vigil::GuardPolicy::outsideDiskMBps },
         { QStringLiteral("noise_margin"), &vigil::GuardPolicy::noiseMargin },
+        { QStringLiteral("machine_slower_pct"), &vigil::GuardPolicy::machineSlowerPct },
     };
     const qsizetype eq = setting.indexOf(u'=');
     const QString name = setting.left(eq);

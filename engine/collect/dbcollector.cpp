@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QThread>
 
 #include <algorithm>
 #include <cmath>
@@ -85,6 +86,10 @@ const QByteArray kProbeQuery
     = QByteArray(DbCollector::kMarker) + " SELECT count(*) FROM (SELECT 1 FROM pg_stat_statements(false) LIMIT 1) s";
 const QByteArray kSeesAllQuery
     = QByteArray(DbCollector::kMarker) + " SELECT pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER')";
+
+// A statement no client writes, so its pg_stat_statements row is the collector's own (recognised by the marker)
+// and not a client's health check: a `SELECT 1` would share its queryid with every pool's.
+const QByteArray kSpeedProbeQuery = QByteArray(DbCollector::kMarker) + " SELECT 1::int2 + 1::int2 AS vigil_probe";
 
 constexpr int kMaxBackoffMs = 30000;
 
@@ -213,6 +218,7 @@ std::optional<Snapshot> DbCollector::collect(bool withStatements)
         return std::nullopt;
     const double after = nowSeconds();
     snapshot.t = 0.5 * (before + after);
+    snapshot.probeMs = probeRoundTrip();
     if (withStatements && m_hasStatements && !readStatements(snapshot))
         return std::nullopt;
     return snapshot;
@@ -265,6 +271,22 @@ bool DbCollector::readDatabaseAndActivity(Snapshot &s)
             s.longRunningQueryIds.push_back(id.toLongLong());
     s.activity.ioWaiting = rows->number(0, 33);
     return true;
+}
+
+std::optional<double> DbCollector::probeRoundTrip()
+{
+    std::vector<double> ms;
+    ms.reserve(kProbeRoundTrips);
+    QElapsedTimer clock;
+    for (int i = 0; i < kProbeRoundTrips; ++i) {
+        QThread::msleep(kProbeGapMs);
+        clock.start();
+        if (!m_connection.queryPrepared("vigil_speed_probe", kSpeedProbeQuery))
+            return std::nullopt; // a broken connection shows in the next tick's statistics query
+        ms.push_back(double(clock.nsecsElapsed()) / 1e6);
+    }
+    std::nth_element(ms.begin(), ms.begin() + kProbeRoundTrips / 2, ms.end());
+    return ms[kProbeRoundTrips / 2];
 }
 
 bool DbCollector::readStatements(Snapshot &s)

@@ -90,8 +90,15 @@ public:
     /// The connection, for readers that must reuse it (the host metrics over pg_read_file).
     PgConnection &connection() { return m_connection; }
 
+    /// Round trips timed per tick for Snapshot::probeMs: their median is steady against one late wake-up.
+    static constexpr int kProbeRoundTrips = 5;
+    static constexpr int kProbeGapMs = 10;
+
 private:
     void probeStatementStatistics();
+    /// The median round trip (ms) of kProbeRoundTrips executions of a prepared statement that reads no table;
+    /// empty when one failed.
+    std::optional<double> probeRoundTrip();
     bool readStatements(Snapshot &snapshot);
     bool readDatabaseAndActivity(Snapshot &snapshot);
     void fetchNewTexts(const std::vector<qint64> &queryIds);

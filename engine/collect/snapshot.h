@@ -111,6 +111,10 @@ struct Snapshot
     /// queryids of the monitored database's statements that have been running for more than a second (Vigil's
     /// own left out), one entry per session: a report or a dump that is not the workload shows up here.
     std::vector<qint64> longRunningQueryIds;
+    /// The machine's own speed as a client of the server sees it: the median round trip (ms) of a statement that
+    /// reads no table (DbCollector::probeRoundTrip). No action on the database changes it; a host that runs slower
+    /// (a virtual machine's neighbours, a clock that steps down) slows it with the workload.
+    std::optional<double> probeMs;
 };
 
 } // namespace vigil

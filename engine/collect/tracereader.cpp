@@ -169,6 +169,7 @@ Snapshot parseSample(const QJsonObject &o)
     readFields(optionalObject(o, QLatin1StringView("act")), QStringLiteral("act"), kActivityFields, snap.activity);
     readFields(optionalObject(o, QLatin1StringView("sys")), QStringLiteral("sys"), kHostFields, snap.host);
     readFields(optionalObject(o, QLatin1StringView("wal")), QStringLiteral("wal"), kWalFields, snap.wal);
+    snap.probeMs = optionalNumber(o, QLatin1StringView("probe_ms"), QStringLiteral("sample"));
     const QJsonValue longRunning = o.value(QLatin1StringView("long"));
     if (longRunning.isArray()) {
         for (const QJsonValue &id : longRunning.toArray()) {

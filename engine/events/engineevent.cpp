@@ -126,6 +126,7 @@ QJsonObject sampleJson(const Sample &s)
     put("cpu_pct", s.cpuPct);
     put("mem_pct", s.memPct);
     put("load1", s.load1);
+    put("probe_ms", s.probeMs);
     return o;
 }
 

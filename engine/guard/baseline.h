@@ -90,6 +90,8 @@ public:
     /// workload's own contention (pgbench's branches, hot rows), median over the baseline.
     std::optional<double> blockedByOthers() const { return m_blockedByOthers; }
     std::optional<double> walFullPageShare() const { return m_walFullPageShare; }
+    /// The round trip of a statement that reads no table (Sample::probeMs): the machine's own speed before.
+    std::optional<double> probeMs() const { return m_probeMs; }
     /// True when the queryid is one of the steady statements (the workload's own).
     bool isSteady(qint64 queryId) const;
     /// True when the statement was seen running long in nearly every baseline sample (a batch that ran through it):
@@ -151,6 +153,7 @@ private:
     std::optional<double> m_otherDatabases;
     std::optional<double> m_blockedByOthers;
     std::optional<double> m_walFullPageShare;
+    std::optional<double> m_probeMs;
     std::optional<double> m_meanRawP95;
     std::optional<double> m_meanTps;
 };

@@ -75,6 +75,9 @@ QString GuardPolicy::validate(double tickSeconds) const
             .arg(outsideRunnableTasks);
     if (!finite(outsideDiskMBps) || outsideDiskMBps <= 0)
         return QStringLiteral("the outside disk traffic threshold must be positive (got %1 MB/s)").arg(outsideDiskMBps);
+    if (!finite(machineSlowerPct) || machineSlowerPct < 0)
+        return QStringLiteral("the machine slowdown threshold must not be negative (got %1 %; 0 switches it off)")
+            .arg(machineSlowerPct);
     if (!finite(minServerDeltaMs) || minServerDeltaMs < 0)
         return QStringLiteral("the minimum server time change must not be negative (got %1 ms)").arg(minServerDeltaMs);
     if (unverifiedExtensions < 0 || unverifiedExtensions > 10)

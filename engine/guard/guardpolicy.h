@@ -46,6 +46,10 @@ struct GuardPolicy
     /// and spilled, mean another program competes for the disk (/proc/diskstats). A synchronous commit that now
     /// flushes every commit rewrites WAL pages at a few MB/s; another program's bulk I/O moves hundreds.
     double outsideDiskMBps = 32;
+    /// A statement that reads no table (Sample::probeMs) taking this much (%) longer than before, with the host's CPU
+    /// not up by cpuSurgePoints, means the machine itself runs slower (a virtual machine's neighbours): such
+    /// samples neither convict nor acquit. 0 switches the check off.
+    double machineSlowerPct = 50;
     /// A rise in time in the server per transaction (session active time, commit waits included) smaller than this
     /// many ms is noise, whatever its relative size. 0.05 until the lab's near-threshold tuning scenarios: it hid
     /// index scans turned off under 0.1 ms transactions (+0.02-0.04 ms a transaction, clients' p95 +10 %).

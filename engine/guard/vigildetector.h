@@ -10,8 +10,9 @@ namespace vigil {
  *
  * - Latency is the p95 of the baseline's statement mix, so a shift in the workload's mix is not a slowdown.
  * - A change must clear an absolute floor as well as the relative threshold.
- * - Samples with calls arriving well above baseline (outside load) or host CPU up while per-call buffer work
- *   is unchanged (outside CPU load) are confounded: they neither convict nor acquit.
+ * - Samples with calls arriving well above baseline (outside load), host CPU up while per-call buffer work
+ *   is unchanged (outside CPU load) or a statement that reads no table slower with the CPU as before (the machine
+ *   itself slower) are confounded: they neither convict nor acquit.
  * - A throughput fall with unchanged latency and no more time spent in the server is a fall in demand.
  * - Harm must start at the action: a run of degraded samples starting later needs twice the evidence.
  * - Large harm is decided sooner: a strong sample counts for half the run, an overwhelming one for all of it.
@@ -85,6 +86,10 @@ private:
     /// The fixed-mix p95 of the workload's statements that use the action's table, in this sample against the
     /// baseline's, relative; nothing when none of them ran.
     std::optional<double> reachedP95Change(const Sample &sample) const;
+    /// The round trip (ms) of a statement that reads no table around this sample, when it is at least
+    /// machineSlowerPct and kMachineShare of the workload's own slowdown (relative) above the baseline's while the
+    /// host's CPU stayed below a surge: the machine itself ran slower. Nothing otherwise.
+    std::optional<double> machineSlowdown(const Sample &sample, double workloadSlowdown) const;
     /// Host CPU busy at least cpuSurgePoints above the baseline's.
     bool cpuSurged(const Sample &sample) const;
     /// The sample's time in the server per transaction without the statements that are not the workload's.

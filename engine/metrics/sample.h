@@ -90,6 +90,9 @@ struct Sample
     std::optional<double> diskReadBytesPerSecond; ///< the host's disks, all processes
     std::optional<double> diskWrittenBytesPerSecond;
     std::optional<double> walBytesPerSecond; ///< WAL the cluster generated (pg_stat_wal)
+    /// The round trip (ms) of a statement that reads no table, as the collector timed it (median of the ticks):
+    /// the machine's own speed, which no action on the database changes (Snapshot::probeMs).
+    std::optional<double> probeMs;
 
     const StatementInterval *statement(qint64 queryId) const;
 };

@@ -67,6 +67,21 @@ std::optional<double> averageOver(std::span<const Snapshot> ticks, Getter get)
     return sum / count;
 }
 
+/// The middle value of the ticks' readings (the upper one of an even count); empty when none has one.
+template<typename Getter>
+std::optional<double> medianOver(std::span<const Snapshot> ticks, Getter get)
+{
+    std::vector<double> values;
+    for (const Snapshot &s : ticks)
+        if (const std::optional<double> v = get(s))
+            values.push_back(*v);
+    if (values.empty())
+        return std::nullopt;
+    const auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
+    std::nth_element(values.begin(), middle, values.end());
+    return *middle;
+}
+
 void deriveStatements(std::span<const Snapshot> ticks, Sample &sample)
 {
     const Snapshot &from = ticks.front();
@@ -231,6 +246,8 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     sample.procsRunning = averageOver(inside, [](const Snapshot &s) { return s.host.procsRunning; });
     sample.procsBlocked = averageOver(inside, [](const Snapshot &s) { return s.host.procsBlocked; });
     sample.postgresIoWaiting = averageOver(inside, [](const Snapshot &s) { return s.activity.ioWaiting; });
+    // The median: one tick whose round trips met a late wake-up is not the machine slowing down.
+    sample.probeMs = medianOver(inside, [](const Snapshot &s) { return s.probeMs; });
     deriveWorkload(ticks, sample);
     return sample;
 }

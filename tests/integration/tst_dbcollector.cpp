@@ -229,6 +229,9 @@ private slots:
         QVERIFY(s->activity.active.has_value());
         QVERIFY(*s->activity.active >= 1);
         QCOMPARE(s->activity.maxConnections.value_or(0), 200.0);
+        // The machine's own speed: round trips of a statement that reads no table, each well under the timeout.
+        QVERIFY(s->probeMs.has_value());
+        QVERIFY2(*s->probeMs > 0 && *s->probeMs < 2000, qPrintable(QString::number(*s->probeMs)));
         // Unix time, taken during the query.
         QVERIFY2(qAbs(s->t - now) < 5.0, qPrintable(QString::number(s->t - now, 'f', 3)));
         QVERIFY(std::is_sorted(s->statements.begin(), s->statements.end(),

@@ -39,6 +39,8 @@ struct Shape
     double foreignServerMs = 0;
     /// Statements seen running for over a second at the sample's ticks (a report, a batch).
     std::vector<qint64> longRunning;
+    /// Factor on the collector's 0.05 ms round trip of a statement that reads no table: the machine's own speed.
+    double probe = 1.0;
 };
 
 inline constexpr qint64 kFastQuery = 101;
@@ -76,6 +78,7 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     s.sessionsActive = 1.0 + 0.6 * shape.busy; // the sampler itself counts as one active session
     s.sessionsWaiting = 0.0;
     s.cpuPct = 30.0 + shape.cpuPoints;
+    s.probeMs = 0.05 * shape.probe;
     if (shape.serverTime > 0) {
         s.transactions = *s.tps * seconds;
         s.serverMsPerTransaction = 0.2 * shape.serverTime + shape.foreignServerMs;

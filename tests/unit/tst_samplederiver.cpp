@@ -339,6 +339,22 @@ private slots:
         QVERIFY(!sample.memPct); // only the opening tick had it
     }
 
+    void theProbeIsTheMedianOfTheTicksAfterTheFirst()
+    {
+        // One tick whose round trips met a late wake-up (0.9 ms) does not make the machine slow; the opening tick
+        // (5 ms) belongs to the previous interval; a tick without a probe is left out, not read as 0.
+        std::vector<Snapshot> ticks;
+        const std::optional<double> probes[] = { 5.0, 0.05, 0.9, std::nullopt, 0.06, 0.04 };
+        for (int i = 0; i < 6; ++i) {
+            ticks.push_back(tick(i));
+            ticks.back().probeMs = probes[i];
+        }
+        QCOMPARE(SampleDeriver::derive(ticks).probeMs.value_or(-1), 0.06);
+        for (Snapshot &t : ticks)
+            t.probeMs.reset();
+        QVERIFY(!SampleDeriver::derive(ticks).probeMs);
+    }
+
     void sessionClocksPerTransaction()
     {
         // 300 commits and 100 rollbacks over the interval, 200 ms active and 120 ms idle in transaction: 0.5 ms in

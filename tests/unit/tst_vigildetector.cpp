@@ -115,6 +115,24 @@ private slots:
             << concat({ repeat({}, 2), repeat(cpuHog, 4), repeat({}, 6) }) << "keep" << 12 << "none";
         QTest::newRow("outside CPU load all window long: extended twice, then kept unverified")
             << repeat(cpuHog, 36) << "keep" << 36 << "unverified";
+        // This project's VM, live: every statement slower for seconds at a time, /proc showing nothing.
+        Shape slowMachine = latency(1.4);
+        slowMachine.probe = 1.8;
+        QTest::newRow("latency +40% while a statement that reads no table takes +80% and the CPU is flat: the machine")
+            << concat({ repeat(slowMachine, 5), repeat({}, 7) }) << "keep" << 12 << "none";
+        Shape slightlySlowerMachine = slowMachine;
+        slightlySlowerMachine.probe = 1.3;
+        QTest::newRow("latency +40% with the statement that reads no table +30%: the action")
+            << repeat(slightlySlowerMachine, 12) << "rollback" << 2 << "p95_latency";
+        Shape overwhelmingOnASlowMachine = latency(3.0);
+        overwhelmingOnASlowMachine.probe = 1.6;
+        QTest::newRow("3x latency with the statement that reads no table +60%: more than the machine explains")
+            << repeat(overwhelmingOnASlowMachine, 12) << "rollback" << 1 << "p95_latency";
+        Shape burningPlan = slowMachine;
+        burningPlan.cpuPoints = 40;
+        burningPlan.blocks = 3.0;
+        QTest::newRow("latency +40% with the machine slower but CPU +40 points and 3x buffers: the action's plan")
+            << repeat(burningPlan, 12) << "rollback" << 2 << "p95_latency";
         Shape cpuAndWork = cpuHog;
         cpuAndWork.blocks = 3.0;
         QTest::newRow("latency +25% with CPU +40 points and 3x buffers per call is the action")
