@@ -92,6 +92,8 @@ public:
 
     /// Round trips timed per tick for Snapshot::probeMs: their median is steady against one late wake-up.
     static constexpr int kProbeRoundTrips = 5;
+    /// Pause before each round trip: the backend and the CPU go idle between them as the workload's do; back to back
+    /// a hot backend hid most of this VM's wander (docs/guard.md).
     static constexpr int kProbeGapMs = 10;
 
 private:

@@ -113,9 +113,10 @@ std::optional<double> VigilDetector::machineSlowdown(const Sample &sample, doubl
     // with the CPU as it was, nothing the action changed can slow a statement that reads no table.
     if (!sample.cpuPct || !m_baseline.cpuPct() || cpuSurged(sample))
         return std::nullopt;
-    // The lower median of the probe over this sample and the window's samples that ended in the few seconds before
-    // it: one sample's round trips that met a late wake-up are not the machine slowing (at 1 s samples, on this VM,
-    // single samples 50 % slower came in 14 % of those with the workload as before; over three, 5 %).
+    // The lower median of the probe over this sample and the window's samples before it that began at most
+    // kMachineProbeSpanSeconds before its end: one sample's round trips that met a late wake-up are not the machine
+    // slowing (at 1 s samples, on this VM, single samples 50 % slower came in 14 % of those with the workload as
+    // before; over three, 5 %).
     std::vector<double> recent { *sample.probeMs };
     for (const Sample &earlier : m_samples)
         if (earlier.probeMs && earlier.tEnd <= sample.tStart + 1e-6
