@@ -202,6 +202,12 @@ def main():
     parser.add_argument("--traces", default="",
                         help="also record a 1 s trace of each case into this folder (to replay the live decisions)")
     args = parser.parse_args()
+    if args.traces and os.path.isdir(args.traces):
+        # Case files are named by position: an older run's file would sit beside this run's and be read as its own.
+        old = sorted(f for f in os.listdir(args.traces) if f.endswith(".jsonl"))
+        if old:
+            sys.exit(f"soak: {args.traces} already holds {len(old)} trace(s) ({old[0]}, ...) from an earlier run; "
+                     "give --traces an empty or new folder")
     known = {s.name: s for s in catalogue.CATALOGUE}
     cases = [(known[n], noise, "harmless") for n, noise in HARMLESS]
     cases += [(known[n], [], "harmful") for n in HARMFUL]
