@@ -55,6 +55,21 @@ struct VigilctlRun
         }
         return lines;
     }
+    /// The machine probe of every sample event ("t=12.0 0.081 ms"), one line: with verdictSamples(), whether the
+    /// machine itself ran slower while a harmless change was judged slower.
+    QString sampleProbes() const
+    {
+        QString line = QStringLiteral("  probe:");
+        for (const QJsonObject &e : events()) {
+            if (e.value(QLatin1StringView("event")).toString() != QLatin1StringView("sample"))
+                continue;
+            const QJsonValue probe = e.value(QLatin1StringView("probe_ms"));
+            line += QStringLiteral(" t=%1 %2")
+                        .arg(e.value(QLatin1StringView("t")).toDouble(), 0, 'f', 1)
+                        .arg(probe.isDouble() ? QString::number(probe.toDouble(), 'f', 3) : QStringLiteral("-"));
+        }
+        return line + QLatin1Char('\n');
+    }
     /// The first event with this name (empty object when none).
     QJsonObject event(const QString &name) const
     {
