@@ -77,6 +77,10 @@ private:
     /// (when given) tells whether outside CPU load was seen in this sample itself (not carried from one before).
     QString outsideLoad(
         const Sample &sample, const Baseline::MixView &view, double throughput, bool *cpu = nullptr) const;
+    /// Why a slower sample is better explained outside the action (outsideLoad, or the machine itself slower); empty
+    /// when nothing explains it. Sets r.outsideCpu.
+    QString explainedOutside(
+        const Sample &sample, const Baseline::MixView &view, Reading &r, double workloadSlowdown) const;
     /// Why a degraded sample's slowdown is not the action's own: the workload's statements that use the action's
     /// table (all of them reads) account for too little of it. Empty when they may (or the action reaches all).
     QString outsideReach(const Sample &sample) const;

@@ -27,6 +27,9 @@ struct Shape
     /// Session clocks (PostgreSQL 14+): 0 leaves them out; otherwise a factor on 0.2 ms in the server per
     /// transaction, with 0.3 ms of round trips inside each transaction.
     double serverTime = 0;
+    /// Milliseconds per transaction the clients spend in round trips inside their transactions (with serverTime); 0
+    /// for single-statement transactions.
+    double roundTripsMs = 0.3;
     /// Runnable tasks on the host beyond the workload's sessions; negative leaves procs_running out.
     double outsideTasks = -1;
     double blockedByOthers = 0; ///< sessions waiting on a lock another session holds
@@ -82,7 +85,7 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     if (shape.serverTime > 0) {
         s.transactions = *s.tps * seconds;
         s.serverMsPerTransaction = 0.2 * shape.serverTime + shape.foreignServerMs;
-        s.idleInTransactionMsPerTransaction = 0.3;
+        s.idleInTransactionMsPerTransaction = shape.roundTripsMs;
         if (shape.foreignServerMs > 0) {
             // Five calls of a long statement that is not the workload's, in queryid order with the others.
             s.statements.push_back(
