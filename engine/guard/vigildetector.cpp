@@ -465,15 +465,20 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         if (r.demandFall)
             a.note = QStringLiteral("throughput fell with latency unchanged: demand fell");
         // Not degraded, yet slower by half a bar: such samples make the window's medians (sustainedSlowdown), so
-        // what explains a degraded sample must set them aside too. CI, 2026-12-06: a harmless setting rolled back on
-        // twelve samples each below the run's floor, never checked for outside causes.
+        // what explains a degraded sample must explain them too (CI, 2026-12-06: a harmless setting rolled back on
+        // twelve samples each below the run's floor, never checked for outside causes). They are read as no change,
+        // as samples slower outside the action's reach are, rather than set aside: setting aside only the slower
+        // samples left the window's medians to the rest and extended windows into later episodes (null actions
+        // beside a busy loop, docs/guard.md).
         const bool rose = serverRose || r.latencyChange > latencyThreshold / 2
             || (!r.demandFall && r.throughputChange < -throughputThreshold / 2);
         if (rose) {
             if (const QString outside = explainedOutside(sample, view, r, workloadSlowdown); !outside.isEmpty()) {
-                a.state = State::Confounded;
-                a.note = QStringLiteral("slower, not yet degraded: ") + outside;
-                r.usable = false;
+                a.note = QStringLiteral("slower, read as no change: ") + outside;
+                r.explainedOutside = true;
+                r.latencyChange = 0;
+                r.throughputChange = 0;
+                r.serverChange = 0;
             }
         }
         return r;
@@ -948,6 +953,9 @@ Verdict VigilDetector::conclude(double t)
                                  "change them)")
                       .arg(elsewhere)
                       .arg(m_reach.tableName());
+    if (const auto explained
+        = std::count_if(m_readings.begin(), m_readings.end(), [](const Reading &r) { return r.explainedOutside; }))
+        reason += QStringLiteral("; %1 slightly slower sample(s) read as no change (outside load)").arg(explained);
     if (missing)
         reason += QStringLiteral("; %1 sample(s) missing").arg(missing);
     if (!m_baseline.hasStatements())

@@ -44,6 +44,7 @@ private:
         bool serverDegraded = false;
         bool outsideCpu = false; ///< set aside as outside CPU load seen in this sample itself
         bool outsideReach = false; ///< slower, but not in the statements the action can change
+        bool explainedOutside = false; ///< slower by less than a bar, and outside load or the machine explains it
     };
 
     /// Time in the server over the window against the baseline's: waits statement timing cannot see.

@@ -13,7 +13,11 @@ python3 tests/lab/nullactions.py score "$trace" --interval 1 --baseline 20 --win
 python3 tests/lab/nullactions.py score "$trace" --interval 1 --baseline 15 --window 15 --every 2
 # tst_guardedchange's workload (select-only, 200 lookups/s) recorded with the machine probe, nothing else running:
 # at that test's shape (15 s baseline, 12 s window) one window was rolled back before the slower samples under the
-# run floor were checked for the machine's own speed too (docs/guard.md, "Slower samples under the run floor").
+# run floor were checked for outside causes and the machine's own speed too (docs/guard.md, "Slower samples under
+# the run floor").
 trace=tests/data/null/select200_probe.jsonl.gz
 python3 tests/lab/nullactions.py score "$trace" --interval 5 --baseline 60 --window 60 --every 5
+python3 tests/lab/nullactions.py score "$trace" --interval 1 --baseline 15 --window 12 --every 2
+# The same workload beside a busy loop, recorded after the slower samples were read as no change (never tuned on).
+trace=tests/data/null/select200_busy1_probe_validation.jsonl.gz
 python3 tests/lab/nullactions.py score "$trace" --interval 1 --baseline 15 --window 12 --every 2
