@@ -12,7 +12,8 @@ namespace vigil {
  * - A change must clear an absolute floor as well as the relative threshold.
  * - Samples with calls arriving well above baseline (outside load), host CPU up while per-call buffer work
  *   is unchanged (outside CPU load) or a statement that reads no table slower with the CPU as before (the machine
- *   itself slower) are confounded: they neither convict nor acquit.
+ *   itself slower) are confounded: they neither convict nor acquit. A sample slower by less than a degraded one's bar
+ *   that the same causes explain is read as no change in the window's medians.
  * - A throughput fall with unchanged latency and no more time spent in the server is a fall in demand.
  * - Harm must start at the action: a run of degraded samples starting later needs twice the evidence.
  * - Large harm is decided sooner: a strong sample counts for half the run, an overwhelming one for all of it.
