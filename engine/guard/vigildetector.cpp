@@ -472,14 +472,11 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         // beside a busy loop, docs/guard.md).
         const bool rose = serverRose || r.latencyChange > latencyThreshold / 2
             || (!r.demandFall && r.throughputChange < -throughputThreshold / 2);
-        if (rose) {
-            if (const QString outside = explainedOutside(sample, view, r, workloadSlowdown); !outside.isEmpty()) {
-                a.note = QStringLiteral("slower, read as no change: ") + outside;
-                r.explainedOutside = true;
-                r.latencyChange = 0;
-                r.throughputChange = 0;
-                r.serverChange = 0;
-            }
+        const QString outside = rose ? explainedOutside(sample, view, r, workloadSlowdown) : QString();
+        if (!outside.isEmpty()) {
+            a.note = QStringLiteral("slower, read as no change: ") + outside;
+            r.explainedOutside = true;
+            r.readAsNoChange();
         }
         return r;
     }
@@ -496,9 +493,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         a.state = State::Clean;
         a.note = elsewhere;
         r.outsideReach = true;
-        r.latencyChange = 0;
-        r.throughputChange = 0;
-        r.serverChange = 0;
+        r.readAsNoChange();
         return r;
     }
     r.latencyDegraded = latencyDegraded;

@@ -46,6 +46,8 @@ private:
         bool outsideCpu = false; ///< set aside as outside CPU load seen in this sample itself
         bool outsideReach = false; ///< slower, but not in the statements the action can change
         bool explainedOutside = false; ///< slower by less than a bar, and outside load or the machine explains it
+        /// The sample counts in the window's medians as the action's share of its slowdown: none.
+        void readAsNoChange() { latencyChange = throughputChange = serverChange = 0; }
     };
 
     /// Time in the server over the window against the baseline's: waits statement timing cannot see.
