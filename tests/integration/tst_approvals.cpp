@@ -40,6 +40,8 @@ class TestApprovals : public QObject
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<EngineRunner> m_runner;
     std::unique_ptr<MainWindow> m_window;
+    /// Short windows where no harmless change must be kept (a rejected card, a harm far beyond noise).
+    GuardPolicy m_shortPolicy;
 
     Action parameterChange(const QString &value)
     {
@@ -94,6 +96,7 @@ private slots:
         config.policy.intervalSeconds = 1;
         config.policy.baselineSeconds = 5;
         config.policy.windowSeconds = 6;
+        m_shortPolicy = config.policy;
         m_runner = std::make_unique<EngineRunner>(config);
         m_window = std::make_unique<MainWindow>(m_settings.get());
         m_window->attachEngine(m_runner.get(), QStringLiteral("test"));
@@ -119,6 +122,12 @@ private slots:
 
     void approvedActionRunsUnderWatch()
     {
+        // A harmless change must be kept: judged on the shortest baseline at which noise was measured not to roll one
+        // back (GuardPolicy::kMeasuredBaselineSeconds). On 5 s it was rolled back once, on a quiet machine
+        // (2026-12-06), as the guard warns it may be below that.
+        GuardPolicy measured = m_shortPolicy;
+        measured.baselineSeconds = GuardPolicy::kMeasuredBaselineSeconds;
+        m_runner->setPolicy(measured);
         QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
         m_runner->propose(parameterChange(QStringLiteral("25s")));
         auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
@@ -129,7 +138,8 @@ private slots:
         QTest::mouseClick(button("approveButton"), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
         const Action done = finished.front().at(0).value<Action>();
-        QCOMPARE(done.state, ActionState::Kept);
+        m_runner->setPolicy(m_shortPolicy);
+        QVERIFY2(done.state == ActionState::Kept, qPrintable(stateName(done.state) + u' ' + done.reason));
         QCOMPARE(setting(), QStringLiteral("25s"));
         QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals"), 10000);
         m_server.psql(QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement"));

@@ -13,6 +13,20 @@
 
 namespace vigil::testing {
 
+/// The JSON lines of a vigilctl's stdout (other lines skipped).
+inline std::vector<QJsonObject> jsonEvents(const QString &out)
+{
+    std::vector<QJsonObject> all;
+    for (QString line : out.split(u'\n', Qt::SkipEmptyParts)) {
+        if (line.size() > 3 && line.startsWith(u'<') && line.at(2) == u'>')
+            line = line.mid(3); // a journald priority (under systemd, or a test that says it is)
+        const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
+        if (doc.isObject())
+            all.push_back(doc.object());
+    }
+    return all;
+}
+
 struct VigilctlRun
 {
     int exitCode = -1;
@@ -20,18 +34,7 @@ struct VigilctlRun
     QString err;
 
     /// The JSON lines of stdout (other lines skipped).
-    std::vector<QJsonObject> events() const
-    {
-        std::vector<QJsonObject> all;
-        for (QString line : out.split(u'\n', Qt::SkipEmptyParts)) {
-            if (line.size() > 3 && line.startsWith(u'<') && line.at(2) == u'>')
-                line = line.mid(3); // a journald priority (under systemd, or a test that says it is)
-            const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
-            if (doc.isObject())
-                all.push_back(doc.object());
-        }
-        return all;
-    }
+    std::vector<QJsonObject> events() const { return jsonEvents(out); }
     /// The samples the last verdict was judged on, one short line each (index, state, p95 and throughput against
     /// the baseline, the note): what a failed verdict test needs, which the tail of the output may have cut.
     QString verdictSamples() const

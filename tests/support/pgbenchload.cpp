@@ -28,6 +28,14 @@ PgBenchLoad::PgBenchLoad(const PgServer &server, QStringList arguments)
     , m_arguments(std::move(arguments))
 { }
 
+std::unique_ptr<PgBenchLoad> PgBenchLoad::startNearlyIdle(const PgServer &server, QString *error)
+{
+    auto load = std::make_unique<PgBenchLoad>(server,
+        QStringList { QStringLiteral("-S"), QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("1"),
+            QStringLiteral("-R"), QStringLiteral("3"), QStringLiteral("-T"), QStringLiteral("3600") });
+    return load->start(error) ? std::move(load) : nullptr;
+}
+
 PgBenchLoad::~PgBenchLoad()
 {
     stop();

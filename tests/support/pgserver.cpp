@@ -139,6 +139,13 @@ bool PgServer::psqlAs(
     return m_cluster->psql(database(), user, password, { sql }, output, error);
 }
 
+QString PgServer::setting(const QString &name) const
+{
+    QString value;
+    psql(QStringLiteral("SELECT current_setting('%1')").arg(name), &value);
+    return value;
+}
+
 bool PgServer::pgbenchInit(int scale, QString *error) const
 {
     return m_cluster->pgbenchInit(database(), scale, error);
