@@ -54,12 +54,8 @@ class TestApprovals : public QObject
         return a;
     }
 
-    QString setting()
-    {
-        QString out;
-        m_server.psql(QStringLiteral("SHOW log_min_duration_statement"), &out);
-        return out;
-    }
+    /// The one setting the test's proposals change.
+    QString setting() const { return m_server.setting(QStringLiteral("log_min_duration_statement")); }
 
     /// The approval card (what would run, why) mentions `text`.
     bool cardShows(const QString &text) const
