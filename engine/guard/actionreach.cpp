@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "guard/actionreach.h"
 
+#include "act/sqlrecognizer.h"
 #include "analyse/sqlparsetree.h"
+#include "metrics/numberformat.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -89,6 +91,32 @@ bool isCommonBuiltin(const QString &name)
     return names.contains(name);
 }
 
+/// A logging threshold at least this long reaches no statement. What it adds is one log line, written after an
+/// execution that already ran this long: tens of microseconds to a file or a pipe, under 0.1 % of that execution at 100
+/// ms. Below it (0, a few ms) a busy workload's every statement may be logged, which is harm the lab records
+/// (`*_log_min_duration_0`), so the setting then reaches everything.
+constexpr double kLoggingReachesNothingFromMs = 100;
+
+/// Milliseconds in a time setting's value as PostgreSQL reads it for a setting whose unit is ms ("10s", "250",
+/// "1min"); nothing when it is not one.
+std::optional<double> settingMilliseconds(const QString &value)
+{
+    static const QHash<QString, double> factors { { QStringLiteral("us"), 0.001 }, { QStringLiteral("ms"), 1.0 },
+        { QStringLiteral("s"), 1000.0 }, { QStringLiteral("min"), 60000.0 }, { QStringLiteral("h"), 3600000.0 },
+        { QStringLiteral("d"), 86400000.0 } };
+    const QString v = value.trimmed();
+    qsizetype split = 0;
+    while (
+        split < v.size() && (v[split].isDigit() || v[split] == u'.' || (split == 0 && (v[0] == u'-' || v[0] == u'+'))))
+        ++split;
+    bool ok = false;
+    const double number = v.left(split).toDouble(&ok);
+    const QString unit = v.mid(split).trimmed();
+    if (!ok || (!unit.isEmpty() && !factors.contains(unit)))
+        return std::nullopt;
+    return unit.isEmpty() ? number : number * factors.value(unit);
+}
+
 /// What one parsed statement does with one table.
 class TableMatch
 {
@@ -163,6 +191,10 @@ private:
 
 ActionReach ActionReach::ofAction(const QString &kind, const QString &applySql)
 {
+    if (kind == QLatin1StringView("set_parameter")) {
+        const SqlRecognizer::Result setting = SqlRecognizer::recognize(applySql);
+        return setting.kind == ActionKind::SetParameter ? ofSetting(setting.parameter, setting.value) : ActionReach();
+    }
     if (kind != QLatin1StringView("create_index"))
         return {};
     const std::optional<QJsonArray> statements = SqlParseTree::parse(applySql);
@@ -186,6 +218,37 @@ ActionReach ActionReach::ofTable(const QString &schema, const QString &table)
     return reach;
 }
 
+ActionReach ActionReach::ofNothing(const QString &why)
+{
+    ActionReach reach;
+    reach.m_nothingBecause = why;
+    return reach;
+}
+
+ActionReach ActionReach::ofSetting(const QString &parameter, const std::optional<QString> &value)
+{
+    // RESET goes back to what postgresql.conf says, which may be 0 (every statement logged): it may reach everything.
+    if (!value)
+        return {};
+    if (parameter != QLatin1StringView("log_min_duration_statement")
+        && parameter != QLatin1StringView("log_min_duration_sample"))
+        return {};
+    const std::optional<double> ms = settingMilliseconds(*value);
+    if (!ms)
+        return {};
+    if (*ms == -1)
+        return ofNothing(QStringLiteral("%1 = %2 logs no statement by duration: it can only take work away from "
+                                        "statements, never add it")
+                             .arg(parameter, *value));
+    if (*ms < kLoggingReachesNothingFromMs)
+        return {};
+    const QString after = *ms >= 1000 ? numbers::significant(*ms / 1000) + QStringLiteral(" s")
+                                      : numbers::significant(*ms) + QStringLiteral(" ms");
+    return ofNothing(QStringLiteral("%1 = '%2' adds one log line to an execution after it ran for %3 or longer: it "
+                                    "cannot slow any statement by a share that shows")
+                         .arg(parameter, *value, after));
+}
+
 ActionReach ActionReach::ofJournalled(const QString &kind, const QString &applySql, const QJsonObject &details)
 {
     if (details.contains(QLatin1StringView("reached_unseen")))
@@ -196,12 +259,16 @@ ActionReach ActionReach::ofJournalled(const QString &kind, const QString &applyS
 QString ActionReach::judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details)
 {
     const ActionReach reach = ofJournalled(kind, applySql, details);
-    if (reach.isLimited())
+    if (reach.isLimited() && !reach.reachesNothing())
         return QStringLiteral("the statements that use %1 while the workload only reads it (a slowdown only in other "
                               "statements cannot be this index's and does not roll it back); every statement if the "
                               "workload writes %1 or a statement's text cannot tell (upkeep and commit waits are not "
                               "in the statements' own time)")
             .arg(reach.tableName());
+    if (reach.reachesNothing())
+        return QStringLiteral("no statement: %1, so a slowdown in the window is something else's and does not roll it "
+                              "back (the window is still shown)")
+            .arg(reach.whyNothing());
     if (const QString unseen = details.value(QLatin1StringView("reached_unseen")).toString(); !unseen.isEmpty())
         return QStringLiteral("every statement: %1, so statements that do not name the table can reach it").arg(unseen);
     return QStringLiteral("every statement: a setting, a dropped index or a statement of your own can change any of "
@@ -210,11 +277,15 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
 
 QString ActionReach::tableName() const
 {
+    if (reachesNothing())
+        return QStringLiteral("(no statement)");
     return m_schema.isEmpty() ? m_table : m_schema + u'.' + m_table;
 }
 
 ActionReach::Touch ActionReach::touch(const QString &statementText) const
 {
+    if (reachesNothing())
+        return Touch::None;
     if (!isLimited())
         return Touch::Unknown;
     if (statementText.trimmed().isEmpty())

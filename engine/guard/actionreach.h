@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 namespace vigil {
 
 /**
@@ -12,8 +14,10 @@ namespace vigil {
  *
  * A new index can change only the statements that use its table: their plans, and the upkeep of their writes. A
  * slowdown among statements that never touch the table is something else's (a VACUUM FULL, busy loops, the
- * workload's own slow wander), and rolling the index back would not undo it (soak run 9, docs/guard.md). Every
- * other action (settings, DROP INDEX without the catalog at hand, a DBA's own statement) reaches everything.
+ * workload's own slow wander), and rolling the index back would not undo it (soak run 9, docs/guard.md). A logging
+ * threshold that only long executions cross (log_min_duration_statement = '10s') reaches no statement at all: it adds a
+ * log line to an execution after it ran that long. Every other action (other settings, DROP INDEX without the catalog
+ * at hand, a DBA's own statement) reaches everything.
  *
  * Pure text work with PostgreSQL's own parser: a statement is matched by the relations it names. What text cannot
  * show is counted as reaching the table: a statement that does not parse, one whose text is unknown, one that calls
@@ -39,6 +43,10 @@ public:
     static ActionReach ofAction(const QString &kind, const QString &applySql);
     /// Reaches only the statements that touch this table (`schema` empty: any schema of that name).
     static ActionReach ofTable(const QString &schema, const QString &table);
+    /// Reaches no statement; `why` says so in words a DBA reads ("log_min_duration_statement = '10s' only ...").
+    static ActionReach ofNothing(const QString &why);
+    /// The reach of a setting the action gives (`value` empty: RESET to what the configuration files say).
+    static ActionReach ofSetting(const QString &parameter, const std::optional<QString> &value);
     /// The reach of a journalled action: ofAction(), widened to everything when preparing it found that statements
     /// can reach the table without naming it (its details' `reached_unseen`, which says how).
     static ActionReach ofJournalled(const QString &kind, const QString &applySql, const QJsonObject &details);
@@ -46,15 +54,21 @@ public:
     static QString judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details);
 
     /// False when the action can change any statement (then every slowdown may be its own).
-    bool isLimited() const { return !m_table.isEmpty(); }
+    bool isLimited() const { return !m_table.isEmpty() || reachesNothing(); }
+    /// True when the action can change no statement at all (then no slowdown is its own).
+    bool reachesNothing() const { return !m_nothingBecause.isEmpty(); }
+    /// Why it reaches nothing (empty when it reaches something).
+    QString whyNothing() const { return m_nothingBecause; }
     /// The table, as "schema.table" or "table", for reasons a DBA reads.
     QString tableName() const;
-    /// How the statement with this text meets the table (Unknown for an empty text). Cached by text.
+    /// How the statement with this text meets the table (Unknown for an empty text; None for any text when the action
+    /// reaches nothing). Cached by text.
     Touch touch(const QString &statementText) const;
 
 private:
     QString m_schema;
     QString m_table;
+    QString m_nothingBecause;
     mutable QHash<QString, Touch> m_cache;
 };
 

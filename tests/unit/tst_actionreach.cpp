@@ -37,6 +37,50 @@ private slots:
         QCOMPARE(ActionReach().touch(QStringLiteral("SELECT 1")), Touch::Unknown);
     }
 
+    void aLoggingThresholdOnlyLongExecutionsCrossReachesNothing_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<bool>("nothing");
+        QTest::newRow("10 s, as prepared")
+            << QStringLiteral("ALTER SYSTEM SET \"log_min_duration_statement\" = '10s'; SELECT pg_reload_conf()")
+            << true;
+        QTest::newRow("250 ms, no unit") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = 250") << true;
+        QTest::newRow("1 min") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '1min'") << true;
+        QTest::newRow("sample, 100 ms") << QStringLiteral("ALTER SYSTEM SET log_min_duration_sample = '100ms'") << true;
+        QTest::newRow("off") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = -1") << true;
+        // Every statement, or a busy workload's many: logging them is harm the lab records.
+        QTest::newRow("0") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = 0") << false;
+        QTest::newRow("5 ms") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '5ms'") << false;
+        QTest::newRow("99 ms") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '99ms'") << false;
+        // Back to what postgresql.conf says, which may be 0.
+        QTest::newRow("reset") << QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement") << false;
+        QTest::newRow("not a time") << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = 'soon'") << false;
+        QTest::newRow("another setting") << QStringLiteral("ALTER SYSTEM SET log_statement = 'all'") << false;
+        QTest::newRow("another statement after it")
+            << QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '10s'; SELECT 1") << false;
+    }
+
+    void aLoggingThresholdOnlyLongExecutionsCrossReachesNothing()
+    {
+        QFETCH(QString, sql);
+        QFETCH(bool, nothing);
+        const ActionReach reach = ActionReach::ofAction(QStringLiteral("set_parameter"), sql);
+        QCOMPARE(reach.reachesNothing(), nothing);
+        QCOMPARE(reach.isLimited(), nothing);
+        if (!nothing) {
+            QCOMPARE(reach.touch(QStringLiteral("SELECT v FROM t")), Touch::Unknown);
+            return;
+        }
+        // No statement, whatever its text (none, or one that does not parse, too).
+        QCOMPARE(reach.touch(QStringLiteral("UPDATE t SET v = v + 1")), Touch::None);
+        QCOMPARE(reach.touch(QStringLiteral("SELECT refresh_totals($1)")), Touch::None);
+        QCOMPARE(reach.touch(QString()), Touch::None);
+        QVERIFY2(reach.whyNothing().contains(QLatin1StringView("log_min_duration_s")), qPrintable(reach.whyNothing()));
+        QVERIFY2(ActionReach::judgedOn(QStringLiteral("set_parameter"), sql, {})
+                     .startsWith(QLatin1StringView("no statement: ")),
+            qPrintable(ActionReach::judgedOn(QStringLiteral("set_parameter"), sql, {})));
+    }
+
     void statementsAreMatchedByTheRelationsTheyName_data()
     {
         QTest::addColumn<QString>("text");
