@@ -12,6 +12,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QDir>
 #include <QJsonObject>
 #include <QListWidget>
 #include <QMessageBox>
@@ -130,6 +131,13 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(nav->item(2)->text(), QStringLiteral("Approvals (1)"), 15000);
         QCOMPARE(setting(), QStringLiteral("-1")); // waiting: nothing has run
         QTRY_VERIFY(cardShows(QStringLiteral("'25s'")));
+        // A logging threshold no execution here crosses: the card says its verdict is read from no statement.
+        QTRY_VERIFY(cardComplete());
+        QVERIFY2(cardShows(QStringLiteral("Judged on: no statement: log_min_duration_statement = '25s' adds one log "
+                                          "line")),
+            qPrintable(m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText()));
+        if (const QString shots = qEnvironmentVariable("VIGIL_TEST_SCREENSHOTS"); !shots.isEmpty())
+            m_window->grab().save(QDir(shots).filePath(QStringLiteral("approvals-logging-threshold.png")));
         QTRY_VERIFY(button("approveButton")->isEnabled());
         QTest::mouseClick(button("approveButton"), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
