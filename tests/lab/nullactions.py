@@ -8,6 +8,7 @@ with its own baseline and window: every rollback is a false one, made of the wor
 offline twin of a live verdict test that flakes, reproducible from the trace.
 Run it through scripts/null-actions."""
 import argparse
+import dataclasses
 import gzip
 import json
 import os
@@ -50,6 +51,8 @@ def workload_named(name):
 
 def record(args):
     workload = workload_named(args.workload)
+    if args.closed:  # as many clients as asked, each sending its next transaction when the last one ends
+        workload = dataclasses.replace(workload, clients=args.closed, rate=None)
     scenario = type("Scenario", (), {"workload": workload, "setup": [], "noise": []})()
     workdir = tempfile.mkdtemp(prefix="vigil-null-")
     os.chmod(workdir, 0o777)
@@ -65,7 +68,7 @@ def record(args):
                                      "--seconds", str(int(total))], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)
         command = lab.pgbench_command(server, workload, total + 5, None, scripts_dir)
-        if args.workload in ("orders", "select200"):
+        if args.workload in ("orders", "select200") and not args.closed:
             command[-1:-1] = ["-L", "100"]  # as the test: skip what falls more than 100 ms behind
         clients = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         trace_out, err = recorder.communicate(timeout=total + 120)
@@ -135,6 +138,8 @@ def main():
     r.add_argument("--workload", default="orders")
     r.add_argument("--seconds", type=int, default=600)
     r.add_argument("--busy", type=int, default=0, help="busy loops competing for the CPU the whole time")
+    r.add_argument("--closed", type=int, default=0, metavar="CLIENTS",
+                   help="run the workload as a closed loop of this many clients (the host's CPU saturated)")
     r.add_argument("--out", required=True, help="trace file to write (.jsonl.gz)")
     s = sub.add_parser("score", help="replay null actions on a recorded trace; exit 1 when any is rolled back")
     s.add_argument("trace")
