@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "act/executor.h"
 
+#include "act/settingvalue.h"
 #include "act/sqlrecognizer.h"
 
 #include <QAtomicInteger>
@@ -33,25 +34,6 @@ struct ParameterCheck
     QString reason;
 };
 
-/// Multiplier from a unit as a DBA may write it to bytes or milliseconds; 0 when unknown.
-double unitFactor(const QString &unit)
-{
-    static const QHash<QString, double> factors {
-        { QStringLiteral("B"), 1.0 },
-        { QStringLiteral("kB"), 1024.0 },
-        { QStringLiteral("MB"), 1024.0 * 1024 },
-        { QStringLiteral("GB"), 1024.0 * 1024 * 1024 },
-        { QStringLiteral("TB"), 1024.0 * 1024 * 1024 * 1024 },
-        { QStringLiteral("us"), 0.001 },
-        { QStringLiteral("ms"), 1.0 },
-        { QStringLiteral("s"), 1000.0 },
-        { QStringLiteral("min"), 60000.0 },
-        { QStringLiteral("h"), 3600000.0 },
-        { QStringLiteral("d"), 86400000.0 },
-    };
-    return factors.value(unit, 0.0);
-}
-
 /// The ALTER SYSTEM part of "ALTER SYSTEM ...; SELECT pg_reload_conf()" (any spelling of the second statement):
 /// the two run separately because ALTER SYSTEM cannot run in the implicit transaction of a multi-statement.
 QString withoutReload(const QString &sql)
@@ -63,12 +45,6 @@ QString withoutReload(const QString &sql)
     return statement;
 }
 
-/// Memory units (B, kB, 8kB, MB, ...) as opposed to time units (us, ms, s, min, h, d).
-bool isMemoryUnit(const QString &unit)
-{
-    return unit.endsWith(u'B');
-}
-
 /// The base unit of a pg_settings unit ("8kB" -> 8192 bytes, "ms" -> 1 ms, "" -> 1).
 double settingUnitFactor(const QString &unit)
 {
@@ -78,7 +54,7 @@ double settingUnitFactor(const QString &unit)
     while (digits < unit.size() && unit[digits].isDigit())
         ++digits;
     const double count = digits ? unit.left(digits).toDouble() : 1.0;
-    return count * unitFactor(unit.mid(digits));
+    return count * settingvalue::unitFactor(unit.mid(digits));
 }
 
 ParameterCheck checkValue(const QString &value, const QString &vartype, const QString &unit, const QString &minVal,
@@ -101,20 +77,18 @@ ParameterCheck checkValue(const QString &value, const QString &vartype, const QS
     }
     if (vartype == QLatin1StringView("integer") || vartype == QLatin1StringView("real")) {
         // A number, optionally followed by a unit the parameter understands (64MB, 200ms).
-        qsizetype i = 0;
-        while (i < v.size() && (v[i].isDigit() || v[i] == u'.' || v[i] == u'-' || v[i] == u'+'))
-            ++i;
-        bool ok = false;
-        double number = v.left(i).toDouble(&ok);
-        if (!ok || !std::isfinite(number))
+        const std::optional<settingvalue::Number> read = settingvalue::read(v);
+        if (!read)
             return { false,
                 QStringLiteral("expects a number%1, got \"%2\"")
                     .arg(unit.isEmpty() ? QString() : QStringLiteral(" (in %1 or with a unit)").arg(unit), v) };
-        const QString suffix = v.mid(i).trimmed();
+        double number = read->value;
+        const QString &suffix = read->unit;
         if (!suffix.isEmpty()) {
-            const double from = unitFactor(suffix);
+            const double from = settingvalue::unitFactor(suffix);
             const double to = settingUnitFactor(unit);
-            if (unit.isEmpty() || from == 0 || to == 0 || isMemoryUnit(suffix) != isMemoryUnit(unit))
+            if (unit.isEmpty() || from == 0 || to == 0
+                || settingvalue::isMemoryUnit(suffix) != settingvalue::isMemoryUnit(unit))
                 return { false,
                     QStringLiteral("unit \"%1\" does not fit this parameter (its unit is %2)")
                         .arg(suffix, unit.isEmpty() ? QStringLiteral("none") : unit) };

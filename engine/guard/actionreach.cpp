@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "guard/actionreach.h"
 
+#include "act/settingvalue.h"
 #include "act/sqlrecognizer.h"
 #include "analyse/sqlparsetree.h"
 #include "metrics/numberformat.h"
@@ -97,24 +98,18 @@ bool isCommonBuiltin(const QString &name)
 /// (`*_log_min_duration_0`), so the setting then reaches everything.
 constexpr double kLoggingReachesNothingFromMs = 100;
 
-/// Milliseconds in a time setting's value as PostgreSQL reads it for a setting whose unit is ms ("10s", "250",
-/// "1min"); nothing when it is not one.
+/// Milliseconds in the value of a setting whose unit is ms ("10s", "250", "1min"); nothing when it is not one.
 std::optional<double> settingMilliseconds(const QString &value)
 {
-    static const QHash<QString, double> factors { { QStringLiteral("us"), 0.001 }, { QStringLiteral("ms"), 1.0 },
-        { QStringLiteral("s"), 1000.0 }, { QStringLiteral("min"), 60000.0 }, { QStringLiteral("h"), 3600000.0 },
-        { QStringLiteral("d"), 86400000.0 } };
-    const QString v = value.trimmed();
-    qsizetype split = 0;
-    while (
-        split < v.size() && (v[split].isDigit() || v[split] == u'.' || (split == 0 && (v[0] == u'-' || v[0] == u'+'))))
-        ++split;
-    bool ok = false;
-    const double number = v.left(split).toDouble(&ok);
-    const QString unit = v.mid(split).trimmed();
-    if (!ok || (!unit.isEmpty() && !factors.contains(unit)))
+    const std::optional<settingvalue::Number> read = settingvalue::read(value);
+    if (!read)
         return std::nullopt;
-    return unit.isEmpty() ? number : number * factors.value(unit);
+    if (read->unit.isEmpty())
+        return read->value;
+    const double factor = settingvalue::unitFactor(read->unit);
+    if (factor == 0 || settingvalue::isMemoryUnit(read->unit))
+        return std::nullopt;
+    return read->value * factor;
 }
 
 /// What one parsed statement does with one table.
@@ -259,16 +254,16 @@ ActionReach ActionReach::ofJournalled(const QString &kind, const QString &applyS
 QString ActionReach::judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details)
 {
     const ActionReach reach = ofJournalled(kind, applySql, details);
-    if (reach.isLimited() && !reach.reachesNothing())
+    if (reach.reachesNothing())
+        return QStringLiteral("no statement: %1, so a slowdown in the window is something else's and does not roll it "
+                              "back (the window is still shown)")
+            .arg(reach.whyNothing());
+    if (reach.isLimited())
         return QStringLiteral("the statements that use %1 while the workload only reads it (a slowdown only in other "
                               "statements cannot be this index's and does not roll it back); every statement if the "
                               "workload writes %1 or a statement's text cannot tell (upkeep and commit waits are not "
                               "in the statements' own time)")
             .arg(reach.tableName());
-    if (reach.reachesNothing())
-        return QStringLiteral("no statement: %1, so a slowdown in the window is something else's and does not roll it "
-                              "back (the window is still shown)")
-            .arg(reach.whyNothing());
     if (const QString unseen = details.value(QLatin1StringView("reached_unseen")).toString(); !unseen.isEmpty())
         return QStringLiteral("every statement: %1, so statements that do not name the table can reach it").arg(unseen);
     return QStringLiteral("every statement: a setting, a dropped index or a statement of your own can change any of "
@@ -277,8 +272,6 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
 
 QString ActionReach::tableName() const
 {
-    if (reachesNothing())
-        return QStringLiteral("(no statement)");
     return m_schema.isEmpty() ? m_table : m_schema + u'.' + m_table;
 }
 

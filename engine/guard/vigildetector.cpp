@@ -485,9 +485,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
             || (!r.demandFall && r.throughputChange < -throughputThreshold / 2);
         if (rose && m_reach.reachesNothing()) {
             // As a degraded sample of such an action is (below): its share of the medians is not the action's either.
-            a.note = outsideReach(sample);
-            r.outsideReach = true;
-            r.readAsNoChange();
+            readAsOutsideReach(r, a, outsideReach(sample));
             return r;
         }
         const QString outside = rose ? explainedOutside(sample, view, r, workloadSlowdown) : QString();
@@ -501,10 +499,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     // Degraded, by an action that reaches no statement: evidence that it did no harm, whatever else did (checked
     // first, so the sample stays usable and the window is not extended for outside load the action cannot be).
     if (m_reach.reachesNothing()) {
-        a.state = State::Clean;
-        a.note = outsideReach(sample);
-        r.outsideReach = true;
-        r.readAsNoChange();
+        readAsOutsideReach(r, a, outsideReach(sample));
         return r;
     }
     // Degraded: unless something outside the action explains it, on every path (overwhelming harm included).
@@ -517,10 +512,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     // Degraded, but not where the action can reach: the statements it can change did not get slower by enough to
     // explain it. The sample is evidence that the action did no harm; its readings are the action's share, none.
     if (const QString elsewhere = outsideReach(sample); !elsewhere.isEmpty()) {
-        a.state = State::Clean;
-        a.note = elsewhere;
-        r.outsideReach = true;
-        r.readAsNoChange();
+        readAsOutsideReach(r, a, elsewhere);
         return r;
     }
     r.latencyDegraded = latencyDegraded;
@@ -532,6 +524,14 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         a.note = QStringLiteral("time in the server per transaction %1 (%2 -> %3 ms)")
                      .arg(signedPct(r.serverChange), numbers::significant(*serverRef), numbers::significant(*serverMs));
     return r;
+}
+
+void VigilDetector::readAsOutsideReach(Reading &r, SampleAssessment &a, const QString &note)
+{
+    a.state = State::Clean;
+    a.note = note;
+    r.outsideReach = true;
+    r.readAsNoChange();
 }
 
 double VigilDetector::throughputThreshold() const

@@ -88,6 +88,9 @@ private:
     /// Why a degraded sample's slowdown is not the action's own: the workload's statements that use the action's
     /// table (all of them reads) account for too little of it. Empty when they may (or the action reaches all).
     QString outsideReach(const Sample &sample) const;
+    /// Reads a slower sample as none of the action's doing, the reach being why (`note`): clean, and no change in the
+    /// window's medians.
+    static void readAsOutsideReach(Reading &r, SampleAssessment &a, const QString &note);
     /// The workload's time per transaction in the statements that use the action's table, before the action;
     /// nothing when some of them write it or cannot be told apart (then every slowdown may be the action's).
     std::optional<double> reachedMsBefore() const;

@@ -55,7 +55,6 @@ private slots:
         QVERIFY(m_dir.isValid());
         QString error;
         QVERIFY2(m_server.start(&error), qPrintable(error));
-        QVERIFY2(m_server.pgbenchInit(1, &error), qPrintable(error));
         m_load = PgBenchLoad::startNearlyIdle(m_server, &error);
         QVERIFY2(m_load, qPrintable(error));
     }

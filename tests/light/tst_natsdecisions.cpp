@@ -78,7 +78,6 @@ private slots:
         QString error;
         QVERIFY2(m_nats.start(&error), qPrintable(error));
         QVERIFY2(m_server.start(&error), qPrintable(error));
-        QVERIFY2(m_server.pgbenchInit(1, &error), qPrintable(error));
         m_load = PgBenchLoad::startNearlyIdle(m_server, &error);
         QVERIFY2(m_load, qPrintable(error));
     }

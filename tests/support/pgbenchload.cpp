@@ -30,6 +30,8 @@ PgBenchLoad::PgBenchLoad(const PgServer &server, QStringList arguments)
 
 std::unique_ptr<PgBenchLoad> PgBenchLoad::startNearlyIdle(const PgServer &server, QString *error)
 {
+    if (!server.pgbenchInit(1, error))
+        return nullptr;
     auto load = std::make_unique<PgBenchLoad>(server,
         QStringList { QStringLiteral("-S"), QStringLiteral("-n"), QStringLiteral("-c"), QStringLiteral("1"),
             QStringLiteral("-R"), QStringLiteral("3"), QStringLiteral("-T"), QStringLiteral("3600") });

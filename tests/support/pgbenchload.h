@@ -25,9 +25,10 @@ class PgBenchLoad
 {
 public:
     PgBenchLoad(const PgServer &server, QStringList arguments);
-    /// A nearly idle database's traffic: three select-only lookups a second, open loop, for an hour (the pgbench
-    /// tables must exist). Enough for an engine to sample, too little to judge a change by: a test beside the
-    /// live_postgres lock takes 2-3 % of the host with it. Null (and @p error set) when it did not start.
+    /// A nearly idle database: pgbench's tables at scale 1 (pgbench_accounts 100,000 rows) and three select-only
+    /// lookups a second, open loop, for an hour. Enough for an engine to sample, too little to judge a change by: a
+    /// test beside the live_postgres lock takes 2-3 % of the host with it. Null (and @p error set) when it did not
+    /// start.
     static std::unique_ptr<PgBenchLoad> startNearlyIdle(const PgServer &server, QString *error);
     ~PgBenchLoad();
     PgBenchLoad(const PgBenchLoad &) = delete;

@@ -4,6 +4,7 @@
 #include "postgrescluster.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 
 namespace vigil::testing {
 
@@ -141,6 +142,10 @@ bool PgServer::psqlAs(
 
 QString PgServer::setting(const QString &name) const
 {
+    // A setting's name only (letters, digits, _ and .), so the text pasted into the statement stays a name.
+    static const QRegularExpression settingName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.]*$"));
+    if (!settingName.match(name).hasMatch())
+        return {};
     QString value;
     psql(QStringLiteral("SELECT current_setting('%1')").arg(name), &value);
     return value;

@@ -68,7 +68,7 @@ public:
     /// an empty one means no password at all (psql never prompts).
     bool psqlAs(const QString &user, const QString &password, const QString &sql, QString *output = nullptr,
         QString *error = nullptr) const;
-    /// current_setting(@p name) as the server has it now (empty when psql fails). @p name is the test's own constant.
+    /// current_setting(@p name) as the server has it now (empty when psql fails or @p name is not a setting's name).
     QString setting(const QString &name) const;
     /// pgbench -i -s @p scale -q into vigil_test (logged tables, as a real database has).
     bool pgbenchInit(int scale, QString *error) const;
