@@ -245,7 +245,7 @@ void Engine::onTick()
     const bool busy = !m_lifecycle.isIdle();
     const TickPlan::Tick plan
         = m_tickPlan.next(m_config.policy.intervalSeconds, busy, step == ActionLifecycle::Step::Observing);
-    std::optional<Snapshot> snapshot = m_collector->collect(plan.statements);
+    std::optional<Snapshot> snapshot = m_collector->collect(plan.statements, plan.cpuProbe);
     const double now = nowSeconds(); // after the collector's query, which may have waited for its timeout
     if (!snapshot) {
         m_events.publish(m_collectorWatch.snapshotMissing(now, m_collector->lastError()));

@@ -45,6 +45,8 @@ QJsonObject sampleLine(const vigil::Snapshot &s, double t0)
         line.insert(QStringLiteral("wal"), wal);
     if (s.probeMs)
         line.insert(QStringLiteral("probe_ms"), std::round(*s.probeMs * 1e4) / 1e4);
+    if (s.cpuProbeMs)
+        line.insert(QStringLiteral("cpu_probe_ms"), std::round(*s.cpuProbeMs * 1e4) / 1e4);
     if (!s.longRunningQueryIds.empty()) {
         QJsonArray ids;
         for (qint64 id : s.longRunningQueryIds)
@@ -90,7 +92,7 @@ int runRecordCommand(const QStringList &arguments)
     clock.start();
     for (int tick = 0; tick <= seconds; ++tick) {
         const vigil::HostMetrics metrics = host.read();
-        if (std::optional<vigil::Snapshot> s = collector.collect(true)) {
+        if (std::optional<vigil::Snapshot> s = collector.collect(true, true)) {
             s->host = metrics;
             if (t0 < 0)
                 t0 = s->t;

@@ -6,6 +6,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace vigil {
@@ -90,6 +91,13 @@ const QByteArray kSeesAllQuery
 // A statement no client writes, so its pg_stat_statements row is the collector's own (recognised by the marker)
 // and not a client's health check: a `SELECT 1` would share its queryid with every pool's.
 const QByteArray kSpeedProbeQuery = QByteArray(DbCollector::kMarker) + " SELECT 1::int2 + 1::int2 AS vigil_probe";
+// A fixed unit of CPU work: a set-returning function in the select list (a ProjectSet, evaluated row by row, so no
+// tuplestore that a small work_mem would send to disk) counted; 1-2 ms on this project's VM. Its plan has no choice
+// in it; JIT, the only setting left that could change its cost, is off in the collector's session. Half the work,
+// timed once by the server itself, followed the workload far less (docs/guard.md, "The machine's speed at work").
+const QByteArray kCpuProbeQuery = QByteArray(DbCollector::kMarker)
+    + " SELECT count(*) AS vigil_cpu_probe FROM (SELECT generate_series(1, 20000)) AS work";
+const QByteArray kNoJitQuery = QByteArray(DbCollector::kMarker) + " SET jit = off";
 
 constexpr int kMaxBackoffMs = 30000;
 
@@ -149,6 +157,9 @@ bool DbCollector::connect(QString *error)
     const int v = m_connection.serverVersionNumber();
     m_serverVersion = QStringLiteral("%1.%2").arg(v / 10000).arg(v % 10000);
     m_identity = TargetIdentity::of(m_connection);
+    // A session setting outranks ALTER SYSTEM and postgresql.conf: no action on the server can turn JIT on for the
+    // CPU probe. Without it the probe is not taken (an action could change its cost).
+    m_cpuProbeShielded = m_connection.query(kNoJitQuery).has_value();
 
     probeStatementStatistics();
     return true;
@@ -201,7 +212,7 @@ void DbCollector::noteFailure(const QString &error)
     m_sinceFailure.start();
 }
 
-std::optional<Snapshot> DbCollector::collect(bool withStatements)
+std::optional<Snapshot> DbCollector::collect(bool withStatements, bool withCpuProbe)
 {
     if (!m_connection.isOpen()) {
         if (!reconnectDue()) {
@@ -219,6 +230,8 @@ std::optional<Snapshot> DbCollector::collect(bool withStatements)
     const double after = nowSeconds();
     snapshot.t = 0.5 * (before + after);
     snapshot.probeMs = probeRoundTrip();
+    if (withCpuProbe && m_cpuProbeShielded)
+        snapshot.cpuProbeMs = probeCpu();
     if (withStatements && m_hasStatements && !readStatements(snapshot))
         return std::nullopt;
     return snapshot;
@@ -287,6 +300,21 @@ std::optional<double> DbCollector::probeRoundTrip()
     }
     std::nth_element(ms.begin(), ms.begin() + kProbeRoundTrips / 2, ms.end());
     return ms[kProbeRoundTrips / 2];
+}
+
+std::optional<double> DbCollector::probeCpu()
+{
+    std::array<double, kCpuProbeRuns> ms {};
+    QElapsedTimer clock;
+    for (double &each : ms) {
+        QThread::msleep(kProbeGapMs);
+        clock.start();
+        if (!m_connection.queryPrepared("vigil_cpu_probe", kCpuProbeQuery))
+            return std::nullopt;
+        each = double(clock.nsecsElapsed()) / 1e6;
+    }
+    std::nth_element(ms.begin(), ms.begin() + kCpuProbeRuns / 2, ms.end());
+    return ms[kCpuProbeRuns / 2];
 }
 
 bool DbCollector::readStatements(Snapshot &s)

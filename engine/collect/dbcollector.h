@@ -39,8 +39,10 @@ public:
     bool isConnected() const { return m_connection.isOpen(); }
 
     /// One tick. withStatements reads pg_stat_statements too (the guard's interval); otherwise only the cheap
-    /// counters. Empty when the tick could not be read (see lastError()).
-    std::optional<Snapshot> collect(bool withStatements);
+    /// counters. withCpuProbe times the fixed unit of CPU work too (Snapshot::cpuProbeMs): a few ms of the server's
+    /// CPU, so only while an action's baseline and window need it. Empty when the tick could not be read (see
+    /// lastError()).
+    std::optional<Snapshot> collect(bool withStatements, bool withCpuProbe = false);
 
     /// True when pg_stat_statements is installed in the target database and preloaded.
     bool hasStatementStatistics() const { return m_hasStatements; }
@@ -95,12 +97,18 @@ public:
     /// Pause before each round trip: the backend and the CPU go idle between them as the workload's do; back to back
     /// a hot backend hid most of this VM's wander (docs/guard.md).
     static constexpr int kProbeGapMs = 10;
+    /// Executions of the CPU probe per tick for Snapshot::cpuProbeMs (1-2 ms each; their median: one alone has a long
+    /// tail).
+    static constexpr int kCpuProbeRuns = 3;
 
 private:
     void probeStatementStatistics();
     /// The median round trip (ms) of kProbeRoundTrips executions of a prepared statement that reads no table;
     /// empty when one failed.
     std::optional<double> probeRoundTrip();
+    /// The median time (ms, round trip included) of kCpuProbeRuns executions of a fixed unit of CPU work; empty when
+    /// one failed.
+    std::optional<double> probeCpu();
     bool readStatements(Snapshot &snapshot);
     bool readDatabaseAndActivity(Snapshot &snapshot);
     void fetchNewTexts(const std::vector<qint64> &queryIds);
@@ -111,6 +119,7 @@ private:
     int m_statementTimeoutMs;
     PgConnection m_connection;
     bool m_hasStatements = false;
+    bool m_cpuProbeShielded = false; ///< JIT is off in the session, so the CPU probe's cost is the machine's alone
     QString m_statementsAdvice;
     QString m_lastError;
     QString m_serverVersion;

@@ -19,6 +19,7 @@ TickPlan::Tick TickPlan::next(double intervalSeconds, bool busy, bool observing)
     tick.statements = busy || intervalBoundary;
     tick.recordsSample = !observing && intervalBoundary;
     tick.sessions = m_index % sessionTicks == 0;
+    tick.cpuProbe = busy;
     ++m_index;
     return tick;
 }

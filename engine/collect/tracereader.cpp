@@ -170,6 +170,7 @@ Snapshot parseSample(const QJsonObject &o)
     readFields(optionalObject(o, QLatin1StringView("sys")), QStringLiteral("sys"), kHostFields, snap.host);
     readFields(optionalObject(o, QLatin1StringView("wal")), QStringLiteral("wal"), kWalFields, snap.wal);
     snap.probeMs = optionalNumber(o, QLatin1StringView("probe_ms"), QStringLiteral("sample"));
+    snap.cpuProbeMs = optionalNumber(o, QLatin1StringView("cpu_probe_ms"), QStringLiteral("sample"));
     const QJsonValue longRunning = o.value(QLatin1StringView("long"));
     if (longRunning.isArray()) {
         for (const QJsonValue &id : longRunning.toArray()) {

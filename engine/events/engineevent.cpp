@@ -127,6 +127,7 @@ QJsonObject sampleJson(const Sample &s)
     put("mem_pct", s.memPct);
     put("load1", s.load1);
     put("probe_ms", s.probeMs);
+    put("cpu_probe_ms", s.cpuProbeMs);
     return o;
 }
 

@@ -286,6 +286,7 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_blockedByOthers = medianOver(samples, [](const Sample &s) { return s.blockedByOthers; });
     m_walFullPageShare = medianOver(samples, [](const Sample &s) { return s.walFullPageShare; });
     m_probeMs = medianOver(samples, [](const Sample &s) { return s.probeMs; });
+    m_cpuProbeMs = medianOver(samples, [](const Sample &s) { return s.cpuProbeMs; });
     m_qps = medianOf(qpss).value_or(0.0);
     m_blocksPerCall = medianOf(blocks);
     m_meanExecMs = medianOf(means);

@@ -92,6 +92,8 @@ public:
     std::optional<double> walFullPageShare() const { return m_walFullPageShare; }
     /// The round trip of a statement that reads no table (Sample::probeMs): the machine's own speed before.
     std::optional<double> probeMs() const { return m_probeMs; }
+    /// A fixed unit of CPU work in the server (Sample::cpuProbeMs): the machine's speed at work before.
+    std::optional<double> cpuProbeMs() const { return m_cpuProbeMs; }
     /// True when the queryid is one of the steady statements (the workload's own).
     bool isSteady(qint64 queryId) const;
     /// True when the statement was seen running long in nearly every baseline sample (a batch that ran through it):
@@ -154,6 +156,7 @@ private:
     std::optional<double> m_blockedByOthers;
     std::optional<double> m_walFullPageShare;
     std::optional<double> m_probeMs;
+    std::optional<double> m_cpuProbeMs;
     std::optional<double> m_meanRawP95;
     std::optional<double> m_meanTps;
 };

@@ -101,6 +101,20 @@ private:
     /// machineSlowerPct and kMachineShare of the workload's own slowdown (relative) above the baseline's while the
     /// host's CPU stayed below a surge: the machine itself ran slower. Nothing otherwise.
     std::optional<double> machineSlowdown(const Sample &sample, double workloadSlowdown) const;
+    /// How much slower (relative, at least 0) the machine itself ran over these samples than before the action: the
+    /// median of the CPU probe (Sample::cpuProbeMs) against the baseline's. 0 when the probe is off
+    /// (machineSlowerPct 0) or missing in half the samples, or when the host's CPU (their median) surged, since an
+    /// action that makes the workload burn the cores slows the probe too.
+    double machineSlowerOver(const std::vector<int> &indices) const;
+    /// How much slower (relative, at least 0) the machine ran around this sample than before the action, by the CPU
+    /// probe (the lower median over the samples of the last kMachineProbeSpanSeconds); 0 as for machineSlowerOver,
+    /// or when this sample's host CPU surged.
+    double machineSlowerAround(const Sample &sample) const;
+    /// A probe of the sample (which must have it) read as the lower median over it and the samples of the last
+    /// kMachineProbeSpanSeconds before it.
+    double recentProbe(const Sample &sample, std::optional<double> Sample::*probe) const;
+    /// "a fixed unit of CPU work in the server: 1.4 ms, 1.2 ms before": the CPU probe's medians, for a reason.
+    QString machineProbeText(const std::vector<int> &indices) const;
     /// Host CPU busy at least cpuSurgePoints above the baseline's.
     bool cpuSurged(const Sample &sample) const;
     /// The sample's time in the server per transaction without the statements that are not the workload's.

@@ -93,6 +93,8 @@ struct Sample
     /// The round trip (ms) of a statement that reads no table, as the collector timed it (median of the ticks):
     /// the machine's own speed, which no action on the database changes (Snapshot::probeMs).
     std::optional<double> probeMs;
+    /// A fixed unit of CPU work in the server, as the collector timed it (median of the ticks; Snapshot::cpuProbeMs).
+    std::optional<double> cpuProbeMs;
 
     const StatementInterval *statement(qint64 queryId) const;
 };

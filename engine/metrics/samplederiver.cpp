@@ -248,6 +248,7 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     sample.postgresIoWaiting = averageOver(inside, [](const Snapshot &s) { return s.activity.ioWaiting; });
     // The median: one tick whose round trips met a late wake-up is not the machine slowing down.
     sample.probeMs = medianOver(inside, [](const Snapshot &s) { return s.probeMs; });
+    sample.cpuProbeMs = medianOver(inside, [](const Snapshot &s) { return s.cpuProbeMs; });
     deriveWorkload(ticks, sample);
     return sample;
 }

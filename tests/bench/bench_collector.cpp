@@ -57,14 +57,14 @@ double clientCpuMs()
 }
 
 /// One collect(), with what it cost on both sides. False when the tick could not be read.
-bool measureOne(DbCollector &collector, bool withStatements, Cost &cost)
+bool measureOne(DbCollector &collector, bool withStatements, Cost &cost, bool withCpuProbe = false)
 {
     const int pid = collector.backendPid();
     const qint64 serverBefore = onCpuNs(pid);
     const double clientBefore = clientCpuMs();
     QElapsedTimer wall;
     wall.start();
-    const std::optional<Snapshot> snapshot = collector.collect(withStatements);
+    const std::optional<Snapshot> snapshot = collector.collect(withStatements, withCpuProbe);
     const qint64 wallNs = wall.nsecsElapsed();
     const double clientAfter = clientCpuMs();
     const qint64 serverAfter = onCpuNs(pid);
@@ -191,7 +191,10 @@ bool run(const Options &options)
                 return fail(collector.lastError());
         }
 
-        for (const bool withStatements : { true, false }) {
+        // The steady modes: an action in the pipeline (statements and the CPU probe every tick), statements only (the
+        // guard's interval boundary when idle), the counters only (every other idle tick).
+        for (const int mode : { 0, 1, 2 }) {
+            const bool withStatements = mode < 2;
             std::vector<double> serverMs;
             std::vector<double> clientMs;
             std::vector<double> wallMs;
@@ -199,15 +202,18 @@ bool run(const Options &options)
             for (int i = 0; i < options.samples; ++i) {
                 QThread::msleep(static_cast<unsigned long>(options.pauseMs));
                 Cost cost;
-                if (!measureOne(collector, withStatements, cost))
+                if (!measureOne(collector, withStatements, cost, mode == 0))
                     return fail(collector.lastError());
                 serverMs.push_back(cost.serverMs);
                 clientMs.push_back(cost.clientMs);
                 wallMs.push_back(cost.wallMs);
                 inSnapshot = cost.statements;
             }
-            printRow(inPgss, withStatements ? "collect(true), steady" : "collect(false), counters only", inSnapshot,
-                options.samples, summarise(serverMs), summarise(clientMs), summarise(wallMs));
+            const char *name = mode == 0 ? "collect(true, true), with the CPU probe (an action in the pipeline)"
+                : mode == 1              ? "collect(true), steady"
+                                         : "collect(false), counters only";
+            printRow(
+                inPgss, name, inSnapshot, options.samples, summarise(serverMs), summarise(clientMs), summarise(wallMs));
         }
     }
     return true;

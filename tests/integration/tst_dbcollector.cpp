@@ -232,6 +232,14 @@ private slots:
         // The machine's own speed: round trips of a statement that reads no table, each well under the timeout.
         QVERIFY(s->probeMs.has_value());
         QVERIFY2(*s->probeMs > 0 && *s->probeMs < 2000, qPrintable(QString::number(*s->probeMs)));
+        // And at work (a fixed unit of CPU work in the server, JIT off in the collector's session): only when asked,
+        // while an action is in the pipeline.
+        QVERIFY(!s->cpuProbeMs.has_value());
+        const std::optional<Snapshot> probed = m_collector->collect(true, true);
+        QVERIFY2(probed.has_value(), qPrintable(m_collector->lastError()));
+        QVERIFY(probed->cpuProbeMs.has_value());
+        QVERIFY2(
+            *probed->cpuProbeMs > 0 && *probed->cpuProbeMs < 2000, qPrintable(QString::number(*probed->cpuProbeMs)));
         // Unix time, taken during the query.
         QVERIFY2(qAbs(s->t - now) < 5.0, qPrintable(QString::number(s->t - now, 'f', 3)));
         QVERIFY(std::is_sorted(s->statements.begin(), s->statements.end(),

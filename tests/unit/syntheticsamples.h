@@ -44,6 +44,8 @@ struct Shape
     std::vector<qint64> longRunning;
     /// Factor on the collector's 0.05 ms round trip of a statement that reads no table: the machine's own speed.
     double probe = 1.0;
+    /// Factor on the collector's 1 ms unit of CPU work in the server: the machine's speed at work.
+    double cpuProbe = 1.0;
 };
 
 inline constexpr qint64 kFastQuery = 101;
@@ -82,6 +84,7 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     s.sessionsWaiting = 0.0;
     s.cpuPct = 30.0 + shape.cpuPoints;
     s.probeMs = 0.05 * shape.probe;
+    s.cpuProbeMs = 1.0 * shape.cpuProbe;
     if (shape.serverTime > 0) {
         s.transactions = *s.tps * seconds;
         s.serverMsPerTransaction = 0.2 * shape.serverTime + shape.foreignServerMs;

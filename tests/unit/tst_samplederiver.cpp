@@ -350,9 +350,16 @@ private slots:
             ticks.back().probeMs = probes[i];
         }
         QCOMPARE(SampleDeriver::derive(ticks).probeMs.value_or(-1), 0.06);
-        for (Snapshot &t : ticks)
+        // The CPU probe the same way.
+        for (int i = 0; i < 6; ++i)
+            ticks[std::size_t(i)].cpuProbeMs = probes[i] ? std::optional(*probes[i] * 20) : std::nullopt;
+        QCOMPARE(SampleDeriver::derive(ticks).cpuProbeMs.value_or(-1), 1.2);
+        for (Snapshot &t : ticks) {
             t.probeMs.reset();
+            t.cpuProbeMs.reset();
+        }
         QVERIFY(!SampleDeriver::derive(ticks).probeMs);
+        QVERIFY(!SampleDeriver::derive(ticks).cpuProbeMs);
     }
 
     void sessionClocksPerTransaction()

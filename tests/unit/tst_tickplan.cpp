@@ -37,6 +37,7 @@ private slots:
             statements << tick.statements;
             records << tick.recordsSample;
             sessions << tick.sessions;
+            QVERIFY(!tick.cpuProbe); // a few ms of the server's CPU: no action, no probe
         }
         const QList<bool> everyFifth { true, false, false, false, false, true, false, false, false, false };
         QCOMPARE(statements, everyFifth);
@@ -50,10 +51,13 @@ private slots:
         for (int i = 0; i < 6; ++i) {
             const TickPlan::Tick tick = plan.next(5.0, true, true);
             QVERIFY(tick.statements);
+            QVERIFY(tick.cpuProbe); // the window is read net of the machine's speed at work
             QVERIFY(!tick.recordsSample); // the window publishes the samples the guard reads
         }
         TickPlan baseline(1.0);
-        QVERIFY(baseline.next(5.0, true, false).recordsSample); // collecting a baseline: the interval's sample goes out
+        const TickPlan::Tick first = baseline.next(5.0, true, false);
+        QVERIFY(first.recordsSample); // collecting a baseline: the interval's sample goes out
+        QVERIFY(first.cpuProbe); // and the machine's speed before the action
         QVERIFY(!baseline.next(5.0, true, false).recordsSample);
     }
 
