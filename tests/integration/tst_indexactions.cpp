@@ -202,7 +202,7 @@ private slots:
         const ClientsView clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
         qInfo("%s", qPrintable(clients.text));
         const QString why = a.reason + QLatin1Char('\n') + clients.text + QLatin1Char('\n') + run.verdictSamples()
-            + run.err + run.out.right(1500);
+            + run.sampleProbes() + run.err + run.out.right(1500);
         QVERIFY2(clients.label != ClientsView::Label::Unknown, qPrintable(why));
         if (clients.label == ClientsView::Label::Harmful) {
             QVERIFY2(run.exitCode == 3, qPrintable(why));

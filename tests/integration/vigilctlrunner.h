@@ -58,18 +58,22 @@ struct VigilctlRun
         }
         return lines;
     }
-    /// The machine probe of every sample event ("t=12.0 0.081 ms"), one line: with verdictSamples(), whether the
-    /// machine itself ran slower while a harmless change was judged slower.
+    /// The machine probes of every sample event ("t=12.0 0.081/1.42": the round trip, then the unit of CPU work, in
+    /// ms), one line: with verdictSamples(), whether the machine itself ran slower while a harmless change was judged
+    /// slower.
     QString sampleProbes() const
     {
         QString line = QStringLiteral("  probe:");
         for (const QJsonObject &e : events()) {
             if (e.value(QLatin1StringView("event")).toString() != QLatin1StringView("sample"))
                 continue;
-            const QJsonValue probe = e.value(QLatin1StringView("probe_ms"));
-            line += QStringLiteral(" t=%1 %2")
+            const auto ms = [&e](const char *key) {
+                const QJsonValue v = e.value(QLatin1StringView(key));
+                return v.isDouble() ? QString::number(v.toDouble(), 'f', 3) : QStringLiteral("-");
+            };
+            line += QStringLiteral(" t=%1 %2/%3")
                         .arg(e.value(QLatin1StringView("t")).toDouble(), 0, 'f', 1)
-                        .arg(probe.isDouble() ? QString::number(probe.toDouble(), 'f', 3) : QStringLiteral("-"));
+                        .arg(ms("probe_ms"), ms("cpu_probe_ms"));
         }
         return line + QLatin1Char('\n');
     }
