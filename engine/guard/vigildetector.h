@@ -106,13 +106,13 @@ private:
     /// (machineSlowerPct 0) or missing in half the samples, or when the host's CPU (their median) surged, since an
     /// action that makes the workload burn the cores slows the probe too.
     double machineSlowerOver(const std::vector<int> &indices) const;
-    /// How much slower (relative, at least 0) the machine ran around this sample than before the action, by the CPU
-    /// probe (the lower median over the samples of the last kMachineProbeSpanSeconds); 0 as for machineSlowerOver,
-    /// or when this sample's host CPU surged.
+    /// How much slower (relative) the machine ran around this sample than before the action, by the CPU probe (the
+    /// lower median over the samples of the last kMachineCreditSpanSeconds), when at least kMachineCreditFloor; 0
+    /// below it, as for machineSlowerOver, or when this sample's host CPU surged.
     double machineSlowerAround(const Sample &sample) const;
     /// A probe of the sample (which must have it) read as the lower median over it and the samples of the last
-    /// kMachineProbeSpanSeconds before it.
-    double recentProbe(const Sample &sample, std::optional<double> Sample::*probe) const;
+    /// `span` seconds before it.
+    double recentProbe(const Sample &sample, std::optional<double> Sample::*probe, double span) const;
     /// "a fixed unit of CPU work in the server: 1.4 ms, 1.2 ms before": the CPU probe's medians, for a reason.
     QString machineProbeText(const std::vector<int> &indices) const;
     /// Host CPU busy at least cpuSurgePoints above the baseline's.
