@@ -6,7 +6,6 @@
 #include <QThread>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 
 namespace vigil {
@@ -229,9 +228,9 @@ std::optional<Snapshot> DbCollector::collect(bool withStatements, bool withCpuPr
         return std::nullopt;
     const double after = nowSeconds();
     snapshot.t = 0.5 * (before + after);
-    snapshot.probeMs = probeRoundTrip();
+    snapshot.probeMs = medianTimedMs("vigil_speed_probe", kSpeedProbeQuery, kProbeRoundTrips);
     if (withCpuProbe && m_cpuProbeShielded)
-        snapshot.cpuProbeMs = probeCpu();
+        snapshot.cpuProbeMs = medianTimedMs("vigil_cpu_probe", kCpuProbeQuery, kCpuProbeRuns);
     if (withStatements && m_hasStatements && !readStatements(snapshot))
         return std::nullopt;
     return snapshot;
@@ -286,35 +285,20 @@ bool DbCollector::readDatabaseAndActivity(Snapshot &s)
     return true;
 }
 
-std::optional<double> DbCollector::probeRoundTrip()
+std::optional<double> DbCollector::medianTimedMs(const char *name, const QByteArray &sql, int runs)
 {
     std::vector<double> ms;
-    ms.reserve(kProbeRoundTrips);
+    ms.reserve(std::size_t(runs));
     QElapsedTimer clock;
-    for (int i = 0; i < kProbeRoundTrips; ++i) {
+    for (int i = 0; i < runs; ++i) {
         QThread::msleep(kProbeGapMs);
         clock.start();
-        if (!m_connection.queryPrepared("vigil_speed_probe", kSpeedProbeQuery))
+        if (!m_connection.queryPrepared(name, sql))
             return std::nullopt; // a broken connection shows in the next tick's statistics query
         ms.push_back(double(clock.nsecsElapsed()) / 1e6);
     }
-    std::nth_element(ms.begin(), ms.begin() + kProbeRoundTrips / 2, ms.end());
-    return ms[kProbeRoundTrips / 2];
-}
-
-std::optional<double> DbCollector::probeCpu()
-{
-    std::array<double, kCpuProbeRuns> ms {};
-    QElapsedTimer clock;
-    for (double &each : ms) {
-        QThread::msleep(kProbeGapMs);
-        clock.start();
-        if (!m_connection.queryPrepared("vigil_cpu_probe", kCpuProbeQuery))
-            return std::nullopt;
-        each = double(clock.nsecsElapsed()) / 1e6;
-    }
-    std::nth_element(ms.begin(), ms.begin() + kCpuProbeRuns / 2, ms.end());
-    return ms[kCpuProbeRuns / 2];
+    std::nth_element(ms.begin(), ms.begin() + runs / 2, ms.end());
+    return ms[std::size_t(runs / 2)];
 }
 
 bool DbCollector::readStatements(Snapshot &s)

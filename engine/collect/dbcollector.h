@@ -103,12 +103,9 @@ public:
 
 private:
     void probeStatementStatistics();
-    /// The median round trip (ms) of kProbeRoundTrips executions of a prepared statement that reads no table;
-    /// empty when one failed.
-    std::optional<double> probeRoundTrip();
-    /// The median time (ms, round trip included) of kCpuProbeRuns executions of a fixed unit of CPU work; empty when
-    /// one failed.
-    std::optional<double> probeCpu();
+    /// The median time (ms, round trip included) of `runs` executions, kProbeGapMs apart, of a prepared statement
+    /// (the machine probes: Snapshot::probeMs, Snapshot::cpuProbeMs); empty when one failed.
+    std::optional<double> medianTimedMs(const char *name, const QByteArray &sql, int runs);
     bool readStatements(Snapshot &snapshot);
     bool readDatabaseAndActivity(Snapshot &snapshot);
     void fetchNewTexts(const std::vector<qint64> &queryIds);

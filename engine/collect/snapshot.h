@@ -112,14 +112,13 @@ struct Snapshot
     /// own left out), one entry per session: a report or a dump that is not the workload shows up here.
     std::vector<qint64> longRunningQueryIds;
     /// The machine's own speed as a client of the server sees it: the median round trip (ms) of a statement that
-    /// reads no table (DbCollector::probeRoundTrip). No action on the database changes it; a host that runs slower
+    /// reads no table (DbCollector::medianTimedMs). No action on the database changes it; a host that runs slower
     /// (a virtual machine's neighbours, a clock that steps down) slows it with the workload.
     std::optional<double> probeMs;
     /// The machine's speed at work: the median time (ms, round trip included) of a fixed unit of CPU work in the
-    /// server (DbCollector::probeCpu), in the collector's own session with JIT off, so no setting an action changes
-    /// alters it. Statements that compute
-    /// (sorts, many rows) slow with it when the host's cores run slower; the round trip above follows that only in part
-    /// (docs/guard.md, "The machine's speed at work").
+    /// server (DbCollector::medianTimedMs), in the collector's own session with JIT off, so no setting an action
+    /// changes alters it. Statements that compute (sorts, many rows) slow with it when the host's cores run slower;
+    /// the round trip above follows that only in part (docs/guard.md, "The machine's speed at work").
     std::optional<double> cpuProbeMs;
 };
 

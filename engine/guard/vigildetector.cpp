@@ -153,22 +153,7 @@ double VigilDetector::recentProbe(const Sample &sample, std::optional<double> Sa
 
 double VigilDetector::machineSlowerOver(const std::vector<int> &indices) const
 {
-    if (m_policy.machineSlowerPct <= 0 || !m_baseline.cpuProbeMs() || *m_baseline.cpuProbeMs() <= 0
-        || !m_baseline.cpuPct())
-        return 0.0;
-    std::vector<double> probes;
-    std::vector<double> cpu;
-    for (int i : indices) {
-        const Sample &s = m_samples[std::size_t(i)];
-        if (s.cpuProbeMs)
-            probes.push_back(*s.cpuProbeMs);
-        if (s.cpuPct)
-            cpu.push_back(*s.cpuPct);
-    }
-    if (probes.empty() || 2 * probes.size() < indices.size() || cpu.empty()
-        || *median(cpu) - *m_baseline.cpuPct() >= m_policy.cpuSurgePoints)
-        return 0.0;
-    return std::max(0.0, *median(probes) / *m_baseline.cpuProbeMs() - 1.0);
+    return medianReading(indices, [](const Reading &r) { return r.machineCredit; });
 }
 
 QString VigilDetector::machineProbeText(const std::vector<int> &indices) const
@@ -450,6 +435,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
     // baseline's while a fixed unit of CPU work rose 18-49 % with them and the round-trip probe 3-17 %. Throughput is
     // left as it is: an open loop's does not fall with the machine.
     const double machine = machineSlowerAround(sample);
+    r.machineCredit = machine;
     std::optional<double> serverMs = workloadServerMs(sample);
     if (serverMs && serverRef)
         *serverMs -= *serverRef * machine;

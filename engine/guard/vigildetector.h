@@ -46,6 +46,8 @@ private:
         bool outsideCpu = false; ///< set aside as outside CPU load seen in this sample itself
         bool outsideReach = false; ///< slower, but not in the statements the action can change
         bool explainedOutside = false; ///< slower by less than a bar, and outside load or the machine explains it
+        /// The machine's own slowdown (relative) the readings above are net of (machineSlowerAround).
+        double machineCredit = 0;
         /// The sample counts in the window's medians as the action's share of its slowdown: none.
         void readAsNoChange() { latencyChange = throughputChange = serverChange = 0; }
     };
@@ -101,14 +103,12 @@ private:
     /// machineSlowerPct and kMachineShare of the workload's own slowdown (relative) above the baseline's while the
     /// host's CPU stayed below a surge: the machine itself ran slower. Nothing otherwise.
     std::optional<double> machineSlowdown(const Sample &sample, double workloadSlowdown) const;
-    /// How much slower (relative, at least 0) the machine itself ran over these samples than before the action: the
-    /// median of the CPU probe (Sample::cpuProbeMs) against the baseline's. 0 when the probe is off
-    /// (machineSlowerPct 0) or missing in half the samples, or when the host's CPU (their median) surged, since an
-    /// action that makes the workload burn the cores slows the probe too.
+    /// The median of the machine's slowdown the readings at these indices are net of (Reading::machineCredit).
     double machineSlowerOver(const std::vector<int> &indices) const;
     /// How much slower (relative) the machine ran around this sample than before the action, by the CPU probe (the
     /// lower median over the samples of the last kMachineCreditSpanSeconds), when at least kMachineCreditFloor; 0
-    /// below it, as for machineSlowerOver, or when this sample's host CPU surged.
+    /// below it, when the probe is off (machineSlowerPct 0) or missing, or when this sample's host CPU surged, since
+    /// an action that makes the workload burn the cores slows the probe too.
     double machineSlowerAround(const Sample &sample) const;
     /// A probe of the sample (which must have it) read as the lower median over it and the samples of the last
     /// `span` seconds before it.
