@@ -152,11 +152,18 @@ double Baseline::beyondNoise(double drift, double noise) const
     return std::max(0.0, drift - 1.2533 * noise * std::sqrt(4.0 / m));
 }
 
-QString Baseline::unsteadiness(double latencyPct, double throughputPct) const
+QString Baseline::unsteadiness(const GuardPolicy &policy) const
 {
-    if (m_p95Ms && p95DriftBeyondNoise() > latencyPct / 200.0)
+    const double bar = policy.latencyPct / 200.0;
+    // On a virtual machine whose speed wanders, a 15 s baseline of CPU-bound statements rarely has two equal halves;
+    // when the p95 per unit of the machine's speed at work kept its level, the level moved with the machine, which
+    // the verdict takes out (VigilDetector::machineSlowerAround). Not while the host's CPU moved by a surge: a hog
+    // that ends with the baseline would make the window look better than the action made it.
+    const bool pacedByTheMachine = policy.machineSlowerPct > 0 && m_pacedP95Drift
+        && m_cpuHalvesShift < policy.cpuSurgePoints && beyondNoise(*m_pacedP95Drift, m_pacedP95Noise) <= bar;
+    if (m_p95Ms && p95DriftBeyondNoise() > bar && !pacedByTheMachine)
         return QStringLiteral("p95 latency moved %1 % between the baseline's halves").arg(100 * m_p95Drift, 0, 'f', 0);
-    if (m_qps > 0 && beyondNoise(m_throughputDrift, m_throughputNoise) > throughputPct / 200.0)
+    if (m_qps > 0 && beyondNoise(m_throughputDrift, m_throughputNoise) > policy.throughputPct / 200.0)
         return QStringLiteral("throughput moved %1 % between the baseline's halves")
             .arg(100 * m_throughputDrift, 0, 'f', 0);
     return {};
@@ -249,6 +256,8 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
         [](const Statement &a, const Statement &b) { return a.queryId < b.queryId; });
 
     std::vector<double> p95s;
+    std::vector<double> paced; // p95 per unit of the CPU probe
+    std::vector<double> pacedCpu;
     std::vector<double> qpss;
     std::vector<double> blocks;
     std::vector<double> means;
@@ -260,6 +269,10 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
             means.push_back(*v.meanMs);
         if (v.p95Ms)
             p95s.push_back(*v.p95Ms);
+        if (v.p95Ms && s.cpuProbeMs && *s.cpuProbeMs > 0 && s.cpuPct) {
+            paced.push_back(*v.p95Ms / *s.cpuProbeMs);
+            pacedCpu.push_back(*s.cpuPct);
+        }
         if (v.blocksPerCall)
             blocks.push_back(*v.blocksPerCall);
         qpss.push_back(v.qps);
@@ -272,6 +285,14 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
         m_p95Noise = relativeNoise(p95s, *m_p95Ms);
     if (m_p95Ms)
         m_p95Drift = halvesDrift(p95s, *m_p95Ms);
+    if (paced.size() == p95s.size()) {
+        std::vector<double> copy = paced;
+        if (const std::optional<double> reference = medianOf(copy); reference && *reference > 0 && paced.size() >= 4) {
+            m_pacedP95Drift = halvesDrift(paced, *reference);
+            m_pacedP95Noise = relativeNoise(paced, *reference);
+            m_cpuHalvesShift = halvesDrift(pacedCpu, 1.0); // points: relative to 1
+        }
+    }
     std::vector<double> serverMs;
     for (const Sample &s : samples)
         if (s.valid && s.serverMsPerTransaction)

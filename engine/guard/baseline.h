@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "guard/guardpolicy.h"
 #include "metrics/sample.h"
 
 #include <QHash>
@@ -115,7 +116,11 @@ public:
     /// Why this baseline is no steady reference: p95 or throughput moved between its halves by more than half the
     /// thresholds beyond what its noise explains (a workload still settling: clients catching up after an earlier
     /// rollback, a warm-up). Empty when it is steady.
-    QString unsteadiness(double latencyPct, double throughputPct) const;
+    /// A p95 that moved only as far as the machine's speed at work did (the p95 per unit of the CPU probe,
+    /// Sample::cpuProbeMs, steady within its noise, every sample probed, the host's CPU within the policy's
+    /// cpuSurgePoints between the halves) is steady: the verdict reads the window net of the machine's speed anyway.
+    /// Not with machineSlowerPct = 0, which turns every machine credit off.
+    QString unsteadiness(const GuardPolicy &policy) const;
     static std::optional<double> rollbackRatio(const Sample &s);
     /// Sessions waiting on a lock: the monitored database's own when the source counts them, else the cluster's.
     static std::optional<double> waitingSessions(const Sample &s);
@@ -136,6 +141,11 @@ private:
     double beyondNoise(double drift, double noise) const;
 
     double m_p95Drift = 0;
+    /// The p95 per unit of the CPU probe (every sample probed): its drift and noise, and how far the host's CPU
+    /// moved between the halves (points); unset when a sample lacks a probe.
+    std::optional<double> m_pacedP95Drift;
+    double m_pacedP95Noise = 0;
+    double m_cpuHalvesShift = 0;
     double m_throughputDrift = 0;
     std::optional<double> m_tps;
     double m_qps = 0;

@@ -86,7 +86,7 @@ GuardSampler::Steadiness GuardSampler::baselineSteadiness() const
     const std::vector<Sample> samples
         = SampleSeries::derive(span, ticks.back().t - p.baselineSamples() * p.intervalSeconds, p.intervalSeconds,
             p.baselineSamples(), 0.25 * m_tickSeconds);
-    s.unsteady = Baseline(samples).unsteadiness(p.latencyPct, p.throughputPct);
+    s.unsteady = Baseline(samples).unsteadiness(p);
     s.waitedSeconds = ticks.back().t - m_completeSince - p.baselineSeconds;
     s.longestSeconds = 2 * p.baselineSeconds;
     return s;

@@ -41,8 +41,10 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
         const std::vector<Sample> windowSamples = SampleSeries::derive(
             snapshots, windowStart, m_policy.intervalSeconds, windows * m_policy.windowSamples(), tolerance);
 
+        Baseline baseline(baselineSamples, trace.statementTexts);
+        const QString unsteady = baseline.unsteadiness(m_policy);
         std::unique_ptr<DegradationDetector> detector
-            = DegradationDetector::create(m_kind, m_policy, Baseline(baselineSamples, trace.statementTexts));
+            = DegradationDetector::create(m_kind, m_policy, std::move(baseline));
         detector->setReach(ActionReach::ofAction(action.kind, action.applySql));
         ObservationWindow window(m_policy, std::move(detector));
         std::optional<Verdict> verdict;
@@ -60,7 +62,7 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
             if (!verdict)
                 verdict = window.addSample(windowSamples[k]);
         }
-        results.push_back({ action, verdict.value_or(Verdict {}) });
+        results.push_back({ action, verdict.value_or(Verdict {}), unsteady });
     }
     return results;
 }
@@ -73,9 +75,9 @@ QByteArray TraceReplayer::toJsonLine(const ReplayedAction &replayed)
         return array.mid(1, array.size() - 2);
     };
     return "{\"action_id\":" + quoted(replayed.action.id) + ",\"verdict\":\""
-        + Verdict::decisionName(replayed.verdict.decision).toLatin1()
-        + "\",\"decided_t\":" + QByteArray::number(replayed.verdict.decidedT, 'f', 3)
-        + ",\"reason\":" + quoted(replayed.verdict.reason) + '}';
+        + Verdict::decisionName(replayed.verdict.decision).toLatin1() + "\",\"decided_t\":"
+        + QByteArray::number(replayed.verdict.decidedT, 'f', 3) + ",\"reason\":" + quoted(replayed.verdict.reason)
+        + (replayed.unsteady.isEmpty() ? QByteArray() : ",\"unsteady\":" + quoted(replayed.unsteady)) + '}';
 }
 
 } // namespace vigil

@@ -17,6 +17,9 @@ struct ReplayedAction
 {
     TraceAction action;
     Verdict verdict;
+    /// Why the live engine would have found the baseline before it unsteady and waited (Baseline::unsteadiness);
+    /// empty when it was steady. The replay judges at the recorded time either way.
+    QString unsteady;
 };
 
 /**
@@ -31,7 +34,8 @@ public:
     /// Verdicts in the order the actions appear. The policy must have been validated against the trace's tick.
     std::vector<ReplayedAction> replay(const Trace &trace) const;
 
-    /// One line of `vigilctl replay` output: {"action_id","verdict","decided_t","reason"}.
+    /// One line of `vigilctl replay` output: {"action_id","verdict","decided_t","reason"}, then "unsteady" when the
+    /// live engine would have waited for a steadier baseline.
     static QByteArray toJsonLine(const ReplayedAction &replayed);
 
 private:

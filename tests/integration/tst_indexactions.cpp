@@ -169,6 +169,7 @@ private slots:
         const QString s = store();
         const VigilctlRun run
             = runVigilctl(applyArgs(s, QStringLiteral("CREATE INDEX orders_created_idx ON orders (created_at)")));
+        qInfo("%s", qPrintable(run.timeline()));
         QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out.right(3000)));
         const Action a = onlyAction(s);
         QCOMPARE(a.state, ActionState::RolledBack);
@@ -192,6 +193,7 @@ private slots:
         const QString s = store();
         const VigilctlRun run
             = runVigilctl(applyArgs(s, QStringLiteral("CREATE INDEX orders_amount_idx ON orders (amount)")));
+        qInfo("%s", qPrintable(run.timeline()));
         const Action a = onlyAction(s);
         // The verdict is judged against what the clients themselves felt in the same seconds, by the lab's rule. An
         // index on a column no statement reads leaves them as they were, and must then be kept; but in one fresh-clone
@@ -228,6 +230,7 @@ private slots:
         QVERIFY(before.startsWith(QLatin1StringView("CREATE INDEX")));
         const QString s = store();
         const VigilctlRun run = runVigilctl(applyArgs(s, QStringLiteral("DROP INDEX orders_customer_idx")));
+        qInfo("%s", qPrintable(run.timeline()));
         QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out.right(3000)));
         const Action a = onlyAction(s);
         QCOMPARE(a.state, ActionState::RolledBack);

@@ -2,6 +2,7 @@
 // Runs build/bin/vigilctl as a user would, for the live integration tests.
 #pragma once
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -76,6 +77,28 @@ struct VigilctlRun
                         .arg(ms("probe_ms"), ms("cpu_probe_ms"));
         }
         return line + QLatin1Char('\n');
+    }
+    /// The run's events other than samples, each with its seconds since the first event ("0.0 engine.started,
+    /// 15.3 baseline.unsteady, ..."): where a run's time went (the baseline, a wait for a steady one, the build, the
+    /// window), for the suite's time (docs/benchmarks.md).
+    QString timeline() const
+    {
+        QString line = QStringLiteral("  timeline:");
+        QDateTime first;
+        for (const QJsonObject &e : events()) {
+            const QString name = e.value(QLatin1StringView("event")).toString();
+            const QDateTime at = QDateTime::fromString(e.value(QLatin1StringView("ts")).toString(), Qt::ISODateWithMs);
+            if (name == QLatin1StringView("sample") || !at.isValid())
+                continue;
+            if (!first.isValid())
+                first = at;
+            const QString reason = name == QLatin1StringView("baseline.unsteady")
+                ? QStringLiteral(" (%1)").arg(e.value(QLatin1StringView("reason")).toString())
+                : QString();
+            line += QStringLiteral(" %1 %2%3,").arg(first.msecsTo(at) / 1000.0, 0, 'f', 1).arg(name, reason);
+        }
+        line.chop(1);
+        return line;
     }
     /// The first event with this name (empty object when none).
     QJsonObject event(const QString &name) const

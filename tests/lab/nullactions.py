@@ -124,9 +124,14 @@ def score(args):
           f"{len(rolled)} of {len(verdicts)} null actions rolled back "
           f"(interval {args.interval:g} s, baseline {args.baseline:g} s, window {args.window:g} s, one every "
           f"{args.every:g} s)")
+    # The live engine waits (up to two more baselines) when the baseline before an action is unsteady; the replay
+    # judges at the recorded time either way, so how often that happens, and how those verdicts went, is shown apart.
+    unsteady = [v for v in verdicts if v.get("unsteady")]
+    print(f"  baselines the live engine would have found unsteady: {len(unsteady)} of {len(verdicts)} "
+          f"({sum(v['verdict'] == 'rollback' for v in unsteady)} of them rolled back)")
     for v in rolled:
         t = next(a["t"] for a in actions if a["id"] == v["action_id"])
-        print(f"  t={t:.0f}: {v['reason']}")
+        print(f"  t={t:.0f}: {v['reason']}{' [unsteady baseline: ' + v['unsteady'] + ']' if v.get('unsteady') else ''}")
     return 1 if rolled else 0
 
 

@@ -245,20 +245,57 @@ private slots:
     {
         // Steady samples are a reference; calls 12 % lower in the first half (clients still recovering from an
         // earlier rollback) are not, and neither is a p95 that moved by a fifth. The engine waits for a steady one.
-        QVERIFY(Baseline(steadyBaseline()).unsteadiness(10, 10).isEmpty());
+        QVERIFY(Baseline(steadyBaseline()).unsteadiness(GuardPolicy {}).isEmpty());
         std::vector<Sample> recovering;
         for (int i = 1; i <= 12; ++i) {
             Shape shape;
             shape.calls = i <= 6 ? 0.88 : 1.0;
             recovering.push_back(makeSample(i * 5.0, shape, 5.0));
         }
-        const QString throughput = Baseline(recovering).unsteadiness(10, 10);
+        const QString throughput = Baseline(recovering).unsteadiness(GuardPolicy {});
         QVERIFY2(throughput.contains(QLatin1StringView("throughput")), qPrintable(throughput));
         std::vector<Sample> moving;
         for (int i = 1; i <= 12; ++i)
             moving.push_back(makeSample(i * 5.0, latency(i <= 6 ? 1.0 : 1.2), 5.0));
-        const QString p95 = Baseline(moving).unsteadiness(10, 10);
+        const QString p95 = Baseline(moving).unsteadiness(GuardPolicy {});
         QVERIFY2(p95.contains(QLatin1StringView("p95")), qPrintable(p95));
+    }
+
+    void aBaselineThatMovedWithTheMachineIsSteady()
+    {
+        // Live on this VM (tst_indexactions, 2026-12-07): the orders workload's 15 s baselines were unsteady in three
+        // runs of four and the action waited the whole 30 s, then ran on an unsteady baseline anyway; the lookups'
+        // p95 follows the machine's speed at work. The same p95 moved by a fifth while a fixed unit of CPU work in the
+        // server slowed as much is a steady reference: the verdict takes the machine out.
+        auto moving = [](double secondHalfProbe, double secondHalfCpuPoints) {
+            std::vector<Sample> samples;
+            for (int i = 1; i <= 12; ++i) {
+                Shape shape = latency(i <= 6 ? 1.0 : 1.2);
+                if (i > 6) {
+                    shape.cpuProbe = secondHalfProbe;
+                    shape.cpuPoints = secondHalfCpuPoints;
+                }
+                samples.push_back(makeSample(i * 5.0, shape, 5.0));
+            }
+            return samples;
+        };
+        const QString withTheMachine = Baseline(moving(1.2, 0)).unsteadiness(GuardPolicy {});
+        QVERIFY2(withTheMachine.isEmpty(), qPrintable(withTheMachine));
+        // The machine moved less than the p95: the workload itself is still settling.
+        const QString beyond = Baseline(moving(1.05, 0)).unsteadiness(GuardPolicy {});
+        QVERIFY2(beyond.contains(QLatin1StringView("p95")), qPrintable(beyond));
+        // The host's CPU 25 points up in the second half: another program's load, which may end with the baseline.
+        const QString hog = Baseline(moving(1.2, 25)).unsteadiness(GuardPolicy {});
+        QVERIFY2(hog.contains(QLatin1StringView("p95")), qPrintable(hog));
+        // Without the probe in every sample, nothing is taken out.
+        std::vector<Sample> unprobed = moving(1.2, 0);
+        unprobed.front().cpuProbeMs.reset();
+        const QString partly = Baseline(unprobed).unsteadiness(GuardPolicy {});
+        QVERIFY2(partly.contains(QLatin1StringView("p95")), qPrintable(partly));
+        // Nor with every machine credit turned off.
+        GuardPolicy off;
+        off.machineSlowerPct = 0;
+        QVERIFY(Baseline(moving(1.2, 0)).unsteadiness(off).contains(QLatin1StringView("p95")));
     }
 
     void aKeptVerdictNamesTheSamplesItWasJudgedOn()
@@ -483,6 +520,27 @@ private slots:
         const Verdict both = runAgainst(base, harmOnASlowMachine);
         QVERIFY2(both.isRollback(), qPrintable(both.reason));
         QVERIFY2(both.reason.contains(QLatin1StringView("net of the machine's own +18")), qPrintable(both.reason));
+        // A new plan (three times the buffers a call) 20 % slower while the unit of CPU work took 18 % longer: with the
+        // host's CPU as before, the machine's share is taken out and it is kept; with the host's CPU 25 points up and
+        // no other program running, a plan that burns the cores slows the unit of work as much as a slower machine
+        // does, so nothing is credited and it is rolled back.
+        Shape counted = base;
+        counted.outsideTasks = 0.2;
+        counted.roundTripsMs = 0; // one statement a transaction: its time in the server is what the clients wait for
+        Shape newPlan = counted;
+        newPlan.latency = 1.2;
+        newPlan.serverTime = 1.18;
+        newPlan.blocks = 3.0;
+        newPlan.cpuProbe = 1.18;
+        const Verdict paced = runAgainst(counted, repeat(newPlan, 12));
+        QVERIFY2(!paced.isRollback(), qPrintable(paced.reason));
+        GuardPolicy noCredit;
+        noCredit.machineSlowerPct = 0;
+        QVERIFY(runSamples(counted, samplesOf(repeat(newPlan, 12)), {}, {}, noCredit).isRollback());
+        newPlan.cpuPoints = 25;
+        const Verdict busy = runAgainst(counted, repeat(newPlan, 12));
+        QVERIFY2(busy.isRollback(), qPrintable(busy.reason));
+        QVERIFY2(!busy.reason.contains(QLatin1StringView("machine")), qPrintable(busy.reason));
         // Off with the round-trip probe (machine_slower_pct = 0).
         GuardPolicy off;
         off.machineSlowerPct = 0;
