@@ -91,6 +91,7 @@ private slots:
         journald.insert(QStringLiteral("JOURNAL_STREAM"), QStringLiteral("8:1234"));
         const VigilctlRun run
             = runVigilctl(applyArgs(s, QStringLiteral("ALTER SYSTEM SET enable_indexscan = off")), 120000, journald);
+        qInfo("%s", qPrintable(run.timeline()));
         QVERIFY2(run.exitCode == 3, qPrintable(run.err + run.out.right(2000)));
         QVERIFY2(run.out.contains(QRegularExpression(QStringLiteral("\n<4>\\{[^\n]*\"action.rolled_back\""))),
             qPrintable(run.out.right(1500)));
@@ -128,6 +129,7 @@ private slots:
         const QString s = store();
         const VigilctlRun run = runVigilctl(applyArgs(
             s, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '10s'"), 12, kKeptBaselineSeconds));
+        qInfo("%s", qPrintable(run.timeline()));
         // On a failure, the samples judged and the machine probe of each first: what says why a harmless change was
         // judged slower (CI keeps only the start of a failure's output; the output's tail had cut them).
         QVERIFY2(
@@ -175,6 +177,7 @@ private slots:
         const VigilctlRun run = runVigilctl(applyArgs(
             s, QStringLiteral("ALTER SYSTEM SET log_min_duration_statement = '20s'"), 12, kKeptBaselineSeconds));
         const double seconds = clock.elapsed() / 1000.0;
+        qInfo("%s", qPrintable(run.timeline()));
         QVERIFY(m_server.psql(QStringLiteral("CREATE EXTENSION pg_stat_statements")));
         QVERIFY(m_server.psql(QStringLiteral("ALTER SYSTEM RESET log_min_duration_statement")));
         QVERIFY(m_server.psql(QStringLiteral("SELECT pg_reload_conf()")));
