@@ -100,7 +100,8 @@ int runReplayCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Runs the guard offline on a recorded vigil-trace/1 file and prints one JSON line per action:\n"
-                       "{\"action_id\",\"verdict\":\"keep\"|\"rollback\",\"decided_t\",\"reason\"}.\n"
+                       "{\"action_id\",\"verdict\":\"keep\"|\"rollback\",\"decided_t\",\"reason\"}, and \"unsteady\"\n"
+                       "with why when the live engine would have waited for a steadier baseline.\n"
                        "Exit 0 when the trace was read, 2 on a malformed trace or bad options."));
     parser.addPositionalArgument(QStringLiteral("trace"), QStringLiteral("The trace file (JSON Lines)."));
     parser.addOption({ QStringLiteral("detector"), QStringLiteral("vigil (default) or floor (the brief's plain rule)."),
