@@ -288,11 +288,12 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     // sustained bar's constants were chosen with it: fix it together with a re-scoring of every recorded part.
     if (m_p95Ms)
         m_p95Drift = halvesDrift(p95s, *m_p95Ms);
-    if (paced.size() == p95s.size()) {
-        std::vector<double> copy = paced;
-        if (const std::optional<double> reference = medianOf(copy); reference && *reference > 0 && paced.size() >= 4) {
-            m_pacedP95Drift = halvesDrift(paced, *reference);
-            m_pacedP95Noise = relativeNoise(paced, *reference);
+    // Every sample probed, and enough of them for two halves; the median on a copy keeps `paced` in time order.
+    if (paced.size() == p95s.size() && paced.size() >= 4) {
+        const double reference = median(paced).value_or(0.0);
+        if (reference > 0) {
+            m_pacedP95Drift = halvesDrift(paced, reference);
+            m_pacedP95Noise = relativeNoise(paced, reference);
             m_cpuHalvesShift = halvesDrift(pacedCpu, 1.0); // points: relative to 1
         }
     }

@@ -131,7 +131,8 @@ def score(args):
           f"({sum(v['verdict'] == 'rollback' for v in unsteady)} of them rolled back)")
     for v in rolled:
         t = next(a["t"] for a in actions if a["id"] == v["action_id"])
-        print(f"  t={t:.0f}: {v['reason']}{' [unsteady baseline: ' + v['unsteady'] + ']' if v.get('unsteady') else ''}")
+        unsteady_note = f" [unsteady baseline: {v['unsteady']}]" if v.get("unsteady") else ""
+        print(f"  t={t:.0f}: {v['reason']}{unsteady_note}")
     return 1 if rolled else 0
 
 
