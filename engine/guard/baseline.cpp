@@ -15,6 +15,9 @@ namespace {
 constexpr double kMinShare = 0.005;
 /// A long statement seen in at least this share of the baseline's samples ran through it (Baseline::ranLongThroughout).
 constexpr double kLongThroughoutShare = 0.8;
+/// The most persistence (lag-1 autocorrelation) a baseline's p95 is credited with: at 0.8 its medians swing three
+/// times as far as independent samples' would.
+constexpr double kMaxPersistence = 0.8;
 
 struct Pool
 {
@@ -26,7 +29,8 @@ struct Pool
     int samplesSeen = 0;
 };
 
-std::optional<double> medianOf(std::vector<double> &values)
+/// Takes its own copy: callers read their series in time order afterwards (Baseline::halvesDrift).
+std::optional<double> medianOf(std::vector<double> values)
 {
     if (values.empty())
         return std::nullopt;
@@ -129,8 +133,6 @@ bool Baseline::isSteady(qint64 queryId) const
     return it != m_statements.end() && it->queryId == queryId;
 }
 
-/// Robust relative spread of a series around its median: the larger of the scaled MAD and the 90th percentile
-/// deviation read as a normal tail, so occasional large swings (what a false rollback is made of) count.
 double Baseline::halvesDrift(const std::vector<double> &values, double reference)
 {
     // How far the level moved within the series: its first half's median against its second's, relative.
@@ -142,6 +144,30 @@ double Baseline::halvesDrift(const std::vector<double> &values, double reference
     const std::optional<double> a = medianOf(first);
     const std::optional<double> b = medianOf(second);
     return a && b ? std::abs(*a - *b) / reference : 0.0;
+}
+
+double Baseline::persistence(const std::vector<double> &values)
+{
+    // Lag-1 autocorrelation around each half's own median, so that a level that moved between the halves (which the
+    // drift term already allows for) does not count twice; clamped to [0, kMaxPersistence]: one near 1 would make any
+    // change look like noise.
+    if (values.size() < 4)
+        return 0;
+    const auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
+    const double firstLevel = medianOf(std::vector<double>(values.begin(), middle)).value_or(0.0);
+    const double secondLevel = medianOf(std::vector<double>(middle, values.end())).value_or(0.0);
+    std::vector<double> deviations;
+    deviations.reserve(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+        deviations.push_back(values[i] - (i < values.size() / 2 ? firstLevel : secondLevel));
+    double products = 0;
+    double squares = 0;
+    for (std::size_t i = 0; i < deviations.size(); ++i) {
+        squares += deviations[i] * deviations[i];
+        if (i + 1 < deviations.size())
+            products += deviations[i] * deviations[i + 1];
+    }
+    return squares > 0 ? std::clamp(products / squares, 0.0, kMaxPersistence) : 0.0;
 }
 
 double Baseline::beyondNoise(double drift, double noise) const
@@ -169,6 +195,8 @@ QString Baseline::unsteadiness(const GuardPolicy &policy) const
     return {};
 }
 
+/// The larger of the scaled MAD and the 90th percentile deviation read as a normal tail, so occasional large swings
+/// (what a false rollback is made of) count.
 double Baseline::relativeNoise(const std::vector<double> &values, double reference)
 {
     if (values.empty() || reference <= 0)
@@ -283,11 +311,10 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_p95Ms = medianOf(p95s);
     if (m_p95Ms)
         m_p95Noise = relativeNoise(p95s, *m_p95Ms);
-    // Known defect (docs/guard.md, "Known limits"): medianOf above reordered p95s, so these halves are the lower and
-    // the upper half of the values, i.e. the spread, not a move of the level in time (the same for qpss below). The
-    // sustained bar's constants were chosen with it: fix it together with a re-scoring of every recorded part.
     if (m_p95Ms)
         m_p95Drift = halvesDrift(p95s, *m_p95Ms);
+    if (m_p95Ms)
+        m_p95Persistence = persistence(p95s);
     // Every sample probed, and enough of them for two halves; the median on a copy keeps `paced` in time order.
     if (paced.size() == p95s.size() && paced.size() >= 4) {
         const double reference = median(paced).value_or(0.0);
@@ -343,9 +370,9 @@ QString Baseline::summary() const
 {
     if (!isUsable())
         return QStringLiteral("no usable baseline");
-    return QStringLiteral(
-               "baseline of %1 samples: p95 %2 ms (noise %3%, drift %8%), throughput %4/s, %5 steady statements, "
-               "busy sessions %6, CPU %7%")
+    return QStringLiteral("baseline of %1 samples: p95 %2 ms (noise %3%, drift %8%, persistence %9), throughput %4/s, "
+                          "%5 steady statements, "
+                          "busy sessions %6, CPU %7%")
                .arg(m_usable)
                .arg(m_p95Ms.value_or(0), 0, 'g', 4)
                .arg(100 * m_p95Noise, 0, 'f', 1)
@@ -354,6 +381,7 @@ QString Baseline::summary() const
                .arg(m_busy.value_or(0), 0, 'f', 2)
                .arg(m_cpuPct ? QString::number(*m_cpuPct, 'f', 0) : QStringLiteral("unavailable"))
                .arg(100 * m_p95Drift, 0, 'f', 1)
+               .arg(m_p95Persistence, 0, 'f', 2)
         + (m_serverMs ? QStringLiteral(", %1 ms in the server per transaction (noise %2%) + %3 ms of round trips")
                             .arg(*m_serverMs, 0, 'g', 3)
                             .arg(100 * m_serverNoise, 0, 'f', 1)

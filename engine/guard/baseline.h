@@ -65,6 +65,9 @@ public:
     /// beyond what its noise explains: a level that wanders over tens of seconds (outside CPU load on a small host)
     /// moves medians too.
     double p95DriftBeyondNoise() const { return beyondNoise(m_p95Drift, m_p95Noise); }
+    /// How much a sample's p95 carries on into the next (lag-1 autocorrelation, 0 to 0.8): on a host whose speed
+    /// wanders over seconds, neighbouring samples are not independent and a median of a few swings further.
+    double p95Persistence() const { return m_p95Persistence; }
     std::optional<double> tps() const { return m_tps; }
     /// Relative sample-to-sample noise of throughput (statement executions, or transactions without them).
     double throughputRelativeNoise() const { return m_throughputNoise; }
@@ -113,6 +116,8 @@ public:
     static double relativeNoise(const std::vector<double> &values, double reference);
     /// The median of a series' first half against its second's, relative to reference.
     static double halvesDrift(const std::vector<double> &values, double reference);
+    /// Lag-1 autocorrelation of a series in time order, each half around its own median, clamped to [0, 0.8].
+    static double persistence(const std::vector<double> &values);
     /// Why this baseline is no steady reference: p95 or throughput moved between its halves by more than half the
     /// thresholds beyond what its noise explains (a workload still settling: clients catching up after an earlier
     /// rollback, a warm-up). Empty when it is steady.
@@ -141,6 +146,7 @@ private:
     double beyondNoise(double drift, double noise) const;
 
     double m_p95Drift = 0;
+    double m_p95Persistence = 0;
     /// The p95 per unit of the CPU probe (every sample probed): its drift and noise, and how far the host's CPU
     /// moved between the halves (points); unset when a sample lacks a probe.
     std::optional<double> m_pacedP95Drift;

@@ -907,7 +907,13 @@ double VigilDetector::sustainedLatencyBar(const std::vector<int> &usable) const
     if (usable.empty() || m_baseline.usableSamples() <= 0)
         return plain;
     const double swing = medianSwing(m_baseline.p95RelativeNoise(), usable.size(), m_baseline.usableSamples());
-    return std::max(plain, m_policy.noiseMargin * swing + m_baseline.p95DriftBeyondNoise());
+    // A level that wanders shows either as a move between the baseline's halves or, when it came and went within
+    // them, as persistent samples (lag-1 autocorrelation ρ): a median of n of those swings as far as one of
+    // n (1 - ρ) / (1 + ρ) independent samples would. The same wander, read twice: the larger allowance counts.
+    const double rho = m_baseline.p95Persistence();
+    const double persistentSwing = swing * std::sqrt((1 + rho) / (1 - rho));
+    return std::max({ plain, m_policy.noiseMargin * swing + m_baseline.p95DriftBeyondNoise(),
+        m_policy.noiseMargin * persistentSwing });
 }
 
 double VigilDetector::sustainedThroughputBar(const std::vector<int> &usable) const

@@ -298,6 +298,57 @@ private slots:
         QVERIFY(Baseline(moving(1.2, 0)).unsteadiness(off).contains(QLatin1StringView("p95")));
     }
 
+    void theBaselinesDriftIsAMoveInTimeNotItsSpread()
+    {
+        // Until 2026-12-07 the halves were taken after the median had reordered the series, so a baseline whose
+        // samples merely alternated read as drifting by their spread (and the live engine waited on it). The machine
+        // credit is off: the synthetic probe is flat, so the p95 per unit of it would be read in time order anyway.
+        GuardPolicy noCredit;
+        noCredit.machineSlowerPct = 0;
+        auto baseline = [](std::initializer_list<double> levels) {
+            std::vector<Sample> samples;
+            double t = 0;
+            for (double level : levels)
+                samples.push_back(makeSample(t += 5.0, latency(level), 5.0));
+            return Baseline(samples);
+        };
+        const QString alternating
+            = baseline({ 1.0, 1.3, 1.0, 1.3, 1.0, 1.3, 1.0, 1.3, 1.0, 1.3, 1.0, 1.3 }).unsteadiness(noCredit);
+        QVERIFY2(alternating.isEmpty(), qPrintable(alternating));
+        const QString stepped
+            = baseline({ 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.3, 1.3, 1.3, 1.3, 1.3, 1.3 }).unsteadiness(noCredit);
+        QVERIFY2(stepped.contains(QLatin1StringView("p95")), qPrintable(stepped));
+    }
+
+    void aLevelThatWanderedInTheBaselineWidensTheSustainedBar()
+    {
+        // The same twelve values, twice: alternating sample by sample, or in runs of three (a level that came and
+        // went, as this VM's speed does). Neither moved between its halves. A window 20 % above the median is beyond
+        // what a median of independent samples swings by, and within what one of persistent samples does.
+        auto verdictAfter = [](std::initializer_list<double> levels) {
+            std::vector<Sample> samples;
+            double t = 0;
+            for (double level : levels)
+                samples.push_back(makeSample(t += 5.0, latency(level), 5.0));
+            const Baseline reference(samples);
+            GuardPolicy policy;
+            ObservationWindow window(
+                policy, DegradationDetector::create(DegradationDetector::Kind::Vigil, policy, reference));
+            std::optional<Verdict> verdict;
+            while (!verdict)
+                verdict = window.addSample(makeSample(t += 5.0, latency(1.1 * 1.2), 5.0));
+            return std::pair(reference.p95Persistence(), *verdict);
+        };
+        const auto [independentRho, independent]
+            = verdictAfter({ 1.0, 1.2, 1.0, 1.2, 1.0, 1.2, 1.0, 1.2, 1.0, 1.2, 1.0, 1.2 });
+        const auto [persistentRho, persistent]
+            = verdictAfter({ 1.0, 1.0, 1.0, 1.2, 1.2, 1.2, 1.0, 1.0, 1.0, 1.2, 1.2, 1.2 });
+        QCOMPARE(independentRho, 0.0);
+        QVERIFY2(persistentRho > 0.3, qPrintable(QString::number(persistentRho)));
+        QVERIFY2(independent.isRollback(), qPrintable(independent.reason));
+        QVERIFY2(!persistent.isRollback(), qPrintable(persistent.reason));
+    }
+
     void aKeptVerdictNamesTheSamplesItWasJudgedOn()
     {
         const Verdict v = runWindow(repeat(latency(1.0), 12));
