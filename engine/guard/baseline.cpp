@@ -204,8 +204,7 @@ double Baseline::relativeNoise(const std::vector<double> &values, double referen
     std::vector<double> deviations;
     for (double p : values)
         deviations.push_back(std::abs(p / reference - 1.0));
-    std::vector<double> copy = deviations;
-    const double mad = 1.4826 * medianOf(copy).value_or(0.0);
+    const double mad = 1.4826 * medianOf(deviations).value_or(0.0);
     std::sort(deviations.begin(), deviations.end());
     const double p90 = deviations[std::min(deviations.size() - 1, std::size_t(0.9 * double(deviations.size())))];
     return std::max(mad, p90 / 1.645);
@@ -311,10 +310,10 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_p95Ms = medianOf(p95s);
     if (m_p95Ms)
         m_p95Noise = relativeNoise(p95s, *m_p95Ms);
-    if (m_p95Ms)
+    if (m_p95Ms) {
         m_p95Drift = halvesDrift(p95s, *m_p95Ms);
-    if (m_p95Ms)
         m_p95Persistence = persistence(p95s);
+    }
     // Every sample probed, and enough of them for two halves; the median on a copy keeps `paced` in time order.
     if (paced.size() == p95s.size() && paced.size() >= 4) {
         const double reference = median(paced).value_or(0.0);
@@ -371,8 +370,7 @@ QString Baseline::summary() const
     if (!isUsable())
         return QStringLiteral("no usable baseline");
     return QStringLiteral("baseline of %1 samples: p95 %2 ms (noise %3%, drift %8%, persistence %9), throughput %4/s, "
-                          "%5 steady statements, "
-                          "busy sessions %6, CPU %7%")
+                          "%5 steady statements, busy sessions %6, CPU %7%")
                .arg(m_usable)
                .arg(m_p95Ms.value_or(0), 0, 'g', 4)
                .arg(100 * m_p95Noise, 0, 'f', 1)
