@@ -29,18 +29,20 @@ struct Pool
     int samplesSeen = 0;
 };
 
-/// Takes its own copy: callers read their series in time order afterwards (Baseline::halvesDrift).
-std::optional<double> medianOf(std::vector<double> values)
+/// The medians of a series' first and second half in time (at least four values).
+struct HalfLevels
 {
-    if (values.empty())
-        return std::nullopt;
-    const auto mid = values.begin() + values.size() / 2;
-    std::nth_element(values.begin(), mid, values.end());
-    if (values.size() % 2 == 1)
-        return *mid;
-    const double upper = *mid;
-    const double lower = *std::max_element(values.begin(), mid);
-    return 0.5 * (lower + upper);
+    std::size_t firstCount = 0; ///< values in the first half
+    double first = 0;
+    double second = 0;
+};
+
+HalfLevels halfLevels(const std::vector<double> &values)
+{
+    const std::size_t half = values.size() / 2;
+    const auto middle = values.begin() + std::ptrdiff_t(half);
+    return { half, median(std::vector<double>(values.begin(), middle)).value_or(0.0),
+        median(std::vector<double>(middle, values.end())).value_or(0.0) };
 }
 
 template<typename Getter>
@@ -53,7 +55,7 @@ std::optional<double> medianOver(std::span<const Sample> samples, Getter get)
         if (const std::optional<double> v = get(s))
             values.push_back(*v);
     }
-    return medianOf(values);
+    return median(std::move(values));
 }
 
 template<typename Getter>
@@ -75,7 +77,15 @@ std::optional<double> meanOver(std::span<const Sample> samples, Getter get)
 
 std::optional<double> median(std::vector<double> values)
 {
-    return medianOf(values);
+    if (values.empty())
+        return std::nullopt;
+    const auto mid = values.begin() + std::ptrdiff_t(values.size() / 2);
+    std::nth_element(values.begin(), mid, values.end());
+    if (values.size() % 2 == 1)
+        return *mid;
+    const double upper = *mid;
+    const double lower = *std::max_element(values.begin(), mid);
+    return 0.5 * (lower + upper);
 }
 
 std::optional<double> Baseline::busySessions(const Sample &s)
@@ -138,12 +148,8 @@ double Baseline::halvesDrift(const std::vector<double> &values, double reference
     // How far the level moved within the series: its first half's median against its second's, relative.
     if (values.size() < 4 || reference <= 0)
         return 0;
-    const auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
-    std::vector<double> first(values.begin(), middle);
-    std::vector<double> second(middle, values.end());
-    const std::optional<double> a = medianOf(first);
-    const std::optional<double> b = medianOf(second);
-    return a && b ? std::abs(*a - *b) / reference : 0.0;
+    const HalfLevels levels = halfLevels(values);
+    return std::abs(levels.first - levels.second) / reference;
 }
 
 double Baseline::persistence(const std::vector<double> &values)
@@ -153,19 +159,14 @@ double Baseline::persistence(const std::vector<double> &values)
     // change look like noise.
     if (values.size() < 4)
         return 0;
-    const auto middle = values.begin() + std::ptrdiff_t(values.size() / 2);
-    const double firstLevel = medianOf(std::vector<double>(values.begin(), middle)).value_or(0.0);
-    const double secondLevel = medianOf(std::vector<double>(middle, values.end())).value_or(0.0);
-    std::vector<double> deviations;
-    deviations.reserve(values.size());
-    for (std::size_t i = 0; i < values.size(); ++i)
-        deviations.push_back(values[i] - (i < values.size() / 2 ? firstLevel : secondLevel));
+    const HalfLevels levels = halfLevels(values);
+    auto deviation = [&](std::size_t i) { return values[i] - (i < levels.firstCount ? levels.first : levels.second); };
     double products = 0;
     double squares = 0;
-    for (std::size_t i = 0; i < deviations.size(); ++i) {
-        squares += deviations[i] * deviations[i];
-        if (i + 1 < deviations.size())
-            products += deviations[i] * deviations[i + 1];
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        squares += deviation(i) * deviation(i);
+        if (i + 1 < values.size())
+            products += deviation(i) * deviation(i + 1);
     }
     return squares > 0 ? std::clamp(products / squares, 0.0, kMaxPersistence) : 0.0;
 }
@@ -204,7 +205,7 @@ double Baseline::relativeNoise(const std::vector<double> &values, double referen
     std::vector<double> deviations;
     for (double p : values)
         deviations.push_back(std::abs(p / reference - 1.0));
-    const double mad = 1.4826 * medianOf(deviations).value_or(0.0);
+    const double mad = 1.4826 * median(deviations).value_or(0.0);
     std::sort(deviations.begin(), deviations.end());
     const double p90 = deviations[std::min(deviations.size() - 1, std::size_t(0.9 * double(deviations.size())))];
     return std::max(mad, p90 / 1.645);
@@ -307,14 +308,14 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
         if (const std::optional<double> busy = busySessions(s); busy && v.qps > 0)
             m_timeInServer.push_back(*busy / v.qps);
     }
-    m_p95Ms = medianOf(p95s);
+    m_p95Ms = median(p95s);
     if (m_p95Ms)
         m_p95Noise = relativeNoise(p95s, *m_p95Ms);
     if (m_p95Ms) {
         m_p95Drift = halvesDrift(p95s, *m_p95Ms);
         m_p95Persistence = persistence(p95s);
     }
-    // Every sample probed, and enough of them for two halves; the median on a copy keeps `paced` in time order.
+    // Every sample probed, and enough of them for two halves.
     if (paced.size() == p95s.size() && paced.size() >= 4) {
         const double reference = median(paced).value_or(0.0);
         if (reference > 0) {
@@ -327,7 +328,7 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     for (const Sample &s : samples)
         if (s.valid && s.serverMsPerTransaction)
             serverMs.push_back(*s.serverMsPerTransaction);
-    m_serverMs = medianOf(serverMs);
+    m_serverMs = median(serverMs);
     if (m_serverMs)
         m_serverNoise = relativeNoise(serverMs, *m_serverMs);
     m_idleInTransactionMs = medianOver(samples, [](const Sample &s) { return s.idleInTransactionMsPerTransaction; });
@@ -338,9 +339,9 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_walFullPageShare = medianOver(samples, [](const Sample &s) { return s.walFullPageShare; });
     m_probeMs = medianOver(samples, [](const Sample &s) { return s.probeMs; });
     m_cpuProbeMs = medianOver(samples, [](const Sample &s) { return s.cpuProbeMs; });
-    m_qps = medianOf(qpss).value_or(0.0);
-    m_blocksPerCall = medianOf(blocks);
-    m_meanExecMs = medianOf(means);
+    m_qps = median(qpss).value_or(0.0);
+    m_blocksPerCall = median(blocks);
+    m_meanExecMs = median(means);
     m_tps = medianOver(samples, [](const Sample &s) { return s.tps; });
     m_cpuPct = medianOver(samples, [](const Sample &s) { return s.cpuPct; });
     m_busy = meanOver(samples, [](const Sample &s) { return busySessions(s); });

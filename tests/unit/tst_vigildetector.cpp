@@ -54,6 +54,16 @@ Shape latency(double factor)
     return s;
 }
 
+/// One 5 s sample per latency level, from t = 5 s on.
+std::vector<Sample> samplesAtLevels(std::initializer_list<double> levels)
+{
+    std::vector<Sample> samples;
+    double t = 0;
+    for (double level : levels)
+        samples.push_back(makeSample(t += 5.0, latency(level), 5.0));
+    return samples;
+}
+
 } // namespace
 
 class TestVigilDetector : public QObject
@@ -305,13 +315,7 @@ private slots:
         // credit is off: the synthetic probe is flat, so the p95 per unit of it would be read in time order anyway.
         GuardPolicy noCredit;
         noCredit.machineSlowerPct = 0;
-        auto baseline = [](std::initializer_list<double> levels) {
-            std::vector<Sample> samples;
-            double t = 0;
-            for (double level : levels)
-                samples.push_back(makeSample(t += 5.0, latency(level), 5.0));
-            return Baseline(samples);
-        };
+        auto baseline = [](std::initializer_list<double> levels) { return Baseline(samplesAtLevels(levels)); };
         const QString alternating
             = baseline({ 1.0, 1.3, 1.0, 1.3, 1.0, 1.3, 1.0, 1.3, 1.0, 1.3, 1.0, 1.3 }).unsteadiness(noCredit);
         QVERIFY2(alternating.isEmpty(), qPrintable(alternating));
@@ -326,10 +330,8 @@ private slots:
         // went, as this VM's speed does). Neither moved between its halves. A window 20 % above the median is beyond
         // what a median of independent samples swings by, and within what one of persistent samples does.
         auto verdictAfter = [](std::initializer_list<double> levels) {
-            std::vector<Sample> samples;
-            double t = 0;
-            for (double level : levels)
-                samples.push_back(makeSample(t += 5.0, latency(level), 5.0));
+            const std::vector<Sample> samples = samplesAtLevels(levels);
+            double t = 5.0 * double(samples.size());
             const Baseline reference(samples);
             GuardPolicy policy;
             ObservationWindow window(
