@@ -175,12 +175,14 @@ private slots:
         for (int i = 0; i < 10; ++i)
             publisher.publish(transitionOf(QStringLiteral("kept"), i));
         QTRY_COMPARE_WITH_TIMEOUT(publisher.publishedCount(), quint64(10), 2000); // buffered by libnats
+        // Spied before the server starts: the signal crosses from a libnats thread queued, so it can arrive
+        // before, during or after isConnected() turns true; the test waits for the signal itself.
+        QSignalSpy up(&publisher, &NatsPublisher::connectionChanged);
         QVERIFY(late.start(&error));
         NatsHeard heard;
         const auto subscriber = listen(heard, late.url());
-        QSignalSpy up(&publisher, &NatsPublisher::connectionChanged);
         QTRY_VERIFY_WITH_TIMEOUT(publisher.isConnected() && subscriber->isConnected(), 15000);
-        QVERIFY(!up.isEmpty() && up.last().at(0).toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(!up.isEmpty() && up.last().at(0).toBool(), 5000);
         publisher.publish(transitionOf(QStringLiteral("rolled_back"), 99));
         QTRY_VERIFY_WITH_TIMEOUT(heard.count(QStringLiteral("vigil.t.action.rolled_back")) == 1, 5000);
         QCOMPARE(publisher.droppedCount(), quint64(0));
