@@ -155,7 +155,11 @@ private slots:
                 << QStringLiteral("BEGIN; LOCK TABLE sessions_t; SELECT pg_sleep(20); COMMIT;"));
         holder.start();
         QVERIFY(holder.waitForStarted());
-        QTest::qWait(500);
+        // The holder has the lock before the waiter asks for it (a late holder would swap their parts).
+        QTRY_COMPARE_WITH_TIMEOUT(value(QStringLiteral("SELECT count(*) FROM pg_locks WHERE relation = "
+                                                       "'sessions_t'::regclass AND mode = 'AccessExclusiveLock' AND "
+                                                       "granted")),
+            QStringLiteral("1"), 10000);
         m_server.setUpProcess(waiter, QStringLiteral("psql"),
             m_server.connectionArguments() << QStringLiteral("-d") << m_server.database() << QStringLiteral("-c")
                                            << QStringLiteral("SELECT count(*) FROM sessions_t"));
