@@ -140,6 +140,13 @@ class TestFaults : public QObject
         return out;
     }
 
+    /// How many advisory locks are held on the server (the engine takes one per target while it acts). The engine
+    /// releases it on the executor's thread after it says it finished: wait for it, do not read it once.
+    QString advisoryLocks()
+    {
+        return query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"));
+    }
+
     /// "valid", "invalid" or "none" for an index in the public schema.
     QString indexState(const QString &name)
     {
@@ -335,8 +342,7 @@ private slots:
             QJsonDocument(stored->details).toJson().constData());
         QCOMPARE(transitions(*engine->store(), m_finished->id),
             QStringList({ QStringLiteral("proposed"), QStringLiteral("applying"), QStringLiteral("failed") }));
-        QCOMPARE(
-            query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")), QStringLiteral("0"));
+        QCOMPARE(advisoryLocks(), QStringLiteral("0"));
     }
 
     void stoppingDuringABuildCancelsItAndTheNextStartSettlesIt()
@@ -376,9 +382,7 @@ private slots:
         QCOMPARE(m_recovery->first, 1);
         QCOMPARE(m_recovery->second, 0);
         QCOMPARE(indexState(QStringLiteral("t_stop_idx")), QStringLiteral("none"));
-        // The advisory lock is released on the executor's thread after the engine said it finished.
-        QTRY_COMPARE_WITH_TIMEOUT(query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")),
-            QStringLiteral("0"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(advisoryLocks(), QStringLiteral("0"), 5000);
     }
 
     void aBuildKeptWaitingForNinetySecondsIsJudgedAfterItFinished()
@@ -457,8 +461,7 @@ private slots:
         QCOMPARE(transitions(*engine->store(), m_finished->id),
             QStringList({ QStringLiteral("proposed"), QStringLiteral("applying"), QStringLiteral("failed") }));
         // The advisory lock taken again on the new session was released at the end.
-        QTRY_COMPARE_WITH_TIMEOUT(query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")),
-            QStringLiteral("0"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(advisoryLocks(), QStringLiteral("0"), 5000);
         // The executor works on its new session: the next action is checked against the catalog, not refused for a
         // dead connection.
         submit(*engine, QStringLiteral("CREATE INDEX x_idx ON no_such_table (a)"));
@@ -595,9 +598,7 @@ private slots:
         QVERIFY(!saw(QStringLiteral("action.applying")));
         QCOMPARE(m_finished->state, ActionState::Proposed);
         QCOMPARE(transitions(*engine->store(), m_finished->id), QStringList({ QStringLiteral("proposed") }));
-        // The advisory lock is released on the executor's thread after the engine said it finished.
-        QTRY_COMPARE_WITH_TIMEOUT(query(QStringLiteral("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")),
-            QStringLiteral("0"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(advisoryLocks(), QStringLiteral("0"), 5000);
         QVERIFY(q.exec(QStringLiteral("PRAGMA query_only = OFF")));
     }
 
