@@ -112,13 +112,70 @@ std::optional<double> settingMilliseconds(const QString &value)
     return read->value * factor;
 }
 
-/// What one parsed statement does with one table.
+/// The name a column reference ends with ("amount" of o.amount); empty for `*` and for anything else.
+QString columnName(const QJsonObject &columnRef)
+{
+    const QJsonArray fields = columnRef.value(QLatin1StringView("fields")).toArray();
+    return fields.isEmpty() ? QString() : SqlParseTree::text(fields.last());
+}
+
+/// Every column an expression of the index reads, into `out`; false when one cannot be named.
+bool collectColumns(const QJsonValue &value, QSet<QString> &out, const QString &key = {})
+{
+    if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            if (!collectColumns(item, out))
+                return false;
+        return true;
+    }
+    if (!value.isObject())
+        return true;
+    const QJsonObject object = value.toObject();
+    if (key == QLatin1StringView("ColumnRef")) {
+        const QString name = columnName(object);
+        if (name.isEmpty())
+            return false;
+        out.insert(name);
+        return true;
+    }
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+        if (!collectColumns(it.value(), out, it.key()))
+            return false;
+    return true;
+}
+
+/// The columns a new index is built from: its keys, INCLUDE columns and those its expressions and predicate read.
+/// Nothing for a unique index (a uniqueness proof can change plans that name none of its columns) or when a part of
+/// it cannot be named.
+std::optional<QSet<QString>> indexColumns(const QJsonObject &index)
+{
+    if (index.value(QLatin1StringView("unique")).toBool() || index.value(QLatin1StringView("primary")).toBool())
+        return std::nullopt;
+    QSet<QString> columns;
+    for (const char *list : { "indexParams", "indexIncludingParams" }) {
+        for (const QJsonValue &element : index.value(QLatin1StringView(list)).toArray()) {
+            const QJsonObject fields = SqlParseTree::fields(element);
+            if (const QString name = fields.value(QLatin1StringView("name")).toString(); !name.isEmpty())
+                columns.insert(name);
+            else if (!fields.contains(QLatin1StringView("expr"))
+                || !collectColumns(fields.value(QLatin1StringView("expr")), columns))
+                return std::nullopt;
+        }
+    }
+    if (!collectColumns(index.value(QLatin1StringView("whereClause")), columns) || columns.isEmpty())
+        return std::nullopt;
+    return columns;
+}
+
+/// What one parsed statement does with one table (and, given the columns of a new index on it, whether a statement
+/// that reads it can use that index).
 class TableMatch
 {
 public:
-    TableMatch(const QString &schema, const QString &table)
+    TableMatch(const QString &schema, const QString &table, const QSet<QString> &indexColumns)
         : m_schema(schema)
         , m_table(table)
+        , m_indexColumns(indexColumns)
     { }
 
     ActionReach::Touch statement(const QJsonValue &node)
@@ -133,10 +190,30 @@ public:
             || type == QLatin1StringView("MergeStmt");
         if (m_writes || (m_names && !dml))
             return ActionReach::Touch::Writes;
-        return m_names ? ActionReach::Touch::Reads : ActionReach::Touch::None;
+        if (!m_names || cannotUseIndex())
+            return ActionReach::Touch::None;
+        return ActionReach::Touch::Reads;
     }
 
 private:
+    /// A statement that reads the table and nothing else, names none of the index's columns and needs one it lacks:
+    /// the planner has no condition or order to take the index for, and cannot cover the scan with it. Another
+    /// relation in the statement (a join, a subquery, a CTE) could own the columns it names, so it is not judged.
+    bool cannotUseIndex() const
+    {
+        if (m_indexColumns.isEmpty() || m_otherRelations || m_star)
+            return false;
+        bool needsAnother = false;
+        for (const QString &name : m_columnNames) {
+            // One of its columns, or the whole row (a reference by the table's name or alias).
+            if (m_indexColumns.contains(name) || m_tableNames.contains(name))
+                return false;
+            // An output column's alias (ORDER BY n) is not a column the scan needs.
+            needsAnother = needsAnother || !m_outputNames.contains(name);
+        }
+        return needsAnother;
+    }
+
     bool isTable(const QJsonObject &rangeVar) const
     {
         if (rangeVar.value(QLatin1StringView("relname")).toString() != m_table)
@@ -158,8 +235,27 @@ private:
         // A RangeVar is wrapped where the field may hold any node ({"RangeVar": {...}}) and bare where the field is
         // typed (an INSERT's "relation").
         if (key == QLatin1StringView("RangeVar")
-            || (key == QLatin1StringView("relation") && object.contains(QLatin1StringView("relname"))))
-            m_names = m_names || isTable(object);
+            || (key == QLatin1StringView("relation") && object.contains(QLatin1StringView("relname")))) {
+            if (isTable(object)) {
+                m_names = true;
+                m_tableNames.insert(object.value(QLatin1StringView("relname")).toString());
+                if (const QString alias = object.value(QLatin1StringView("alias"))
+                                              .toObject()
+                                              .value(QLatin1StringView("aliasname"))
+                                              .toString();
+                    !alias.isEmpty())
+                    m_tableNames.insert(alias);
+            } else {
+                m_otherRelations = true;
+            }
+        }
+        if (key == QLatin1StringView("ColumnRef")) {
+            for (const QJsonValue &field : object.value(QLatin1StringView("fields")).toArray())
+                m_star = m_star || SqlParseTree::type(field) == QLatin1StringView("A_Star");
+            m_columnNames.insert(columnName(object));
+        }
+        if (key == QLatin1StringView("ResTarget"))
+            m_outputNames.insert(object.value(QLatin1StringView("name")).toString());
         for (const char *write : { "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt" }) {
             const QJsonObject stmt = object.value(QLatin1StringView(write)).toObject();
             if (!stmt.isEmpty() && isTable(stmt.value(QLatin1StringView("relation")).toObject()))
@@ -177,9 +273,15 @@ private:
 
     QString m_schema;
     QString m_table;
+    const QSet<QString> &m_indexColumns;
     bool m_names = false;
     bool m_writes = false;
     bool m_unknownFunction = false;
+    bool m_otherRelations = false;
+    bool m_star = false;
+    QSet<QString> m_tableNames;
+    QSet<QString> m_columnNames;
+    QSet<QString> m_outputNames;
 };
 
 } // namespace
@@ -202,7 +304,10 @@ ActionReach ActionReach::ofAction(const QString &kind, const QString &applySql)
     const QString table = relation.value(QLatin1StringView("relname")).toString();
     if (table.isEmpty())
         return {};
-    return ofTable(relation.value(QLatin1StringView("schemaname")).toString(), table);
+    const QString schema = relation.value(QLatin1StringView("schemaname")).toString();
+    if (const std::optional<QSet<QString>> columns = indexColumns(SqlParseTree::fields(statement)))
+        return ofIndexColumns(schema, table, *columns);
+    return ofTable(schema, table);
 }
 
 ActionReach ActionReach::ofTable(const QString &schema, const QString &table)
@@ -210,6 +315,13 @@ ActionReach ActionReach::ofTable(const QString &schema, const QString &table)
     ActionReach reach;
     reach.m_schema = schema;
     reach.m_table = table;
+    return reach;
+}
+
+ActionReach ActionReach::ofIndexColumns(const QString &schema, const QString &table, const QSet<QString> &columns)
+{
+    ActionReach reach = ofTable(schema, table);
+    reach.m_indexColumns = columns;
     return reach;
 }
 
@@ -258,12 +370,18 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
         return QStringLiteral("no statement: %1, so a slowdown in the window is something else's and does not roll it "
                               "back (the window is still shown)")
             .arg(reach.whyNothing());
-    if (reach.isLimited())
-        return QStringLiteral("the statements that use %1 while the workload only reads it (a slowdown only in other "
+    if (reach.isLimited()) {
+        const QString columns = reach.m_indexColumns.isEmpty()
+            ? QString()
+            : QStringLiteral(", but not those that read %1 alone without naming a column of %2: they cannot use the "
+                             "index")
+                  .arg(reach.tableName(), reach.reachedName());
+        return QStringLiteral("the statements that use %1 while the workload only reads it%2 (a slowdown only in other "
                               "statements cannot be this index's and does not roll it back); every statement if the "
                               "workload writes %1 or a statement's text cannot tell (upkeep and commit waits are not "
                               "in the statements' own time)")
-            .arg(reach.tableName());
+            .arg(reach.tableName(), columns);
+    }
     if (const QString unseen = details.value(QLatin1StringView("reached_unseen")).toString(); !unseen.isEmpty())
         return QStringLiteral("every statement: %1, so statements that do not name the table can reach it").arg(unseen);
     return QStringLiteral("every statement: a setting, a dropped index or a statement of your own can change any of "
@@ -273,6 +391,15 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
 QString ActionReach::tableName() const
 {
     return m_schema.isEmpty() ? m_table : m_schema + u'.' + m_table;
+}
+
+QString ActionReach::reachedName() const
+{
+    if (m_indexColumns.isEmpty())
+        return tableName();
+    QStringList columns(m_indexColumns.cbegin(), m_indexColumns.cend());
+    columns.sort();
+    return QStringLiteral("%1 (%2)").arg(tableName(), columns.join(QStringLiteral(", ")));
 }
 
 ActionReach::Touch ActionReach::touch(const QString &statementText) const
@@ -289,7 +416,7 @@ ActionReach::Touch ActionReach::touch(const QString &statementText) const
     if (const std::optional<QJsonArray> statements = SqlParseTree::parse(statementText)) {
         result = Touch::None;
         for (const QJsonValue &statement : *statements) {
-            const Touch one = TableMatch(m_schema, m_table).statement(statement);
+            const Touch one = TableMatch(m_schema, m_table, m_indexColumns).statement(statement);
             result = std::max(result, one); // None < Reads < Writes < Unknown
         }
     }

@@ -3,6 +3,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QSet>
 #include <QString>
 
 #include <optional>
@@ -14,7 +15,11 @@ namespace vigil {
  *
  * A new index can change only the statements that use its table: their plans, and the upkeep of their writes. A
  * slowdown among statements that never touch the table is something else's (a VACUUM FULL, busy loops, the
- * workload's own slow wander), and rolling the index back would not undo it (soak run 9, docs/guard.md). A logging
+ * workload's own slow wander), and rolling the index back would not undo it (soak run 9, docs/guard.md). Nor can a
+ * plain (not unique) index change the plan of a statement that reads its table alone without naming any of the
+ * index's columns while needing one it lacks: the planner takes an index for a condition or an order on its columns,
+ * or to cover every column a scan needs, and such a statement offers neither (live, tst_indexactions: an index on
+ * orders (amount) under lookups by customer, the clients' p95 rose 88 % as the VM slowed, 2026-12-07). A logging
  * threshold that only long executions cross (log_min_duration_statement = '10s') reaches no statement at all: it adds a
  * log line to an execution after it ran that long. Every other action (other settings, DROP INDEX without the catalog
  * at hand, a DBA's own statement) reaches everything.
@@ -43,6 +48,9 @@ public:
     static ActionReach ofAction(const QString &kind, const QString &applySql);
     /// Reaches only the statements that touch this table (`schema` empty: any schema of that name).
     static ActionReach ofTable(const QString &schema, const QString &table);
+    /// Reaches the statements that write this table, and those that read it and can use a plain index built from
+    /// these columns (its keys, INCLUDE columns and the columns its expressions and predicate read).
+    static ActionReach ofIndexColumns(const QString &schema, const QString &table, const QSet<QString> &columns);
     /// Reaches no statement; `why` says so in words a DBA reads ("log_min_duration_statement = '10s' only ...").
     static ActionReach ofNothing(const QString &why);
     /// The reach of a setting the action gives (`value` empty: RESET to what the configuration files say).
@@ -61,6 +69,9 @@ public:
     QString whyNothing() const { return m_nothingBecause; }
     /// The table, as "schema.table" or "table", for reasons a DBA reads.
     QString tableName() const;
+    /// What a statement must use to be reached, for reasons a DBA reads: the table ("orders"), or the table and the
+    /// index's columns ("orders (amount)").
+    QString reachedName() const;
     /// How the statement with this text meets the table (Unknown for an empty text; None for any text when the action
     /// reaches nothing). Cached by text.
     Touch touch(const QString &statementText) const;
@@ -68,6 +79,7 @@ public:
 private:
     QString m_schema;
     QString m_table;
+    QSet<QString> m_indexColumns; ///< empty: any statement that reads the table is reached
     QString m_nothingBecause;
     mutable QHash<QString, Touch> m_cache;
 };

@@ -266,10 +266,10 @@ QString VigilDetector::outsideReach(const Sample &sample) const
     if (share >= serverThreshold() / 2)
         return {};
     if (*before <= 0 && now <= 0)
-        return QStringLiteral("slower elsewhere: no statement of the workload uses %1").arg(m_reach.tableName());
+        return QStringLiteral("slower elsewhere: no statement of the workload uses %1").arg(m_reach.reachedName());
     return QStringLiteral("slower elsewhere: the workload's reads of %1 took %2 -> %3 ms per transaction (%4 of what "
                           "a client waits for)")
-        .arg(m_reach.tableName(), numbers::significant(*before), numbers::significant(now), signedPct(share));
+        .arg(m_reach.reachedName(), numbers::significant(*before), numbers::significant(now), signedPct(share));
 }
 
 bool VigilDetector::samePlans(const Baseline::MixView &view) const
@@ -1040,7 +1040,7 @@ Verdict VigilDetector::conclude(double t)
         reason += QStringLiteral("; %1 sample(s) slower only in statements that do not use %2 (this action cannot "
                                  "change them)")
                       .arg(elsewhere)
-                      .arg(m_reach.tableName());
+                      .arg(m_reach.reachedName());
     if (const auto explained
         = std::count_if(m_readings.begin(), m_readings.end(), [](const Reading &r) { return r.explainedOutside; }))
         reason += QStringLiteral("; %1 slightly slower sample(s) read as no change (outside load)").arg(explained);

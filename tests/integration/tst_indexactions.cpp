@@ -66,23 +66,11 @@ class TestIndexActions : public QObject
             .arg(key, QString::fromUtf8(QJsonDocument(a.details).toJson(QJsonDocument::Compact)));
     }
 
-    /// The clients' own view of an action's seconds: the baseline before it was applied against the window after it
-    /// was built, by the lab's rule (tests/lab/lab.py, docs/guard.md: harmful when their p95 rose over 10 % or their
-    /// throughput fell over 10 %, harmless when p95 rose at most 5 % and throughput fell at most 5 % (or both got
-    /// better), ambiguous between), with one addition the lab's minute-long spans do not need: a rise of the p95 claims
-    /// harm only when it is out of its own noise, i.e. when even the low end of its 90 % range (ClientLog::p95Change,
-    /// whole seconds resampled) is over 10 %. Here the spans are 15 s and 12 s at 80 tps, ~1,000 transactions each,
-    /// and a few seconds of a busy test machine move their p95 by that much: in a fresh-clone CI run the clients' p95
-    /// rose 15.9 % after the unused index below while the statements' p95 fell 2.8 % and throughput rose 2 %, and the
-    /// test demanded a rollback of a change that slowed nothing in the database. Such a window is now ambiguous
-    /// (either verdict passes, printed); a harm every second shows stays harmful.
-    struct ClientsView
-    {
-        QString text;
-        enum class Label { Harmless, Ambiguous, Harmful, Unknown } label = Label::Unknown;
-    };
-
-    ClientsView clientsAround(const QString &storePath, const Action &a, int baselineSeconds, int windowSeconds)
+    /// The clients' own view of an action's seconds, printed beside the verdict: the baseline before it was applied
+    /// against the window after it was built, with the 90 % range of their p95's change (ClientLog::p95Change, whole
+    /// seconds resampled). Printed, not judged: the action below cannot touch the workload, so what the clients felt
+    /// was something else's (docs/guard.md, the lab's rule for actions harmless by construction).
+    QString clientsAround(const QString &storePath, const Action &a, int baselineSeconds, int windowSeconds)
     {
         QString error;
         const std::unique_ptr<KnowledgeStore> s = KnowledgeStore::open(storePath, &error);
@@ -95,7 +83,7 @@ class TestIndexActions : public QObject
                 builtAt = t.at.toMSecsSinceEpoch() / 1000.0;
         }
         if (appliedAt == 0 || builtAt == 0)
-            return { QStringLiteral("clients: no applying/observing transitions in the journal") };
+            return QStringLiteral("clients: no applying/observing transitions in the journal");
         ClientLog log(m_clientLogPrefix);
         // pgbench buffers its log: wait (briefly) until it has written past the window.
         for (int i = 0; i < 20; ++i) {
@@ -108,17 +96,10 @@ class TestIndexActions : public QObject
         const ClientSpan after = log.span(builtAt, builtAt + windowSeconds);
         const ClientLog::Change p95
             = log.p95Change(appliedAt - baselineSeconds, appliedAt, builtAt, builtAt + windowSeconds);
-        ClientsView view { ClientLog::describeChange(before, after)
+        return ClientLog::describeChange(before, after)
             + QStringLiteral("; p95 change's 90 % range %1 % to %2 %")
                   .arg(100.0 * p95.low, 0, 'f', 1)
-                  .arg(100.0 * p95.high, 0, 'f', 1) };
-        if (!p95.valid || before.perSecond <= 0)
-            return view;
-        const double tps = after.perSecond / before.perSecond - 1.0;
-        view.label = p95.low > 0.10 || tps < -0.10 ? ClientsView::Label::Harmful
-            : p95.estimate <= 0.05 && tps >= -0.05 ? ClientsView::Label::Harmless
-                                                   : ClientsView::Label::Ambiguous;
-        return view;
+                  .arg(100.0 * p95.high, 0, 'f', 1);
     }
 
     QString indexDefinition(const QString &name)
@@ -195,29 +176,19 @@ private slots:
             = runVigilctl(applyArgs(s, QStringLiteral("CREATE INDEX orders_amount_idx ON orders (amount)")));
         qInfo("%s", qPrintable(run.timeline()));
         const Action a = onlyAction(s);
-        // The verdict is judged against what the clients themselves felt in the same seconds, by the lab's rule. An
-        // index on a column no statement reads leaves them as they were, and must then be kept; but in one fresh-clone
-        // run on an otherwise idle machine their p95 rose 17.4 % 7-12 s after the build (the build's aftermath), the
-        // guard saw +36 % time in the server and rolled it back: that is the guard keeping its promise, not failing
-        // it. So: harmless to the clients -> kept; harmful to them, out of their own noise -> rolled back; in between
-        // -> either, printed (clientsAround says why a rise within its noise is in between).
-        const ClientsView clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
-        qInfo("%s", qPrintable(clients.text));
-        const QString why = a.reason + QLatin1Char('\n') + clients.text + QLatin1Char('\n') + run.verdictSamples()
-            + run.sampleProbes() + run.err + run.out.right(1500);
-        QVERIFY2(clients.label != ClientsView::Label::Unknown, qPrintable(why));
-        if (clients.label == ClientsView::Label::Harmful) {
-            QVERIFY2(run.exitCode == 3, qPrintable(why));
-            QCOMPARE(a.state, ActionState::RolledBack);
-            QCOMPARE(indexDefinition(QStringLiteral("orders_amount_idx")), QStringLiteral("none"));
-            return;
-        }
-        if (clients.label == ClientsView::Label::Ambiguous && run.exitCode == 3) {
-            qInfo("rolled back in a window the clients felt as ambiguous: %s", qPrintable(a.reason));
-            QCOMPARE(a.state, ActionState::RolledBack);
-            return;
-        }
+        // Harmless by construction, as the lab labels an action that cannot touch the workload (docs/guard.md): the
+        // workload only reads orders, by customer and in created_at's order, and a plain index on amount serves
+        // neither the condition nor the order, nor covers the scan; nothing writes orders, so there is no upkeep. It
+        // must be kept whatever the clients felt in the window. This test used to judge it by the clients instead,
+        // and twice they felt harm the index cannot have caused: +17.4 % 7-12 s after the build (the guard rolled it
+        // back), and +88 % as the VM slowed (fresh-clone CI, 2026-12-07; the guard kept it, set aside in part as
+        // outside load, and the test demanded a rollback). Taking the index back undoes neither, so the guard now
+        // judges a new index only on the statements that can use it (ActionReach) and the test asks what the lab asks.
+        const QString clients = clientsAround(s, a, kBaselineSeconds, kWindowSeconds);
+        qInfo("%s", qPrintable(clients));
         // On failure the verdict's own reason comes first, then each sample it was judged on, then the output's tail.
+        const QString why = a.reason + QLatin1Char('\n') + clients + QLatin1Char('\n') + run.verdictSamples()
+            + run.sampleProbes() + run.err + run.out.right(1500);
         QVERIFY2(run.exitCode == 0, qPrintable(why));
         QCOMPARE(a.state, ActionState::Kept);
         QVERIFY(indexDefinition(QStringLiteral("orders_amount_idx")).contains(QLatin1StringView("(amount)")));

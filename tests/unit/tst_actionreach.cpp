@@ -120,6 +120,86 @@ private slots:
         QCOMPARE(reach.touch(text), touch); // cached: the same answer
     }
 
+    // A plain index on orders (amount): the planner takes it for a condition or an order on amount, or to cover a
+    // scan that needs no other column. A statement that reads orders alone, needing columns it lacks and naming none
+    // of its own, cannot use it.
+    void aPlainIndexReachesOnlyTheReadsThatCanUseIt_data()
+    {
+        QTest::addColumn<QString>("index");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<Touch>("touch");
+        const QString amount = QStringLiteral("CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount)");
+        QTest::newRow("the lookup") << amount
+                                    << QStringLiteral("SELECT id FROM orders WHERE customer_id = $1 ORDER BY "
+                                                      "created_at DESC LIMIT $2")
+                                    << Touch::None;
+        QTest::newRow("a condition on it")
+            << amount << QStringLiteral("SELECT id FROM orders WHERE amount > $1") << Touch::Reads;
+        QTest::newRow("an order on it") << amount
+                                        << QStringLiteral("SELECT id FROM orders ORDER BY amount DESC LIMIT $1")
+                                        << Touch::Reads;
+        QTest::newRow("qualified by an alias")
+            << amount << QStringLiteral("SELECT o.id FROM orders o WHERE o.amount = $1") << Touch::Reads;
+        QTest::newRow("in an aggregate") << amount << QStringLiteral("SELECT max(amount) FROM orders") << Touch::Reads;
+        // An index-only scan of the new index can count the rows.
+        QTest::newRow("no column at all") << amount << QStringLiteral("SELECT count(*) FROM orders") << Touch::Reads;
+        QTest::newRow("no column, an output alias")
+            << amount << QStringLiteral("SELECT count(*) AS n FROM orders ORDER BY n") << Touch::Reads;
+        QTest::newRow("every column") << amount << QStringLiteral("SELECT * FROM orders WHERE id = $1") << Touch::Reads;
+        QTest::newRow("every column, qualified")
+            << amount << QStringLiteral("SELECT o.* FROM orders o WHERE id = $1") << Touch::Reads;
+        QTest::newRow("the whole row") << amount << QStringLiteral("SELECT o FROM orders o WHERE id = $1")
+                                       << Touch::Reads;
+        // Another relation may own the columns a statement names.
+        QTest::newRow("a join") << amount
+                                << QStringLiteral("SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id")
+                                << Touch::Reads;
+        QTest::newRow("a CTE") << amount << QStringLiteral("WITH r AS (SELECT id FROM orders) SELECT count(*) FROM r")
+                               << Touch::Reads;
+        // Upkeep: every write pays for the index whatever it names.
+        QTest::newRow("a write") << amount << QStringLiteral("UPDATE orders SET customer_id = $1 WHERE id = $2")
+                                 << Touch::Writes;
+        QTest::newRow("another table") << amount << QStringLiteral("SELECT amount FROM invoices") << Touch::None;
+        const QString expression
+            = QStringLiteral("CREATE INDEX ON orders (lower(note)) INCLUDE (amount) WHERE customer_id > 10");
+        QTest::newRow("expression's column")
+            << expression << QStringLiteral("SELECT id FROM orders WHERE note = $1") << Touch::Reads;
+        QTest::newRow("included column") << expression << QStringLiteral("SELECT amount FROM orders WHERE id = $1")
+                                         << Touch::Reads;
+        QTest::newRow("predicate's column")
+            << expression << QStringLiteral("SELECT id FROM orders WHERE customer_id = $1") << Touch::Reads;
+        QTest::newRow("none of them") << expression << QStringLiteral("SELECT id FROM orders WHERE created_at > $1")
+                                      << Touch::None;
+        // A uniqueness proof can change plans that name none of its columns: the table's reach, as before.
+        QTest::newRow("a unique index") << QStringLiteral("CREATE UNIQUE INDEX ON orders (amount)")
+                                        << QStringLiteral("SELECT id FROM orders WHERE customer_id = $1")
+                                        << Touch::Reads;
+    }
+
+    void aPlainIndexReachesOnlyTheReadsThatCanUseIt()
+    {
+        QFETCH(QString, index);
+        QFETCH(QString, text);
+        QFETCH(Touch, touch);
+        const ActionReach reach = ActionReach::ofAction(QStringLiteral("create_index"), index);
+        QVERIFY(reach.isLimited());
+        QCOMPARE(reach.touch(text), touch);
+    }
+
+    void theColumnsAreNamedWhereADbaReads()
+    {
+        const QString index = QStringLiteral("CREATE INDEX orders_idx ON orders (customer_id, amount)");
+        QCOMPARE(ActionReach::ofAction(QStringLiteral("create_index"), index).reachedName(),
+            QStringLiteral("orders (amount, customer_id)"));
+        QCOMPARE(ActionReach::ofAction(QStringLiteral("create_index"), QStringLiteral("CREATE UNIQUE INDEX ON t (v)"))
+                     .reachedName(),
+            QStringLiteral("t"));
+        QVERIFY2(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})
+                     .contains(QLatin1StringView("but not those that read orders alone without naming a column of "
+                                                 "orders (amount, customer_id): they cannot use the index")),
+            qPrintable(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})));
+    }
+
     void aQualifiedIndexMatchesOnlyItsSchema()
     {
         const ActionReach reach = ActionReach::ofTable(QStringLiteral("sales"), QStringLiteral("t"));

@@ -784,6 +784,38 @@ private slots:
         QVERIFY2(unknown.isRollback(), qPrintable(unknown.reason));
     }
 
+    void aSlowdownInReadsThatCannotUseANewIndexIsNotItsOwn()
+    {
+        // Live, tst_indexactions (fresh-clone CI, 2026-12-07): lookups by customer, ordered by created_at, slowed three
+        // times over as the VM did (the clients' p95 +88 %) after an index on orders (amount) was built. No statement
+        // names amount and each needs columns the index lacks: it cannot be in their plans, and nothing writes orders.
+        const QHash<qint64, QString> texts { { kFastQuery,
+                                                 QStringLiteral("SELECT id FROM orders WHERE customer_id = $1 ORDER "
+                                                                "BY created_at DESC LIMIT $2") },
+            { kSlowQuery, QStringLiteral("SELECT sum(qty) FROM orders WHERE customer_id = $1") } };
+        Shape base;
+        base.serverTime = 1.0;
+        Shape slowReads = base;
+        slowReads.latency = 3.0;
+        slowReads.serverTime = 1.0 + 2 * 0.96 * 0.05 * 3000 / 600 / 0.2;
+        const auto index = [](const char *sql) {
+            return ActionReach::ofAction(QStringLiteral("create_index"), QString::fromLatin1(sql));
+        };
+        const Verdict unused
+            = runWithReach(base, repeat(slowReads, 12), index("CREATE INDEX i ON orders (amount)"), texts);
+        QVERIFY2(!unused.isRollback(), qPrintable(unused.reason));
+        QVERIFY2(unused.reason.contains(QLatin1StringView("slower only in statements that do not use orders (amount)")),
+            qPrintable(unused.reason));
+        // The same slowdown after an index the lookups can take (their order's column): rolled back.
+        const Verdict ordered
+            = runWithReach(base, repeat(slowReads, 12), index("CREATE INDEX i ON orders (created_at)"), texts);
+        QVERIFY2(ordered.isRollback(), qPrintable(ordered.reason));
+        // And after a unique one on amount, whose uniqueness the planner may use: judged on every read of orders.
+        const Verdict unique
+            = runWithReach(base, repeat(slowReads, 12), index("CREATE UNIQUE INDEX i ON orders (amount)"), texts);
+        QVERIFY2(unique.isRollback(), qPrintable(unique.reason));
+    }
+
     void aSettingThatReachesNoStatementIsNotConvictedOfAnotherLoadsSlowdown()
     {
         // CI, 2026-12-06: beside another test's server, tst_guardedchange's 0.05 ms lookups ran x3.5 slower (p95) for
