@@ -542,6 +542,54 @@ CATALOGUE = [
                   "index on an untouched table; two busy loops for 10 s beside the inserts"),
     harmless_with("orders_open_idx_untouched_burst", "holdout8", w.orders(), [Noise(15, "burst", 10, {"clients": 4})],
                   "index on an untouched table; 4 extra closed-loop clients for 10 s beside the orders"),
+    # ---------------------------------------------------------------- ninth holdout part ("holdout9")
+    # Written and committed on 2026-12-07 (twenty-seventh session) before any of it was recorded, after a plain new
+    # index stopped reaching the reads of its table that cannot use it (ActionReach::ofIndexColumns), the last guard
+    # change; to be recorded on a quiet machine and scored once. What that change should help: indexes on columns the
+    # workload's reads never name, on the very table they read, beside outside load (harmless by construction: no
+    # condition, order or covering scan can take them and nothing writes the table). What it must not cost: an index
+    # on a column the reads do name (judged as before), plan and commit-wait harm on workloads new to it, some near
+    # the threshold.
+    harmless_with("orders_open_amount_idx_cpu_hog", "holdout9", w.orders(), [Noise(15, "cpu", 10)],
+                  "index on orders (amount), which the lookups never name; two busy loops for 10 s",
+                  action=(["CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount)"],
+                          ["DROP INDEX CONCURRENTLY orders_amount_idx"])),
+    harmless_with("orders_open_amount_idx_io", "holdout9", w.orders(), [Noise(20, "io", 10)],
+                  "index on orders (amount), which the lookups never name; another program writes for 10 s",
+                  action=(["CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount)"],
+                          ["DROP INDEX CONCURRENTLY orders_amount_idx"])),
+    harmless_with("latest_open_note_idx_burst", "holdout9", w.latest(), [Noise(20, "burst", 10, {"clients": 4})],
+                  "index on items (note), which the latest-items reads never name; 4 extra clients for 10 s",
+                  action=(["CREATE INDEX CONCURRENTLY items_note_idx ON items (note)"],
+                          ["DROP INDEX CONCURRENTLY items_note_idx"])),
+    harmless_with("sort_open_qty_idx_cpu_hog", "holdout9", w.sorts(), [Noise(20, "cpu", 10)],
+                  "index on items (qty), which the sorts never name; two busy loops for 10 s",
+                  action=(["CREATE INDEX CONCURRENTLY items_qty_idx ON items (qty)"],
+                          ["DROP INDEX CONCURRENTLY items_qty_idx"])),
+    harmless_with("pkreport_open_lower_sku_idx_report", "holdout9", w.pk_with_report(), [Noise(20, "report", 6)],
+                  "index on items (lower(sku)), which neither the lookups nor the report name; a long report beside",
+                  action=(["CREATE INDEX CONCURRENTLY items_lower_sku_idx ON items (lower(sku))"],
+                          ["DROP INDEX CONCURRENTLY items_lower_sku_idx"])),
+    Scenario("latest_open_qty_idx", "holdout9", w.latest(), "create_index",
+             ["CREATE INDEX CONCURRENTLY items_qty_idx ON items (qty)"], ["DROP INDEX CONCURRENTLY items_qty_idx"],
+             "an index on a column the reads return but never filter or order on (judged on them)"),
+    Scenario("pkreport_open_bitmapscan_off", "holdout9", w.pk_with_report(), "set_parameter",
+             setting("enable_bitmapscan", "off"), reset("enable_bitmapscan"),
+             "enable_bitmapscan = off: the report's 1,000 rows of a category through a plain index scan"),
+    Scenario("sort_open_random_page_cost", "holdout9", w.sorts(), "set_parameter",
+             setting("random_page_cost", "100000"), reset("random_page_cost"),
+             "random_page_cost = 100000 under the sorts of a category's rows"),
+    Scenario("latest_open_jit", "holdout9", w.latest(), "set_parameter",
+             settings([("jit", "on"), ("jit_above_cost", "0"), ("jit_inline_above_cost", "0"),
+                       ("jit_optimize_above_cost", "0")]),
+             resets(["jit", "jit_above_cost", "jit_inline_above_cost", "jit_optimize_above_cost"]),
+             "JIT with inlining and optimisation for every latest-items read"),
+    commit_delay("rw3_closed_commit_delay_80", "holdout9", w.rw3(rate=None), 80,
+                 "commit_delay 80 us, rw3 in a closed loop (4 clients)"),
+    commit_delay("lookup_open_commit_delay_150", "holdout9", w.lookup(), 150,
+                 "commit_delay 150 us under the lookups and their update (800 a second)"),
+    commit_delay("insert_closed_commit_delay_50", "holdout9", w.inserts(rate=None), 50,
+                 "commit_delay 50 us, inserts in a closed loop (4 clients)"),
 ]
 
 # A trace is stored under its scenario's name: two scenarios of one name would overwrite each other's.
