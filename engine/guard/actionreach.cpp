@@ -371,11 +371,12 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
                               "back (the window is still shown)")
             .arg(reach.whyNothing());
     if (reach.isLimited()) {
-        const QString columns = reach.m_indexColumns.isEmpty()
+        QStringList names(reach.m_indexColumns.cbegin(), reach.m_indexColumns.cend());
+        names.sort();
+        const QString columns = names.isEmpty()
             ? QString()
-            : QStringLiteral(", but not those that read %1 alone without naming a column of %2: they cannot use the "
-                             "index")
-                  .arg(reach.tableName(), reach.reachedName());
+            : QStringLiteral(", except those that read it alone and never name %1, which cannot use the index")
+                  .arg(names.join(QStringLiteral(" or ")));
         return QStringLiteral("the statements that use %1 while the workload only reads it%2 (a slowdown only in other "
                               "statements cannot be this index's and does not roll it back); every statement if the "
                               "workload writes %1 or a statement's text cannot tell (upkeep and commit waits are not "

@@ -164,6 +164,21 @@ int main(int argc, char *argv[])
                             const QString approvals = QDir(outDir).absoluteFilePath(QStringLiteral("approvals.png"));
                             window.grab().save(approvals);
                             std::printf("%s\n", qPrintable(approvals));
+                            // A proposed index's card: what its verdict will be read from ("Judged on").
+                            if (auto *queue = window.findChild<QTableView *>(QStringLiteral("approvalsTable"))) {
+                                for (int row = 0; row < queue->model()->rowCount(); ++row) {
+                                    const QString kind = queue->model()->index(row, 3).data().toString();
+                                    if (kind == QLatin1StringView("create index")) {
+                                        queue->selectRow(row);
+                                        QApplication::processEvents();
+                                        const QString card
+                                            = QDir(outDir).absoluteFilePath(QStringLiteral("approvals-index.png"));
+                                        window.grab().save(card);
+                                        std::printf("%s\n", qPrintable(card));
+                                        break;
+                                    }
+                                }
+                            }
                             // The Statements page (Ctrl+5): the workload's statements and their change since the
                             // rolled-back action.
                             auto *pages = window.findChild<QListWidget *>(QStringLiteral("navigation"));

@@ -195,8 +195,9 @@ private slots:
                      .reachedName(),
             QStringLiteral("t"));
         QVERIFY2(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})
-                     .contains(QLatin1StringView("but not those that read orders alone without naming a column of "
-                                                 "orders (amount, customer_id): they cannot use the index")),
+                     .startsWith(QLatin1StringView("the statements that use orders while the workload only reads it, "
+                                                   "except those that read it alone and never name amount or "
+                                                   "customer_id, which cannot use the index (a slowdown")),
             qPrintable(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})));
     }
 
