@@ -237,6 +237,18 @@ std::optional<double> VigilDetector::reachedP95Change(const Sample &sample) cons
     return LatencyDistribution(now).quantile(0.95) / reference - 1.0;
 }
 
+bool VigilDetector::reachesNoneOfTheWorkload() const
+{
+    if (m_reach.reachesNothing())
+        return true;
+    if (!m_reach.isLimited() || !m_baseline.hasStatements() || m_baseline.statements().empty())
+        return false;
+    for (const Baseline::Statement &b : m_baseline.statements())
+        if (m_reach.touch(m_baseline.statementText(b.queryId)) != ActionReach::Touch::None)
+            return false;
+    return true;
+}
+
 QString VigilDetector::outsideReach(const Sample &sample) const
 {
     // An action that reaches no statement (a logging threshold only long executions cross): whatever slowed, it was
@@ -245,6 +257,8 @@ QString VigilDetector::outsideReach(const Sample &sample) const
     // 2026-12-06).
     if (m_reach.reachesNothing())
         return QStringLiteral("slower, but not this action's doing: ") + m_reach.whyNothing();
+    if (reachesNoneOfTheWorkload())
+        return QStringLiteral("slower elsewhere: no statement of the workload uses %1").arg(m_reach.reachedName());
     const std::optional<double> before = reachedMsBefore();
     const std::optional<double> visible = m_baseline.clientVisibleMsPerTransaction();
     if (!before || !visible || *visible <= 0 || sample.transactions <= 0)
@@ -478,7 +492,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
             a.note = QStringLiteral("stall: ") + outside;
             return r;
         }
-        if (m_reach.reachesNothing()) {
+        if (reachesNoneOfTheWorkload()) {
             a.note = QStringLiteral("stall: ") + outsideReach(sample);
             r.outsideReach = true;
             return r;
@@ -531,7 +545,7 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         // beside a busy loop, docs/guard.md).
         const bool rose = serverRose || r.latencyChange > latencyThreshold / 2
             || (!r.demandFall && r.throughputChange < -throughputThreshold / 2);
-        if (rose && m_reach.reachesNothing()) {
+        if (rose && reachesNoneOfTheWorkload()) {
             // As a degraded sample of such an action is (below): its share of the medians is not the action's either.
             readAsOutsideReach(r, a, outsideReach(sample));
             return r;
@@ -544,9 +558,10 @@ VigilDetector::Reading VigilDetector::read(const Sample &sample, SampleAssessmen
         }
         return r;
     }
-    // Degraded, by an action that reaches no statement: evidence that it did no harm, whatever else did (checked
-    // first, so the sample stays usable and the window is not extended for outside load the action cannot be).
-    if (m_reach.reachesNothing()) {
+    // Degraded, by an action that reaches no statement of the workload (a logging threshold no execution crosses, an
+    // index no statement can use): evidence that it did no harm, whatever else did (checked first, so the sample stays
+    // usable and the window is not extended for outside load the action cannot be).
+    if (reachesNoneOfTheWorkload()) {
         readAsOutsideReach(r, a, outsideReach(sample));
         return r;
     }
@@ -849,7 +864,7 @@ VigilDetector::TimeInServer VigilDetector::timeInServer() const
     TimeInServer result;
     if (m_baseline.serverMsPerTransaction())
         return result; // the sessions' own clocks are read sample by sample instead (read())
-    if (m_reach.reachesNothing())
+    if (reachesNoneOfTheWorkload())
         return result; // no wait in the window can be the action's (outsideReach)
     const std::vector<double> &before = m_baseline.timeInServer();
     std::vector<double> after;

@@ -90,6 +90,10 @@ private:
     /// Why a degraded sample's slowdown is not the action's own: the workload's statements that use the action's
     /// table (all of them reads) account for too little of it. Empty when they may (or the action reaches all).
     QString outsideReach(const Sample &sample) const;
+    /// True when the action can change none of the workload's statements: it reaches nothing, or every steady
+    /// statement is out of its reach (an index on a table they never use, or on columns no read of its table can use).
+    /// Then no slowdown in the window can be the action's, a stall or a slight one included.
+    bool reachesNoneOfTheWorkload() const;
     /// Reads a slower sample as none of the action's doing, the reach being why (`note`): clean, and no change in the
     /// window's medians.
     static void readAsOutsideReach(Reading &r, SampleAssessment &a, const QString &note);
