@@ -371,8 +371,7 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
                               "back (the window is still shown)")
             .arg(reach.whyNothing());
     if (reach.isLimited()) {
-        QStringList names(reach.m_indexColumns.cbegin(), reach.m_indexColumns.cend());
-        names.sort();
+        const QStringList names = reach.indexColumnNames();
         const QString columns = names.isEmpty()
             ? QString()
             : QStringLiteral(", except those that read it alone and never name %1, which cannot use the index")
@@ -398,9 +397,14 @@ QString ActionReach::reachedName() const
 {
     if (m_indexColumns.isEmpty())
         return tableName();
-    QStringList columns(m_indexColumns.cbegin(), m_indexColumns.cend());
-    columns.sort();
-    return QStringLiteral("%1 (%2)").arg(tableName(), columns.join(QStringLiteral(", ")));
+    return QStringLiteral("%1 (%2)").arg(tableName(), indexColumnNames().join(QStringLiteral(", ")));
+}
+
+QStringList ActionReach::indexColumnNames() const
+{
+    QStringList names(m_indexColumns.cbegin(), m_indexColumns.cend());
+    names.sort();
+    return names;
 }
 
 ActionReach::Touch ActionReach::touch(const QString &statementText) const

@@ -77,6 +77,9 @@ public:
     Touch touch(const QString &statementText) const;
 
 private:
+    /// The new index's columns in a stable order, for text a DBA reads (empty when the whole table is reached).
+    QStringList indexColumnNames() const;
+
     QString m_schema;
     QString m_table;
     QSet<QString> m_indexColumns; ///< empty: any statement that reads the table is reached

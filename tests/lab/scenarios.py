@@ -56,8 +56,12 @@ def commit_delay(name, part, workload, microseconds, description, noise=()):
                     resets(["commit_siblings", "commit_delay"]), description, noise=list(noise))
 
 
-UNTOUCHED_INDEX = (["CREATE INDEX CONCURRENTLY untouched_v_idx ON untouched (v)"],
-                   ["DROP INDEX CONCURRENTLY untouched_v_idx"])
+def new_index(name, table, columns):
+    """A plain index built and taken back without blocking the workload: (apply, rollback)."""
+    return [f"CREATE INDEX CONCURRENTLY {name} ON {table} ({columns})"], [f"DROP INDEX CONCURRENTLY {name}"]
+
+
+UNTOUCHED_INDEX = new_index("untouched_v_idx", "untouched", "v")
 ANALYZE_UNTOUCHED = (["ANALYZE untouched"], [])
 # Logs a line per autovacuum run: nothing the workload's statements or commits do changes.
 LOG_AUTOVACUUM = (setting("log_autovacuum_min_duration", "0"), reset("log_autovacuum_min_duration"))
@@ -552,26 +556,20 @@ CATALOGUE = [
     # the threshold.
     harmless_with("orders_open_amount_idx_cpu_hog", "holdout9", w.orders(), [Noise(15, "cpu", 10)],
                   "index on orders (amount), which the lookups never name; two busy loops for 10 s",
-                  action=(["CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount)"],
-                          ["DROP INDEX CONCURRENTLY orders_amount_idx"])),
+                  action=new_index("orders_amount_idx", "orders", "amount")),
     harmless_with("orders_open_amount_idx_io", "holdout9", w.orders(), [Noise(20, "io", 10)],
                   "index on orders (amount), which the lookups never name; another program writes for 10 s",
-                  action=(["CREATE INDEX CONCURRENTLY orders_amount_idx ON orders (amount)"],
-                          ["DROP INDEX CONCURRENTLY orders_amount_idx"])),
+                  action=new_index("orders_amount_idx", "orders", "amount")),
     harmless_with("latest_open_note_idx_burst", "holdout9", w.latest(), [Noise(20, "burst", 10, {"clients": 4})],
                   "index on items (note), which the latest-items reads never name; 4 extra clients for 10 s",
-                  action=(["CREATE INDEX CONCURRENTLY items_note_idx ON items (note)"],
-                          ["DROP INDEX CONCURRENTLY items_note_idx"])),
+                  action=new_index("items_note_idx", "items", "note")),
     harmless_with("sort_open_qty_idx_cpu_hog", "holdout9", w.sorts(), [Noise(20, "cpu", 10)],
                   "index on items (qty), which the sorts never name; two busy loops for 10 s",
-                  action=(["CREATE INDEX CONCURRENTLY items_qty_idx ON items (qty)"],
-                          ["DROP INDEX CONCURRENTLY items_qty_idx"])),
+                  action=new_index("items_qty_idx", "items", "qty")),
     harmless_with("pkreport_open_lower_sku_idx_report", "holdout9", w.pk_with_report(), [Noise(20, "report", 6)],
                   "index on items (lower(sku)), which neither the lookups nor the report name; a long report beside",
-                  action=(["CREATE INDEX CONCURRENTLY items_lower_sku_idx ON items (lower(sku))"],
-                          ["DROP INDEX CONCURRENTLY items_lower_sku_idx"])),
-    Scenario("latest_open_qty_idx", "holdout9", w.latest(), "create_index",
-             ["CREATE INDEX CONCURRENTLY items_qty_idx ON items (qty)"], ["DROP INDEX CONCURRENTLY items_qty_idx"],
+                  action=new_index("items_lower_sku_idx", "items", "lower(sku)")),
+    Scenario("latest_open_qty_idx", "holdout9", w.latest(), "create_index", *new_index("items_qty_idx", "items", "qty"),
              "an index on a column the reads return but never filter or order on (judged on them)"),
     Scenario("pkreport_open_bitmapscan_off", "holdout9", w.pk_with_report(), "set_parameter",
              setting("enable_bitmapscan", "off"), reset("enable_bitmapscan"),
