@@ -83,8 +83,10 @@ HostMetrics HostCollector::read()
         return m;
     if (const std::optional<QByteArray> stat = m_reader(QStringLiteral("stat"))) {
         const std::optional<CpuTimes> now = parseCpu(*stat);
-        if (now && m_lastCpu)
+        if (now && m_lastCpu) {
             m.cpuPct = cpuPct(*m_lastCpu, *now);
+            m.stealPct = stealPct(*m_lastCpu, *now);
+        }
         if (now)
             m_lastCpu = now;
         m.procsRunning = parseProcsRunning(*stat);
@@ -125,6 +127,7 @@ std::optional<HostCollector::CpuTimes> HostCollector::parseCpu(const QByteArray 
     for (double v : values)
         t.total += v;
     t.busy = t.total - values[3] - values[4];
+    t.steal = values[7];
     return t;
 }
 
@@ -186,6 +189,14 @@ std::optional<double> HostCollector::cpuPct(const CpuTimes &before, const CpuTim
     if (total <= 0 || busy < 0 || busy > total)
         return std::nullopt;
     return 100.0 * busy / total;
+}
+
+std::optional<double> HostCollector::stealPct(const CpuTimes &before, const CpuTimes &after)
+{
+    const double steal = after.steal - before.steal;
+    if (!cpuPct(before, after) || steal < 0 || steal > after.busy - before.busy)
+        return std::nullopt;
+    return 100.0 * steal / (after.total - before.total);
 }
 
 std::optional<double> HostCollector::parseMemoryUsedPct(const QByteArray &procMeminfo)

@@ -48,6 +48,7 @@ public:
     {
         double busy = 0;
         double total = 0;
+        double steal = 0; ///< also in busy
     };
     static std::optional<CpuTimes> parseCpu(const QByteArray &procStat);
     static std::optional<double> parseMemoryUsedPct(const QByteArray &procMeminfo);
@@ -65,6 +66,8 @@ public:
     static std::optional<DiskBytes> parseDiskBytes(const QByteArray &procDiskstats);
     /// CPU busy % between two readings; empty if the counters went backwards or did not move.
     static std::optional<double> cpuPct(const CpuTimes &before, const CpuTimes &after);
+    /// The hypervisor's steal as a % of all CPU time between two readings; empty where cpuPct is, or if it went back.
+    static std::optional<double> stealPct(const CpuTimes &before, const CpuTimes &after);
 
 private:
     static std::optional<double> parseStatCount(const QByteArray &procStat, const QByteArray &name);

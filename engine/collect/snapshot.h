@@ -85,6 +85,9 @@ struct WalCounters
 struct HostMetrics
 {
     std::optional<double> cpuPct;
+    /// The share of the host's CPU time the hypervisor gave to other guests over the last tick (/proc/stat steal),
+    /// also counted in cpuPct: a neighbour taking a virtual machine's cores looks like CPU use with nothing runnable.
+    std::optional<double> stealPct;
     std::optional<double> memPct;
     std::optional<double> load1;
     std::optional<double> procsRunning; ///< runnable tasks on the host now (/proc/stat procs_running)

@@ -58,6 +58,7 @@ inline constexpr TraceField<WalCounters> kWalFields[] = {
 
 inline constexpr TraceField<HostMetrics> kHostFields[] = {
     { "cpu_pct", &HostMetrics::cpuPct },
+    { "steal_pct", &HostMetrics::stealPct },
     { "mem_pct", &HostMetrics::memPct },
     { "load1", &HostMetrics::load1 },
     { "procs_running", &HostMetrics::procsRunning },

@@ -113,7 +113,13 @@ private slots:
         QCOMPARE(lines.front().value(QLatin1StringView("format")).toString(), QStringLiteral("vigil-trace/1"));
         QVERIFY(lines.front().value(QLatin1StringView("statements")).toObject().size() > 0);
         QVERIFY(lines.back().value(QLatin1StringView("pgss")).toArray().size() > 0);
-        QVERIFY(lines.back().value(QLatin1StringView("sys")).toObject().contains(QLatin1StringView("cpu_pct")));
+        const QJsonObject sys = lines.back().value(QLatin1StringView("sys")).toObject();
+        QVERIFY(sys.contains(QLatin1StringView("cpu_pct")));
+        // The hypervisor's share is recorded apart (0 on bare metal), never above the busy share it is part of.
+        QVERIFY(sys.contains(QLatin1StringView("steal_pct")));
+        QVERIFY(sys.value(QLatin1StringView("steal_pct")).toDouble(-1) >= 0);
+        QVERIFY(
+            sys.value(QLatin1StringView("steal_pct")).toDouble() <= sys.value(QLatin1StringView("cpu_pct")).toDouble());
         // No action in a plain recording: replay reads it and has nothing to decide.
         const QString path = m_dir.filePath(QStringLiteral("recorded.jsonl"));
         QFile file(path);

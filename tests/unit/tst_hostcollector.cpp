@@ -107,6 +107,47 @@ private slots:
         QVERIFY(!HostCollector::cpuPct(*after, *before));
     }
 
+    void stealFromCpuLines_data()
+    {
+        QTest::addColumn<QByteArray>("before");
+        QTest::addColumn<QByteArray>("after");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<double>("steal");
+        QTest::addColumn<double>("cpu");
+
+        // user nice system idle iowait irq softirq steal guest guest_nice
+        QTest::newRow("a neighbour took a fifth")
+            << QByteArray("cpu 100 0 0 800 0 0 0 100 0 0\n") << QByteArray("cpu 200 0 0 1500 0 0 0 300 0 0\n") << true
+            << 20.0 << 30.0;
+        QTest::newRow("no steal") << fixture(QStringLiteral("stat.1")) << fixture(QStringLiteral("stat.2")) << true
+                                  << 0.0 << 50.0;
+        QTest::newRow("old kernel, no steal column")
+            << QByteArray("cpu 10 0 5 85\n") << QByteArray("cpu 20 0 5 175\n") << true << 0.0 << 10.0;
+        QTest::newRow("steal went backwards") << QByteArray("cpu 100 0 0 800 0 0 0 100\n")
+                                              << QByteArray("cpu 200 0 0 1500 0 0 0 50\n") << false << 0.0 << 0.0;
+        QTest::newRow("did not move") << QByteArray("cpu 100 0 0 800 0 0 0 100\n")
+                                      << QByteArray("cpu 100 0 0 800 0 0 0 100\n") << false << 0.0 << 0.0;
+    }
+
+    void stealFromCpuLines()
+    {
+        QFETCH(QByteArray, before);
+        QFETCH(QByteArray, after);
+        QFETCH(bool, valid);
+        QFETCH(double, steal);
+        QFETCH(double, cpu);
+        const std::optional<HostCollector::CpuTimes> b = HostCollector::parseCpu(before);
+        const std::optional<HostCollector::CpuTimes> a = HostCollector::parseCpu(after);
+        QVERIFY(b && a);
+        const std::optional<double> pct = HostCollector::stealPct(*b, *a);
+        QCOMPARE(pct.has_value(), valid);
+        if (valid) {
+            QCOMPARE(*pct, steal);
+            // Steal stays inside the busy share: the host's CPU % is unchanged by reading it apart.
+            QCOMPARE(valueOf(HostCollector::cpuPct(*b, *a)), cpu);
+        }
+    }
+
     void parseCpuLines_data()
     {
         QTest::addColumn<QByteArray>("stat");
@@ -280,6 +321,7 @@ private slots:
 
         const HostMetrics second = collector.read();
         QCOMPARE(valueOf(second.cpuPct), 50.0);
+        QCOMPARE(valueOf(second.stealPct), 0.0);
         QCOMPARE(valueOf(second.memPct), 25.0);
         QCOMPARE(valueOf(second.load1), 0.52);
         QCOMPARE(fixtures.statReads, 2);
