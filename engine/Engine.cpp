@@ -479,7 +479,7 @@ void Engine::onApplied(const Action &action, const ExecResult &result)
     if (result.ok && m_lifecycle.step() == ActionLifecycle::Step::Applying)
         timing.insert(QStringLiteral("baseline"),
             m_sampler.openWindow(m_lifecycle.applyStartedAt(), finishedAt, m_collector->statementTexts(),
-                ActionReach::ofJournalled(kindName(action.kind), action.applySql, action.details)));
+                ActionReach::ofJournalled(kindName(action.kind), action.applySql, action.rollbackSql, action.details)));
     run(m_lifecycle.applied(result, m_config.policy.windowSeconds, timing));
 }
 

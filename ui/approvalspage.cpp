@@ -141,7 +141,8 @@ void ApprovalsPage::onSelectionChanged()
     }
     text += tr("\n\nJudged on: %1")
                 .arg(ActionReach::judgedOn(row.data(ActionHistoryModel::KindRole).toString(),
-                    row.data(ActionHistoryModel::ApplySqlRole).toString(), details));
+                    row.data(ActionHistoryModel::ApplySqlRole).toString(),
+                    row.data(ActionHistoryModel::RollbackSqlRole).toString(), details));
     // An action a detector proposed carries its finding: the advice and the numbers behind it.
     const QJsonObject finding = details.value(QLatin1StringView("finding")).toObject();
     if (!finding.isEmpty()) {

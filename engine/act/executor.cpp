@@ -422,19 +422,8 @@ ExecResult Executor::prepareCreateIndex(Action &action)
     const QString table = action.details.value(QLatin1StringView("table")).toString();
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     // to_regclass() parses the table as written (quoted parts stay quoted); the value is bound, never pasted.
-    // The guard judges a new index on the statements that name its table (ActionReach). Some statements reach the
-    // table without naming it: through a view or rule over it, a trigger whose function names it (or builds SQL
-    // at run time, or is not written in SQL or PL/pgSQL), a foreign key that cascades into it. Then the guard
-    // judges every statement.
     q.prepare(QStringLiteral(
-        "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c2 WHERE c2.relnamespace = n.oid AND c2.relname = ?), "
-        "EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid = "
-        "'pg_rewrite'::regclass AND d.refobjid = c.oid AND r.ev_class <> c.oid), "
-        "EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = "
-        "p.prolang WHERE NOT t.tgisinternal AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(p.prosrc), "
-        "lower(c.relname)) > 0 OR p.prosrc ~* '\\mexecute\\M')), "
-        "EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f' AND (f.confupdtype IN "
-        "('c', 'n', 'd') OR f.confdeltype IN ('c', 'n', 'd'))) "
+        "SELECT n.nspname, EXISTS (SELECT 1 FROM pg_class c2 WHERE c2.relnamespace = n.oid AND c2.relname = ?), c.oid "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)"));
     q.addBindValue(index);
     q.addBindValue(table);
@@ -446,20 +435,50 @@ ExecResult Executor::prepareCreateIndex(Action &action)
     if (q.value(1).toBool())
         return ExecResult::failure(
             QStringLiteral("a relation named %1 already exists in schema %2").arg(quoteIdentifier(index), schema));
+    QString unseen;
+    QString error;
+    if (!readUnseenReach(q.value(2), &unseen, &error))
+        return ExecResult::failure(error);
     QJsonObject details = action.details;
     details[QStringLiteral("schema")] = schema;
-    if (q.value(2).toBool())
-        details[QStringLiteral("reached_unseen")] = QStringLiteral("views or rules read the table");
-    else if (q.value(3).toBool())
-        details[QStringLiteral("reached_unseen")] = QStringLiteral("a trigger may write the table");
-    else if (q.value(4).toBool())
-        details[QStringLiteral("reached_unseen")] = QStringLiteral("foreign keys cascade into the table");
+    if (!unseen.isEmpty())
+        details[QStringLiteral("reached_unseen")] = unseen;
     action.details = details;
     const SqlRecognizer::Result recognized = SqlRecognizer::recognize(action.applySql);
     action.applySql = SqlRecognizer::withConcurrently(action.applySql, recognized);
     action.rollbackSql = QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1.%2")
                              .arg(quoteIdentifier(schema), quoteIdentifier(index));
     return ExecResult::success(details);
+}
+
+bool Executor::readUnseenReach(const QVariant &tableOid, QString *unseen, QString *error)
+{
+    // The guard judges an index, new or dropped, on the statements that name its table (ActionReach). Some statements
+    // reach the table without naming it: through a view or rule over it, a trigger whose function names it (or builds
+    // SQL at run time, or is not written in SQL or PL/pgSQL), a foreign key that cascades into it (whose search of
+    // the table a dropped index on the key served). Then the guard judges every statement.
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(QStringLiteral(
+        "SELECT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid WHERE d.classid = "
+        "'pg_rewrite'::regclass AND d.refobjid = c.oid AND r.ev_class <> c.oid), "
+        "EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = "
+        "p.prolang WHERE NOT t.tgisinternal AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(p.prosrc), "
+        "lower(c.relname)) > 0 OR p.prosrc ~* '\\mexecute\\M')), "
+        "EXISTS (SELECT 1 FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f' AND (f.confupdtype IN "
+        "('c', 'n', 'd') OR f.confdeltype IN ('c', 'n', 'd'))) "
+        "FROM pg_class c WHERE c.oid = ?::oid"));
+    q.addBindValue(tableOid);
+    if (!q.exec() || !q.next()) {
+        *error = q.lastError().isValid() ? errorText(q.lastError()) : QStringLiteral("the table is gone");
+        return false;
+    }
+    if (q.value(0).toBool())
+        *unseen = QStringLiteral("views or rules read the table");
+    else if (q.value(1).toBool())
+        *unseen = QStringLiteral("a trigger may write the table");
+    else if (q.value(2).toBool())
+        *unseen = QStringLiteral("foreign keys cascade into the table");
+    return true;
 }
 
 ExecResult Executor::prepareDropIndex(Action &action)
@@ -469,7 +488,7 @@ ExecResult Executor::prepareDropIndex(Action &action)
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.prepare(QStringLiteral(
         "SELECT n.nspname, c.relname, pg_get_indexdef(c.oid), i.indisvalid, "
-        "(SELECT conname FROM pg_constraint WHERE conindid = c.oid LIMIT 1) "
+        "(SELECT conname FROM pg_constraint WHERE conindid = c.oid LIMIT 1), i.indrelid "
         "FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.oid = to_regclass(CASE WHEN ? = '' THEN quote_ident(?) ELSE quote_ident(?) || '.' || quote_ident(?) "
         "END)"));
@@ -485,14 +504,22 @@ ExecResult Executor::prepareDropIndex(Action &action)
         return ExecResult::failure(QStringLiteral("index %1 backs constraint %2: Vigil does not drop constraint "
                                                   "indexes (drop the constraint yourself if you mean it)")
                                        .arg(quoteIdentifier(index), quoteIdentifier(q.value(4).toString())));
-    QJsonObject details = action.details;
-    details[QStringLiteral("schema")] = q.value(0).toString();
-    details[QStringLiteral("index")] = q.value(1).toString();
+    QString unseen;
+    QString error;
+    const QString indexSchema = q.value(0).toString();
+    const QString indexName = q.value(1).toString();
     const QString definition = q.value(2).toString();
+    if (!readUnseenReach(q.value(5), &unseen, &error))
+        return ExecResult::failure(error);
+    QJsonObject details = action.details;
+    details[QStringLiteral("schema")] = indexSchema;
+    details[QStringLiteral("index")] = indexName;
     details[QStringLiteral("definition")] = definition;
+    if (!unseen.isEmpty())
+        details[QStringLiteral("reached_unseen")] = unseen;
     action.details = details;
     action.applySql = QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS %1.%2")
-                          .arg(quoteIdentifier(q.value(0).toString()), quoteIdentifier(q.value(1).toString()));
+                          .arg(quoteIdentifier(indexSchema), quoteIdentifier(indexName));
     const SqlRecognizer::Result recognized = SqlRecognizer::recognize(definition);
     action.rollbackSql = SqlRecognizer::withConcurrently(definition, recognized);
     return ExecResult::success(details);

@@ -110,6 +110,10 @@ private:
     ExecResult prepareParameter(Action &action);
     ExecResult prepareCreateIndex(Action &action);
     ExecResult prepareDropIndex(Action &action);
+    /// How statements can reach the table with this oid without naming it (a view or rule over it, a trigger that may
+    /// write it, a foreign key cascading into it), for the details' `reached_unseen`; empty when none can. False with
+    /// `error` set when the catalog could not be read.
+    bool readUnseenReach(const QVariant &tableOid, QString *unseen, QString *error);
     QString quoteIdentifier(const QString &name) const;
     QString quoteLiteral(const QString &value) const;
     bool waitForSetting(const QString &name, const QString &expected);

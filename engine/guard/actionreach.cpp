@@ -167,15 +167,16 @@ std::optional<QSet<QString>> indexColumns(const QJsonObject &index)
     return columns;
 }
 
-/// What one parsed statement does with one table (and, given the columns of a new index on it, whether a statement
-/// that reads it can use that index).
+/// What one parsed statement does with one table (and, given the columns of an index on it, whether a statement that
+/// reads it can use that index; for a dropped one, whether a statement that writes it could have).
 class TableMatch
 {
 public:
-    TableMatch(const QString &schema, const QString &table, const QSet<QString> &indexColumns)
+    TableMatch(const QString &schema, const QString &table, const QSet<QString> &indexColumns, bool dropped)
         : m_schema(schema)
         , m_table(table)
         , m_indexColumns(indexColumns)
+        , m_dropped(dropped)
     { }
 
     ActionReach::Touch statement(const QJsonValue &node)
@@ -188,7 +189,11 @@ public:
         const bool dml = type == QLatin1StringView("SelectStmt") || type == QLatin1StringView("InsertStmt")
             || type == QLatin1StringView("UpdateStmt") || type == QLatin1StringView("DeleteStmt")
             || type == QLatin1StringView("MergeStmt");
-        if (m_writes || (m_names && !dml))
+        if (m_names && !dml)
+            return ActionReach::Touch::Writes;
+        // A dropped index takes its upkeep away from writes and adds none: a write gets slower only where its own
+        // search of the table used the index, which shows in its statement time, as a read's plan does.
+        if (m_writes && !m_dropped)
             return ActionReach::Touch::Writes;
         if (!m_names || cannotUseIndex())
             return ActionReach::Touch::None;
@@ -274,6 +279,7 @@ private:
     QString m_schema;
     QString m_table;
     const QSet<QString> &m_indexColumns;
+    bool m_dropped;
     bool m_names = false;
     bool m_writes = false;
     bool m_unknownFunction = false;
@@ -286,15 +292,29 @@ private:
 
 } // namespace
 
-ActionReach ActionReach::ofAction(const QString &kind, const QString &applySql)
+ActionReach ActionReach::ofAction(const QString &kind, const QString &applySql, const QString &rollbackSql)
 {
     if (kind == QLatin1StringView("set_parameter")) {
         const SqlRecognizer::Result setting = SqlRecognizer::recognize(applySql);
         return setting.kind == ActionKind::SetParameter ? ofSetting(setting.parameter, setting.value) : ActionReach();
     }
-    if (kind != QLatin1StringView("create_index"))
-        return {};
-    const std::optional<QJsonArray> statements = SqlParseTree::parse(applySql);
+    if (kind == QLatin1StringView("create_index"))
+        return ofIndexDefinition(applySql);
+    if (kind == QLatin1StringView("drop_index")) {
+        // Rolled back by building it again: the definition names its table and columns. A unique one's uniqueness may
+        // have shaped plans that name none of its columns, and a write may have needed it (ON CONFLICT): everything.
+        ActionReach reach = ofIndexDefinition(rollbackSql);
+        if (reach.m_indexColumns.isEmpty())
+            return {};
+        reach.m_drop = true;
+        return reach;
+    }
+    return {};
+}
+
+ActionReach ActionReach::ofIndexDefinition(const QString &sql)
+{
+    const std::optional<QJsonArray> statements = SqlParseTree::parse(sql);
     if (!statements || statements->size() != 1)
         return {};
     const QJsonValue statement = statements->first();
@@ -356,20 +376,31 @@ ActionReach ActionReach::ofSetting(const QString &parameter, const std::optional
                          .arg(parameter, *value, after));
 }
 
-ActionReach ActionReach::ofJournalled(const QString &kind, const QString &applySql, const QJsonObject &details)
+ActionReach ActionReach::ofJournalled(
+    const QString &kind, const QString &applySql, const QString &rollbackSql, const QJsonObject &details)
 {
     if (details.contains(QLatin1StringView("reached_unseen")))
         return {};
-    return ofAction(kind, applySql);
+    // A drop the engine has not prepared yet has no rollback; a detector's proposal carries the definition.
+    const QString definition
+        = rollbackSql.isEmpty() ? details.value(QLatin1StringView("definition")).toString() : rollbackSql;
+    return ofAction(kind, applySql, definition);
 }
 
-QString ActionReach::judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details)
+QString ActionReach::judgedOn(
+    const QString &kind, const QString &applySql, const QString &rollbackSql, const QJsonObject &details)
 {
-    const ActionReach reach = ofJournalled(kind, applySql, details);
+    const ActionReach reach = ofJournalled(kind, applySql, rollbackSql, details);
     if (reach.reachesNothing())
         return QStringLiteral("no statement: %1, so a slowdown in the window is something else's and does not roll it "
                               "back (the window is still shown)")
             .arg(reach.whyNothing());
+    if (reach.isDrop())
+        return QStringLiteral("the statements that could have used the dropped index: those that read or write %1 and "
+                              "name %2, join it to other relations or cannot be told apart (a slowdown only in other "
+                              "statements cannot be this drop's: a dropped index takes upkeep away from writes and "
+                              "adds none)")
+            .arg(reach.tableName(), reach.indexColumnNames().join(QStringLiteral(" or ")));
     if (reach.isLimited()) {
         const QStringList names = reach.indexColumnNames();
         const QString columns = names.isEmpty()
@@ -384,8 +415,9 @@ QString ActionReach::judgedOn(const QString &kind, const QString &applySql, cons
     }
     if (const QString unseen = details.value(QLatin1StringView("reached_unseen")).toString(); !unseen.isEmpty())
         return QStringLiteral("every statement: %1, so statements that do not name the table can reach it").arg(unseen);
-    return QStringLiteral("every statement: a setting, a dropped index or a statement of your own can change any of "
-                          "them");
+    return QStringLiteral(
+        "every statement: a setting, a unique index dropped or a statement of your own can change any "
+        "of them");
 }
 
 QString ActionReach::tableName() const
@@ -421,7 +453,7 @@ ActionReach::Touch ActionReach::touch(const QString &statementText) const
     if (const std::optional<QJsonArray> statements = SqlParseTree::parse(statementText)) {
         result = Touch::None;
         for (const QJsonValue &statement : *statements) {
-            const Touch one = TableMatch(m_schema, m_table, m_indexColumns).statement(statement);
+            const Touch one = TableMatch(m_schema, m_table, m_indexColumns, m_drop).statement(statement);
             result = std::max(result, one); // None < Reads < Writes < Unknown
         }
     }

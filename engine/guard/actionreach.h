@@ -21,8 +21,11 @@ namespace vigil {
  * or to cover every column a scan needs, and such a statement offers neither (live, tst_indexactions: an index on
  * orders (amount) under lookups by customer, the clients' p95 rose 88 % as the VM slowed, 2026-12-07). A logging
  * threshold that only long executions cross (log_min_duration_statement = '10s') reaches no statement at all: it adds a
- * log line to an execution after it ran that long. Every other action (other settings, DROP INDEX without the catalog
- * at hand, a DBA's own statement) reaches everything.
+ * log line to an execution after it ran that long. A dropped plain index reaches what the same index, new, could be in
+ * the plans of, its writes included only where they name one of its columns: a drop takes upkeep away from writes and
+ * never adds any, so only a plan that used the index can get slower, and that shows in the statement's own time (soak
+ * run 16, case 14: an index the lookups never use, dropped, rolled back when the VM slowed). Every other action (other
+ * settings, a unique index dropped, a drop whose definition is not known, a DBA's own statement) reaches everything.
  *
  * Pure text work with PostgreSQL's own parser: a statement is matched by the relations it names. What text cannot
  * show is counted as reaching the table: a statement that does not parse, one whose text is unknown, one that calls
@@ -44,8 +47,9 @@ public:
 
     /// Reaches everything.
     ActionReach() = default;
-    /// The reach of an action from its kind (trace or journal spelling: create_index, ...) and the SQL it applies.
-    static ActionReach ofAction(const QString &kind, const QString &applySql);
+    /// The reach of an action from its kind (trace or journal spelling: create_index, ...), the SQL it applies and,
+    /// for a dropped index, the SQL that rolls it back (the index's definition, which names its table and columns).
+    static ActionReach ofAction(const QString &kind, const QString &applySql, const QString &rollbackSql = {});
     /// Reaches only the statements that touch this table (`schema` empty: any schema of that name).
     static ActionReach ofTable(const QString &schema, const QString &table);
     /// Reaches the statements that write this table, and those that read it and can use a plain index built from
@@ -57,12 +61,16 @@ public:
     static ActionReach ofSetting(const QString &parameter, const std::optional<QString> &value);
     /// The reach of a journalled action: ofAction(), widened to everything when preparing it found that statements
     /// can reach the table without naming it (its details' `reached_unseen`, which says how).
-    static ActionReach ofJournalled(const QString &kind, const QString &applySql, const QJsonObject &details);
+    static ActionReach ofJournalled(
+        const QString &kind, const QString &applySql, const QString &rollbackSql, const QJsonObject &details);
     /// For a DBA about to approve the action: which statements its verdict will be read from, and why (one sentence).
-    static QString judgedOn(const QString &kind, const QString &applySql, const QJsonObject &details);
+    static QString judgedOn(
+        const QString &kind, const QString &applySql, const QString &rollbackSql, const QJsonObject &details);
 
     /// False when the action can change any statement (then every slowdown may be its own).
     bool isLimited() const { return !m_table.isEmpty() || reachesNothing(); }
+    /// True when the action drops an index (then writes that name none of its columns are not reached).
+    bool isDrop() const { return m_drop; }
     /// True when the action can change no statement at all (then no slowdown is its own).
     bool reachesNothing() const { return !m_nothingBecause.isEmpty(); }
     /// Why it reaches nothing (empty when it reaches something).
@@ -77,12 +85,15 @@ public:
     Touch touch(const QString &statementText) const;
 
 private:
+    /// The reach of the index this CREATE INDEX builds (everything when the SQL is not one).
+    static ActionReach ofIndexDefinition(const QString &sql);
     /// The new index's columns in a stable order, for text a DBA reads (empty when the whole table is reached).
     QStringList indexColumnNames() const;
 
     QString m_schema;
     QString m_table;
     QSet<QString> m_indexColumns; ///< empty: any statement that reads the table is reached
+    bool m_drop = false; ///< the index is dropped: writes are judged as reads (only with m_indexColumns)
     QString m_nothingBecause;
     mutable QHash<QString, Touch> m_cache;
 };

@@ -45,7 +45,7 @@ std::vector<ReplayedAction> TraceReplayer::replay(const Trace &trace) const
         const QString unsteady = baseline.unsteadiness(m_policy);
         std::unique_ptr<DegradationDetector> detector
             = DegradationDetector::create(m_kind, m_policy, std::move(baseline));
-        detector->setReach(ActionReach::ofAction(action.kind, action.applySql));
+        detector->setReach(ActionReach::ofAction(action.kind, action.applySql, action.rollbackSql));
         ObservationWindow window(m_policy, std::move(detector));
         std::optional<Verdict> verdict;
         for (std::size_t k = 0; k < windowSamples.size() && !verdict; ++k) {

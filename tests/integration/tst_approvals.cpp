@@ -75,6 +75,34 @@ class TestApprovals : public QObject
 
     QPushButton *button(const char *name) { return m_window->findChild<QPushButton *>(QLatin1StringView(name)); }
 
+    /// The details of the action this SQL proposes, as the engine prepared it, read once its approval card is complete
+    /// (the card's text into `card`), then rejected so it never runs. On failure: {"test": what went wrong}.
+    QJsonObject proposedAndRejected(const QString &sql, QString *card)
+    {
+        auto failed = [](const QString &what) { return QJsonObject { { QStringLiteral("test"), what } }; };
+        QString error;
+        const std::optional<Action> action = actionFromSql(sql, {}, &error);
+        if (!action)
+            return failed(error);
+        auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
+        if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals"); }, 10000))
+            return failed(QStringLiteral("an earlier proposal is still open"));
+        QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
+        m_runner->propose(*action);
+        if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals (1)"); }, 15000)
+            || !QTest::qWaitFor([&] { return button("rejectButton")->isEnabled(); }, 5000))
+            return failed(QStringLiteral("the proposal never came"));
+        // Until its details arrive the card says it is reading them (a fresh-clone CI read the reach judged from
+        // no details at all: the index's table, where a trigger widened it to every statement).
+        if (!QTest::qWaitFor([&] { return cardComplete(); }, 5000))
+            return failed(QStringLiteral("the card's details never came"));
+        *card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
+        QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
+        if (!finished.wait(15000))
+            return failed(QStringLiteral("the rejection never finished"));
+        return finished.front().at(0).value<Action>().details;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -195,28 +223,8 @@ private slots:
     {
         QString card;
         auto preparedDetails = [this, &card]() {
-            QString error;
-            std::optional<Action> index = actionFromSql(
-                QStringLiteral("CREATE INDEX CONCURRENTLY vigil_test_bid_idx ON pgbench_accounts (bid)"), {}, &error);
-            if (!index)
-                qWarning("%s", qPrintable(error));
-            auto *nav = m_window->findChild<QListWidget *>(QStringLiteral("navigation"));
-            if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals"); }, 10000))
-                return QJsonObject { { QStringLiteral("test"), QStringLiteral("an earlier proposal is still open") } };
-            QSignalSpy finished(m_runner.get(), &EngineRunner::actionFinished);
-            m_runner->propose(*index);
-            if (!QTest::qWaitFor([&] { return nav->item(2)->text() == QStringLiteral("Approvals (1)"); }, 15000)
-                || !QTest::qWaitFor([&] { return button("rejectButton")->isEnabled(); }, 5000))
-                return QJsonObject { { QStringLiteral("test"), QStringLiteral("the proposal never came") } };
-            // Until its details arrive the card says it is reading them (a fresh-clone CI read the reach judged from
-            // no details at all: the index's table, where a trigger widened it to every statement).
-            if (!QTest::qWaitFor([&] { return cardComplete(); }, 5000))
-                return QJsonObject { { QStringLiteral("test"), QStringLiteral("the card's details never came") } };
-            card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
-            QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
-            if (!finished.wait(15000))
-                return QJsonObject { { QStringLiteral("test"), QStringLiteral("the rejection never finished") } };
-            return finished.front().at(0).value<Action>().details;
+            return proposedAndRejected(
+                QStringLiteral("CREATE INDEX CONCURRENTLY vigil_test_bid_idx ON pgbench_accounts (bid)"), &card);
         };
         const QJsonObject plain = preparedDetails();
         QVERIFY2(
@@ -251,6 +259,36 @@ private slots:
         QString built;
         m_server.psql(QStringLiteral("SELECT count(*) FROM pg_indexes WHERE indexname = 'vigil_test_bid_idx'"), &built);
         QCOMPARE(built.trimmed(), QStringLiteral("0")); // rejected: never built
+    }
+
+    // A dropped index is judged on the statements that could have used it (docs/guard.md, "Outside the action's
+    // reach"): read from its definition as preparing the drop found it. A view over the table reads it from statements
+    // that never name it, so preparing the drop says so and every statement counts.
+    void aDroppedIndexIsJudgedOnTheStatementsThatCouldHaveUsedIt()
+    {
+        QVERIFY(m_server.psql(QStringLiteral("CREATE INDEX vigil_test_filler_idx ON pgbench_accounts (filler)")));
+        QString card;
+        const QString drop = QStringLiteral("DROP INDEX vigil_test_filler_idx");
+        const QJsonObject plain = proposedAndRejected(drop, &card);
+        QVERIFY2(
+            !plain.contains(QLatin1StringView("test")), qPrintable(plain.value(QLatin1StringView("test")).toString()));
+        QVERIFY(!plain.contains(QLatin1StringView("reached_unseen")));
+        QVERIFY2(card.contains(QLatin1StringView("Judged on: the statements that could have used the dropped index: "
+                                                 "those that read or write public.pgbench_accounts and name filler")),
+            qPrintable(card));
+        QVERIFY(m_server.psql(
+            QStringLiteral("CREATE VIEW vigil_test_rich AS SELECT aid FROM pgbench_accounts WHERE abalance > 0")));
+        const QJsonObject viewed = proposedAndRejected(drop, &card);
+        m_server.psql(QStringLiteral("DROP VIEW vigil_test_rich"));
+        QCOMPARE(viewed.value(QLatin1StringView("reached_unseen")).toString(),
+            QStringLiteral("views or rules read the table"));
+        QVERIFY2(card.contains(QLatin1StringView("Judged on: every statement: views or rules read the table")),
+            qPrintable(card));
+        QString left;
+        m_server.psql(
+            QStringLiteral("SELECT count(*) FROM pg_indexes WHERE indexname = 'vigil_test_filler_idx'"), &left);
+        m_server.psql(QStringLiteral("DROP INDEX vigil_test_filler_idx"));
+        QCOMPARE(left.trimmed(), QStringLiteral("1")); // rejected: never dropped
     }
 
     // Approved, collecting its baseline, then the DBA switches the window to Observe: Vigil changes nothing in

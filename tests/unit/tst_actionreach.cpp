@@ -27,6 +27,7 @@ private slots:
         // Settings, dropped indexes, a DBA's own statement, SQL that is not an index at all: everything.
         QVERIFY(!ActionReach::ofAction(QStringLiteral("set_parameter"), QStringLiteral("ALTER SYSTEM SET work_mem = 1"))
                      .isLimited());
+        // A drop without its definition: nothing tells its table.
         QVERIFY(!ActionReach::ofAction(QStringLiteral("drop_index"), QStringLiteral("DROP INDEX i")).isLimited());
         QVERIFY(!ActionReach::ofAction(QStringLiteral("create_index"), QStringLiteral("VACUUM t")).isLimited());
         QVERIFY(!ActionReach::ofAction(QStringLiteral("create_index"), QStringLiteral("CREATE INDEX i ON t ("))
@@ -76,9 +77,9 @@ private slots:
         QCOMPARE(reach.touch(QStringLiteral("SELECT refresh_totals($1)")), Touch::None);
         QCOMPARE(reach.touch(QString()), Touch::None);
         QVERIFY2(reach.whyNothing().contains(QLatin1StringView("log_min_duration_s")), qPrintable(reach.whyNothing()));
-        QVERIFY2(ActionReach::judgedOn(QStringLiteral("set_parameter"), sql, {})
+        QVERIFY2(ActionReach::judgedOn(QStringLiteral("set_parameter"), sql, {}, {})
                      .startsWith(QLatin1StringView("no statement: ")),
-            qPrintable(ActionReach::judgedOn(QStringLiteral("set_parameter"), sql, {})));
+            qPrintable(ActionReach::judgedOn(QStringLiteral("set_parameter"), sql, {}, {})));
     }
 
     void statementsAreMatchedByTheRelationsTheyName_data()
@@ -194,11 +195,11 @@ private slots:
         QCOMPARE(ActionReach::ofAction(QStringLiteral("create_index"), QStringLiteral("CREATE UNIQUE INDEX ON t (v)"))
                      .reachedName(),
             QStringLiteral("t"));
-        QVERIFY2(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})
+        QVERIFY2(ActionReach::judgedOn(QStringLiteral("create_index"), index, {}, {})
                      .startsWith(QLatin1StringView("the statements that use orders while the workload only reads it, "
                                                    "except those that read it alone and never name amount or "
                                                    "customer_id, which cannot use the index (a slowdown")),
-            qPrintable(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})));
+            qPrintable(ActionReach::judgedOn(QStringLiteral("create_index"), index, {}, {})));
     }
 
     void aQualifiedIndexMatchesOnlyItsSchema()
@@ -215,21 +216,66 @@ private slots:
     void aJournalledActionCarriesWhatTheCatalogShowed()
     {
         const QString index = QStringLiteral("CREATE INDEX CONCURRENTLY t_v_idx ON t (v)");
-        QVERIFY(ActionReach::ofJournalled(QStringLiteral("create_index"), index, {}).isLimited());
+        QVERIFY(ActionReach::ofJournalled(QStringLiteral("create_index"), index, {}, {}).isLimited());
         const QJsonObject unseen { { QStringLiteral("reached_unseen"),
             QStringLiteral("a trigger may write the table") } };
-        QVERIFY(!ActionReach::ofJournalled(QStringLiteral("create_index"), index, unseen).isLimited());
+        QVERIFY(!ActionReach::ofJournalled(QStringLiteral("create_index"), index, {}, unseen).isLimited());
 
-        QVERIFY(ActionReach::judgedOn(QStringLiteral("create_index"), index, {})
+        QVERIFY(ActionReach::judgedOn(QStringLiteral("create_index"), index, {}, {})
                     .startsWith(QLatin1StringView("the statements that use t while the workload only reads it")));
-        QCOMPARE(ActionReach::judgedOn(QStringLiteral("create_index"), index, unseen),
+        QCOMPARE(ActionReach::judgedOn(QStringLiteral("create_index"), index, {}, unseen),
             QStringLiteral("every statement: a trigger may write the table, so statements that do not name the table "
                            "can reach it"));
         QVERIFY(ActionReach::judgedOn(QStringLiteral("set_parameter"),
             QStringLiteral("ALTER SYSTEM SET work_mem = "
                            "'8MB'"),
-            {})
+            {}, {})
                     .startsWith(QLatin1StringView("every statement: a setting")));
+    }
+
+    // Soak run 16, case 14: an index the lookups never use, dropped, then rolled back when the VM slowed every
+    // statement. A dropped plain index can have been in the plans only of statements that could use it, writes
+    // included (their search of the table), and takes its upkeep away from every write: the others are out of reach.
+    void aDroppedIndexReachesOnlyTheStatementsThatCouldHaveUsedIt()
+    {
+        const QString drop = QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS public.items_email_idx");
+        const QString definition = QStringLiteral("CREATE INDEX CONCURRENTLY items_email_idx ON public.items (email)");
+        const ActionReach reach = ActionReach::ofAction(QStringLiteral("drop_index"), drop, definition);
+        QVERIFY(reach.isLimited());
+        QVERIFY(reach.isDrop());
+        QCOMPARE(reach.reachedName(), QStringLiteral("public.items (email)"));
+        QCOMPARE(reach.touch(QStringLiteral("SELECT qty FROM items WHERE sku = md5($1::text)")), Touch::None);
+        QCOMPARE(reach.touch(QStringLiteral("UPDATE items SET qty = qty + $1 WHERE id = $2")), Touch::None);
+        // Writing the indexed column gets cheaper without the index; searching by it may not.
+        QCOMPARE(reach.touch(QStringLiteral("UPDATE items SET email = $1 WHERE id = $2")), Touch::None);
+        QCOMPARE(reach.touch(QStringLiteral("UPDATE items SET qty = 0 WHERE email = $1")), Touch::Reads);
+        QCOMPARE(reach.touch(QStringLiteral("SELECT id FROM items WHERE email = $1")), Touch::Reads);
+        QCOMPARE(reach.touch(QStringLiteral("DELETE FROM items WHERE email LIKE $1")), Touch::Reads);
+        // What text cannot rule out stays reached: every column, another relation, a utility statement on the table.
+        QCOMPARE(reach.touch(QStringLiteral("SELECT * FROM items WHERE sku = $1")), Touch::Reads);
+        QCOMPARE(reach.touch(QStringLiteral("SELECT o.id FROM orders o JOIN items i ON i.id = o.item WHERE o.id = $1")),
+            Touch::Reads);
+        QCOMPARE(reach.touch(QStringLiteral("VACUUM items")), Touch::Writes);
+        QCOMPARE(reach.touch(QStringLiteral("SELECT 1 FROM orders")), Touch::None);
+        // Read from the detector's proposal before the engine prepared the drop (no rollback yet).
+        const QJsonObject proposed { { QStringLiteral("definition"),
+            QStringLiteral("CREATE INDEX items_email_idx ON public.items USING btree (email)") } };
+        QVERIFY(ActionReach::ofJournalled(QStringLiteral("drop_index"), drop, {}, proposed).isDrop());
+        QVERIFY(ActionReach::judgedOn(QStringLiteral("drop_index"), drop, definition, {})
+                    .startsWith(QLatin1StringView("the statements that could have used the dropped index: those that "
+                                                  "read or write public.items and name email")));
+        // A trigger, a view or a cascading key reaching the table: everything.
+        const QJsonObject unseen { { QStringLiteral("reached_unseen"),
+            QStringLiteral("views or rules read the table") } };
+        QVERIFY(!ActionReach::ofJournalled(QStringLiteral("drop_index"), drop, definition, unseen).isLimited());
+        // A unique index: its uniqueness may have shaped plans that never name it, and ON CONFLICT may need it.
+        QVERIFY(!ActionReach::ofAction(QStringLiteral("drop_index"), drop,
+            QStringLiteral("CREATE UNIQUE INDEX items_email_idx ON public.items (email)"))
+                     .isLimited());
+        // A new index on the same columns still reaches every write of its table (its upkeep).
+        QCOMPARE(ActionReach::ofAction(QStringLiteral("create_index"), definition)
+                     .touch(QStringLiteral("UPDATE items SET qty = qty + $1 WHERE id = $2")),
+            Touch::Writes);
     }
 };
 

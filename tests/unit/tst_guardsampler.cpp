@@ -60,8 +60,8 @@ std::optional<Verdict> liveVerdict(const Trace &trace, const GuardPolicy &policy
     for (const Snapshot &tick : trace.snapshots) {
         if (!applied && tick.t >= action.finishedT) {
             // The executor's "applied" arrives before the first tick after it.
-            sampler.openWindow(
-                action.t, action.finishedT, trace.statementTexts, ActionReach::ofAction(action.kind, action.applySql));
+            sampler.openWindow(action.t, action.finishedT, trace.statementTexts,
+                ActionReach::ofAction(action.kind, action.applySql, action.rollbackSql));
             applied = true;
         }
         sampler.addTick(tick, true, true);

@@ -854,6 +854,42 @@ private slots:
         }
     }
 
+    void aSlowdownInStatementsThatCouldNotUseADroppedIndexIsNotItsOwn()
+    {
+        // Soak run 16, case 14: lookups by sku and updates by id of items; an index on items (email), which no
+        // statement names, dropped; every statement slower as the VM slowed (the host's CPU up 15-40 points with
+        // nothing more runnable). Neither the lookups nor the updates could have used the index, and the updates lost
+        // its upkeep.
+        const QHash<qint64, QString> texts { { kFastQuery,
+                                                 QStringLiteral("SELECT qty FROM items WHERE sku = md5($1::text)") },
+            { kSlowQuery, QStringLiteral("UPDATE items SET qty = qty + $1 WHERE id = $2") } };
+        Shape base;
+        base.serverTime = 1.0;
+        Shape slower = base;
+        slower.latency = 3.0;
+        slower.serverTime = 1.0 + 2 * 0.96 * 0.05 * 3000 / 600 / 0.2;
+        const auto drop = [](const char *definition) {
+            return ActionReach::ofAction(QStringLiteral("drop_index"),
+                QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS public.items_idx"), QString::fromLatin1(definition));
+        };
+        const Verdict unused
+            = runWithReach(base, repeat(slower, 12), drop("CREATE INDEX items_idx ON public.items (email)"), texts);
+        QVERIFY2(!unused.isRollback(), qPrintable(unused.reason));
+        QVERIFY2(
+            unused.reason.contains(QLatin1StringView("slower only in statements that do not use public.items (email)")),
+            qPrintable(unused.reason));
+        // The lookups' own index dropped, or one on the updates' key: the same slowdown is the drop's.
+        QVERIFY(runWithReach(base, repeat(slower, 12), drop("CREATE INDEX items_idx ON public.items (sku)"), texts)
+                    .isRollback());
+        QVERIFY(runWithReach(base, repeat(slower, 12), drop("CREATE INDEX items_idx ON public.items (id)"), texts)
+                    .isRollback());
+        // Unknown or unique definitions: judged on every statement.
+        QVERIFY(runWithReach(base, repeat(slower, 12), drop(""), texts).isRollback());
+        QVERIFY(
+            runWithReach(base, repeat(slower, 12), drop("CREATE UNIQUE INDEX items_idx ON public.items (email)"), texts)
+                .isRollback());
+    }
+
     void aSettingThatReachesNoStatementIsNotConvictedOfAnotherLoadsSlowdown()
     {
         // CI, 2026-12-06: beside another test's server, tst_guardedchange's 0.05 ms lookups ran x3.5 slower (p95) for
