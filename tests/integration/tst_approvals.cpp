@@ -76,8 +76,9 @@ class TestApprovals : public QObject
     QPushButton *button(const char *name) { return m_window->findChild<QPushButton *>(QLatin1StringView(name)); }
 
     /// The details of the action this SQL proposes, as the engine prepared it, read once its approval card is complete
-    /// (the card's text into `card`), then rejected so it never runs. On failure: {"test": what went wrong}.
-    QJsonObject proposedAndRejected(const QString &sql, QString *card)
+    /// (the card's text into `card`; the window saved as `screenshot` under VIGIL_TEST_SCREENSHOTS when named), then
+    /// rejected so it never runs. On failure: {"test": what went wrong}.
+    QJsonObject proposedAndRejected(const QString &sql, QString *card, const QString &screenshot = {})
     {
         auto failed = [](const QString &what) { return QJsonObject { { QStringLiteral("test"), what } }; };
         QString error;
@@ -97,6 +98,9 @@ class TestApprovals : public QObject
         if (!QTest::qWaitFor([&] { return cardComplete(); }, 5000))
             return failed(QStringLiteral("the card's details never came"));
         *card = m_window->findChild<QPlainTextEdit *>(QStringLiteral("approvalDetails"))->toPlainText();
+        if (const QString shots = qEnvironmentVariable("VIGIL_TEST_SCREENSHOTS");
+            !shots.isEmpty() && !screenshot.isEmpty())
+            m_window->grab().save(QDir(shots).filePath(screenshot));
         QTest::mouseClick(button("rejectButton"), Qt::LeftButton);
         if (!finished.wait(15000))
             return failed(QStringLiteral("the rejection never finished"));
@@ -269,7 +273,7 @@ private slots:
         QVERIFY(m_server.psql(QStringLiteral("CREATE INDEX vigil_test_filler_idx ON pgbench_accounts (filler)")));
         QString card;
         const QString drop = QStringLiteral("DROP INDEX vigil_test_filler_idx");
-        const QJsonObject plain = proposedAndRejected(drop, &card);
+        const QJsonObject plain = proposedAndRejected(drop, &card, QStringLiteral("approvals-drop-index.png"));
         QVERIFY2(
             !plain.contains(QLatin1StringView("test")), qPrintable(plain.value(QLatin1StringView("test")).toString()));
         QVERIFY(!plain.contains(QLatin1StringView("reached_unseen")));
