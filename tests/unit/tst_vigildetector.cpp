@@ -424,6 +424,16 @@ private slots:
 
     /// A whole window against a baseline of `base` samples, for an action with the given reach (everything when
     /// empty), the workload's two statements named by `texts`.
+    /// `base` with every statement three times slower and the time in the server per transaction risen by their
+    /// added time, in the sessions' clocks (the steady baseline's statements: samplesOf(), steadyBaseline()).
+    static Shape statementsThreeTimesSlower(const Shape &base)
+    {
+        Shape slower = base;
+        slower.latency = 3.0;
+        slower.serverTime = base.serverTime + 2 * 0.96 * 0.05 * 3000 / 600 / 0.2;
+        return slower;
+    }
+
     static Verdict runWithReach(const Shape &base, const std::vector<Shape> &shapes, const ActionReach &reach,
         const QHash<qint64, QString> &texts)
     {
@@ -767,9 +777,7 @@ private slots:
             = runWithReach(base, repeat(waits, 12), ActionReach::ofTable({}, QStringLiteral("accounts")), texts);
         QVERIFY2(!read.isRollback(), qPrintable(read.reason));
         // Its reads got three times slower: the index's own doing (a worse plan), rolled back.
-        Shape slowReads = base;
-        slowReads.latency = 3.0;
-        slowReads.serverTime = 1.0 + 2 * 0.96 * 0.05 * 3000 / 600 / 0.2; // the reads' added time, in the clocks
+        const Shape slowReads = statementsThreeTimesSlower(base);
         const Verdict plan
             = runWithReach(base, repeat(slowReads, 12), ActionReach::ofTable({}, QStringLiteral("accounts")), texts);
         QVERIFY2(plan.isRollback(), qPrintable(plan.reason));
@@ -795,9 +803,7 @@ private slots:
             { kSlowQuery, QStringLiteral("SELECT sum(qty) FROM orders WHERE customer_id = $1") } };
         Shape base;
         base.serverTime = 1.0;
-        Shape slowReads = base;
-        slowReads.latency = 3.0;
-        slowReads.serverTime = 1.0 + 2 * 0.96 * 0.05 * 3000 / 600 / 0.2;
+        const Shape slowReads = statementsThreeTimesSlower(base);
         const auto index = [](const char *sql) {
             return ActionReach::ofAction(QStringLiteral("create_index"), QString::fromLatin1(sql));
         };
@@ -865,9 +871,7 @@ private slots:
             { kSlowQuery, QStringLiteral("UPDATE items SET qty = qty + $1 WHERE id = $2") } };
         Shape base;
         base.serverTime = 1.0;
-        Shape slower = base;
-        slower.latency = 3.0;
-        slower.serverTime = 1.0 + 2 * 0.96 * 0.05 * 3000 / 600 / 0.2;
+        const Shape slower = statementsThreeTimesSlower(base);
         const auto drop = [](const char *definition) {
             return ActionReach::ofAction(QStringLiteral("drop_index"),
                 QStringLiteral("DROP INDEX CONCURRENTLY IF EXISTS public.items_idx"), QString::fromLatin1(definition));
