@@ -4,6 +4,7 @@
 #include "act/executorworker.h"
 #include "act/indexbuildreport.h"
 #include "analyse/analyser.h"
+#include "collect/storageprobe.h"
 #include "conninfo.h"
 #include "guard/verdictjson.h"
 #include "privilegecheck.h"
@@ -111,6 +112,7 @@ bool Engine::openStoreAndTarget(QString *error)
     m_host = std::make_unique<HostCollector>(m_config.hostProcRoot.isEmpty()
             ? HostCollector::forTarget(m_collector->connection())
             : HostCollector(HostCollector::Source::Local, HostCollector::localReader(m_config.hostProcRoot)));
+    startStorageProbe();
     return true;
 }
 
@@ -196,12 +198,33 @@ void Engine::stop()
     }
 }
 
+void Engine::startStorageProbe()
+{
+    if (m_config.storageProbeDirectory.isEmpty())
+        return;
+    QString why;
+    if (m_host->source() != HostCollector::Source::Local) {
+        why = QStringLiteral("the server does not run on this machine (run vigilctl agent beside it for the probe)");
+    } else {
+        m_storageProbe = std::make_unique<StorageProbe>(m_config.storageProbeDirectory);
+        if (!m_storageProbe->start(&why))
+            m_storageProbe.reset();
+    }
+    if (!m_storageProbe)
+        m_events.publish(QStringLiteral("collector.notice"),
+            { { QStringLiteral("message"),
+                QStringLiteral("no storage probe: %1; the guard cannot tell a stalled disk from an action's harm")
+                    .arg(why) } });
+}
+
 void Engine::onHostTick()
 {
     // Its own timer: reading /proc (or pg_read_file) never delays the database tick.
     if (!m_host)
         return;
     m_lastHost = m_host->read();
+    if (m_storageProbe)
+        m_lastHost.storageWaitMs = m_storageProbe->takeLongestWaitMs();
     if (m_host->source() == HostCollector::Source::Unavailable)
         return;
     if (std::optional<EngineEvent> notice = m_collectorWatch.hostRead(m_lastHost, m_host->sourceDescription()))

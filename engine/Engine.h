@@ -34,6 +34,7 @@ namespace vigil {
 
 class KnowledgeStore;
 class LiveAnalyser;
+class StorageProbe;
 struct SharedStatements;
 
 /// Everything the engine needs to know about its target and its rules.
@@ -58,6 +59,10 @@ struct EngineConfig
     /// Reads the host's metrics from this directory (files stat, meminfo, loadavg) instead of choosing a source for
     /// the target: for tests of a failing host metrics source. Empty in production.
     QString hostProcRoot;
+    /// A directory on the file system of the server's data directory, for the storage probe (StorageProbe): how
+    /// long a small write and its flush wait there, which tells the guard a stalled disk from an action's harm.
+    /// Empty: no probe. Used only when the server runs on this machine.
+    QString storageProbeDirectory;
 };
 
 /**
@@ -148,6 +153,8 @@ private:
     /// The guard's rules (and the detectors' look-back, which counts in guard intervals) from now on.
     void applyPolicy(const GuardPolicy &policy);
     void onHostTick();
+    /// Starts the storage probe when one is asked for and the server is local; a notice says why not otherwise.
+    void startStorageProbe();
     void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
     void onLocked(const vigil::Action &action, bool ok, const QString &error);
     void onApplied(const vigil::Action &action, const vigil::ExecResult &result);
@@ -191,6 +198,7 @@ private:
     std::unique_ptr<DbCollector> m_collector;
     std::unique_ptr<HostCollector> m_host;
     HostMetrics m_lastHost;
+    std::unique_ptr<StorageProbe> m_storageProbe; ///< when EngineConfig::storageProbeDirectory is set and usable
     std::unique_ptr<ExecutorThread> m_executor; ///< the executor's thread and session, opened by start()
     int m_executorPid = 0; ///< its session's backend pid (index progress, cancelling a build)
     QTimer m_tick { this };

@@ -116,6 +116,10 @@ int main(int argc, char *argv[])
         config.thresholds = settings.analyserThresholds();
         config.askBeforeRollback = settings.askBeforeRollback();
         config.publishSessions = true; // the Sessions page
+        // The sandbox's server runs here, its data directory under the sandbox's own: the storage probe writes beside
+        // it.
+        if (sandbox)
+            config.storageProbeDirectory = sandbox->directory();
         config.policy.intervalSeconds = seconds("interval", config.policy.intervalSeconds);
         config.policy.windowSeconds = seconds("window", config.policy.windowSeconds);
         config.policy.baselineSeconds = seconds("baseline", config.policy.baselineSeconds);

@@ -28,6 +28,7 @@ int runApplyCommand(const QStringList &arguments)
     });
     addGuardOptions(parser);
     addStoreOption(parser);
+    addStorageProbeOption(parser);
     addNatsOptions(parser);
     addEventFormatOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("apply")); code >= 0)
@@ -41,6 +42,7 @@ int runApplyCommand(const QStringList &arguments)
     vigil::EngineConfig config;
     config.targetConninfo = parser.value(QStringLiteral("target"));
     config.storeLocation = storeLocation(parser);
+    config.storageProbeDirectory = storageProbeDirectory(parser);
     config.mode = vigil::Mode::Approve;
     config.analyseSeconds = 0; // one guarded change: the detectors are `watch`'s and `analyse`'s business
     if (!readGuardOptions(parser, QStringLiteral("apply"), config.policy))

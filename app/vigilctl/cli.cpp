@@ -144,6 +144,20 @@ QString storeLocation(const QCommandLineParser &parser)
                                                  : vigil::KnowledgeStore::defaultLocation();
 }
 
+void addStorageProbeOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("storage-probe-dir"),
+        QStringLiteral("A directory on the file system of the server's data directory, where Vigil may write one "
+                       "8 kB file: how long its writes wait tells a stalled disk from an action's harm (the server "
+                       "must run on this machine; default: no probe)."),
+        QStringLiteral("DIR") });
+}
+
+QString storageProbeDirectory(const QCommandLineParser &parser)
+{
+    return parser.value(QStringLiteral("storage-probe-dir"));
+}
+
 void addNatsOptions(QCommandLineParser &parser)
 {
     parser.addOptions({

@@ -60,6 +60,10 @@ bool readThresholdOptions(
 void addStoreOption(QCommandLineParser &parser);
 QString storeLocation(const QCommandLineParser &parser);
 
+/// --storage-probe-dir: a directory on the data directory's file system for the storage probe (StorageProbe).
+void addStorageProbeOption(QCommandLineParser &parser);
+QString storageProbeDirectory(const QCommandLineParser &parser);
+
 /// --nats URL, --nats-creds FILE, --nats-ca FILE, --nats-samples S: the event bus (docs/events.md).
 void addNatsOptions(QCommandLineParser &parser);
 /// False (message on stderr) on a bad value. enabled says whether --nats was given.

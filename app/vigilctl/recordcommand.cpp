@@ -4,12 +4,15 @@
 
 #include "collect/dbcollector.h"
 #include "collect/hostcollector.h"
+#include "collect/storageprobe.h"
 #include "collect/tracefields.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QThread>
+
+#include <memory>
 
 #include <cstdio>
 
@@ -69,6 +72,7 @@ int runRecordCommand(const QStringList &arguments)
             QStringLiteral("CONNINFO") },
         { QStringLiteral("seconds"), QStringLiteral("How long to record."), QStringLiteral("N") },
     });
+    addStorageProbeOption(parser);
     addStoreOption(parser); // accepted for symmetry with every other command; record writes no journal
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("record")); code >= 0)
         return code;
@@ -86,12 +90,26 @@ int runRecordCommand(const QStringList &arguments)
     if (!collector.statementStatisticsAdvice().isEmpty())
         err() << "vigilctl record: " << collector.statementStatisticsAdvice() << "\n";
     vigil::HostCollector host = vigil::HostCollector::forTarget(collector.connection());
+    std::unique_ptr<vigil::StorageProbe> storage;
+    if (const QString directory = storageProbeDirectory(parser); !directory.isEmpty()) {
+        if (host.source() != vigil::HostCollector::Source::Local) {
+            err() << "vigilctl record: --storage-probe-dir needs the server on this machine\n";
+            return exitcode::kBadInput;
+        }
+        storage = std::make_unique<vigil::StorageProbe>(directory);
+        if (!storage->start(&error)) {
+            err() << "vigilctl record: " << error << "\n";
+            return exitcode::kBadInput;
+        }
+    }
     std::vector<QJsonObject> lines;
     double t0 = -1;
     QElapsedTimer clock;
     clock.start();
     for (int tick = 0; tick <= seconds; ++tick) {
-        const vigil::HostMetrics metrics = host.read();
+        vigil::HostMetrics metrics = host.read();
+        if (storage)
+            metrics.storageWaitMs = storage->takeLongestWaitMs();
         if (std::optional<vigil::Snapshot> s = collector.collect(true, true)) {
             s->host = metrics;
             if (t0 < 0)

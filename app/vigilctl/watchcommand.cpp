@@ -55,6 +55,7 @@ int runWatchCommand(const QStringList &arguments)
     addGuardOptions(parser);
     addThresholdOption(parser);
     addStoreOption(parser);
+    addStorageProbeOption(parser);
     addNatsOptions(parser);
     addEventFormatOption(parser);
     if (const int code = parseOrExit(parser, arguments, QStringLiteral("watch")); code >= 0)
@@ -76,6 +77,7 @@ int runWatchCommand(const QStringList &arguments)
     vigil::EngineConfig config;
     config.targetConninfo = parser.value(QStringLiteral("target"));
     config.storeLocation = storeLocation(parser);
+    config.storageProbeDirectory = storageProbeDirectory(parser);
     config.mode = *mode;
     if (!readGuardOptions(parser, QStringLiteral("watch"), config.policy))
         return exitcode::kBadInput;

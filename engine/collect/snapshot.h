@@ -96,6 +96,9 @@ struct HostMetrics
     std::optional<double> diskReadBytes;
     std::optional<double> diskWrittenBytes;
     std::optional<double> memTotalBytes; ///< the host's RAM (MemTotal), for sizing advice; not in traces
+    /// The longest a small write and its flush beside the data directory waited since the last tick (ms;
+    /// StorageProbe): the storage's own speed. Absent unless a probe directory was given.
+    std::optional<double> storageWaitMs;
 };
 
 /**

@@ -65,6 +65,7 @@ inline constexpr TraceField<HostMetrics> kHostFields[] = {
     { "procs_blocked", &HostMetrics::procsBlocked },
     { "disk_read_bytes", &HostMetrics::diskReadBytes },
     { "disk_written_bytes", &HostMetrics::diskWrittenBytes },
+    { "storage_wait_ms", &HostMetrics::storageWaitMs },
 };
 
 } // namespace vigil

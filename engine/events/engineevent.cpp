@@ -128,6 +128,7 @@ QJsonObject sampleJson(const Sample &s)
     put("load1", s.load1);
     put("probe_ms", s.probeMs);
     put("cpu_probe_ms", s.cpuProbeMs);
+    put("storage_wait_ms", s.storageWaitMs);
     return o;
 }
 

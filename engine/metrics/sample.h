@@ -95,6 +95,8 @@ struct Sample
     std::optional<double> probeMs;
     /// A fixed unit of CPU work in the server, as the collector timed it (median of the ticks; Snapshot::cpuProbeMs).
     std::optional<double> cpuProbeMs;
+    /// The longest a small write beside the data directory waited in the interval (ms; HostMetrics::storageWaitMs).
+    std::optional<double> storageWaitMs;
 
     const StatementInterval *statement(qint64 queryId) const;
 };

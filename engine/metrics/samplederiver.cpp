@@ -82,6 +82,17 @@ std::optional<double> medianOver(std::span<const Snapshot> ticks, Getter get)
     return *middle;
 }
 
+/// The largest of the ticks' readings; empty when none has one.
+template<typename Getter>
+std::optional<double> maxOver(std::span<const Snapshot> ticks, Getter get)
+{
+    std::optional<double> largest;
+    for (const Snapshot &s : ticks)
+        if (const std::optional<double> v = get(s))
+            largest = std::max(largest.value_or(*v), *v);
+    return largest;
+}
+
 void deriveStatements(std::span<const Snapshot> ticks, Sample &sample)
 {
     const Snapshot &from = ticks.front();
@@ -249,6 +260,8 @@ Sample SampleDeriver::derive(std::span<const Snapshot> ticks)
     // The median: one tick whose round trips met a late wake-up is not the machine slowing down.
     sample.probeMs = medianOver(inside, [](const Snapshot &s) { return s.probeMs; });
     sample.cpuProbeMs = medianOver(inside, [](const Snapshot &s) { return s.cpuProbeMs; });
+    // The longest, not the median: a stall of the storage is one long wait, however quick the writes around it.
+    sample.storageWaitMs = maxOver(inside, [](const Snapshot &s) { return s.host.storageWaitMs; });
     deriveWorkload(ticks, sample);
     return sample;
 }

@@ -32,9 +32,10 @@ SCRIPT_TIME_SHARE = 0.05  # a script with this share of the clients' time counts
 class Server:
     """vigil-lab-server: up while its stdin is open."""
 
-    def __init__(self):
-        self.process = subprocess.Popen([os.path.join(BIN, "vigil-lab-server")], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True)
+    def __init__(self, parent=None):
+        """parent: the directory the cluster's own is made in (default /tmp)."""
+        self.process = subprocess.Popen([os.path.join(BIN, "vigil-lab-server")] + (["--in", parent] if parent else []),
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if not line:
             raise RuntimeError("vigil-lab-server did not start (see its stderr)")
@@ -42,6 +43,7 @@ class Server:
         self.port = info["port"]
         self.bin = info["bin"]
         self.log = info["log"]
+        self.directory = info["directory"]
 
     def conninfo(self, database=DATABASE):
         return f"host=127.0.0.1 port={self.port} user=postgres dbname={database}"
@@ -151,6 +153,9 @@ def start_noise(server, scenario, noise, workdir):
         cmd = ["timeout", str(noise.seconds), "dd", "if=/dev/zero", f"of={target}", "bs=1M", "count=100000",
                "oflag=direct"]
         return [subprocess.Popen(cmd, stdout=null, stderr=null)], f"direct writes by another process for {noise.seconds:g} s"
+    if noise.kind == "freeze":
+        return ([subprocess.Popen(RUN["fs"].freeze_command(noise.seconds), stdout=null, stderr=null)],
+                f"every write to the server's file system held for {noise.seconds:g} s (fsfreeze)")
     if noise.kind == "other_db":
         cmd = (["pgbench", "-n"] + server.client_args() + ["-c", "2", "-j", "2", "-T", str(int(noise.seconds)),
                                                            "other"])
@@ -160,6 +165,29 @@ def start_noise(server, scenario, noise, workdir):
 
 
 RUN = {}
+
+
+class FreezableFs:
+    """A file system of its own (ext4 in a loop device) for a scenario whose outside load stalls the storage: the
+    cluster and the storage probe live on it, and `fsfreeze` holds every write to it for a few seconds, as a virtual
+    disk whose host is busy elsewhere does. Needs root (mount, fsfreeze)."""
+
+    def __init__(self, workdir):
+        self.image = os.path.join(workdir, "fs.img")
+        self.mountpoint = os.path.join(workdir, "fs")
+        os.makedirs(self.mountpoint)
+        with open(self.image, "wb") as f:
+            f.truncate(3 << 30)
+        subprocess.run(["mkfs.ext4", "-q", "-F", self.image], check=True)
+        subprocess.run(["mount", "-o", "loop", self.image, self.mountpoint], check=True)
+        os.chmod(self.mountpoint, 0o777)
+
+    def freeze_command(self, seconds):
+        return ["sh", "-c", f"fsfreeze -f {self.mountpoint} && sleep {seconds:g}; fsfreeze -u {self.mountpoint}"]
+
+    def remove(self):
+        subprocess.run(["fsfreeze", "-u", self.mountpoint], capture_output=True)  # if the lab stopped mid-stall
+        subprocess.run(["umount", self.mountpoint], capture_output=True)
 
 
 def read_client_log(prefix_dir):
@@ -249,12 +277,15 @@ def run_scenario(scenario, warm_s, pre_s, post_s, out_dir):
     log_dir = os.path.join(workdir, "clients")
     os.makedirs(scripts_dir)
     os.makedirs(log_dir)
-    server = Server()
+    RUN["fs"] = FreezableFs(workdir) if any(n.kind == "freeze" for n in scenario.noise) else None
+    # The storage probe writes on the file system of the server's data directory.
+    probe_dir = RUN["fs"].mountpoint if RUN["fs"] else workdir
+    server = Server(RUN["fs"].mountpoint if RUN["fs"] else None)
     try:
         prepare(server, scenario, scripts_dir)
         total = warm_s + pre_s + post_s
         recorder = subprocess.Popen([os.path.join(BIN, "vigilctl"), "record", "--target", server.conninfo(),
-                                     "--seconds", str(int(total + 2))], stdout=subprocess.PIPE,
+                                     "--seconds", str(int(total + 2)), "--storage-probe-dir", probe_dir], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True)
         time.sleep(0.5)
         start = time.time()
@@ -308,7 +339,11 @@ def run_scenario(scenario, warm_s, pre_s, post_s, out_dir):
                 f.write(json.dumps(o, separators=(",", ":")) + "\n")
         return label
     finally:
+        if RUN["fs"]:
+            subprocess.run(["fsfreeze", "-u", RUN["fs"].mountpoint], capture_output=True)
         server.close()
+        if RUN["fs"]:
+            RUN["fs"].remove()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

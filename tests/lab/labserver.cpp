@@ -26,14 +26,27 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     int maxConnections = 100;
-    if (argc == 3 && QByteArray(argv[1]) == "--max-connections")
-        maxConnections = QByteArray(argv[2]).toInt();
-    if (maxConnections < 10 || maxConnections > 1000) {
-        QTextStream(stderr) << "usage: vigil-lab-server [--max-connections 10..1000]\n";
+    // The cluster's directory is made under /tmp, or under --in DIR (the lab's storage stalls freeze a file system
+    // of their own, which must hold the data directory).
+    QString parent = QStringLiteral("/tmp");
+    bool usage = false;
+    for (int i = 1; i < argc; i += 2) {
+        const QByteArray option(argv[i]);
+        if (i + 1 >= argc)
+            usage = true;
+        else if (option == "--max-connections")
+            maxConnections = QByteArray(argv[i + 1]).toInt();
+        else if (option == "--in")
+            parent = QString::fromLocal8Bit(argv[i + 1]);
+        else
+            usage = true;
+    }
+    if (usage || maxConnections < 10 || maxConnections > 1000) {
+        QTextStream(stderr) << "usage: vigil-lab-server [--max-connections 10..1000] [--in DIR]\n";
         return 2;
     }
-    vigil::PostgresCluster cluster({ QStringLiteral("/tmp/vigil-lab-XXXXXX"), QStringLiteral("vigil-lab-server"),
-        maxConnections, {} });
+    vigil::PostgresCluster cluster(
+        { parent + QStringLiteral("/vigil-lab-XXXXXX"), QStringLiteral("vigil-lab-server"), maxConnections, {} });
     QString error;
     if (!cluster.create(&error) || !cluster.start(&error)) {
         QTextStream(stderr) << "vigil-lab-server: " << error << '\n';

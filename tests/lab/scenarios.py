@@ -13,7 +13,7 @@ import workloads as w
 @dataclass
 class Noise:
     after: float  # seconds after the action finished
-    kind: str  # cpu, burst, demand, checkpoint, vacuum, vacuum_full, pg_dump, report, lock, io, other_db
+    kind: str  # cpu, burst, demand, checkpoint, vacuum, vacuum_full, pg_dump, report, lock, io, other_db, freeze
     seconds: float = 10
     detail: dict = field(default_factory=dict)
 
@@ -591,6 +591,32 @@ CATALOGUE = [
                  "commit_delay 150 us under the lookups and their update (800 a second)"),
     commit_delay("insert_closed_commit_delay_50", "holdout9", w.inserts(rate=None), 50,
                  "commit_delay 50 us, inserts in a closed loop (4 clients)"),
+    # ---------------------------------------------------------------- the storage stalling (written 2026-12-08)
+    # Added to the tuning part before they were recorded, for the storage probe's rule (docs/guard.md, "The storage's
+    # own speed"); `freeze` holds every write to the server's file system (fsfreeze), as a virtual disk whose host is
+    # busy elsewhere does, with nothing on this host writing more (soak run 17, case 22).
+    harmless_with("tpcb_open_log_autovacuum_freeze", "tuning", w.tpcb(), [Noise(15, "freeze", 2)],
+                  "log_autovacuum_min_duration = 0; the storage stalls for 2 s", action=LOG_AUTOVACUUM),
+    harmless_with("rw3_open_idx_untouched_freeze", "tuning", w.rw3(), [Noise(20, "freeze", 3)],
+                  "index on a table the workload never touches; the storage stalls for 3 s"),
+    harmless_with("insert_open_idx_untouched_freeze", "tuning", w.inserts(), [Noise(10, "freeze", 1)],
+                  "index on a table the workload never touches; the storage stalls for 1 s"),
+    commit_delay("tpcb_open_commit_delay_200_freeze", "tuning", w.tpcb(), 200,
+                 "commit_delay 0.2 ms on every commit; the storage stalls for 2 s, 25 s in",
+                 noise=[Noise(25, "freeze", 2)]),
+    # Written with the four above, recorded only once the rule is fixed, and scored once.
+    harmless_with("lookup_open_log_autovacuum_freeze", "holdout10", w.lookup(), [Noise(20, "freeze", 2)],
+                  "log_autovacuum_min_duration = 0; the storage stalls for 2 s", action=LOG_AUTOVACUUM),
+    harmless_with("orders_open_amount_idx_freeze", "holdout10", w.orders(), [Noise(15, "freeze", 3)],
+                  "index on orders (amount), which the lookups never name; the storage stalls for 3 s",
+                  action=new_index("orders_amount_idx", "orders", "amount")),
+    harmless_with("tpcb_open_idx_untouched_freeze_late", "holdout10", w.tpcb(), [Noise(40, "freeze", 1.5)],
+                  "index on a table the workload never touches; the storage stalls for 1.5 s, 40 s in"),
+    Scenario("insert_open_gin_trgm_freeze", "holdout10", w.inserts(), "create_index",
+             ["CREATE INDEX CONCURRENTLY events_payload_trgm_idx ON events USING gin (payload gin_trgm_ops)"],
+             ["DROP INDEX CONCURRENTLY events_payload_trgm_idx"],
+             "a trigram GIN index on the text every insert writes; the storage stalls for 2 s, 30 s in",
+             noise=[Noise(30, "freeze", 2)]),
 ]
 
 # A trace is stored under its scenario's name: two scenarios of one name would overwrite each other's.
