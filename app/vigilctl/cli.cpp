@@ -155,7 +155,10 @@ void addStorageProbeOption(QCommandLineParser &parser)
 
 QString storageProbeDirectory(const QCommandLineParser &parser)
 {
-    return parser.value(QStringLiteral("storage-probe-dir"));
+    // As for NATS: the option wins, else the agent's configuration (VIGIL_STORAGE_PROBE_DIR in agent.conf).
+    return parser.isSet(QStringLiteral("storage-probe-dir"))
+        ? parser.value(QStringLiteral("storage-probe-dir"))
+        : qEnvironmentVariable("VIGIL_STORAGE_PROBE_DIR").trimmed();
 }
 
 void addNatsOptions(QCommandLineParser &parser)

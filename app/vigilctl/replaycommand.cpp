@@ -71,6 +71,7 @@ QString tune(vigil::GuardPolicy &policy, const QString &setting)
         { QStringLiteral("outside_disk_mbps"), &vigil::GuardPolicy::outsideDiskMBps },
         { QStringLiteral("noise_margin"), &vigil::GuardPolicy::noiseMargin },
         { QStringLiteral("machine_slower_pct"), &vigil::GuardPolicy::machineSlowerPct },
+        { QStringLiteral("storage_stall_ms"), &vigil::GuardPolicy::storageStallMs },
     };
     const qsizetype eq = setting.indexOf(u'=');
     const QString name = setting.left(eq);

@@ -124,6 +124,13 @@ std::optional<double> Baseline::outsideDiskBytes(const Sample &s)
     return std::max(0.0, reads) + std::max(0.0, writes);
 }
 
+std::optional<double> Baseline::walBytesPerTransaction(const Sample &s)
+{
+    if (!s.walBytesPerSecond || s.transactions <= 0 || s.seconds() <= 0)
+        return std::nullopt;
+    return *s.walBytesPerSecond * s.seconds() / s.transactions;
+}
+
 std::optional<double> Baseline::clientVisibleMsPerTransaction() const
 {
     if (!m_serverMs)
@@ -339,6 +346,8 @@ Baseline::Baseline(std::span<const Sample> samples, QHash<qint64, QString> state
     m_walFullPageShare = medianOver(samples, [](const Sample &s) { return s.walFullPageShare; });
     m_probeMs = medianOver(samples, [](const Sample &s) { return s.probeMs; });
     m_cpuProbeMs = medianOver(samples, [](const Sample &s) { return s.cpuProbeMs; });
+    m_storageWaitMs = medianOver(samples, [](const Sample &s) { return s.storageWaitMs; });
+    m_walPerTransaction = medianOver(samples, [](const Sample &s) { return walBytesPerTransaction(s); });
     m_qps = median(qpss).value_or(0.0);
     m_blocksPerCall = median(blocks);
     m_meanExecMs = median(means);

@@ -98,6 +98,12 @@ public:
     std::optional<double> probeMs() const { return m_probeMs; }
     /// A fixed unit of CPU work in the server (Sample::cpuProbeMs): the machine's speed at work before.
     std::optional<double> cpuProbeMs() const { return m_cpuProbeMs; }
+    /// The longest a small write beside the data directory waited in a sample (Sample::storageWaitMs), the median
+    /// over the baseline's samples: how long the storage usually keeps a flush waiting.
+    std::optional<double> storageWaitMs() const { return m_storageWaitMs; }
+    /// WAL bytes per transaction: what the database writes for each of its clients' transactions.
+    std::optional<double> walBytesPerTransaction() const { return m_walPerTransaction; }
+    static std::optional<double> walBytesPerTransaction(const Sample &s);
     /// True when the queryid is one of the steady statements (the workload's own).
     bool isSteady(qint64 queryId) const;
     /// True when the statement was seen running long in nearly every baseline sample (a batch that ran through it):
@@ -173,6 +179,8 @@ private:
     std::optional<double> m_walFullPageShare;
     std::optional<double> m_probeMs;
     std::optional<double> m_cpuProbeMs;
+    std::optional<double> m_storageWaitMs;
+    std::optional<double> m_walPerTransaction;
     std::optional<double> m_meanRawP95;
     std::optional<double> m_meanTps;
 };

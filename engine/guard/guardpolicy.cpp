@@ -78,6 +78,9 @@ QString GuardPolicy::validate(double tickSeconds) const
     if (!finite(machineSlowerPct) || machineSlowerPct < 0)
         return QStringLiteral("the machine slowdown threshold must not be negative (got %1 %; 0 switches it off)")
             .arg(machineSlowerPct);
+    if (!finite(storageStallMs) || storageStallMs < 0)
+        return QStringLiteral("the storage stall threshold must not be negative (got %1 ms; 0 switches it off)")
+            .arg(storageStallMs);
     if (!finite(minServerDeltaMs) || minServerDeltaMs < 0)
         return QStringLiteral("the minimum server time change must not be negative (got %1 ms)").arg(minServerDeltaMs);
     if (unverifiedExtensions < 0 || unverifiedExtensions > 10)

@@ -50,6 +50,10 @@ struct GuardPolicy
     /// not up by cpuSurgePoints, means the machine itself runs slower (a virtual machine's neighbours): such
     /// samples neither convict nor acquit. 0 switches the check off.
     double machineSlowerPct = 50;
+    /// A small write beside the data directory (Sample::storageWaitMs) that waited at least this long (ms), and ten
+    /// times its usual longest, with nothing on the host or in the database writing more, means the storage itself
+    /// stalled: such samples, and the 10 s after them, neither convict nor acquit. 0 switches the check off.
+    double storageStallMs = 150;
     /// A rise in time in the server per transaction (session active time, commit waits included) smaller than this
     /// many ms is noise, whatever its relative size. 0.05 until the lab's near-threshold tuning scenarios: it hid
     /// index scans turned off under 0.1 ms transactions (+0.02-0.04 ms a transaction, clients' p95 +10 %).

@@ -36,6 +36,23 @@ constexpr double kOutsideCpuCarrySeconds = 10.0;
 /// workload's time in the server two to three times its level for 6 s after the disks had gone quiet (the storage
 /// below draining what it had taken), the statements' plans unchanged: a harmless setting was rolled back on it.
 constexpr double kOutsideIoCarrySeconds = 10.0;
+/// A write beside the data directory (8 kB and its flush, StorageProbe) that waited at least
+/// GuardPolicy::storageStallMs, and this many times the baseline's usual longest, is the storage stalling rather
+/// than slowing. On the tuning part's traces with the probe (2026-12-08, ten of them, six re-recorded beside a
+/// trigram index's upkeep, synchronous commits, commit delays, a checkpoint and another program's writes) the longest
+/// wait of a 1 s tick outside a stall was 90 ms (151 ms beside another program's direct writes, which the disks'
+/// bytes tell apart, below); every tick of a frozen file system's stalls waited 222 ms or more.
+constexpr double kStorageStallFactor = 10.0;
+/// ... unless the host's disks moved this many bytes a second more than usual beyond the database's own I/O (its
+/// checkpoints' data pages included), or the database wrote this share more WAL per transaction: then writes the
+/// action caused may be what kept the storage busy. On the same traces, 5 s samples beside commit delays and the
+/// stalls moved at most 6.4 MB/s more than their baselines'; synchronous commits that now flush 8.3, a checkpoint 26,
+/// a new trigram index's writes 17.
+constexpr double kStorageStallWriteRiseBytes = 8e6;
+constexpr double kStorageStallWalRise = 0.25;
+/// How long after the last stalled sample its aftermath is read as the storage's: the clients' backlog caught up and
+/// the flushes that were held back.
+constexpr double kStorageStallCarrySeconds = 10.0;
 /// A statement that reads no table must have slowed at least this share of the workload's own slowdown (relative) to
 /// explain it. Measured on this project's VM with nothing changing (a 6-minute trace of the tests' workload,
 /// 2026-12-06): the collector's round trip moved ×5 across 5 s samples while the workload's time in the server moved
@@ -174,6 +191,25 @@ std::optional<double> VigilDetector::outsideDiskExcessMBps(const Sample &sample)
         return std::nullopt;
     const double excessMBps = (*disk - *m_baseline.outsideDiskBytes()) / 1e6;
     return excessMBps >= m_policy.outsideDiskMBps ? std::optional(excessMBps) : std::nullopt;
+}
+
+std::optional<double> VigilDetector::storageStalled(const Sample &sample) const
+{
+    if (m_policy.storageStallMs <= 0 || !sample.storageWaitMs || !m_baseline.storageWaitMs())
+        return std::nullopt;
+    if (*sample.storageWaitMs < std::max(m_policy.storageStallMs, kStorageStallFactor * *m_baseline.storageWaitMs()))
+        return std::nullopt;
+    // A stall holds writes back, so nothing that stalled the storage writes more while it lasts; the action's own
+    // writes (a new index's upkeep, more WAL for each transaction) would slow the storage, and its flushes, too.
+    const std::optional<double> outside = Baseline::outsideDiskBytes(sample);
+    if (outside && m_baseline.outsideDiskBytes()
+        && *outside > *m_baseline.outsideDiskBytes() + kStorageStallWriteRiseBytes)
+        return std::nullopt;
+    const std::optional<double> wal = Baseline::walBytesPerTransaction(sample);
+    if (wal && m_baseline.walBytesPerTransaction()
+        && *wal > *m_baseline.walBytesPerTransaction() * (1.0 + kStorageStallWalRise))
+        return std::nullopt;
+    return sample.storageWaitMs;
 }
 
 bool VigilDetector::blockedByOthers(const Sample &sample) const
@@ -355,6 +391,16 @@ QString VigilDetector::outsideLoad(
     if (m_outsideIoSeenAt && sample.tStart - *m_outsideIoSeenAt < kOutsideIoCarrySeconds && samePlans(view))
         return QStringLiteral("another program moved the disks until %1 s before this sample: outside I/O load")
             .arg(std::max(0.0, sample.tStart - *m_outsideIoSeenAt), 0, 'f', 0);
+    // The storage itself stalled (a virtual disk whose host is busy elsewhere, a frozen file system): every commit
+    // waits for its flush, whatever the action did. Live (soak run 17, case 22), a 2 s stall of the VM's storage
+    // under tpcb rolled back a logging setting; /proc showed no other program writing.
+    if (const std::optional<double> waited = storageStalled(sample))
+        return QStringLiteral("a write beside the data directory waited %1 ms (usually %2 ms) with nothing writing "
+                              "more: the storage stalled")
+            .arg(numbers::significant(*waited), numbers::significant(m_baseline.storageWaitMs().value_or(0)));
+    if (m_storageStallSeenAt && sample.tStart - *m_storageStallSeenAt < kStorageStallCarrySeconds && samePlans(view))
+        return QStringLiteral("the storage stalled until %1 s before this sample: its backlog")
+            .arg(std::max(0.0, sample.tStart - *m_storageStallSeenAt), 0, 'f', 0);
     // The workload waits on a lock that another session (not Vigil's executor) holds, well beyond the contention
     // its own transactions have among themselves.
     if (blockedByOthers(sample))
@@ -681,6 +727,8 @@ std::optional<Verdict> VigilDetector::addSample(const Sample &sample)
     // Whatever the sample's state: a sample can be clean while another program writes and the drain come after it.
     if (outsideDiskExcessMBps(sample))
         m_outsideIoSeenAt = sample.tEnd;
+    if (storageStalled(sample))
+        m_storageStallSeenAt = sample.tEnd;
 
     if (a.state == State::Missing)
         return std::nullopt; // a missing sample is no evidence either way: the run goes on

@@ -128,6 +128,10 @@ private:
     /// How many MB/s more than the baseline's the disks moved beyond the database's own I/O, when that is at least
     /// outsideDiskMBps (another program's I/O); nothing otherwise.
     std::optional<double> outsideDiskExcessMBps(const Sample &sample) const;
+    /// How long a write beside the data directory waited (ms) when that says the storage itself stalled: far longer
+    /// than the baseline's longest, with nothing on the host and no transaction of the database writing more (the
+    /// action's own writes would slow the storage too). Nothing otherwise.
+    std::optional<double> storageStalled(const Sample &sample) const;
     /// Sessions waiting on a lock another session holds, well beyond the baseline's usual number, at the sample's end.
     bool blockedByOthers(const Sample &sample) const;
     double throughputThreshold() const; ///< relative throughput fall that makes a sample degraded
@@ -154,6 +158,9 @@ private:
     /// End of the last sample in which another program moved the disks: its load is taken to go on for
     /// kOutsideIoCarrySeconds (the storage drains what it took).
     std::optional<double> m_outsideIoSeenAt;
+    /// End of the last sample in which the storage stalled (storageStalled): its aftermath, the clients' backlog and
+    /// the flushes held back, is taken to go on for kStorageStallCarrySeconds.
+    std::optional<double> m_storageStallSeenAt;
     /// The last sample ended with sessions waiting on another session's lock: the next one began with them waiting.
     bool m_blockedWhenSampleBegan = false;
 };

@@ -65,7 +65,8 @@ def record(args):
         total = args.seconds
         loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
         recorder = subprocess.Popen([os.path.join(lab.BIN, "vigilctl"), "record", "--target", server.conninfo(),
-                                     "--seconds", str(int(total))], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     "--seconds", str(int(total)), "--storage-probe-dir", workdir],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)
         command = lab.pgbench_command(server, workload, total + 5, None, scripts_dir)
         if args.workload in ("orders", "select200") and not args.closed:

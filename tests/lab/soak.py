@@ -104,7 +104,8 @@ def run_case(scenario, noise, expected, interval, window, baseline, trace_path=N
         recorder = None
         if trace_path:
             recorder = subprocess.Popen([os.path.join(lab.BIN, "vigilctl"), "record", "--target", server.conninfo(),
-                                         "--seconds", str(int(baseline + window + 30))], stdout=subprocess.PIPE,
+                                         "--seconds", str(int(baseline + window + 30)),
+                                         "--storage-probe-dir", workdir], stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True)
         workload = subprocess.Popen(lab.pgbench_command(server, scenario.workload, total,
                                                         os.path.join(log_dir, "pgbench_log"), scripts_dir),
@@ -124,7 +125,9 @@ def run_case(scenario, noise, expected, interval, window, baseline, trace_path=N
         sql = main[0]
         command = [os.path.join(lab.BIN, "vigilctl"), "apply", "--target", server.conninfo(), "--sql", sql,
                    "--store", os.path.join(workdir, "store.sqlite"), "--interval", str(interval),
-                   "--window", str(window), "--baseline", str(baseline)]
+                   "--window", str(window), "--baseline", str(baseline),
+                   # the server's data directory is under /tmp too: the same file system as workdir
+                   "--storage-probe-dir", workdir]
         apply = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         reason = ""
         noise_started = []

@@ -46,6 +46,8 @@ struct Shape
     double probe = 1.0;
     /// Factor on the collector's 1 ms unit of CPU work in the server: the machine's speed at work.
     double cpuProbe = 1.0;
+    /// The longest a small write beside the data directory waited in the sample (ms): the storage's own speed.
+    double storageWaitMs = 2.0;
 };
 
 inline constexpr qint64 kFastQuery = 101;
@@ -85,6 +87,7 @@ inline Sample makeSample(double tEnd, const Shape &shape = {}, double seconds = 
     s.cpuPct = 30.0 + shape.cpuPoints;
     s.probeMs = 0.05 * shape.probe;
     s.cpuProbeMs = 1.0 * shape.cpuProbe;
+    s.storageWaitMs = shape.storageWaitMs;
     if (shape.serverTime > 0) {
         s.transactions = *s.tps * seconds;
         s.serverMsPerTransaction = 0.2 * shape.serverTime + shape.foreignServerMs;

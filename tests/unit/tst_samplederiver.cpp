@@ -362,6 +362,24 @@ private slots:
         QVERIFY(!SampleDeriver::derive(ticks).cpuProbeMs);
     }
 
+    void theStorageWaitIsTheLongestOfTheTicksAfterTheFirst()
+    {
+        // A stall is one long wait however quick the writes around it: the longest counts, not the median. The
+        // opening tick (900 ms) belongs to the previous interval; a tick without the probe is left out.
+        std::vector<Snapshot> ticks;
+        const std::optional<double> waits[] = { 900.0, 0.5, 1400.0, std::nullopt, 0.7, 0.6 };
+        for (int i = 0; i < 6; ++i) {
+            ticks.push_back(tick(i));
+            ticks.back().host.storageWaitMs = waits[i];
+        }
+        QCOMPARE(SampleDeriver::derive(ticks).storageWaitMs.value_or(-1), 1400.0);
+        ticks[2].host.storageWaitMs = 0.4;
+        QCOMPARE(SampleDeriver::derive(ticks).storageWaitMs.value_or(-1), 0.7);
+        for (Snapshot &t : ticks)
+            t.host.storageWaitMs.reset();
+        QVERIFY(!SampleDeriver::derive(ticks).storageWaitMs);
+    }
+
     void sessionClocksPerTransaction()
     {
         // 300 commits and 100 rollbacks over the interval, 200 ms active and 120 ms idle in transaction: 0.5 ms in

@@ -43,7 +43,7 @@ QByteArray minimalTrace()
         R"("db":{"xact_commit":1000,"xact_rollback":3,"blks_hit":5000,"blks_read":250,"tup_returned":7000,)"
         R"("tup_fetched":600,"tup_inserted":50,"tup_updated":40,"tup_deleted":30,"temp_bytes":8192,"deadlocks":1},)"
         R"("act":{"total":12,"active":4,"idle":6,"idle_in_transaction":1,"waiting":1,"max_connections":100},)"
-        R"("sys":{"cpu_pct":37.5,"steal_pct":12.5,"mem_pct":61.25,"load1":1.75},"probe_ms":0.0625,"cpu_probe_ms":1.125})"
+        R"("sys":{"cpu_pct":37.5,"steal_pct":12.5,"mem_pct":61.25,"load1":1.75,"storage_wait_ms":3.25},"probe_ms":0.0625,"cpu_probe_ms":1.125})"
         "\n"
         R"({"type":"note","t":0.7,"text":"external CPU load for 10 s"})"
         "\n"
@@ -152,6 +152,7 @@ private slots:
         QCOMPARE(first.host.stealPct.value_or(-1), 12.5);
         QCOMPARE(first.host.memPct.value_or(-1), 61.25);
         QCOMPARE(first.host.load1.value_or(-1), 1.75);
+        QCOMPARE(first.host.storageWaitMs.value_or(-1), 3.25);
         QCOMPARE(first.probeMs.value_or(-1), 0.0625);
         QCOMPARE(first.cpuProbeMs.value_or(-1), 1.125);
 
@@ -170,6 +171,7 @@ private slots:
         QVERIFY(!second.host.cpuPct);
         QVERIFY(!second.host.stealPct);
         QVERIFY(!second.host.load1);
+        QVERIFY(!second.host.storageWaitMs);
         QVERIFY(!second.probeMs);
         QVERIFY(!second.cpuProbeMs);
     }

@@ -629,6 +629,48 @@ private slots:
         QVERIFY(runAgainst(base, concat({ repeat(slower, 3), repeat(base, 9) })).isRollback());
     }
 
+    void aStalledStorageIsNotTheActions()
+    {
+        // As recorded in the lab (fsfreeze of the server's file system for 2 s, tuning 2026-12-08): no commit
+        // completes, the sessions' clocks pile up, then the clients' backlog arrives at once; nothing on the host
+        // writes more meanwhile. The storage probe's write waits for seconds.
+        Shape base;
+        base.serverTime = 1.0;
+        base.outsideTasks = 0.2;
+        Shape stall = base;
+        stall.serverTime = 6.0;
+        stall.throughput = 0.4;
+        stall.calls = 0.4;
+        stall.walMBps = 0.8;
+        stall.storageWaitMs = 1900;
+        Shape backlog = base; // the held-back flushes and the clients' queue, with the plans as they were
+        backlog.serverTime = 2.5;
+        backlog.latency = 1.6;
+        const std::vector<Shape> window = concat({ repeat(base, 3), { stall, backlog, backlog }, repeat(base, 7) });
+        const Verdict v = runAgainst(base, window);
+        QVERIFY2(!v.isRollback(), qPrintable(v.reason));
+        // The same window without the probe's long wait is the action's doing.
+        std::vector<Shape> unexplained = window;
+        unexplained[3].storageWaitMs = 2.0;
+        QVERIFY(runAgainst(base, unexplained).isRollback());
+        // A long wait while the database writes half as much WAL again per transaction is no outside stall: an
+        // action's own writes (an index's upkeep) keep the storage busy too.
+        std::vector<Shape> ownWrites = window;
+        ownWrites[3].walMBps = 2.0; // per transaction 2.5 times the baseline's
+        QVERIFY(runAgainst(base, ownWrites).isRollback());
+        // Nor while the host wrote 20 MB/s more beyond the database's own (under the outside-I/O check's 32 MB/s).
+        std::vector<Shape> otherWrites = window;
+        otherWrites[3].outsideDiskMBps = 20;
+        QVERIFY(runAgainst(base, otherWrites).isRollback());
+        // And a slowdown that outlasts the stall's aftermath by far is judged as the action's.
+        const Verdict outlasting = runAgainst(base, concat({ repeat(base, 3), { stall }, repeat(backlog, 8) }));
+        QVERIFY2(outlasting.isRollback(), qPrintable(outlasting.reason));
+        // Off with storage_stall_ms = 0.
+        GuardPolicy off;
+        off.storageStallMs = 0;
+        QVERIFY(runSamples(base, samplesOf(window), {}, {}, off).isRollback());
+    }
+
     void theDisksAftermathIsOutsideLoad()
     {
         // As met live (soak run 13): another program's direct writes end, the disks go quiet, and for the next 6 s the
