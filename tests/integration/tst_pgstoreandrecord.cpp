@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Two things that need a live server and nothing else: the knowledge store on PostgreSQL (a team's shared journal,
-// two writers at once), and `vigilctl record` producing a trace that `vigilctl replay` reads.
+// Things that need a live server and nothing else: the knowledge store on PostgreSQL (a team's shared journal, two
+// writers at once), `vigilctl record` producing a trace that `vigilctl replay` reads, and the storage probe beside it.
 #include "pgbenchload.h"
 #include "pgserver.h"
 #include "store/knowledgestore.h"
 #include "vigilctlrunner.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLocale>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
 #include <memory>
+#include <sys/stat.h>
 
 using namespace vigil;
 using namespace vigil::testing;
@@ -129,6 +132,80 @@ private slots:
         const VigilctlRun replay = runVigilctl({ QStringLiteral("replay"), path });
         QVERIFY2(replay.exitCode == 0, qPrintable(replay.err));
         QVERIFY(replay.out.trimmed().isEmpty());
+    }
+
+    void recordWithTheStorageProbe()
+    {
+        // Beside a local server: every tick after the first says how long a write beside the data directory waited.
+        const VigilctlRun record = runVigilctl(
+            { QStringLiteral("record"), QStringLiteral("--target"), m_server.conninfo(), QStringLiteral("--seconds"),
+                QStringLiteral("3"), QStringLiteral("--storage-probe-dir"), m_dir.path() });
+        QVERIFY2(record.exitCode == 0, qPrintable(record.err));
+        const std::vector<QJsonObject> lines = record.events();
+        QVERIFY(lines.size() >= 4); // the header and a sample a second
+        for (std::size_t i = 2; i < lines.size(); ++i) {
+            const QJsonValue wait
+                = lines[i].value(QLatin1StringView("sys")).toObject().value(QLatin1StringView("storage_wait_ms"));
+            QVERIFY2(wait.isDouble() && wait.toDouble() > 0 && wait.toDouble() < 60000,
+                QJsonDocument(lines[i]).toJson(QJsonDocument::Compact).constData());
+        }
+        // Its file is gone with the recorder.
+        QCOMPARE(QDir(m_dir.path())
+                     .entryList({ QStringLiteral(".vigil-storage-probe-*") }, QDir::Files | QDir::Hidden)
+                     .size(),
+            0);
+        // A directory that is not there: refused before anything is recorded, with the reason.
+        const QString missing = m_dir.filePath(QStringLiteral("no-such-directory"));
+        const VigilctlRun refused
+            = runVigilctl({ QStringLiteral("record"), QStringLiteral("--target"), m_server.conninfo(),
+                QStringLiteral("--seconds"), QStringLiteral("1"), QStringLiteral("--storage-probe-dir"), missing });
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains(missing), qPrintable(refused.err));
+        QVERIFY(refused.out.isEmpty());
+    }
+
+    void applyWithTheStorageProbe()
+    {
+        // The engine's own probe: a guarded change on a local server reads it into every sample it publishes.
+        QString error;
+        PgBenchLoad load(m_server,
+            { QStringLiteral("-n"), QStringLiteral("-S"), QStringLiteral("-c"), QStringLiteral("2"),
+                QStringLiteral("-R"), QStringLiteral("200"), QStringLiteral("-T"), QStringLiteral("60") });
+        QVERIFY2(load.start(&error), qPrintable(error));
+        auto apply = [this](const QString &directory) {
+            return runVigilctl({ QStringLiteral("apply"), QStringLiteral("--target"), m_server.conninfo(),
+                QStringLiteral("--sql"), QStringLiteral("ALTER SYSTEM SET log_autovacuum_min_duration = 0"),
+                QStringLiteral("--store"), m_dir.filePath(QStringLiteral("probe.sqlite")), QStringLiteral("--interval"),
+                QStringLiteral("1"), QStringLiteral("--window"), QStringLiteral("3"), QStringLiteral("--baseline"),
+                QStringLiteral("3"), QStringLiteral("--storage-probe-dir"), directory });
+        };
+        const VigilctlRun beside = apply(m_dir.path());
+        QVERIFY2(beside.exitCode == 0, qPrintable(beside.err));
+        int probed = 0;
+        for (const QJsonObject &e : beside.events()) {
+            if (e.value(QLatin1StringView("event")).toString() == QLatin1StringView("collector.notice"))
+                QVERIFY2(!e.value(QLatin1StringView("message")).toString().contains(QLatin1StringView("storage")),
+                    qPrintable(e.value(QLatin1StringView("message")).toString()));
+            if (e.value(QLatin1StringView("event")).toString() == QLatin1StringView("sample")
+                && e.value(QLatin1StringView("storage_wait_ms")).toDouble() > 0)
+                ++probed;
+        }
+        QVERIFY2(probed >= 3, qPrintable(beside.out.left(2000)));
+        // A directory on another file system than the data directory's would time another disk: refused, said.
+        QTemporaryDir other(QStringLiteral("/dev/shm/vigil-probe-XXXXXX"));
+        struct stat data
+        {
+        };
+        struct stat shm
+        {
+        };
+        if (!other.isValid() || ::stat(QFile::encodeName(m_server.dataDirectory()).constData(), &data) != 0
+            || ::stat(QFile::encodeName(other.path()).constData(), &shm) != 0 || data.st_dev == shm.st_dev)
+            QSKIP("no second file system (/dev/shm) here");
+        const VigilctlRun elsewhere = apply(other.path());
+        QVERIFY2(elsewhere.exitCode == 0, qPrintable(elsewhere.err));
+        QVERIFY2(elsewhere.out.contains(QLatin1StringView("on another file system than the data directory")),
+            qPrintable(elsewhere.out.left(2000)));
     }
 };
 
