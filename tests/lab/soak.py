@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The guard live at the production shape (5 s samples, 60 s window, 60 s baseline): `vigilctl apply` on a private
 server under a real workload, with outside load injected during harmless actions' windows. Run it through
-scripts/bench-guard-soak on a quiet machine (about 95 minutes for the whole list of 34 cases).
+scripts/bench-guard-soak on a quiet machine (about 100 minutes for the whole list of 36 cases).
 
 Each case is a lab scenario's workload and action (tests/lab/scenarios.py), applied the way a DBA applies one. The
 clients log every transaction (pgbench -l) as in the lab, and each case is labelled from this run's own log by the
@@ -53,6 +53,9 @@ HARMLESS = [
     ("tpcb_open_log_autovacuum_cpu_hog", [Noise(15, "vacuum_full")]),
     ("tpcb_open_log_autovacuum_cpu_hog", [Noise(10, "pg_dump")]),
     ("tpcb_open_log_autovacuum_cpu_hog", [Noise(15, "io", 10)]),
+    # The storage stalling (fsfreeze of the server's file system; added 2026-12-08 with the storage probe).
+    ("tpcb_open_log_autovacuum_cpu_hog", [Noise(15, "freeze", 2)]),
+    ("tpcb_open_log_autovacuum_cpu_hog", [Noise(30, "freeze", 1)]),
     ("sort_open_work_mem_fix", [Noise(20, "cpu", 8)]),
     ("tpcb_closed_checkpoint", [Noise(15, "checkpoint")]),
 ]
@@ -95,7 +98,11 @@ def run_case(scenario, noise, expected, interval, window, baseline, trace_path=N
     log_dir = os.path.join(workdir, "clients")
     os.makedirs(scripts_dir)
     os.makedirs(log_dir)
-    server = lab.Server()
+    # A stall of the storage needs the cluster, and the storage probe, on a file system of its own (lab.FreezableFs).
+    fs = lab.FreezableFs(workdir) if any(n.kind == "freeze" for n in noise) else None
+    lab.RUN["fs"] = fs
+    probe_dir = fs.mountpoint if fs else workdir  # the data directory is under /tmp otherwise, as workdir is
+    server = lab.Server(fs.mountpoint if fs else None)
     try:
         lab.prepare(server, scenario, scripts_dir)
         total = baseline + 3 * window + 60
@@ -105,7 +112,7 @@ def run_case(scenario, noise, expected, interval, window, baseline, trace_path=N
         if trace_path:
             recorder = subprocess.Popen([os.path.join(lab.BIN, "vigilctl"), "record", "--target", server.conninfo(),
                                          "--seconds", str(int(baseline + window + 30)),
-                                         "--storage-probe-dir", workdir], stdout=subprocess.PIPE,
+                                         "--storage-probe-dir", probe_dir], stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True)
         workload = subprocess.Popen(lab.pgbench_command(server, scenario.workload, total,
                                                         os.path.join(log_dir, "pgbench_log"), scripts_dir),
@@ -126,8 +133,7 @@ def run_case(scenario, noise, expected, interval, window, baseline, trace_path=N
         command = [os.path.join(lab.BIN, "vigilctl"), "apply", "--target", server.conninfo(), "--sql", sql,
                    "--store", os.path.join(workdir, "store.sqlite"), "--interval", str(interval),
                    "--window", str(window), "--baseline", str(baseline),
-                   # the server's data directory is under /tmp too: the same file system as workdir
-                   "--storage-probe-dir", workdir]
+                   "--storage-probe-dir", probe_dir]
         apply = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         reason = ""
         noise_started = []
@@ -190,7 +196,11 @@ def run_case(scenario, noise, expected, interval, window, baseline, trace_path=N
             kind = "unknown"
         return outcome, reason, noise_started, kind, live
     finally:
+        if fs:
+            subprocess.run(["fsfreeze", "-u", fs.mountpoint], capture_output=True)  # if stopped mid-stall
         server.close()
+        if fs:
+            fs.remove()
         subprocess.run(["rm", "-rf", workdir])
 
 
