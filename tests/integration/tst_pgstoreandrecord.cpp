@@ -28,6 +28,14 @@ class TestPgStoreAndRecord : public QObject
     PgServer m_server;
     QTemporaryDir m_dir;
 
+    /// Two pgbench clients reading (select-only) at `rate` transactions a second for up to a minute.
+    PgBenchLoad readLoad(int rate)
+    {
+        return PgBenchLoad(m_server,
+            { QStringLiteral("-n"), QStringLiteral("-S"), QStringLiteral("-c"), QStringLiteral("2"),
+                QStringLiteral("-R"), QString::number(rate), QStringLiteral("-T"), QStringLiteral("60") });
+    }
+
 private slots:
     void initTestCase()
     {
@@ -103,10 +111,8 @@ private slots:
 
     void recordThenReplay()
     {
+        PgBenchLoad load = readLoad(100);
         QString error;
-        PgBenchLoad load(m_server,
-            { QStringLiteral("-n"), QStringLiteral("-S"), QStringLiteral("-c"), QStringLiteral("2"),
-                QStringLiteral("-R"), QStringLiteral("100"), QStringLiteral("-T"), QStringLiteral("60") });
         QVERIFY2(load.start(&error), qPrintable(error));
         const VigilctlRun record = runVigilctl({ QStringLiteral("record"), QStringLiteral("--target"),
             m_server.conninfo(), QStringLiteral("--seconds"), QStringLiteral("4") });
@@ -167,10 +173,8 @@ private slots:
     void applyWithTheStorageProbe()
     {
         // The engine's own probe: a guarded change on a local server reads it into every sample it publishes.
+        PgBenchLoad load = readLoad(200);
         QString error;
-        PgBenchLoad load(m_server,
-            { QStringLiteral("-n"), QStringLiteral("-S"), QStringLiteral("-c"), QStringLiteral("2"),
-                QStringLiteral("-R"), QStringLiteral("200"), QStringLiteral("-T"), QStringLiteral("60") });
         QVERIFY2(load.start(&error), qPrintable(error));
         auto apply = [this](const QString &directory) {
             return runVigilctl({ QStringLiteral("apply"), QStringLiteral("--target"), m_server.conninfo(),
