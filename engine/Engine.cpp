@@ -11,12 +11,10 @@
 #include "store/knowledgestore.h"
 
 #include <QDateTime>
-#include <QFile>
 #include <QJsonArray>
 
 #include <algorithm>
 #include <cmath>
-#include <sys/stat.h>
 
 namespace vigil {
 
@@ -200,44 +198,13 @@ void Engine::stop()
     }
 }
 
-QString Engine::otherFileSystemThanTheData()
-{
-    // A probe on another disk would credit that disk's stalls to the database's: checked where the role may read the
-    // setting (pg_read_all_settings, in pg_monitor) and this user may look at the directory; otherwise trusted.
-    const std::optional<PgRows> rows
-        = m_collector->connection().query("/* vigil-collector */ SELECT current_setting('data_directory')");
-    if (!rows || rows->rows() != 1 || rows->isNull(0, 0))
-        return {};
-    const QString dataDirectory = QString::fromUtf8(rows->value(0, 0));
-    struct stat data
-    {
-    };
-    struct stat probe
-    {
-    };
-    if (::stat(QFile::encodeName(dataDirectory).constData(), &data) != 0
-        || ::stat(QFile::encodeName(m_config.storageProbeDirectory).constData(), &probe) != 0)
-        return {};
-    if (data.st_dev == probe.st_dev)
-        return {};
-    return QStringLiteral("%1 is on another file system than the data directory %2")
-        .arg(m_config.storageProbeDirectory, dataDirectory);
-}
-
 void Engine::startStorageProbe()
 {
     if (m_config.storageProbeDirectory.isEmpty())
         return;
     QString why;
-    if (m_host->source() != HostCollector::Source::Local) {
-        why = QStringLiteral("the server does not run on this machine (run vigilctl agent beside it for the probe)");
-    } else if (const QString other = otherFileSystemThanTheData(); !other.isEmpty()) {
-        why = other;
-    } else {
-        m_storageProbe = std::make_unique<StorageProbe>(m_config.storageProbeDirectory);
-        if (!m_storageProbe->start(&why))
-            m_storageProbe.reset();
-    }
+    m_storageProbe = StorageProbe::besideServer(m_collector->connection(),
+        m_host->source() == HostCollector::Source::Local, m_config.storageProbeDirectory, &why);
     if (!m_storageProbe)
         m_events.publish(QStringLiteral("collector.notice"),
             { { QStringLiteral("message"),

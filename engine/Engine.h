@@ -155,9 +155,6 @@ private:
     void onHostTick();
     /// Starts the storage probe when one is asked for and the server is local; a notice says why not otherwise.
     void startStorageProbe();
-    /// Why the storage probe's directory is not on the data directory's file system; empty when it is, or when that
-    /// cannot be told.
-    QString otherFileSystemThanTheData();
     void onPrepared(const vigil::Action &action, const vigil::ExecResult &result);
     void onLocked(const vigil::Action &action, bool ok, const QString &error);
     void onApplied(const vigil::Action &action, const vigil::ExecResult &result);

@@ -92,13 +92,10 @@ int runRecordCommand(const QStringList &arguments)
     vigil::HostCollector host = vigil::HostCollector::forTarget(collector.connection());
     std::unique_ptr<vigil::StorageProbe> storage;
     if (const QString directory = storageProbeDirectory(parser); !directory.isEmpty()) {
-        if (host.source() != vigil::HostCollector::Source::Local) {
-            err() << "vigilctl record: --storage-probe-dir needs the server on this machine\n";
-            return exitcode::kBadInput;
-        }
-        storage = std::make_unique<vigil::StorageProbe>(directory);
-        if (!storage->start(&error)) {
-            err() << "vigilctl record: " << error << "\n";
+        storage = vigil::StorageProbe::besideServer(
+            collector.connection(), host.source() == vigil::HostCollector::Source::Local, directory, &error);
+        if (!storage) {
+            err() << "vigilctl record: no storage probe: " << error << "\n";
             return exitcode::kBadInput;
         }
     }

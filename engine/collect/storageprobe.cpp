@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "collect/storageprobe.h"
 
+#include "collect/pgconnection.h"
+
 #include <QDir>
 #include <QFile>
 
@@ -8,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace vigil {
@@ -15,7 +18,44 @@ namespace vigil {
 namespace {
 /// One page of PostgreSQL's size: the smallest write a commit's flush makes.
 constexpr std::size_t kWriteBytes = 8192;
+
+/// Why `directory` is not on the file system of the server's data directory; empty when it is, or when that cannot be
+/// told (the role may not read the setting, or this user may not look at the data directory): then it is trusted.
+QString otherFileSystemThanTheData(PgConnection &connection, const QString &directory)
+{
+    const std::optional<PgRows> rows
+        = connection.query("/* vigil-collector */ SELECT current_setting('data_directory')");
+    if (!rows || rows->rows() != 1 || rows->isNull(0, 0))
+        return {};
+    const QString dataDirectory = QString::fromUtf8(rows->value(0, 0));
+    struct stat data
+    {
+    };
+    struct stat probe
+    {
+    };
+    if (::stat(QFile::encodeName(dataDirectory).constData(), &data) != 0
+        || ::stat(QFile::encodeName(directory).constData(), &probe) != 0 || data.st_dev == probe.st_dev)
+        return {};
+    return QStringLiteral("%1 is on another file system than the data directory %2").arg(directory, dataDirectory);
+}
 } // namespace
+
+std::unique_ptr<StorageProbe> StorageProbe::besideServer(
+    PgConnection &connection, bool serverIsLocal, const QString &directory, QString *why)
+{
+    QString reason;
+    if (!serverIsLocal)
+        reason = QStringLiteral("the server does not run on this machine (run vigilctl agent beside it for the probe)");
+    else
+        reason = otherFileSystemThanTheData(connection, directory);
+    auto probe = reason.isEmpty() ? std::make_unique<StorageProbe>(directory) : nullptr;
+    if (probe && !probe->start(&reason))
+        probe.reset();
+    if (!probe && why)
+        *why = reason;
+    return probe;
+}
 
 StorageProbe::StorageProbe(QString directory)
     : m_directory(std::move(directory))

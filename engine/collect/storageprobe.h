@@ -5,11 +5,14 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 namespace vigil {
+
+class PgConnection;
 
 /**
  * The storage's own speed: how long a small write and its flush (8 kB, fdatasync) wait, timed ten times a second by a
@@ -36,17 +39,22 @@ public:
     /// Creates the file and starts timing; false with the reason in words when the directory cannot be written.
     bool start(QString *error);
 
+    /// A started probe in `directory` for the server behind `connection`; nothing, with the reason in words, when the
+    /// server does not run on this machine, when the directory is on another file system than the server's data
+    /// directory (checked where the role may read `data_directory`: a probe on another disk would credit that
+    /// disk's stalls to the database's), or when it cannot be written.
+    static std::unique_ptr<StorageProbe> besideServer(
+        PgConnection &connection, bool serverIsLocal, const QString &directory, QString *why);
+
     /// The longest a write has waited (ms) since the previous call: the writes that finished and the one still
     /// waiting. Empty when nothing was timed meanwhile or the probe failed (failure() says why).
     std::optional<double> takeLongestWaitMs();
     QString failure() const;
-    QString directory() const { return m_directory; }
-
-    /// Pause between two writes: ten a second, 80 kB/s of writes, cheap beside any server's own.
-    static constexpr std::chrono::milliseconds kPause { 100 };
 
 private:
     using Clock = std::chrono::steady_clock;
+    /// Pause between two writes: ten a second, 80 kB/s of writes, cheap beside any server's own.
+    static constexpr std::chrono::milliseconds kPause { 100 };
     void run();
 
     QString m_directory;
