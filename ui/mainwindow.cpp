@@ -227,7 +227,7 @@ MainWindow::MainWindow(Settings *settings, QWidget *parent)
     QAction *settingsAction = fileMenu->addAction(tr("&Settings…"), this, &MainWindow::onSettings);
     settingsAction->setObjectName(QStringLiteral("actionSettings"));
     settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-    settingsAction->setToolTip(tr("Sample interval, baseline, window, thresholds, rate limits (Ctrl+,)"));
+    settingsAction->setToolTip(tr("Sample interval, baseline, window, thresholds, rate limits, storage probe (Ctrl+,)"));
     addAction(settingsAction);
     QAction *detectorsAction = fileMenu->addAction(tr("&Detector thresholds…"), this, [this] {
         DetectorSettingsDialog dialog(m_settings, this);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // vigil: the desktop application. Argument parsing and composition only.
 #include "connectdialog.h"
+#include "desktopengineconfig.h"
 #include "enginerunner.h"
 #include "fleetlink.h"
 #include "fleetmodel.h"
@@ -106,18 +107,9 @@ int main(int argc, char *argv[])
     const QString storeLocation = parser.isSet(QStringLiteral("store")) ? parser.value(QStringLiteral("store"))
                                                                         : vigil::KnowledgeStore::defaultLocation();
     auto engineConfig = [&] {
-        vigil::EngineConfig config;
-        config.storeLocation = storeLocation;
-        config.policy = settings.guardPolicy();
-        config.tickSeconds = settings.collectorTickSeconds();
-        config.limits.maxActionsPerHour = settings.rateLimitPerHour();
-        config.limits.cooldownSeconds = 60.0 * settings.cooldownMinutes();
-        config.limits.memorySeconds = 3600.0 * settings.rollbackMemoryHours();
-        config.thresholds = settings.analyserThresholds();
-        config.askBeforeRollback = settings.askBeforeRollback();
-        config.publishSessions = true; // the Sessions page
+        vigil::EngineConfig config = vigil::desktopEngineConfig(settings, storeLocation);
         // The sandbox's server runs here, its data directory under the sandbox's own: the storage probe writes beside
-        // it.
+        // it, whatever Settings says for other targets.
         if (sandbox)
             config.storageProbeDirectory = sandbox->directory();
         config.policy.intervalSeconds = seconds("interval", config.policy.intervalSeconds);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "desktopengineconfig.h"
 #include "settings.h"
 
 #include <QFile>
@@ -35,6 +36,7 @@ QStringList snapshot(const Settings &s)
         QStringLiteral("geometry=%1").arg(QString::fromLatin1(s.mainWindowGeometry().toHex())),
         QStringLiteral("state=%1").arg(QString::fromLatin1(s.mainWindowState().toHex())),
         QStringLiteral("nats=%1").arg(s.natsUrl()),
+        QStringLiteral("probe=%1").arg(s.storageProbeDirectory()),
     };
 }
 
@@ -105,6 +107,7 @@ private slots:
         QVERIFY(s.mainWindowGeometry().isEmpty());
         QVERIFY(s.mainWindowState().isEmpty());
         QVERIFY(s.natsUrl().isEmpty()); // NATS off
+        QVERIFY(s.storageProbeDirectory().isEmpty()); // no storage probe
         QVERIFY(s.ignoredValues().isEmpty());
 
         const GuardPolicy policy = s.guardPolicy();
@@ -137,6 +140,7 @@ private slots:
             s.setMainWindowGeometry(geometry);
             s.setMainWindowState(state);
             QVERIFY(s.setNatsUrl(QStringLiteral("nats://bus.example:4222")));
+            QVERIFY(s.setStorageProbeDirectory(QStringLiteral(" /var/lib/vigil/ ")));
             QVERIFY(s.sync());
         }
 
@@ -158,6 +162,7 @@ private slots:
         QCOMPARE(again.mainWindowGeometry(), geometry);
         QCOMPARE(again.mainWindowState(), state);
         QCOMPARE(again.natsUrl(), QStringLiteral("nats://bus.example:4222"));
+        QCOMPARE(again.storageProbeDirectory(), QStringLiteral("/var/lib/vigil")); // trimmed and cleaned
         QVERIFY(again.ignoredValues().isEmpty());
 
         // A DBA can read and edit the file: numbers and the mode are plain text.
@@ -181,6 +186,7 @@ private slots:
         QSignalSpy recent(&s, &Settings::recentTargetsChanged);
         QSignalSpy geometry(&s, &Settings::mainWindowGeometryChanged);
         QSignalSpy nats(&s, &Settings::natsUrlChanged);
+        QSignalSpy probe(&s, &Settings::storageProbeDirectoryChanged);
 
         // Setting what is already there (the defaults) is no change.
         QVERIFY(s.setSampleIntervalSeconds(5));
@@ -189,8 +195,9 @@ private slots:
         QVERIFY(s.setRateLimitPerHour(6));
         s.setAskBeforeRollback(false);
         QVERIFY(s.setNatsUrl(QString()));
+        QVERIFY(s.setStorageProbeDirectory(QString()));
         QCOMPARE(policy.count() + interval.count() + latency.count() + mode.count() + rate.count() + ask.count()
-                + nats.count(),
+                + nats.count() + probe.count(),
             0);
 
         QVERIFY(s.setSampleIntervalSeconds(10));
@@ -235,6 +242,9 @@ private slots:
         QVERIFY(s.setNatsUrl(QStringLiteral("nats://localhost:4222")));
         QVERIFY(s.setNatsUrl(QStringLiteral("nats://localhost:4222")));
         QCOMPARE(nats.count(), 1);
+        QVERIFY(s.setStorageProbeDirectory(QStringLiteral("/var/lib/vigil")));
+        QVERIFY(s.setStorageProbeDirectory(QStringLiteral("/var/lib/vigil/"))); // the same directory
+        QCOMPARE(probe.count(), 1);
         QCOMPARE(policy.count(), 2); // none of those is a guard value
     }
 
@@ -298,6 +308,8 @@ private slots:
         QVERIFY(!s.setRateLimitPerHour(0));
         QVERIFY(!s.setCooldownMinutes(-5));
         QVERIFY(!s.setNatsUrl(QStringLiteral("http://bus.example")));
+        QVERIFY(!s.setStorageProbeDirectory(QStringLiteral("var/lib/vigil"))); // relative: to where Vigil started
+        QVERIFY(!s.setStorageProbeDirectory(QStringLiteral(":/probe"))); // a Qt resource, no file system
         QString error;
         GuardPolicy bad = s.guardPolicy();
         bad.windowSeconds = 2;
@@ -339,6 +351,8 @@ private slots:
                                        << QStringLiteral("actions/askBeforeRollback");
         QTest::newRow("NATS over http") << QByteArray("[events]\nnatsUrl=http://bus.example\n")
                                         << QStringLiteral("events/natsUrl");
+        QTest::newRow("relative probe directory") << QByteArray("[collector]\nstorageProbeDirectory=probe\n")
+                                                  << QStringLiteral("collector/storageProbeDirectory");
         QTest::newRow("window shorter than interval")
             << QByteArray("[guard]\nintervalSeconds=10\nwindowSeconds=5\n") << QStringLiteral("do not fit together");
         QTest::newRow("tick no divisor of the interval")
@@ -469,6 +483,32 @@ private slots:
         QVERIFY(s.natsUrl().isEmpty());
         QVERIFY(s.sync());
         QVERIFY(!fileText(m_path).contains("secret"));
+    }
+
+    void theEngineIsConfiguredAsSettingsSay()
+    {
+        // What main() hands the engine at each connection: the guard, the limits, the detectors' thresholds and
+        // the storage probe's directory as they are now, not as they were when the window opened.
+        Settings s(m_path);
+        QVERIFY(s.setRateLimitPerHour(2));
+        QVERIFY(s.setCooldownMinutes(5));
+        QVERIFY(s.setRollbackMemoryHours(3));
+        s.setAskBeforeRollback(true);
+        QVERIFY(s.setLatencyThresholdPct(25));
+        EngineConfig config = desktopEngineConfig(s, QStringLiteral("/tmp/store.sqlite"));
+        QCOMPARE(config.storeLocation, QStringLiteral("/tmp/store.sqlite"));
+        QCOMPARE(config.policy.latencyPct, 25.0);
+        QCOMPARE(config.tickSeconds, s.collectorTickSeconds());
+        QCOMPARE(config.limits.maxActionsPerHour, 2);
+        QCOMPARE(config.limits.cooldownSeconds, 300.0);
+        QCOMPARE(config.limits.memorySeconds, 3.0 * 3600);
+        QVERIFY(config.askBeforeRollback);
+        QVERIFY(config.publishSessions); // the Sessions page
+        QVERIFY(config.storageProbeDirectory.isEmpty()); // no probe unless chosen
+
+        QVERIFY(s.setStorageProbeDirectory(QStringLiteral("/srv/pg/vigil-probe")));
+        config = desktopEngineConfig(s, QString());
+        QCOMPARE(config.storageProbeDirectory, QStringLiteral("/srv/pg/vigil-probe"));
     }
 };
 

@@ -2,8 +2,12 @@
 #include "settings.h"
 #include "settingsdialog.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -12,6 +16,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace vigil;
 
@@ -368,6 +373,79 @@ private slots:
         QCOMPARE(onDisk.mode(), Settings::Mode::Approve);
         QCOMPARE(onDisk.rateLimitPerHour(), Settings::kDefaultRateLimitPerHour);
         QCOMPARE(onDisk.askBeforeRollback(), false);
+    }
+
+    void theStorageProbeDirectoryIsCheckedAsItIsTyped()
+    {
+        Settings settings(m_path);
+        SettingsDialog dialog(&settings);
+        QVERIFY(showAndWait(dialog));
+        const Fields f(dialog);
+        QVERIFY(f.complete());
+        auto *probe = child<QLineEdit>(dialog, "storageProbeDirEdit");
+        QVERIFY(probe);
+        QVERIFY(probe->text().isEmpty()); // no probe by default
+        QVERIFY2(probe->toolTip().contains(QLatin1StringView("data directory")), qPrintable(probe->toolTip()));
+
+        const QString file = m_dir.filePath(QStringLiteral("a-file"));
+        QFile touch(file);
+        QVERIFY(touch.open(QIODevice::WriteOnly));
+        touch.close();
+        const struct
+        {
+            QString typed;
+            const char *said;
+        } wrong[] = {
+            { QStringLiteral("var/lib/vigil"), "absolute path" },
+            { m_dir.filePath(QStringLiteral("missing")), "does not exist" },
+            { file, "is a file" },
+        };
+        for (const auto &w : wrong) {
+            retype(probe, w.typed);
+            QVERIFY2(!f.ok->isEnabled(), qPrintable(w.typed));
+            QVERIFY2(f.error->isVisible() && f.error->text().contains(QLatin1StringView(w.said)),
+                qPrintable(f.error->text()));
+        }
+
+        retype(probe, m_dir.path());
+        QVERIFY(f.ok->isEnabled());
+        QVERIFY(!f.error->isVisible());
+        QSignalSpy changed(&settings, &Settings::storageProbeDirectoryChanged);
+        QTest::mouseClick(f.restore, Qt::LeftButton);
+        QCOMPARE(probe->text(), m_dir.path()); // a place, not a threshold: Restore defaults leaves it
+        QTest::mouseClick(f.ok, Qt::LeftButton);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(settings.storageProbeDirectory(), m_dir.path());
+    }
+
+    void theStorageProbeDirectoryCanBeBrowsedFor()
+    {
+        Settings settings(m_path);
+        SettingsDialog dialog(&settings);
+        QVERIFY(showAndWait(dialog));
+        auto *probe = child<QLineEdit>(dialog, "storageProbeDirEdit");
+        auto *browse = child<QPushButton>(dialog, "storageProbeBrowseButton");
+        QVERIFY(probe && browse);
+        const QString chosen = m_dir.filePath(QStringLiteral("chosen"));
+        QVERIFY(QDir().mkpath(chosen));
+        // The directory dialog is modal: answered from the event loop it runs, as a user would.
+        bool answered = false;
+        QTimer poll;
+        poll.setInterval(50);
+        connect(&poll, &QTimer::timeout, this, [&] {
+            if (auto *files = qobject_cast<QFileDialog *>(QApplication::activeModalWidget())) {
+                files->setDirectory(chosen); // as a user who opened it and clicks Choose
+                static_cast<QDialog *>(files)->accept(); // QFileDialog::accept(), public through QDialog
+                answered = true;
+            }
+        });
+        poll.start();
+        QTest::mouseClick(browse, Qt::LeftButton);
+        poll.stop();
+        QVERIFY(answered);
+        QCOMPARE(probe->text(), chosen);
+        QVERIFY(child<QPushButton>(dialog, "okButton")->isEnabled());
+        QCOMPARE(settings.storageProbeDirectory(), QString()); // nothing saved before OK
     }
 
     void cancelWritesNothing()

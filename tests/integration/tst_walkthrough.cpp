@@ -5,6 +5,7 @@
 // application on open once while every widget test passed: this test opens it the way the user does.
 #include "actionhistorymodel.h"
 #include "collect/targetidentity.h"
+#include "desktopengineconfig.h"
 #include "enginerunner.h"
 #include "historypage.h"
 #include "mainwindow.h"
@@ -26,7 +27,10 @@
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QHash>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -47,6 +51,10 @@
 #include <QToolBar>
 #include <QToolButton>
 
+#include <optional>
+
+#include <sys/stat.h>
+
 using namespace vigil;
 using namespace vigil::testing;
 
@@ -62,7 +70,6 @@ class TestWalkthrough : public QObject
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<TargetSession> m_session; ///< owns the engine; File → Connect… replaces it
-    EngineConfig m_config;
 
     QString rowText(QTableView *view, int row)
     {
@@ -106,12 +113,26 @@ class TestWalkthrough : public QObject
             .arg(m_server.database());
     }
 
+    QString storeLocation() const { return m_dir.filePath(QStringLiteral("store.sqlite")); }
+
+    /// The engine's configuration as main() composes it at each connection, from Settings as they are then, with
+    /// short windows over it as --interval, --baseline and --window would lay them.
+    EngineConfig composedConfig() const
+    {
+        EngineConfig config = desktopEngineConfig(*m_settings, storeLocation());
+        config.analyseSeconds = 0;
+        config.policy.intervalSeconds = 1;
+        config.policy.baselineSeconds = 10;
+        config.policy.windowSeconds = 15;
+        return config;
+    }
+
     /// The window as main() composes it: the engine behind a TargetSession, History shown, the target connected.
     void openWindow()
     {
         m_window = std::make_unique<MainWindow>(m_settings.get());
-        m_session = std::make_unique<TargetSession>(m_window.get(), [this] { return m_config; });
-        m_window->showHistory(m_config.storeLocation);
+        m_session = std::make_unique<TargetSession>(m_window.get(), [this] { return composedConfig(); });
+        m_window->showHistory(storeLocation());
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         // As main() does with --target: no name given, the window takes what libpq reached.
@@ -137,7 +158,7 @@ class TestWalkthrough : public QObject
 
     /// Runs trigger and closes the modal dialog it opens (a modal dialog blocks trigger until it is closed);
     /// returns the dialog's title, empty when none opened within two seconds.
-    /// `inspect` sees the dialog while it is open.
+    /// `inspect` sees the dialog while it is open, and may close it itself.
     QString dialogOpenedBy(const std::function<void()> &trigger, const std::function<void(QDialog *)> &inspect = {})
     {
         QString title;
@@ -148,7 +169,8 @@ class TestWalkthrough : public QObject
                 title = dialog->windowTitle();
                 if (inspect)
                     inspect(dialog);
-                dialog->done(QDialog::Rejected);
+                if (dialog->isVisible()) // unless the inspection closed it (OK, say)
+                    dialog->done(QDialog::Rejected);
             }
         });
         poll.start();
@@ -156,6 +178,87 @@ class TestWalkthrough : public QObject
         for (int waited = 0; title.isEmpty() && waited < 2000; waited += 50)
             QTest::qWait(50);
         return title;
+    }
+
+    /// Opens every dialog of the menus as a user does (Quit and Reconnect open none) and gathers what `look` says
+    /// of each while it is open; a menu item that opened no dialog goes to `missing`.
+    QStringList lookIntoEveryMenuDialog(const std::function<QStringList(QDialog *)> &look, QStringList *missing)
+    {
+        QStringList seen;
+        for (QAction *menu : m_window->menuBar()->actions())
+            for (QAction *item : menu->menu()->actions()) {
+                if (item->isSeparator() || item->objectName() == QLatin1StringView("actionQuit")
+                    || item->objectName() == QLatin1StringView("actionReconnect"))
+                    continue;
+                const bool active = activate(); // a closed dialog leaves no window active offscreen
+                const QString title = dialogOpenedBy([item] { item->trigger(); }, [&](QDialog *d) { seen << look(d); });
+                if (!active || title.isEmpty())
+                    *missing << item->text();
+            }
+        seen.removeDuplicates();
+        return seen;
+    }
+
+    /// File → Settings… (Ctrl+,) with the storage probe's directory typed in and OK clicked, as a DBA does.
+    void chooseStorageProbeDirectory(const QString &directory)
+    {
+        QVERIFY(activate());
+        QString problem = QStringLiteral("no storage probe field");
+        const QString title
+            = dialogOpenedBy([this] { QTest::keySequence(m_window.get(), QKeySequence(Qt::CTRL | Qt::Key_Comma)); },
+                [&directory, &problem](QDialog *dialog) {
+                    auto *edit = dialog->findChild<QLineEdit *>(QStringLiteral("storageProbeDirEdit"));
+                    auto *ok = dialog->findChild<QPushButton *>(QStringLiteral("okButton"));
+                    if (!edit || !ok)
+                        return;
+                    QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
+                    QTest::keyClick(edit, Qt::Key_Backspace);
+                    QTest::keyClicks(edit, directory);
+                    problem = ok->isEnabled() ? QString()
+                                              : dialog->findChild<QLabel *>(QStringLiteral("errorLabel"))->text();
+                    QTest::mouseClick(ok, Qt::LeftButton);
+                });
+        QCOMPARE(title, QStringLiteral("Vigil Settings"));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(m_settings->storageProbeDirectory(), directory);
+    }
+
+    /// File → Reconnect (Ctrl+Shift+R); the new engine's first sample with a storage wait, and its notices with what
+    /// the status bar said as each arrived, within `seconds`.
+    struct Probed
+    {
+        std::optional<double> storageWaitMs;
+        QStringList notices;
+        QStringList statusBar;
+    };
+    Probed reconnectAndWatch(int seconds)
+    {
+        Probed seen;
+        if (!activate())
+            return seen;
+        auto *activity = m_window->findChild<QLabel *>(QStringLiteral("activity"));
+        QObject listening; // every connection below ends with this function
+        // Listening from the moment the new engine exists, before it starts: its first notice is not missed. The
+        // window was attached to it first, so the status bar already shows a notice when it reaches this.
+        connect(m_session.get(), &TargetSession::runnerChanged, &listening,
+            [&seen, &listening, activity](EngineRunner *runner, const QString &) {
+                if (!runner)
+                    return;
+                connect(runner, &EngineRunner::event, &listening, [&seen, activity](const EngineEvent &event) {
+                    if (const auto *sample = std::get_if<SampleEvent>(&event.body);
+                        sample && sample->sample.storageWaitMs && !seen.storageWaitMs)
+                        seen.storageWaitMs = sample->sample.storageWaitMs;
+                    if (const auto *status = std::get_if<StatusEvent>(&event.body);
+                        status && status->name == QLatin1StringView("collector.notice")) {
+                        seen.notices << status->fields.value(QLatin1StringView("message")).toString();
+                        seen.statusBar << (activity ? activity->text() : QString());
+                    }
+                });
+            });
+        QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
+        for (int waited = 0; waited < seconds * 1000 && !seen.storageWaitMs; waited += 100)
+            QTest::qWait(100);
+        return seen;
     }
 
 private slots:
@@ -173,13 +276,6 @@ private slots:
                 QStringLiteral("200"), QStringLiteral("-T"), QStringLiteral("600") });
         QVERIFY2(m_load->start(&error), qPrintable(error));
         m_settings = std::make_unique<Settings>(m_dir.filePath(QStringLiteral("vigil.ini")));
-        m_config.targetConninfo = m_server.conninfo();
-        m_config.storeLocation = m_dir.filePath(QStringLiteral("store.sqlite"));
-        m_config.analyseSeconds = 0;
-        m_config.publishSessions = true; // as the application asks, for the Sessions page
-        m_config.policy.intervalSeconds = 1;
-        m_config.policy.baselineSeconds = 10;
-        m_config.policy.windowSeconds = 15;
         openWindow();
     }
 
@@ -490,6 +586,56 @@ private slots:
         return unnamed;
     }
 
+    /// The letter "&x" in text makes Alt+x (a "&&" is an ampersand shown); null when it has none.
+    static QChar mnemonicOf(const QString &text)
+    {
+        for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+            if (text.at(i) != u'&')
+                continue;
+            if (text.at(i + 1) == u'&') {
+                ++i;
+                continue;
+            }
+            return text.at(i + 1).toLower();
+        }
+        return {};
+    }
+
+    /// What is wrong with the Alt+letter keys of dialog: a letter given twice (Qt then only moves between the two),
+    /// or a label's letter that lands on nothing that takes the keyboard (its buddy missing or taking no focus).
+    static QStringList mnemonicProblems(QDialog *dialog)
+    {
+        QStringList problems;
+        QHash<QChar, QString> owners;
+        auto own = [&](const QString &text) {
+            const QChar key = mnemonicOf(text);
+            if (key.isNull())
+                return;
+            if (owners.contains(key))
+                problems << QStringLiteral("%1: Alt+%2 is both \u201c%3\u201d and \u201c%4\u201d")
+                                .arg(dialog->windowTitle(), key, owners.value(key), text);
+            else
+                owners.insert(key, text);
+        };
+        for (QLabel *label : dialog->findChildren<QLabel *>()) {
+            if (!label->isVisible() || !label->buddy())
+                continue; // a label takes a key only with a buddy
+            own(label->text());
+            if (label->buddy()->focusPolicy() == Qt::NoFocus)
+                problems << QStringLiteral("%1: \u201c%2\u201d leads to a %3 that takes no focus")
+                                .arg(dialog->windowTitle(), label->text(),
+                                    QString::fromLatin1(label->buddy()->metaObject()->className()));
+        }
+        for (QAbstractButton *button : dialog->findChildren<QAbstractButton *>())
+            if (button->isVisible())
+                own(button->text());
+        for (QTabWidget *tabs : dialog->findChildren<QTabWidget *>())
+            if (tabs->isVisible())
+                for (int i = 0; i < tabs->count(); ++i)
+                    own(tabs->tabText(i));
+        return problems;
+    }
+
     void everyControlHasANameAScreenReaderCanSay()
     {
         QVERIFY(activate());
@@ -503,18 +649,21 @@ private slots:
         }
         nav->setCurrentRow(0);
         // And every dialog of the menus, open.
-        for (QAction *menu : m_window->menuBar()->actions())
-            for (QAction *item : menu->menu()->actions()) {
-                if (item->isSeparator() || item->objectName() == QLatin1StringView("actionQuit")
-                    || item->objectName() == QLatin1StringView("actionReconnect"))
-                    continue;
-                QVERIFY(activate());
-                const QString title = dialogOpenedBy([item] { item->trigger(); },
-                    [&unnamed](QDialog *d) { unnamed << unnamedControls(d, d->windowTitle()); });
-                QVERIFY2(!title.isEmpty(), qPrintable(item->text()));
-            }
+        QStringList missing;
+        unnamed << lookIntoEveryMenuDialog([](QDialog *d) { return unnamedControls(d, d->windowTitle()); }, &missing);
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral(", "))));
         unnamed.removeDuplicates();
         QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral("\n"))));
+    }
+
+    void everyDialogsKeysReachTheirFieldsOnce()
+    {
+        // Alt+letter in every dialog of the menus, as a keyboard user moves through a form: each letter once, and
+        // each label's letter reaching its field (a label whose buddy is the row around the field does nothing).
+        QStringList missing;
+        const QStringList problems = lookIntoEveryMenuDialog(&mnemonicProblems, &missing);
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral(", "))));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QStringLiteral("\n"))));
     }
 
     void connectingElsewhereAndBackNeedsNoRestart()
@@ -576,6 +725,48 @@ private slots:
         QVERIFY(again.wait(20000));
         QVERIFY(again.front().at(0).toBool());
         QCOMPARE(m_window->windowTitle(), name);
+    }
+
+    void theStorageProbeIsChosenInSettings()
+    {
+        // The server runs on this machine: Settings → Storage probe directory, on the data directory's file system,
+        // then File → Reconnect. The new engine writes beside the data directory and every sample says how long the
+        // storage took (what tells the guard a stalled disk from an action's harm).
+        const QString beside = m_dir.filePath(QStringLiteral("probe"));
+        QVERIFY(QDir().mkpath(beside));
+        chooseStorageProbeDirectory(beside);
+        if (QTest::currentTestFailed())
+            return;
+        const Probed probed = reconnectAndWatch(15);
+        QVERIFY2(probed.storageWaitMs, qPrintable(probed.notices.join(u'\n')));
+        QVERIFY2(*probed.storageWaitMs > 0 && *probed.storageWaitMs < 10000,
+            qPrintable(QString::number(*probed.storageWaitMs)));
+        QVERIFY(QFileInfo(beside).isDir());
+
+        // A directory on another file system (shared memory) would time the wrong disk: the engine refuses it and
+        // the status bar says why.
+        QTemporaryDir elsewhere(QStringLiteral("/dev/shm/vigil-walkthrough-XXXXXX"));
+        struct stat here
+        {
+        };
+        struct stat shm
+        {
+        };
+        if (elsewhere.isValid() && ::stat(QFile::encodeName(beside).constData(), &here) == 0
+            && ::stat(QFile::encodeName(elsewhere.path()).constData(), &shm) == 0 && here.st_dev != shm.st_dev) {
+            chooseStorageProbeDirectory(elsewhere.path());
+            if (QTest::currentTestFailed())
+                return;
+            const Probed refused = reconnectAndWatch(5);
+            QVERIFY(!refused.storageWaitMs);
+            const QString notice = refused.notices.join(u'\n');
+            QVERIFY2(notice.contains(QLatin1StringView("no storage probe")), qPrintable(notice));
+            const QString statusBar = refused.statusBar.join(u'\n');
+            QVERIFY2(statusBar.contains(QLatin1StringView("no storage probe")), qPrintable(statusBar));
+        } else {
+            qInfo("no second file system (/dev/shm) here: the refusal is not tried");
+        }
+        chooseStorageProbeDirectory(QString()); // off again, as it was
     }
 
     void chartsShowTheRunBeforeARestart()

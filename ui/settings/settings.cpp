@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "settings.h"
 
+#include <QDir>
 #include <QLoggingCategory>
 #include <QSettings>
 #include <QUrl>
@@ -21,6 +22,7 @@ constexpr QLatin1StringView kThroughputKey("guard/throughputPct");
 constexpr QLatin1StringView kConsecutiveKey("guard/consecutive");
 constexpr QLatin1StringView kRollbackUnverifiedKey("guard/rollbackWhenUnverified");
 constexpr QLatin1StringView kTickKey("collector/tickSeconds");
+constexpr QLatin1StringView kStorageProbeDirKey("collector/storageProbeDirectory");
 constexpr QLatin1StringView kModeKey("actions/mode");
 constexpr QLatin1StringView kRateLimitKey("actions/rateLimitPerHour");
 constexpr QLatin1StringView kCooldownKey("actions/cooldownMinutes");
@@ -259,6 +261,9 @@ QStringList Settings::ignoredValues() const
     const QVariant nats = m_store->value(kNatsUrlKey);
     if (nats.isValid() && natsUrl().isEmpty() && !nats.toString().trimmed().isEmpty())
         read.note(kNatsUrlKey, nats, QStringLiteral("a nats://, tls://, ws:// or wss:// URL"));
+    const QVariant probe = m_store->value(kStorageProbeDirKey);
+    if (probe.isValid() && storageProbeDirectory().isEmpty() && !probe.toString().trimmed().isEmpty())
+        read.note(kStorageProbeDirKey, probe, QStringLiteral("an absolute directory path"));
     return problems;
 }
 
@@ -627,6 +632,43 @@ bool Settings::setNatsUrl(const QString &url)
     else
         m_store->setValue(kNatsUrlKey, clean);
     emit natsUrlChanged(clean);
+    return true;
+}
+
+namespace {
+/// The directory as stored (cleaned), or empty when it is no absolute path.
+QString cleanDirectory(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    // QDir::isAbsolutePath takes ":/x" (a Qt resource) for absolute: the probe needs a real file.
+    if (trimmed.isEmpty() || !trimmed.startsWith(u'/'))
+        return {};
+    return QDir::cleanPath(trimmed);
+}
+} // namespace
+
+QString Settings::storageProbeDirectory() const
+{
+    return cleanDirectory(m_store->value(kStorageProbeDirKey).toString());
+}
+
+bool Settings::isAcceptableStorageProbeDirectory(const QString &directory)
+{
+    return directory.trimmed().isEmpty() || !cleanDirectory(directory).isEmpty();
+}
+
+bool Settings::setStorageProbeDirectory(const QString &directory)
+{
+    if (!isAcceptableStorageProbeDirectory(directory))
+        return false;
+    const QString clean = cleanDirectory(directory);
+    if (clean == storageProbeDirectory())
+        return true;
+    if (clean.isEmpty())
+        m_store->remove(kStorageProbeDirKey);
+    else
+        m_store->setValue(kStorageProbeDirKey, clean);
+    emit storageProbeDirectoryChanged(clean);
     return true;
 }
 

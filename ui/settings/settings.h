@@ -41,8 +41,8 @@ namespace vigil {
  * desktop keyring), and on the way out too, in case a hand-edited file has one.
  *
  * Keys (INI groups): guard/{intervalSeconds, windowSeconds, baselineSeconds, latencyPct, throughputPct,
- * consecutive}, collector/tickSeconds, actions/{mode, rateLimitPerHour, cooldownMinutes, askBeforeRollback},
- * targets/recent, window/{geometry, state}, events/natsUrl.
+ * consecutive}, collector/{tickSeconds, storageProbeDirectory}, actions/{mode, rateLimitPerHour, cooldownMinutes,
+ * askBeforeRollback}, targets/recent, window/{geometry, state}, events/natsUrl.
  */
 class Settings : public QObject
 {
@@ -158,6 +158,16 @@ public:
     /// True when setNatsUrl() would accept url (empty included).
     static bool isAcceptableNatsUrl(const QString &url);
 
+    /// Where the storage probe (StorageProbe) writes for a server on this machine: a directory on the file system
+    /// of its data directory. Empty (the default): no probe. Read at each connection; the engine refuses it, with a
+    /// notice, for a server elsewhere or a directory on another file system.
+    QString storageProbeDirectory() const;
+    /// False (nothing stored) when directory is neither empty nor an absolute path. Stored cleaned ("/a/b/").
+    /// Whether it exists is the dialog's check, at the time it is chosen: a directory may be mounted later.
+    bool setStorageProbeDirectory(const QString &directory);
+    /// True when setStorageProbeDirectory() would accept directory (empty included).
+    static bool isAcceptableStorageProbeDirectory(const QString &directory);
+
 signals:
     void sampleIntervalSecondsChanged(double seconds);
     void windowSecondsChanged(double seconds);
@@ -176,6 +186,7 @@ signals:
     void mainWindowGeometryChanged(const QByteArray &geometry);
     void mainWindowStateChanged(const QByteArray &state);
     void natsUrlChanged(const QString &url);
+    void storageProbeDirectoryChanged(const QString &directory);
     void analyserThresholdsChanged(const vigil::AnalyserThresholds &thresholds);
     void rollbackMemoryHoursChanged(int hours);
 

@@ -5,7 +5,10 @@
 #include <QColor>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleValidator>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -98,7 +101,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     m_mode->setToolTip(tr("Observe: watch and recommend, never act. Approve: a person confirms each action before "
                           "it runs. Autonomous: actions run on their own, within the rate limit."));
 
-    m_askBeforeRollback = new QCheckBox(tr("As&k before rolling back"));
+    m_askBeforeRollback = new QCheckBox(tr("&Ask before rolling back"));
     m_askBeforeRollback->setObjectName(QStringLiteral("askBeforeRollbackCheck"));
     m_askBeforeRollback->setToolTip(
         tr("In approve mode, ask before rolling back an action that made the database slower. Off by default: "
@@ -113,24 +116,46 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
 
     auto *guardGroup = new QGroupBox(tr("Guard"));
     auto *guardForm = new QFormLayout(guardGroup);
-    guardForm->addRow(tr("Sample &interval:"), withUnit(m_interval, tr("s")));
-    guardForm->addRow(tr("&Baseline:"), withUnit(m_baseline, tr("s")));
-    guardForm->addRow(tr("Observation &window:"), withUnit(m_window, tr("s")));
-    guardForm->addRow(tr("&Latency threshold (p95 worse by):"), withUnit(m_latency, tr("%")));
-    guardForm->addRow(tr("&Throughput threshold (lower by):"), withUnit(m_throughput, tr("%")));
-    guardForm->addRow(tr("&Consecutive degraded samples:"), withUnit(m_consecutive, QString()));
+    addFieldRow(guardForm, tr("Sample &interval:"), m_interval, tr("s"));
+    addFieldRow(guardForm, tr("&Baseline:"), m_baseline, tr("s"));
+    addFieldRow(guardForm, tr("Observation &window:"), m_window, tr("s"));
+    addFieldRow(guardForm, tr("&Latency threshold (p95 worse by):"), m_latency, tr("%"));
+    addFieldRow(guardForm, tr("&Throughput threshold (lower by):"), m_throughput, tr("%"));
+    addFieldRow(guardForm, tr("&Consecutive degraded samples:"), m_consecutive, QString());
     guardForm->addRow(QString(), m_rollbackUnverified);
 
     auto *actionsGroup = new QGroupBox(tr("Actions"));
     auto *actionsForm = new QFormLayout(actionsGroup);
     actionsForm->addRow(tr("&Mode:"), m_mode);
-    actionsForm->addRow(tr("&Rate limit:"), withUnit(m_rateLimit, tr("actions per hour per target")));
-    actionsForm->addRow(tr("C&ool-down after a rollback:"), withUnit(m_cooldown, tr("min")));
+    addFieldRow(actionsForm, tr("&Rate limit:"), m_rateLimit, tr("actions per hour per target"));
+    addFieldRow(actionsForm, tr("C&ool-down after a rollback:"), m_cooldown, tr("min"));
     actionsForm->addRow(QString(), m_askBeforeRollback);
 
     auto *collectorGroup = new QGroupBox(tr("Collector"));
     auto *collectorForm = new QFormLayout(collectorGroup);
-    collectorForm->addRow(tr("Tic&k:"), withUnit(m_tick, tr("s")));
+    addFieldRow(collectorForm, tr("Tic&k:"), m_tick, tr("s"));
+    m_storageProbeDir = new QLineEdit(m_settings->storageProbeDirectory());
+    m_storageProbeDir->setObjectName(QStringLiteral("storageProbeDirEdit"));
+    m_storageProbeDir->setPlaceholderText(tr("empty: no probe"));
+    m_storageProbeDir->setAccessibleName(tr("Storage probe directory"));
+    m_storageProbeDir->setToolTip(
+        tr("For a server on this machine: a directory on the file system of its data directory, where Vigil writes "
+           "and flushes 8 kB ten times a second. A stalled disk then reads as outside load, not as the action's "
+           "harm. Empty (the default): no probe. Used from the next connection; for a server on another machine, "
+           "or a directory on another file system than the data directory, the status bar says why it is not. The "
+           "sandbox (vigil --sandbox) always probes beside its own data directory."));
+    auto *browse = new QPushButton(tr("Brows&e…"));
+    browse->setObjectName(QStringLiteral("storageProbeBrowseButton"));
+    browse->setToolTip(tr("Choose the storage probe's directory."));
+    connect(browse, &QPushButton::clicked, this, &SettingsDialog::onBrowseStorageProbe);
+    auto *probeRow = new QWidget;
+    auto *probeLayout = new QHBoxLayout(probeRow);
+    probeLayout->setContentsMargins(0, 0, 0, 0);
+    probeLayout->addWidget(m_storageProbeDir, 1);
+    probeLayout->addWidget(browse);
+    auto *probeLabel = new QLabel(tr("&Storage probe directory:"));
+    probeLabel->setBuddy(m_storageProbeDir); // its shortcut lands in the field, not in the row around it
+    collectorForm->addRow(probeLabel, probeRow);
 
     auto *eventsGroup = new QGroupBox(tr("Events"));
     auto *eventsForm = new QFormLayout(eventsGroup);
@@ -160,7 +185,8 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     buttons->button(QDialogButtonBox::Cancel)->setObjectName(QStringLiteral("cancelButton"));
     QPushButton *restore = buttons->button(QDialogButtonBox::RestoreDefaults);
     restore->setObjectName(QStringLiteral("restoreDefaultsButton"));
-    restore->setToolTip(tr("Fill every field with Vigil's defaults. Nothing is saved until OK."));
+    restore->setToolTip(tr("Fill the guard, action and tick fields with Vigil's defaults (the storage probe's "
+                           "directory and the NATS URL stay). Nothing is saved until OK."));
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
     connect(restore, &QPushButton::clicked, this, &SettingsDialog::onRestoreDefaults);
@@ -180,6 +206,7 @@ SettingsDialog::SettingsDialog(Settings *settings, QWidget *parent)
     connect(m_mode, &QComboBox::currentIndexChanged, this, &SettingsDialog::onEdited);
     connect(m_rollbackUnverified, &QCheckBox::toggled, this, &SettingsDialog::onEdited);
     connect(m_natsUrl, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
+    connect(m_storageProbeDir, &QLineEdit::textChanged, this, &SettingsDialog::onEdited);
 
     fill(m_settings->guardPolicy(), m_settings->collectorTickSeconds(), m_settings->mode(),
         m_settings->rateLimitPerHour(), m_settings->cooldownMinutes(), m_settings->askBeforeRollback());
@@ -214,6 +241,15 @@ QLineEdit *SettingsDialog::addNumberField(const QString &objectName, const QStri
     }
     m_fields.append({ edit, name, unit, range, decimals == 0 });
     return edit;
+}
+
+void SettingsDialog::addFieldRow(QFormLayout *form, const QString &label, QLineEdit *edit, const QString &unit)
+{
+    // The label's shortcut must land in the field: QFormLayout would make the row around it (which takes no focus)
+    // the label's buddy, and the shortcut would do nothing.
+    auto *name = new QLabel(label);
+    name->setBuddy(edit);
+    form->addRow(name, withUnit(edit, unit));
 }
 
 QWidget *SettingsDialog::withUnit(QLineEdit *edit, const QString &unit)
@@ -294,7 +330,41 @@ SettingsDialog::Values SettingsDialog::read(QString *problem) const
     *problem = sentence(values.policy.validate(values.tickSeconds));
     if (problem->isEmpty() && !Settings::isAcceptableNatsUrl(m_natsUrl->text()))
         *problem = tr("The NATS URL must look like nats://host:4222 (or tls://, ws://, wss://), or be empty.");
+    if (problem->isEmpty())
+        *problem = storageProbeProblem(m_storageProbeDir->text());
     return values;
+}
+
+QString SettingsDialog::storageProbeProblem(const QString &text)
+{
+    const QString directory = text.trimmed();
+    if (directory.isEmpty())
+        return {};
+    if (!Settings::isAcceptableStorageProbeDirectory(directory))
+        return tr("The storage probe directory must be an absolute path (such as /var/lib/vigil), or be empty.");
+    // Checked as it is chosen; the engine checks again at each connection (the file system, the server's place).
+    const QFileInfo info(directory);
+    if (!info.exists())
+        return tr("The storage probe directory %1 does not exist: create it on the file system of the server's data "
+                  "directory, or leave the field empty.")
+            .arg(directory);
+    if (!info.isDir())
+        return tr("The storage probe directory %1 is a file: choose a directory, or leave the field empty.")
+            .arg(directory);
+    if (!info.isWritable())
+        return tr("Vigil cannot write in the storage probe directory %1: give this user write access to it, choose "
+                  "another, or leave the field empty.")
+            .arg(directory);
+    return {};
+}
+
+void SettingsDialog::onBrowseStorageProbe()
+{
+    const QString current = m_storageProbeDir->text().trimmed();
+    const QString chosen = QFileDialog::getExistingDirectory(
+        this, tr("Storage probe directory"), current.isEmpty() ? QDir::homePath() : current);
+    if (!chosen.isEmpty())
+        m_storageProbeDir->setText(chosen);
 }
 
 void SettingsDialog::onEdited()
@@ -343,6 +413,7 @@ void SettingsDialog::accept()
     m_settings->setCooldownMinutes(values.cooldownMinutes);
     m_settings->setAskBeforeRollback(m_askBeforeRollback->isChecked());
     m_settings->setNatsUrl(m_natsUrl->text());
+    m_settings->setStorageProbeDirectory(m_storageProbeDir->text());
     QDialog::accept();
 }
 

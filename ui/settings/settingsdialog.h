@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -17,16 +18,19 @@ namespace vigil {
 
 /**
  * Edits Settings: the guard (interval, baseline, window, thresholds, consecutive samples), what Vigil may do
- * (mode, rate limit, cool-down, ask before rolling back) and the collector tick.
+ * (mode, rate limit, cool-down, ask before rolling back), the collector (its tick, the storage probe's directory)
+ * and the NATS URL.
  *
  * Every keystroke is checked: the label "errorLabel" says in words what is wrong, one field at a time and then how
  * the guard values fit together (GuardPolicy::validate()), and OK stays disabled until nothing is. OK writes every
  * value to Settings at once, so the engine receives one Settings::policyChanged() and applies it without a restart.
- * "Restore defaults" refills the fields with the defaults; nothing is written before OK.
+ * "Restore defaults" refills the guard, action and tick fields with the defaults (where to reach NATS and where the
+ * probe writes are choices of place, not tuning, and stay); nothing is written before OK.
  *
  * Child object names, for tests and accessibility tools: intervalEdit, baselineEdit, windowEdit, latencyEdit,
  * throughputEdit, consecutiveEdit, modeCombo, rateLimitEdit, cooldownEdit, askBeforeRollbackCheck, tickEdit,
- * policySummary, errorLabel, okButton, cancelButton, restoreDefaultsButton.
+ * storageProbeDirEdit, storageProbeBrowseButton, natsUrlEdit, policySummary, errorLabel, okButton, cancelButton,
+ * restoreDefaultsButton.
  */
 class SettingsDialog : public QDialog
 {
@@ -59,14 +63,19 @@ private:
 
     QLineEdit *addNumberField(const QString &objectName, const QString &name, const QString &unit,
         Settings::Range range, int decimals, const QString &toolTip);
+    /// A row of form: label (its shortcut focuses edit) and edit with its unit beside it.
+    void addFieldRow(QFormLayout *form, const QString &label, QLineEdit *edit, const QString &unit);
     QWidget *withUnit(QLineEdit *edit, const QString &unit);
     QString number(double value) const;
     void fill(const GuardPolicy &policy, double tickSeconds, Settings::Mode mode, int rateLimitPerHour,
         int cooldownMinutes, bool askBeforeRollback);
     /// Reads every field; the first problem goes to problem (empty when there is none).
     Values read(QString *problem) const;
+    /// Empty when directory can take the storage probe's file, or is empty (no probe); otherwise what is wrong.
+    static QString storageProbeProblem(const QString &directory);
     void onEdited();
     void onRestoreDefaults();
+    void onBrowseStorageProbe();
 
     Settings *m_settings;
     QLocale m_locale;
@@ -83,6 +92,7 @@ private:
     QCheckBox *m_rollbackUnverified = nullptr;
     QCheckBox *m_askBeforeRollback = nullptr;
     QLineEdit *m_tick = nullptr;
+    QLineEdit *m_storageProbeDir = nullptr;
     QLineEdit *m_natsUrl = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_error = nullptr;
