@@ -110,10 +110,31 @@ public:
         m_problems->append(QStringLiteral("%1 = \u201c%2\u201d is not %3").arg(key, text, expected));
     }
 
+    /// Notes a text under key that reads as nothing once cleaned (`usable` empty) though something was written.
+    void cleanedText(QLatin1StringView key, const QString &usable, const QString &expected) const
+    {
+        const QVariant raw = m_store.value(key);
+        if (raw.isValid() && usable.isEmpty() && !raw.toString().trimmed().isEmpty())
+            note(key, raw, expected);
+    }
+
 private:
     const QSettings &m_store;
     QStringList *m_problems;
 };
+
+/// Stores a cleaned text under key, or removes the key for an empty one (so that reading gives the default); true
+/// when what is stored changed.
+bool storeCleanText(QSettings &store, QLatin1StringView key, const QString &clean, const QString &current)
+{
+    if (clean == current)
+        return false;
+    if (clean.isEmpty())
+        store.remove(key);
+    else
+        store.setValue(key, clean);
+    return true;
+}
 
 bool samePolicy(const GuardPolicy &a, const GuardPolicy &b)
 {
@@ -258,12 +279,8 @@ QStringList Settings::ignoredValues() const
     read.integer(kRateLimitKey, kDefaultRateLimitPerHour, kRateLimitRange);
     read.integer(kCooldownKey, kDefaultCooldownMinutes, kCooldownRange);
     read.boolean(kAskBeforeRollbackKey, kDefaultAskBeforeRollback);
-    const QVariant nats = m_store->value(kNatsUrlKey);
-    if (nats.isValid() && natsUrl().isEmpty() && !nats.toString().trimmed().isEmpty())
-        read.note(kNatsUrlKey, nats, QStringLiteral("a nats://, tls://, ws:// or wss:// URL"));
-    const QVariant probe = m_store->value(kStorageProbeDirKey);
-    if (probe.isValid() && storageProbeDirectory().isEmpty() && !probe.toString().trimmed().isEmpty())
-        read.note(kStorageProbeDirKey, probe, QStringLiteral("an absolute directory path"));
+    read.cleanedText(kNatsUrlKey, natsUrl(), QStringLiteral("a nats://, tls://, ws:// or wss:// URL"));
+    read.cleanedText(kStorageProbeDirKey, storageProbeDirectory(), QStringLiteral("an absolute directory path"));
     return problems;
 }
 
@@ -625,13 +642,8 @@ bool Settings::setNatsUrl(const QString &url)
     const QString clean = cleanNatsUrl(url);
     if (clean.isEmpty() && !url.trimmed().isEmpty())
         return false;
-    if (clean == natsUrl())
-        return true;
-    if (clean.isEmpty())
-        m_store->remove(kNatsUrlKey);
-    else
-        m_store->setValue(kNatsUrlKey, clean);
-    emit natsUrlChanged(clean);
+    if (storeCleanText(*m_store, kNatsUrlKey, clean, natsUrl()))
+        emit natsUrlChanged(clean);
     return true;
 }
 
@@ -659,16 +671,11 @@ bool Settings::isAcceptableStorageProbeDirectory(const QString &directory)
 
 bool Settings::setStorageProbeDirectory(const QString &directory)
 {
-    if (!isAcceptableStorageProbeDirectory(directory))
-        return false;
     const QString clean = cleanDirectory(directory);
-    if (clean == storageProbeDirectory())
-        return true;
-    if (clean.isEmpty())
-        m_store->remove(kStorageProbeDirKey);
-    else
-        m_store->setValue(kStorageProbeDirKey, clean);
-    emit storageProbeDirectoryChanged(clean);
+    if (clean.isEmpty() && !directory.trimmed().isEmpty())
+        return false;
+    if (storeCleanText(*m_store, kStorageProbeDirKey, clean, storageProbeDirectory()))
+        emit storageProbeDirectoryChanged(clean);
     return true;
 }
 
